@@ -1,0 +1,96 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
+import { z } from "zod";
+import type { Config } from "../config/index.js";
+import { Role } from "../db/client.js";
+
+/** Who is calling, as the token says: every read and write is scoped by `organizationId`. */
+export interface Viewer {
+  userId: string;
+  organizationId: string;
+  role: Role;
+  /** Seconds since epoch; a WebSocket is closed when it passes. */
+  expiresAt: number;
+}
+
+export class AuthError extends Error {}
+
+const claimsSchema = z.object({
+  sub: z.string().uuid(),
+  org: z.string().uuid(),
+  role: z.nativeEnum(Role),
+  exp: z.number(),
+});
+
+// Symmetric tokens are HS256 only; a JWKS accepts the asymmetric families. Never both,
+// so an RS256 public key can never be used as an HMAC secret ("alg confusion").
+const HMAC_ALGORITHMS = ["HS256"];
+const JWKS_ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"];
+
+export interface TokenVerifier {
+  verify(token: string): Promise<Viewer>;
+}
+
+/** In development a secret is generated once and kept under `.aviso/`, so tokens survive restarts. */
+export function resolveJwtSecret(config: Pick<Config, "JWT_SECRET" | "JWT_JWKS_URL" | "NODE_ENV" | "AVISO_HOME">): string | undefined {
+  if (config.JWT_SECRET) return config.JWT_SECRET;
+  if (config.JWT_JWKS_URL) return undefined;
+  if (config.NODE_ENV === "production") throw new Error("JWT_SECRET or JWT_JWKS_URL must be set in production");
+  const file = join(config.AVISO_HOME, "jwt-secret");
+  if (!existsSync(file)) {
+    mkdirSync(config.AVISO_HOME, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600, flag: "wx" });
+  }
+  return readFileSync(file, "utf8").trim();
+}
+
+export function createTokenVerifier(config: Config): TokenVerifier {
+  const secret = resolveJwtSecret(config);
+  const key: Uint8Array | JWTVerifyGetKey = secret ? new TextEncoder().encode(secret) : createRemoteJWKSet(new URL(config.JWT_JWKS_URL!));
+  const options = {
+    algorithms: secret ? HMAC_ALGORITHMS : JWKS_ALGORITHMS,
+    requiredClaims: ["exp", "sub"],
+    ...(config.JWT_ISSUER ? { issuer: config.JWT_ISSUER } : {}),
+    ...(config.JWT_AUDIENCE ? { audience: config.JWT_AUDIENCE } : {}),
+  };
+  return {
+    async verify(token) {
+      try {
+        const { payload } = await (typeof key === "function" ? jwtVerify(token, key, options) : jwtVerify(token, key, options));
+        const claims = claimsSchema.parse(payload);
+        return { userId: claims.sub, organizationId: claims.org, role: claims.role, expiresAt: claims.exp };
+      } catch (error) {
+        if (error instanceof errors.JWTExpired) throw new AuthError("token expired");
+        if (error instanceof errors.JOSEError || error instanceof z.ZodError) throw new AuthError("invalid token");
+        throw error;
+      }
+    },
+  };
+}
+
+/** Signs an HS256 token, as `npm run token` and the tests do. */
+export async function signToken(
+  config: Config,
+  user: { id: string; organizationId: string; role: Role },
+  ttl: string | number = "12h",
+): Promise<string> {
+  const secret = resolveJwtSecret(config);
+  if (!secret) throw new Error("tokens can only be signed with JWT_SECRET (JWT_JWKS_URL verifies tokens issued elsewhere)");
+  let jwt = new SignJWT({ org: user.organizationId, role: user.role })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(user.id)
+    .setIssuedAt()
+    .setExpirationTime(ttl);
+  if (config.JWT_ISSUER) jwt = jwt.setIssuer(config.JWT_ISSUER);
+  if (config.JWT_AUDIENCE) jwt = jwt.setAudience(config.JWT_AUDIENCE);
+  return jwt.sign(new TextEncoder().encode(secret));
+}
+
+/** "Bearer abc" → "abc"; anything else → undefined. */
+export function bearerToken(header: unknown): string | undefined {
+  if (typeof header !== "string") return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}

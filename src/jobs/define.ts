@@ -1,0 +1,32 @@
+import type { Queue, SendOptions, WorkOptions } from "pg-boss";
+import type { z } from "zod";
+import type { Runtime } from "../runtime.js";
+
+/** What a handler learns of the job beyond its payload. */
+export interface JobAttempt {
+  id: string;
+  /** 0 on the first run; pg-boss counts retries. */
+  retryCount: number;
+}
+
+/**
+ * One asynchronous job: its queue name, the zod schema of its payload (ids only,
+ * never rows or bodies), the queue's retry policy and the handler. Every job lives
+ * in its domain's `jobs.ts` and is listed once in `src/jobs/registry.ts`.
+ */
+export interface JobDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
+  name: string;
+  schema: S;
+  queue?: Omit<Queue, "name">;
+  work?: Pick<WorkOptions, "batchSize" | "localConcurrency" | "pollingIntervalSeconds">;
+  /** A cron expression: pg-boss creates one job per tick across all workers. */
+  cron?: string;
+  /** Throwing retries the job under its queue's policy; returning completes it. */
+  handler(data: z.output<S>, runtime: Runtime, attempt: JobAttempt): Promise<void>;
+}
+
+export function defineJob<S extends z.ZodTypeAny>(definition: JobDefinition<S>): JobDefinition<S> {
+  return definition;
+}
+
+export type { SendOptions };

@@ -1,0 +1,41 @@
+import { fromPrisma, PgBoss, type SendOptions } from "pg-boss";
+import type { Prisma } from "../db/client.js";
+import type { Logger } from "../observability/log.js";
+import type { JobDefinition } from "./define.js";
+
+export const BOSS_SCHEMA = "pgboss";
+
+/** Sends jobs; inside a Prisma transaction (`tx`) the job commits or rolls back with it. */
+export interface JobQueue {
+  send<S extends JobDefinition>(
+    job: S,
+    data: S["schema"]["_input"],
+    options?: SendOptions & { tx?: Prisma.TransactionClient },
+  ): Promise<string | null>;
+  boss: PgBoss;
+}
+
+export function createBoss(databaseUrl: string, log: Logger, options: { schedule: boolean; supervise: boolean }): PgBoss {
+  const boss = new PgBoss({
+    connectionString: databaseUrl,
+    schema: BOSS_SCHEMA,
+    max: 6,
+    // Workers are woken by NOTIFY the moment a job is created; polling is the backstop.
+    useListenNotify: true,
+    schedule: options.schedule,
+    supervise: options.supervise,
+  });
+  boss.on("error", (error: Error) => log.error({ err: error.message }, "pg-boss error"));
+  return boss;
+}
+
+export function createJobQueue(boss: PgBoss): JobQueue {
+  return {
+    boss,
+    async send(job, data, options = {}) {
+      const { tx, ...sendOptions } = options;
+      const payload = job.schema.parse(data) as object;
+      return boss.send(job.name, payload, tx ? { ...sendOptions, db: fromPrisma(tx) } : sendOptions);
+    },
+  };
+}

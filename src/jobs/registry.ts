@@ -1,0 +1,4 @@
+import type { JobDefinition } from "./define.js";
+
+/** Every job Aviso runs, one list per domain. */
+export const jobs: readonly JobDefinition[] = [];

@@ -1,0 +1,41 @@
+import { pino, type Logger } from "pino";
+
+export type { Logger };
+
+/**
+ * Structured JSON logs. Paths that may hold secrets or message bodies are removed
+ * outright; phone numbers must go through `maskPhone` before they are logged.
+ */
+export function createLogger(level: string, bindings: Record<string, unknown> = {}): Logger {
+  return pino({
+    level,
+    base: { service: "aviso", ...bindings },
+    redact: {
+      paths: [
+        "authorization",
+        "*.authorization",
+        "headers.authorization",
+        "*.headers.authorization",
+        "token",
+        "*.token",
+        "accessToken",
+        "*.accessToken",
+        "password",
+        "*.password",
+        "text",
+        "*.text",
+        "body",
+        "*.body",
+      ],
+      remove: true,
+    },
+  });
+}
+
+/** "+5511999990000" → "+55*******0000": enough to tell numbers apart, not to dial them. */
+export function maskPhone(phone: string | null | undefined): string | undefined {
+  if (!phone) return undefined;
+  const digits = phone.replace(/\D/g, "");
+  if (digits.length <= 6) return "*".repeat(digits.length);
+  return `${phone.startsWith("+") ? "+" : ""}${digits.slice(0, 2)}${"*".repeat(digits.length - 6)}${digits.slice(-4)}`;
+}

@@ -1,0 +1,53 @@
+import { z } from "zod";
+import type { PrismaClient } from "../db/client.js";
+import { invalidInput } from "../errors.js";
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, "not an IANA time zone");
+
+export const organizationSettingsSchema = z
+  .object({
+    notifyNewMessage: z.boolean(),
+    slackWebhookUrl: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL")
+      .nullable(),
+    coalesceWindowSeconds: z.number().int().min(0).max(3600),
+    timeZone,
+    locale: z.enum(["pt-BR", "en"]),
+  })
+  .partial();
+
+export type OrganizationSettingsInput = z.input<typeof organizationSettingsSchema>;
+
+/** Validates and applies an admin's settings change, and records it in the audit log. */
+export async function updateOrganizationSettings(db: PrismaClient, actor: { userId: string; organizationId: string }, input: OrganizationSettingsInput) {
+  const parsed = organizationSettingsSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw invalidInput(issue.path.join(".") || "input", issue.message);
+  }
+  const changes = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
+  return db.$transaction(async (tx) => {
+    const organization = await tx.organization.update({ where: { id: actor.organizationId }, data: changes });
+    await tx.auditLog.create({
+      data: {
+        organizationId: actor.organizationId,
+        actorId: actor.userId,
+        action: "organization.settings.updated",
+        entityType: "Organization",
+        entityId: actor.organizationId,
+        // The Slack URL is a secret: record that it changed, not its value.
+        data: { ...changes, ...("slackWebhookUrl" in changes ? { slackWebhookUrl: changes.slackWebhookUrl ? "(set)" : null } : {}) },
+      },
+    });
+    return organization;
+  });
+}

@@ -1,0 +1,117 @@
+import { RedisPubSub } from "graphql-redis-subscriptions";
+import { PubSub as MemoryPubSub, type PubSubEngine } from "graphql-subscriptions";
+import { Redis } from "ioredis";
+import type { Logger } from "../observability/log.js";
+
+/**
+ * Every realtime topic and what it carries. Payloads hold ids (and small numbers),
+ * never rows: Redis JSON-encodes them, and subscribers re-read what they show.
+ * Topics are per user or per organization, so a subscriber only ever hears its own.
+ */
+export interface Topics {
+  /** A notification was created or coalesced for this user. */
+  notificationAdded: { notificationId: string; seq: string };
+  unreadNotificationCountChanged: { count: number };
+  /** Keyed by organization. */
+  messageAdded: { messageId: string; conversationId: string };
+  /** Keyed by organization. */
+  conversationUpdated: { conversationId: string };
+  /** Keyed by organization. */
+  alertChanged: { alertId: string };
+}
+
+export type Topic = keyof Topics;
+
+export interface PubSub {
+  publish<T extends Topic>(topic: T, key: string, payload: Topics[T]): Promise<void>;
+  /**
+   * Resolves once the subscription is live (for Redis: SUBSCRIBE acknowledged), so a
+   * caller can subscribe, then read a backlog, and miss nothing in between.
+   */
+  subscribe<T extends Topic>(topic: T, key: string): Promise<AsyncIterableIterator<Topics[T]>>;
+  /** False while the Redis connection is down: realtime is degraded, persisted data is not. */
+  healthy(): boolean;
+  close(): Promise<void>;
+}
+
+const channel = (topic: Topic, key: string) => `aviso:${topic}:${key}`;
+
+/** In-process for a single instance; Redis when `REDIS_URL` is set, so instances fan out together. */
+export function createPubSub(redisUrl: string | undefined, log: Logger): PubSub {
+  let engine: PubSubEngine;
+  let healthy = () => true;
+  let close = async () => {};
+  if (redisUrl) {
+    const options = { maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false };
+    const publisher = new Redis(redisUrl, options);
+    const subscriber = new Redis(redisUrl, options);
+    for (const [name, client] of [["publisher", publisher], ["subscriber", subscriber]] as const) {
+      client.on("error", (error: Error) => log.warn({ err: error.message, client: name }, "redis pubsub error"));
+    }
+    engine = new RedisPubSub({ publisher, subscriber });
+    healthy = () => publisher.status === "ready" && subscriber.status === "ready";
+    close = async () => {
+      await (engine as RedisPubSub).close().catch(() => {});
+    };
+  } else {
+    engine = new MemoryPubSub();
+  }
+  return {
+    async publish(topic, key, payload) {
+      try {
+        await engine.publish(channel(topic, key), payload);
+      } catch (error) {
+        // Realtime is best effort: what was committed is replayed by `notificationAdded(after:)`.
+        log.warn({ err: (error as Error).message, topic }, "publish failed");
+      }
+    },
+    subscribe: (topic, key) => subscribeEagerly(engine, channel(topic, key)),
+    healthy: () => healthy(),
+    close: () => close(),
+  };
+}
+
+// A slow consumer holds at most this many events; older ones are dropped (and
+// recoverable: notifications replay with `after`).
+const MAX_BUFFERED = 1000;
+
+async function subscribeEagerly<T>(engine: PubSubEngine, trigger: string): Promise<AsyncIterableIterator<T>> {
+  const buffer: T[] = [];
+  let wake: ((result: IteratorResult<T>) => void) | undefined;
+  let done = false;
+  const subscriptionId = await engine.subscribe(trigger, (payload: T) => {
+    if (done) return;
+    if (wake) {
+      const resolve = wake;
+      wake = undefined;
+      resolve({ value: payload, done: false });
+    } else {
+      if (buffer.length >= MAX_BUFFERED) buffer.shift();
+      buffer.push(payload);
+    }
+  }, {});
+  const finish = async (): Promise<IteratorResult<T>> => {
+    if (!done) {
+      done = true;
+      engine.unsubscribe(subscriptionId);
+      wake?.({ value: undefined, done: true });
+      wake = undefined;
+    }
+    return { value: undefined, done: true };
+  };
+  const iterator: AsyncIterableIterator<T> = {
+    next: () =>
+      buffer.length > 0
+        ? Promise.resolve({ value: buffer.shift() as T, done: false })
+        : done
+          ? Promise.resolve({ value: undefined, done: true })
+          : new Promise((resolve) => (wake = resolve)),
+    return: finish,
+    throw: async (error?: unknown) => {
+      await finish();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}

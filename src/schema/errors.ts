@@ -1,0 +1,34 @@
+import { GraphQLError } from "graphql";
+import { PothosValidationError } from "@pothos/core";
+import { DomainError } from "../errors.js";
+
+/**
+ * Turns any error a resolver raised into what the client may see: domain errors keep
+ * their code and message, malformed ids are BAD_USER_INPUT, GraphQL errors that
+ * already carry a code pass, and everything else is masked (details stay in the log).
+ */
+export function toClientError(error: unknown, isDev: boolean): GraphQLError {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  const path = error instanceof GraphQLError ? error.path : undefined;
+  if (original instanceof DomainError) {
+    return new GraphQLError(original.message, {
+      path,
+      extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) },
+    });
+  }
+  if (original instanceof PothosValidationError) {
+    return new GraphQLError(original.message, { path, extensions: { code: "BAD_USER_INPUT" } });
+  }
+  // Duck-typed: a GraphQLError from another copy of graphql-js must pass too.
+  if (hasCode(original)) return original as GraphQLError;
+  if (error instanceof GraphQLError && !error.originalError) return error;
+  return new GraphQLError(isDev ? `Unexpected error: ${(original as Error)?.message}` : "Unexpected error", {
+    path,
+    extensions: { code: "INTERNAL_SERVER_ERROR" },
+  });
+}
+
+function hasCode(error: unknown): boolean {
+  const extensions = (error as { extensions?: { code?: unknown } } | null)?.extensions;
+  return typeof extensions?.code === "string" && error instanceof Error && error.name === "GraphQLError";
+}

@@ -1,0 +1,13 @@
+import { lexicographicSortSchema, printSchema } from "graphql";
+import { builder } from "./builder.js";
+import "./enums.js";
+import "../organizations/schema.js";
+import "../notifications/schema.js";
+
+/** The whole API: each domain's schema.ts adds its types and fields to the builder. */
+export const schema = builder.toSchema({ sortSchema: true });
+
+/** schema.graphql as committed: printed, lexicographically sorted. */
+export function printedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

@@ -1,0 +1,131 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createTokenVerifier } from "../auth/jwt.js";
+import type { Config } from "../config/index.js";
+import { createPrisma } from "../db/client.js";
+import { openDatabase } from "../db/database.js";
+import { migrate } from "../db/migrate.js";
+import { seedDemoData } from "../db/seed.js";
+import { createBoss, createJobQueue } from "../jobs/queue.js";
+import { jobs } from "../jobs/registry.js";
+import { createQueues, startWorkers } from "../jobs/worker.js";
+import { createLogger, type Logger } from "../observability/log.js";
+import { createMetrics } from "../observability/metrics.js";
+import { createPubSub } from "../pubsub/index.js";
+import type { Runtime } from "../runtime.js";
+import { checkReadiness } from "./health.js";
+import { apiRoutes, sendJson, sendText } from "./routes.js";
+import { attachWebSocketServer } from "./ws.js";
+import { createGraphQLServer } from "./yoga.js";
+
+/** `all` = API + worker (npm start); `serve` = API only; `worker` = jobs only. */
+export type ProcessRole = "all" | "serve" | "worker";
+
+export interface App {
+  url: string;
+  port: number;
+  runtime: Runtime;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  role?: ProcessRole;
+  /** Seeds the demo data into an empty database (default: outside production). */
+  seed?: boolean;
+  log?: Logger;
+}
+
+/**
+ * Starts one Aviso process: database (embedded when DATABASE_URL is unset) and
+ * migrations, job queue, pubsub, and — for API roles — HTTP + WebSocket on one port.
+ * `main` and the tests start exactly this.
+ */
+export async function startApp(config: Config, options: StartOptions = {}): Promise<App> {
+  const role = options.role ?? "all";
+  const serveApi = role !== "worker";
+  const runWorkers = role !== "serve";
+  const log = options.log ?? createLogger(config.LOG_LEVEL, { role });
+
+  const database = await openDatabase(config, (msg) => log.info(msg));
+  const applied = await migrate(database.url);
+  if (applied.length > 0) log.info({ migrations: applied }, "migrations applied");
+  const prisma = createPrisma(database.url);
+  if (options.seed ?? config.NODE_ENV !== "production") {
+    if (await seedDemoData(prisma)) log.info("demo data seeded");
+  }
+
+  const boss = createBoss(database.url, log, { schedule: runWorkers, supervise: runWorkers });
+  let jobsStarted = false;
+  await boss.start();
+  jobsStarted = true;
+  boss.on("stopped", () => (jobsStarted = false));
+
+  const runtime: Runtime = {
+    config,
+    prisma,
+    pubsub: createPubSub(config.REDIS_URL, log),
+    jobs: createJobQueue(boss),
+    log,
+    verifier: createTokenVerifier(config),
+    metrics: createMetrics(),
+  };
+  await createQueues(runtime, jobs);
+  if (runWorkers) await startWorkers(runtime, jobs);
+
+  const yoga = serveApi ? createGraphQLServer(runtime) : undefined;
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log.error({ err: (error as Error).message, path: req.url }, "request failed");
+      if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+      else res.destroy();
+    });
+  });
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const started = performance.now();
+    const path = (req.url ?? "/").split("?")[0]!;
+    res.once("finish", () => {
+      const route = path === "/graphql" || path in apiRoutes || path.endsWith("z") ? path : "other";
+      runtime.metrics.httpDuration.observe({ route, method: req.method ?? "", status: res.statusCode }, (performance.now() - started) / 1000);
+    });
+    if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
+    if (path === "/readyz") {
+      const readiness = await checkReadiness(runtime, () => jobsStarted);
+      return sendJson(res, readiness.ready ? 200 : 503, readiness);
+    }
+    if (path === "/metrics") return sendText(res, 200, await runtime.metrics.registry.metrics(), runtime.metrics.registry.contentType);
+    if (yoga && path === yoga.graphqlEndpoint) return yoga.handle(req, res);
+    const route = serveApi ? apiRoutes[path] : undefined;
+    if (route) return route(req, res, runtime);
+    sendJson(res, 404, { error: "not found" });
+  }
+
+  const sockets = yoga ? attachWebSocketServer(server, yoga, runtime) : undefined;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.PORT, config.HOST, resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    runtime,
+    databaseUrl: database.url,
+    stop: () =>
+      (stopping ??= (async () => {
+        // Stop accepting, let in-flight requests finish, then jobs, then connections.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await sockets?.close();
+        server.closeIdleConnections();
+        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+        server.closeAllConnections();
+        await boss.stop({ graceful: true, timeout: 15_000 });
+        await runtime.pubsub.close();
+        await prisma.$disconnect();
+        await database.stop();
+      })()),
+  };
+}

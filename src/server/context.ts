@@ -1,0 +1,34 @@
+import { randomUUID } from "node:crypto";
+import { GraphQLError } from "graphql";
+import { AuthError, bearerToken, type Viewer } from "../auth/jwt.js";
+import { scopedTo } from "../db/tenant.js";
+import type { Context } from "../schema/context.js";
+import type { Runtime } from "../runtime.js";
+
+// Anonymous callers get a client scoped to no organization: it can read nothing.
+const NO_ORGANIZATION = "00000000-0000-0000-0000-000000000000";
+
+/** Verifies a bearer token; a present but bad token is an error, an absent one is anonymous. */
+export async function authenticate(runtime: Runtime, authorization: unknown): Promise<Viewer | null> {
+  if (authorization === undefined || authorization === null || authorization === "") return null;
+  const token = bearerToken(authorization);
+  if (!token) throw new AuthError("malformed Authorization header");
+  return runtime.verifier.verify(token);
+}
+
+export function unauthenticated(error: unknown): GraphQLError {
+  return new GraphQLError(error instanceof AuthError ? `Unauthenticated: ${error.message}` : "Unauthenticated", {
+    extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+  });
+}
+
+/** The one context factory, for HTTP requests and WebSocket operations alike. */
+export function createContext(runtime: Runtime, viewer: Viewer | null, requestId: string = randomUUID()): Context {
+  return {
+    viewer,
+    db: scopedTo(runtime.prisma, viewer?.organizationId ?? NO_ORGANIZATION),
+    runtime,
+    requestId,
+    log: runtime.log.child({ requestId, ...(viewer ? { organizationId: viewer.organizationId, userId: viewer.userId } : {}) }),
+  };
+}

@@ -1,0 +1,43 @@
+import { signToken } from "../auth/jwt.js";
+import { loadConfig } from "../config/index.js";
+import { createLogger } from "../observability/log.js";
+import { startApp, type ProcessRole } from "./app.js";
+
+/** Starts a process in `role`, prints how to try it, and shuts down cleanly on SIGTERM/SIGINT. */
+export async function run(role: ProcessRole): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL, { role });
+  const app = await startApp(config, { role, log });
+
+  let shuttingDown = false;
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      log.info({ signal }, "shutting down");
+      const deadline = setTimeout(() => {
+        log.error("shutdown took too long; exiting");
+        process.exit(1);
+      }, 30_000);
+      deadline.unref();
+      app.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: (error as Error).message }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+    });
+  }
+
+  log.info({ url: app.url }, "Aviso is ready");
+  if (role === "worker") return;
+  const agent = await app.runtime.prisma.user.findUnique({ where: { email: "agent@demo.test" } });
+  const lines = [`\nAviso is ready: GraphiQL at ${app.url}/graphql`];
+  if (agent && !config.JWT_JWKS_URL) {
+    const token = await signToken(config, agent);
+    lines.push(`Token for agent@demo.test (send as "Authorization: Bearer <token>"):`, token);
+  }
+  lines.push(`Another user's token: npm run token -- admin@demo.test\n`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+}

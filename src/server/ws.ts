@@ -1,0 +1,101 @@
+import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
+import { GraphQLError, type ExecutionArgs } from "graphql";
+import { CloseCode } from "graphql-ws";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { Viewer } from "../auth/jwt.js";
+import type { Runtime } from "../runtime.js";
+import { authenticate } from "./context.js";
+import type { Yoga } from "./yoga.js";
+
+interface SocketState {
+  viewer: Viewer | null;
+  expiry?: NodeJS.Timeout;
+}
+
+type EnvelopedRoot = { execute: (args: ExecutionArgs) => unknown; subscribe: (args: ExecutionArgs) => unknown };
+
+/**
+ * graphql-ws on the same port and path as HTTP. Every operation runs through Yoga's
+ * envelop, so the same plugins, validation rules, error masking and context factory
+ * apply to WebSocket and HTTP alike. A socket without a valid token is closed at
+ * connect; a socket whose token expires is closed then.
+ */
+export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runtime) {
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  const states = new WeakMap<WebSocket, SocketState>();
+  const { metrics, log } = runtime;
+
+  const disposable = useServer<Record<string, unknown> | undefined, { socket: WebSocket }>(
+    {
+      onConnect: async (ctx) => {
+        const socket = ctx.extra.socket;
+        try {
+          const viewer = await authenticate(runtime, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
+          if (!viewer) throw new Error("no token");
+          const state: SocketState = { viewer };
+          const msLeft = viewer.expiresAt * 1000 - Date.now();
+          state.expiry = setTimeout(() => socket.close(CloseCode.Unauthorized, "Token expired"), Math.min(msLeft, 2 ** 31 - 1));
+          states.set(socket, state);
+          return true;
+        } catch (error) {
+          log.info({ reason: (error as Error).message }, "websocket connection refused");
+          return false;
+        }
+      },
+      onClose: (ctx) => {
+        const state = states.get(ctx.extra.socket);
+        if (state?.expiry) clearTimeout(state.expiry);
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const viewer = states.get(ctx.extra.socket)?.viewer ?? null;
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          viewer,
+          requestId: randomUUID(),
+          params: payload,
+        });
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError("Syntax error")];
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+        };
+      },
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      onOperation: () => {
+        metrics.activeSubscriptions.inc();
+      },
+      onComplete: () => {
+        metrics.activeSubscriptions.dec();
+      },
+    },
+    wss,
+  );
+
+  wss.on("connection", (socket) => {
+    metrics.openSockets.inc();
+    socket.once("close", () => metrics.openSockets.dec());
+  });
+
+  return {
+    wss,
+    /** Closes every socket with 1001 (going away): clients reconnect and replay with `after`. */
+    async close() {
+      for (const client of wss.clients) client.close(1001, "Server shutting down");
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

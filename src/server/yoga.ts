@@ -1,0 +1,36 @@
+import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import type { Viewer } from "../auth/jwt.js";
+import type { Context } from "../schema/context.js";
+import { toClientError } from "../schema/errors.js";
+import { schema } from "../schema/index.js";
+import type { Runtime } from "../runtime.js";
+import { authenticate, createContext, unauthenticated } from "./context.js";
+
+/** What Yoga hands the context factory: an HTTP request, or a WebSocket operation (src/server/ws.ts). */
+export type ServerContext = { request?: Request } & { viewer?: Viewer | null; requestId?: string };
+
+export type Yoga = YogaServerInstance<ServerContext, Context>;
+
+export function createGraphQLServer(runtime: Runtime): Yoga {
+  const isDev = runtime.config.NODE_ENV !== "production";
+  return createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: "/graphql",
+    graphiql: runtime.config.GRAPHIQL_ENABLED ? { subscriptionsProtocol: "WS", title: "Aviso" } : false,
+    landingPage: false,
+    batching: false,
+    logging: false,
+    maskedErrors: { maskError: (error) => toClientError(error, isDev) },
+    context: async (initial) => {
+      // WebSocket operations arrive already authenticated at connection time.
+      if (initial.viewer !== undefined) return createContext(runtime, initial.viewer, initial.requestId);
+      const headers = initial.request?.headers;
+      const requestId = headers?.get("x-request-id") ?? undefined;
+      try {
+        return createContext(runtime, await authenticate(runtime, headers?.get("authorization") ?? undefined), requestId);
+      } catch (error) {
+        throw unauthenticated(error);
+      }
+    },
+  });
+}

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scopedTo } from "../../src/db/tenant.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+
+let server: TestServer;
+let demoId: string;
+let acmeId: string;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const { prisma } = server.app.runtime;
+  demoId = (await prisma.organization.findUniqueOrThrow({ where: { slug: "demo" } })).id;
+  acmeId = (await prisma.organization.findUniqueOrThrow({ where: { slug: "acme" } })).id;
+});
+afterAll(() => server?.stop());
+
+describe("the tenant-scoped client", () => {
+  it("lists only the organization's own rows", async () => {
+    const acme = scopedTo(server.app.runtime.prisma, acmeId);
+    const emails = (await acme.user.findMany({ orderBy: { email: "asc" } })).map((u) => u.email);
+    expect(emails).toEqual(["admin@acme.test", "agent@acme.test"]);
+    expect(await acme.whatsAppNumber.count()).toBe(1);
+    expect((await acme.organization.findMany()).map((o) => o.slug)).toEqual(["acme"]);
+  });
+
+  it("does not find another organization's row even by its id", async () => {
+    const { prisma } = server.app.runtime;
+    const demoAgent = await prisma.user.findUniqueOrThrow({ where: { email: "agent@demo.test" } });
+    const acme = scopedTo(prisma, acmeId);
+    expect(await acme.user.findUnique({ where: { id: demoAgent.id } })).toBeNull();
+    expect(await acme.organization.findUnique({ where: { id: demoId } })).toBeNull();
+  });
+
+  it("cannot change or delete another organization's rows", async () => {
+    const { prisma } = server.app.runtime;
+    const demoAgent = await prisma.user.findUniqueOrThrow({ where: { email: "agent@demo.test" } });
+    const acme = scopedTo(prisma, acmeId);
+    await expect(acme.user.update({ where: { id: demoAgent.id }, data: { name: "Hacked" } })).rejects.toThrow();
+    expect((await acme.user.updateMany({ data: { name: "Renamed" }, where: { id: demoAgent.id } })).count).toBe(0);
+    expect((await acme.user.deleteMany({ where: { id: demoAgent.id } })).count).toBe(0);
+    expect((await prisma.user.findUniqueOrThrow({ where: { id: demoAgent.id } })).name).toBe(demoAgent.name);
+  });
+
+  it("writes new rows into the caller's organization, whatever the input says", async () => {
+    const acme = scopedTo(server.app.runtime.prisma, acmeId);
+    const queue = await acme.queue.create({ data: { name: "Sneaky", organizationId: demoId } });
+    expect(queue.organizationId).toBe(acmeId);
+  });
+});
+
+describe("GraphQL", () => {
+  it("resolves `me` and the organization from the caller's token", async () => {
+    const result = await server.gql<{ me: { organization: { slug: string } } }>("{ me { organization { slug } } }", {}, await server.token("agent@acme.test"));
+    expect(result.data?.me.organization.slug).toBe("acme");
+  });
+
+  it("returns null for another organization's node id", async () => {
+    const demoToken = await server.token("agent@demo.test");
+    const own = await server.gql<{ me: { id: string } }>("{ me { id } }", {}, demoToken);
+    const demoUserId = own.data!.me.id;
+    const asAcme = await server.gql<{ node: unknown }>("query($id: ID!) { node(id: $id) { id ... on User { email } } }", { id: demoUserId }, await server.token("agent@acme.test"));
+    expect(asAcme.data?.node ?? null).toBeNull();
+    const asDemo = await server.gql<{ node: { email: string } }>("query($id: ID!) { node(id: $id) { id ... on User { email } } }", { id: demoUserId }, demoToken);
+    expect(asDemo.data?.node.email).toBe("agent@demo.test");
+  });
+
+  it("updates only the caller's organization's settings, validating them", async () => {
+    const acmeAdmin = await server.token("admin@acme.test");
+    const ok = await server.gql<{ updateOrganizationSettings: { slug: string; coalesceWindowSeconds: number } }>(
+      "mutation { updateOrganizationSettings(input: { coalesceWindowSeconds: 30, timeZone: \"Europe/Lisbon\" }) { slug coalesceWindowSeconds } }",
+      {},
+      acmeAdmin,
+    );
+    expect(ok.data?.updateOrganizationSettings).toEqual({ slug: "acme", coalesceWindowSeconds: 30 });
+    const demo = await server.app.runtime.prisma.organization.findUniqueOrThrow({ where: { id: demoId } });
+    expect(demo.coalesceWindowSeconds).toBe(60);
+    const bad = await server.gql("mutation { updateOrganizationSettings(input: { timeZone: \"Mars/Olympus\" }) { slug } }", {}, acmeAdmin);
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "timeZone" });
+  });
+});

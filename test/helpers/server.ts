@@ -1,0 +1,76 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { signToken } from "../../src/auth/jwt.js";
+import { loadConfig, type Config } from "../../src/config/index.js";
+import { startApp, type App, type ProcessRole } from "../../src/server/app.js";
+import { createLogger } from "../../src/observability/log.js";
+import { createTestDatabase, type TestDatabase } from "./db.js";
+
+export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256";
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; field?: string } }>;
+}
+
+export interface TestServer {
+  app: App;
+  config: Config;
+  url: string;
+  wsUrl: string;
+  database: TestDatabase;
+  /** A token for a seeded user, e.g. "agent@demo.test". */
+  token(email: string, ttl?: string | number): Promise<string>;
+  /** POSTs a GraphQL operation; `token` may be a raw Authorization header value via `{ header }`. */
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, auth?: string | { header: string }): Promise<GraphQLResponse<T>>;
+  stop(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  env?: Record<string, string>;
+  role?: ProcessRole;
+  /** Share a database with another test server (two instances, one database). */
+  database?: TestDatabase;
+}
+
+/** Starts the real server on an ephemeral loopback port over its own copy of the seeded database. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const database = options.database ?? (await createTestDatabase());
+  const config = loadConfig({
+    NODE_ENV: "test",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    JWT_SECRET: TEST_JWT_SECRET,
+    META_APP_SECRET: "test-app-secret",
+    META_VERIFY_TOKEN: "test-verify-token",
+    AVISO_HOME: mkdtempSync(join(tmpdir(), "aviso-test-")),
+    DATABASE_URL: database.url,
+    ...options.env,
+  });
+  const app = await startApp(config, { role: options.role ?? "all", seed: false, log: createLogger(config.LOG_LEVEL) });
+  const wsUrl = `${app.url.replace(/^http/, "ws")}/graphql`;
+  return {
+    app,
+    config,
+    url: app.url,
+    wsUrl,
+    database,
+    async token(email, ttl = "1h") {
+      const user = await app.runtime.prisma.user.findUniqueOrThrow({ where: { email } });
+      return signToken(config, user, ttl);
+    },
+    async gql(query, variables, auth) {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (typeof auth === "string") headers.authorization = `Bearer ${auth}`;
+      else if (auth) headers.authorization = auth.header;
+      const response = await fetch(`${app.url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+      return (await response.json()) as GraphQLResponse<never>;
+    },
+    async stop() {
+      await app.stop();
+      if (!options.database) await database.drop();
+    },
+  };
+}
