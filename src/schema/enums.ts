@@ -4,6 +4,7 @@ import {
   ConversationStatus,
   DeliveryStatus,
   MessageDirection,
+  MessageStatus,
   MessageType,
   NotificationChannel,
   NotificationType,
@@ -15,6 +16,7 @@ import { builder } from "./builder.js";
 export const RoleEnum = builder.enumType(Role, { name: "Role" });
 export const ConversationStatusEnum = builder.enumType(ConversationStatus, { name: "ConversationStatus" });
 export const MessageDirectionEnum = builder.enumType(MessageDirection, { name: "MessageDirection" });
+export const MessageStatusEnum = builder.enumType(MessageStatus, { name: "MessageStatus" });
 export const MessageTypeEnum = builder.enumType(MessageType, { name: "MessageType" });
 export const NotificationTypeEnum = builder.enumType(NotificationType, { name: "NotificationType" });
 export const NotificationChannelEnum = builder.enumType(NotificationChannel, { name: "NotificationChannel" });

@@ -2,6 +2,11 @@ import { lexicographicSortSchema, printSchema } from "graphql";
 import { builder } from "./builder.js";
 import "./enums.js";
 import "../organizations/schema.js";
+import "../conversations/types.js";
+import "../notifications/types.js";
+import "../delivery/types.js";
+import "../alerts/types.js";
+import "../webhooks/meta/types.js";
 import "../notifications/schema.js";
 
 /** The whole API: each domain's schema.ts adds its types and fields to the builder. */

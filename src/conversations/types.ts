@@ -1,0 +1,43 @@
+import { builder } from "../schema/builder.js";
+import { ConversationStatusEnum, MessageDirectionEnum, MessageStatusEnum, MessageTypeEnum } from "../schema/enums.js";
+
+export const ContactRef = builder.prismaNode("Contact", {
+  id: { field: "id" },
+  fields: (t) => ({
+    name: t.exposeString("name", { nullable: true }),
+    phone: t.exposeString("phone", { nullable: true, description: "E.164 digits as WhatsApp reports them; null when Meta hides the number." }),
+    messageCount: t.exposeInt("messageCount"),
+    lastMessageAt: t.expose("lastMessageAt", { type: "DateTime", nullable: true }),
+  }),
+});
+
+export const ConversationRef = builder.prismaNode("Conversation", {
+  id: { field: "id" },
+  fields: (t) => ({
+    number: t.exposeInt("number", { description: "Sequential per organization (the ticket number)." }),
+    status: t.expose("status", { type: ConversationStatusEnum }),
+    contact: t.relation("contact"),
+    assignee: t.relation("assignee", { nullable: true }),
+    lastMessageAt: t.expose("lastMessageAt", { type: "DateTime", nullable: true }),
+    unreadCount: t.exposeInt("unreadCount"),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    messages: t.relatedConnection("messages", {
+      cursor: "id",
+      description: "Oldest first.",
+      query: () => ({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+    }),
+  }),
+});
+
+export const MessageRef = builder.prismaNode("Message", {
+  id: { field: "id" },
+  fields: (t) => ({
+    direction: t.expose("direction", { type: MessageDirectionEnum }),
+    type: t.expose("type", { type: MessageTypeEnum }),
+    text: t.exposeString("text", { nullable: true }),
+    status: t.expose("status", { type: MessageStatusEnum }),
+    externalId: t.exposeString("externalId", { nullable: true, description: "WhatsApp message id (wamid)." }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    conversation: t.relation("conversation"),
+  }),
+});

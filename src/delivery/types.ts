@@ -1,0 +1,18 @@
+import { builder } from "../schema/builder.js";
+import { DeliveryStatusEnum, NotificationChannelEnum } from "../schema/enums.js";
+
+export const DeliveryRef = builder.prismaNode("Delivery", {
+  id: { field: "id" },
+  fields: (t) => ({
+    channel: t.expose("channel", { type: NotificationChannelEnum }),
+    status: t.expose("status", { type: DeliveryStatusEnum }),
+    attempts: t.exposeInt("attempts"),
+    lastError: t.exposeString("lastError", { nullable: true }),
+    scheduledFor: t.expose("scheduledFor", { type: "DateTime", nullable: true }),
+    sentAt: t.expose("sentAt", { type: "DateTime", nullable: true }),
+    deliveredAt: t.expose("deliveredAt", { type: "DateTime", nullable: true }),
+    readAt: t.expose("readAt", { type: "DateTime", nullable: true }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    notification: t.relation("notification"),
+  }),
+});
