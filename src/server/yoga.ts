@@ -5,6 +5,7 @@ import { toClientError } from "../schema/errors.js";
 import { schema } from "../schema/index.js";
 import type { Runtime } from "../runtime.js";
 import { authenticate, createContext, unauthenticated } from "./context.js";
+import { renderAvisoGraphiQL } from "./graphiql.js";
 
 /** What Yoga hands the context factory: an HTTP request, or a WebSocket operation (src/server/ws.ts). */
 export type ServerContext = { request?: Request } & { viewer?: Viewer | null; requestId?: string };
@@ -16,7 +17,10 @@ export function createGraphQLServer(runtime: Runtime): Yoga {
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: "/graphql",
-    graphiql: runtime.config.GRAPHIQL_ENABLED ? { subscriptionsProtocol: "WS", title: "Aviso" } : false,
+    graphiql: runtime.config.GRAPHIQL_ENABLED
+      ? { subscriptionsProtocol: "WS", title: "Aviso", shouldPersistHeaders: true, defaultQuery: "{\n  me {\n    email\n    role\n  }\n}\n" }
+      : false,
+    renderGraphiQL: renderAvisoGraphiQL,
     landingPage: false,
     batching: false,
     logging: false,

@@ -1,5 +1,6 @@
 import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MeDocument } from "../generated/operations.js";
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from "../helpers/server.js";
 import { connect, subscribe } from "../helpers/ws.js";
 
@@ -50,9 +51,9 @@ async function attackCorpus(): Promise<Record<string, string>> {
 
 describe("HTTP", () => {
   it("answers `me` for a valid token", async () => {
-    const result = await server.gql<{ me: { email: string; role: string } }>("{ me { email role } }", {}, await server.token("agent@demo.test"));
+    const result = await server.gql(MeDocument, {}, await server.token("agent@demo.test"));
     expect(result.errors).toBeUndefined();
-    expect(result.data?.me).toEqual({ email: "agent@demo.test", role: "AGENT" });
+    expect(result.data?.me).toMatchObject({ email: "agent@demo.test", role: "AGENT", organization: { slug: "demo" } });
   });
 
   it("refuses a request with no token with UNAUTHENTICATED", async () => {

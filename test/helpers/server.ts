@@ -1,4 +1,6 @@
 import { mkdtempSync } from "node:fs";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { print } from "graphql";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signToken } from "../../src/auth/jwt.js";
@@ -22,8 +24,15 @@ export interface TestServer {
   database: TestDatabase;
   /** A token for a seeded user, e.g. "agent@demo.test". */
   token(email: string, ttl?: string | number): Promise<string>;
-  /** POSTs a GraphQL operation; `token` may be a raw Authorization header value via `{ header }`. */
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, auth?: string | { header: string }): Promise<GraphQLResponse<T>>;
+  /**
+   * POSTs a GraphQL operation — a typed document from test/generated/operations.ts or a
+   * string; `auth` is a token, or a raw Authorization header value as `{ header }`.
+   */
+  gql<T = Record<string, unknown>, V = Record<string, unknown>>(
+    query: string | TypedDocumentNode<T, V>,
+    variables?: V,
+    auth?: string | { header: string },
+  ): Promise<GraphQLResponse<T>>;
   stop(): Promise<void>;
 }
 
@@ -65,7 +74,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (typeof auth === "string") headers.authorization = `Bearer ${auth}`;
       else if (auth) headers.authorization = auth.header;
-      const response = await fetch(`${app.url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(`${app.url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query: typeof query === "string" ? query : print(query), variables }) });
       return (await response.json()) as GraphQLResponse<never>;
     },
     async stop() {
