@@ -57,6 +57,13 @@ const envSchema = z.object({
   ALERT_STALE_SECONDS: z.coerce.number().positive().default(7 * 24 * 3600),
   NOTIFICATION_RETENTION_DAYS: z.coerce.number().positive().default(90),
   GRAPHIQL_ENABLED: optionalString,
+  RATE_LIMIT_WS_CONNECTS_PER_MINUTE: z.coerce.number().int().positive().default(120),
+  RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().positive().default(300),
+  RATE_LIMIT_WEBHOOKS_PER_MINUTE: z.coerce.number().int().positive().default(12_000),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().positive().default(12),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().positive().default(15),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(2000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(20_000),
   /** Where the embedded PostgreSQL, the dev JWT secret and the email outbox live. */
   AVISO_HOME: z.string().default(".aviso"),
 });

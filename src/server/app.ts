@@ -14,6 +14,7 @@ import { createMetrics } from "../observability/metrics.js";
 import { createPubSub } from "../pubsub/index.js";
 import type { Runtime } from "../runtime.js";
 import { checkReadiness } from "./health.js";
+import { createRateLimits } from "./rate-limits.js";
 import { apiRoutes, sendJson, sendText } from "./routes.js";
 import { attachWebSocketServer } from "./ws.js";
 import { createGraphQLServer } from "./yoga.js";
@@ -73,7 +74,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   await createQueues(runtime, jobs);
   if (runWorkers) await startWorkers(runtime, jobs);
 
-  const yoga = serveApi ? createGraphQLServer(runtime) : undefined;
+  const rateLimits = createRateLimits(config);
+  const yoga = serveApi ? createGraphQLServer(runtime, rateLimits) : undefined;
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       log.error({ err: (error as Error).message, path: req.url }, "request failed");
@@ -96,11 +98,17 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     if (path === "/metrics") return sendText(res, 200, await runtime.metrics.registry.metrics(), runtime.metrics.registry.contentType);
     if (yoga && path === yoga.graphqlEndpoint) return yoga.handle(req, res);
     const route = serveApi ? apiRoutes[path] : undefined;
-    if (route) return route(req, res, runtime);
+    if (route) {
+      if (!(await rateLimits.allow("webhook", req.socket.remoteAddress ?? "unknown"))) {
+        res.setHeader("retry-after", "60");
+        return sendJson(res, 429, { error: "too many requests" });
+      }
+      return route(req, res, runtime);
+    }
     sendJson(res, 404, { error: "not found" });
   }
 
-  const sockets = yoga ? attachWebSocketServer(server, yoga, runtime) : undefined;
+  const sockets = yoga ? attachWebSocketServer(server, yoga, runtime, rateLimits) : undefined;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.PORT, config.HOST, resolve);
@@ -124,6 +132,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         server.closeAllConnections();
         await boss.stop({ graceful: true, timeout: 15_000 });
         await runtime.pubsub.close();
+        await rateLimits.close();
         await prisma.$disconnect();
         await database.stop();
       })()),

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
 import { GraphQLError, type ExecutionArgs } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
@@ -7,6 +8,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { Viewer } from "../auth/jwt.js";
 import type { Runtime } from "../runtime.js";
 import { authenticate } from "./context.js";
+import type { RateLimits } from "./rate-limits.js";
 import type { Yoga } from "./yoga.js";
 
 interface SocketState {
@@ -22,8 +24,20 @@ type EnvelopedRoot = { execute: (args: ExecutionArgs) => unknown; subscribe: (ar
  * apply to WebSocket and HTTP alike. A socket without a valid token is closed at
  * connect; a socket whose token expires is closed then.
  */
-export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runtime) {
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runtime, rateLimits: RateLimits) {
+  const wss = new WebSocketServer({ noServer: true });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    void (async () => {
+      if ((req.url ?? "").split("?")[0] !== yoga.graphqlEndpoint) return socket.destroy();
+      const ip = req.socket.remoteAddress ?? "unknown";
+      if (!(await rateLimits.allow("websocketConnect", ip))) {
+        runtime.log.warn({ ip }, "websocket connection refused: too many connection attempts");
+        socket.end("HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+    })();
+  });
   const states = new WeakMap<WebSocket, SocketState>();
   const { metrics, log } = runtime;
 
@@ -55,14 +69,15 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runti
           requestId: randomUUID(),
           params: payload,
         });
+        // Limits (graphql-armor) may throw from parse or validate rather than return errors.
         let document;
         try {
           document = parse(payload.query);
+          const errors = validate(schema, document);
+          if (errors.length > 0) return errors;
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError("Syntax error")];
+          return [error instanceof GraphQLError ? error : new GraphQLError("Invalid operation", { extensions: { code: "BAD_USER_INPUT" } })];
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
         return {
           schema,
           document,

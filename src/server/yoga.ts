@@ -6,13 +6,15 @@ import { schema } from "../schema/index.js";
 import type { Runtime } from "../runtime.js";
 import { authenticate, createContext, unauthenticated } from "./context.js";
 import { renderAvisoGraphiQL } from "./graphiql.js";
+import { graphqlPlugins } from "./graphql-plugins.js";
+import type { RateLimits } from "./rate-limits.js";
 
 /** What Yoga hands the context factory: an HTTP request, or a WebSocket operation (src/server/ws.ts). */
 export type ServerContext = { request?: Request } & { viewer?: Viewer | null; requestId?: string };
 
 export type Yoga = YogaServerInstance<ServerContext, Context>;
 
-export function createGraphQLServer(runtime: Runtime): Yoga {
+export function createGraphQLServer(runtime: Runtime, rateLimits: RateLimits): Yoga {
   const isDev = runtime.config.NODE_ENV !== "production";
   return createYoga<ServerContext, Context>({
     schema,
@@ -25,6 +27,7 @@ export function createGraphQLServer(runtime: Runtime): Yoga {
     batching: false,
     logging: false,
     maskedErrors: { maskError: (error) => toClientError(error, isDev) },
+    plugins: graphqlPlugins(runtime, rateLimits),
     context: async (initial) => {
       // WebSocket operations arrive already authenticated at connection time.
       if (initial.viewer !== undefined) return createContext(runtime, initial.viewer, initial.requestId);

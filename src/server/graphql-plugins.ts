@@ -1,0 +1,57 @@
+import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type DefinitionNode, type OperationDefinitionNode } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import type { Context } from "../schema/context.js";
+import type { Runtime } from "../runtime.js";
+import type { RateLimits } from "./rate-limits.js";
+
+/**
+ * Envelop plugins every operation goes through — over HTTP and over WebSocket alike,
+ * since src/server/ws.ts executes through Yoga's envelop too.
+ */
+export function graphqlPlugins(runtime: Runtime, rateLimits: RateLimits): Plugin<Context>[] {
+  const { config, metrics } = runtime;
+  const plugins: Plugin<Context>[] = [
+    // Depth, aliases, tokens, directives, cost; and no "did you mean" field suggestions.
+    EnvelopArmorPlugin({
+      maxDepth: { n: config.GRAPHQL_MAX_DEPTH, ignoreIntrospection: true },
+      maxAliases: { n: config.GRAPHQL_MAX_ALIASES },
+      maxTokens: { n: config.GRAPHQL_MAX_TOKENS },
+      maxDirectives: { n: 20 },
+      costLimit: { maxCost: config.GRAPHQL_MAX_COST, ignoreIntrospection: true },
+      blockFieldSuggestion: { enabled: true },
+    }) as Plugin<Context>,
+    {
+      onExecute({ args }) {
+        const operation = args.document.definitions.find((d: DefinitionNode): d is OperationDefinitionNode => d.kind === "OperationDefinition");
+        const started = performance.now();
+        return {
+          onExecuteDone() {
+            metrics.graphqlDuration.observe({ type: operation?.operation ?? "unknown", name: operation?.name?.value ?? "anonymous" }, (performance.now() - started) / 1000);
+          },
+        };
+      },
+    },
+    {
+      // Mutations per user; anonymous mutations fail on auth anyway.
+      async onExecute({ args, setResultAndStopExecution }) {
+        const isMutation = args.document.definitions.some((d: DefinitionNode) => d.kind === "OperationDefinition" && d.operation === "mutation");
+        const viewer = args.contextValue.viewer;
+        if (!isMutation || !viewer) return;
+        if (!(await rateLimits.allow("mutation", viewer.userId))) {
+          setResultAndStopExecution({
+            errors: [new GraphQLError("Too many mutations: slow down and retry in a minute", { extensions: { code: "RATE_LIMITED" } })],
+          });
+        }
+      },
+    },
+  ];
+  if (!config.GRAPHIQL_ENABLED) {
+    plugins.push({
+      onValidate({ addValidationRule }) {
+        addValidationRule(NoSchemaIntrospectionCustomRule);
+      },
+    });
+  }
+  return plugins;
+}
