@@ -1,7 +1,13 @@
+import type { QueueResult } from "pg-boss";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
+export interface MetricSources {
+  /** pg-boss queue stats, read on each scrape. */
+  queues?: () => Promise<QueueResult[]>;
+}
+
 /** One registry per process (tests build several apps in one process, so not the global one). */
-export function createMetrics() {
+export function createMetrics(sources: MetricSources = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
@@ -33,6 +39,22 @@ export function createMetrics() {
       help: "Delivery outcomes by channel and status",
       labelNames: ["channel", "status"] as const,
       registers: [registry],
+    }),
+    queueJobs: new Gauge({
+      name: "aviso_queue_jobs",
+      help: "pg-boss jobs by queue and state (dead-letter queues end in -dead); refreshed by pg-boss's monitor",
+      labelNames: ["queue", "state"] as const,
+      registers: [registry],
+      async collect() {
+        const queues = (await sources.queues?.().catch(() => [])) ?? [];
+        this.reset();
+        for (const q of queues) {
+          this.set({ queue: q.name, state: "queued" }, q.queuedCount);
+          this.set({ queue: q.name, state: "active" }, q.activeCount);
+          this.set({ queue: q.name, state: "deferred" }, q.deferredCount);
+          this.set({ queue: q.name, state: "failed" }, q.failedCount);
+        }
+      },
     }),
     webhookToNotification: new Histogram({
       name: "aviso_webhook_to_notification_seconds",

@@ -69,7 +69,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     jobs: createJobQueue(boss),
     log,
     verifier: createTokenVerifier(config),
-    metrics: createMetrics(),
+    metrics: createMetrics({ queues: () => boss.getQueues() }),
   };
   await createQueues(runtime, jobs);
   if (runWorkers) await startWorkers(runtime, jobs);
