@@ -21,7 +21,16 @@ export async function startWorkers(runtime: Runtime, definitions: readonly JobDe
   for (const job of definitions) {
     await boss.work(
       job.name,
-      { batchSize: 20, pollingIntervalSeconds: 2, perJobResults: true, ...job.work },
+      {
+        batchSize: 20,
+        pollingIntervalSeconds: 2,
+        // NOTIFY wakes workers when a job is created, not when a delayed job (startAfter,
+        // retry backoff) comes due: keep polling at the normal pace as the backstop
+        // instead of pg-boss's 30 s default for notify-enabled queues.
+        notifyPollingIntervalSeconds: job.work?.pollingIntervalSeconds ?? 2,
+        perJobResults: true,
+        ...job.work,
+      },
       async (batch): Promise<JobResult[]> =>
         Promise.all(
           batch.map(async ({ id, data, retryCount }): Promise<JobResult> => {

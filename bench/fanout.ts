@@ -1,0 +1,77 @@
+import { PgBoss } from "pg-boss";
+import pg from "pg";
+import { inboundText } from "./lib/meta.js";
+import { BENCH_PHONE_NUMBER_ID, contactWaId } from "./lib/setup.js";
+import { sleep, summarize, waitFor, type Latency } from "./lib/stats.js";
+import { postWebhook, subscribeNotifications, type Subscriber } from "./scenarios.js";
+
+/** Opens subscribers in batches, so the connection storm itself stays bounded. */
+export async function openSubscribers(wsUrl: string, tokens: string[], onBody: (index: number, body: string) => void): Promise<Subscriber[]> {
+  const subscribers: Subscriber[] = [];
+  for (let i = 0; i < tokens.length; i += 100) {
+    subscribers.push(...(await Promise.all(tokens.slice(i, i + 100).map((t, j) => subscribeNotifications(wsUrl, t, (body) => onBody(i + j, body))))));
+  }
+  await sleep(500); // let every subscribe message reach the server
+  return subscribers;
+}
+
+/** An alert to every subscribed admin of one organization: time from the mutation until the last frame. */
+export async function alertFanout(url: string, adminToken: string, seen: Map<string, Set<number>>, admins: number, rounds = 3): Promise<Latency> {
+  const samples: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const title = `fanout-${r}-${Date.now()}`;
+    seen.set(title, new Set());
+    const started = performance.now();
+    const response = await fetch(`${url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({ query: `mutation { createAlert(input: { title: "${title}", severity: LOW, category: "bench" }) { id } }` }),
+    });
+    await response.text();
+    const all = await waitFor(() => seen.get(title)!.size >= admins, 60_000, 2);
+    samples.push(all ? performance.now() - started : Number.NaN);
+  }
+  return summarize(samples.filter((s) => !Number.isNaN(s)));
+}
+
+/** p99 of webhook → frame for one targeted agent, at a gentle fixed rate. */
+export async function targetedLatency(url: string, received: Map<string, number>, label: string, count = 200, rate = 20): Promise<Latency> {
+  const sentAt = new Map<string, number>();
+  for (let i = 0; i < count; i++) {
+    const token = `${label}-${i}`;
+    const due = performance.now();
+    sentAt.set(token, due);
+    void postWebhook(url, inboundText(BENCH_PHONE_NUMBER_ID, contactWaId(0), token));
+    await sleep(1000 / rate);
+  }
+  await waitFor(() => [...sentAt.keys()].every((k) => received.has(k)), 15_000);
+  return summarize([...sentAt].flatMap(([token, due]) => (received.has(token) ? [received.get(token)! - due] : [])));
+}
+
+/** Email deliveries through Aviso's worker to a local SMTP sink: jobs per second. */
+export async function emailDeliveries(databaseUrl: string, user: { id: string; organizationId: string }, jobs = 2000): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const { rows } = await client.query<{ id: string }>(
+    `WITH n AS (
+       INSERT INTO "Notification" (id, "organizationId", "userId", type, title, body, "updatedAt")
+       SELECT gen_random_uuid(), $1, $2, 'CAMPAIGN_FAILED', 'Bench', 'Bench delivery ' || g, now() FROM generate_series(1, $3) g
+       RETURNING id)
+     INSERT INTO "Delivery" (id, "organizationId", "notificationId", "userId", channel, status, "updatedAt")
+     SELECT gen_random_uuid(), $1, n.id, $2, 'EMAIL', 'PENDING', now() FROM n RETURNING id`,
+    [user.organizationId, user.id, jobs],
+  );
+  const boss = new PgBoss({ connectionString: databaseUrl, schema: "pgboss", supervise: false, schedule: false });
+  await boss.start();
+  const started = performance.now();
+  for (let i = 0; i < rows.length; i += 500) {
+    await boss.insert("deliver-email", rows.slice(i, i + 500).map((r) => ({ data: { deliveryId: r.id } })));
+  }
+  const sent = async () =>
+    Number((await client.query<{ c: string }>(`SELECT count(*)::text AS c FROM "Delivery" WHERE "userId" = $1 AND status <> 'PENDING'`, [user.id])).rows[0]!.c);
+  await waitFor(async () => (await sent()) >= jobs, 180_000, 50);
+  const seconds = (performance.now() - started) / 1000;
+  await boss.stop({ graceful: false });
+  await client.end();
+  return Math.round(jobs / seconds);
+}

@@ -1,0 +1,122 @@
+import autocannon from "autocannon";
+import { createClient, type Client } from "graphql-ws";
+import pg from "pg";
+import WebSocket from "ws";
+import { inboundText, sign } from "./lib/meta.js";
+import { BENCH_APP_SECRET } from "./lib/aviso.js";
+import { BENCH_PHONE_NUMBER_ID, contactWaId } from "./lib/setup.js";
+import { sleep, summarize, waitFor, type Latency } from "./lib/stats.js";
+
+export async function postWebhook(url: string, body: string): Promise<number> {
+  const response = await fetch(`${url}/webhooks/meta`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-hub-signature-256": sign(body, BENCH_APP_SECRET) },
+    body,
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+export interface Subscriber {
+  client: Client;
+  dispose(): Promise<void>;
+}
+
+/** Opens a graphql-ws socket and subscribes to notificationAdded; `onBody` gets each notification body. */
+export async function subscribeNotifications(wsUrl: string, token: string, onBody: (body: string) => void): Promise<Subscriber> {
+  let connected!: () => void;
+  const ready = new Promise<void>((resolve) => (connected = resolve));
+  const client = createClient({
+    url: wsUrl,
+    webSocketImpl: WebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    connectionParams: { authorization: `Bearer ${token}` },
+    on: { connected: () => connected() },
+  });
+  await ready;
+  client.subscribe<{ notificationAdded: { id: string; body: string } }>(
+    { query: "subscription { notificationAdded { id body } }" },
+    { next: (v) => v.data && onBody(v.data.notificationAdded.body), error: () => {}, complete: () => {} },
+  );
+  return { client, dispose: async () => void (await client.dispose()) };
+}
+
+export interface OpenLoopResult extends Latency {
+  rate: number;
+  sent: number;
+  errors: number;
+}
+
+/**
+ * Open loop: webhook i is due at t0 + i/rate whatever happened before, and latency runs
+ * from that intended time to the notificationAdded frame (no coordinated omission).
+ */
+export async function openLoopE2E(url: string, rate: number, seconds: number, agents: number, received: Map<string, number>): Promise<OpenLoopResult> {
+  const total = Math.round(rate * seconds);
+  const intended = new Map<string, number>();
+  let errors = 0;
+  const t0 = performance.now() + 50;
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const token = `bench-${rate}-${i}`;
+    intended.set(token, due);
+    const body = inboundText(BENCH_PHONE_NUMBER_ID, contactWaId(i % agents), token);
+    inFlight.push(postWebhook(url, body).then((status) => void (status !== 200 && errors++), () => void errors++));
+  }
+  await Promise.all(inFlight);
+  await waitFor(() => [...intended.keys()].every((k) => received.has(k)), 15_000, 20);
+  const samples: number[] = [];
+  for (const [token, due] of intended) {
+    const at = received.get(token);
+    if (at === undefined) errors++;
+    else samples.push(at - due);
+  }
+  return { rate, sent: total, errors, ...summarize(samples) };
+}
+
+/** Closed loop: as many distinct signed webhooks as 50 connections can push. */
+export async function ingest(url: string, seconds = 5, agents = 100) {
+  let i = 0;
+  const result = await autocannon({
+    url: `${url}/webhooks/meta`,
+    method: "POST",
+    connections: 50,
+    duration: seconds,
+    requests: [
+      {
+        setupRequest: (req) => {
+          const body = inboundText(BENCH_PHONE_NUMBER_ID, contactWaId(i % agents), `ingest-${i++}`);
+          return { ...req, body, headers: { ...req.headers, "content-type": "application/json", "x-hub-signature-256": sign(body, BENCH_APP_SECRET) } };
+        },
+      },
+    ],
+  });
+  return { webhooksPerSecond: Math.round(result.requests.average), p99: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+/** Commits in Aviso's database per webhook, net of the idle rate (pg-boss polling). */
+export async function commitsPerWebhook(url: string, databaseUrl: string, webhooks = 300, agents = 100): Promise<number> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const commits = async () => Number((await client.query<{ c: string }>("SELECT xact_commit::text AS c FROM pg_stat_database WHERE datname = current_database()")).rows[0]!.c);
+  // pg_stat counters are flushed by backends at most once a second or so.
+  const measure = async (work: () => Promise<void>) => {
+    await sleep(1200);
+    const before = await commits();
+    const started = performance.now();
+    await work();
+    await sleep(1200);
+    return { commits: (await commits()) - before - 2, seconds: (performance.now() - started) / 1000 };
+  };
+  const idle = await measure(async () => void (await sleep(3000)));
+  const busy = await measure(async () => {
+    for (let i = 0; i < webhooks; i++) await postWebhook(url, inboundText(BENCH_PHONE_NUMBER_ID, contactWaId(i % agents), `durable-${i}`));
+  });
+  await client.end();
+  const idleRate = idle.commits / idle.seconds;
+  return Math.round(((busy.commits - idleRate * busy.seconds) / webhooks) * 100) / 100;
+}
