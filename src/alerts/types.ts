@@ -17,5 +17,9 @@ export const AlertRef = builder.prismaNode("Alert", {
     resolvedAt: t.expose("resolvedAt", { type: "DateTime", nullable: true }),
     resolution: t.exposeString("resolution", { nullable: true }),
     assignee: t.relation("assignee", { nullable: true }),
+    dedupeKey: t.exposeString("dedupeKey", { nullable: true, description: "Alerts created with the key of this unresolved alert count as occurrences of it." }),
+    lastActivityAt: t.expose("lastActivityAt", { type: "DateTime", description: "Last creation, occurrence or transition; staleness counts from here." }),
+    staleNotifiedAt: t.expose("staleNotifiedAt", { type: "DateTime", nullable: true, description: "When ALERT_STALE was raised (once per alert)." }),
+    updatedAt: t.expose("updatedAt", { type: "DateTime" }),
   }),
 });
