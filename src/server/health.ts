@@ -9,9 +9,9 @@ const withTimeout = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), ms).unref())]);
 
 /**
- * Ready means: the database answers and the job queue runs. Redis, when configured,
- * is reported but only degrades realtime — persisted data and replay do not need it —
- * so it does not take the instance out of rotation on its own.
+ * Ready means: the database answers, the job queue runs, and Redis (when configured)
+ * is connected. Without Redis the instance still serves and stores everything — only
+ * cross-instance realtime is degraded — but it should not take new sockets.
  */
 export async function checkReadiness(runtime: Runtime, jobsStarted: () => boolean): Promise<Readiness> {
   const checks: Readiness["checks"] = {};
