@@ -13,6 +13,11 @@ const TYPES: Record<string, MessageType> = {
   contacts: MessageType.CONTACTS,
   interactive: MessageType.INTERACTIVE,
   button: MessageType.BUTTON,
+  // Reactions are stored as REACTION messages of the conversation (text = the emoji,
+  // the target wamid kept in payload.reaction.message_id), not folded into their
+  // target: a 👍 is often a customer's whole answer, so agents see it in order, it
+  // counts as unread and it notifies like any message. An empty emoji (reaction
+  // removed) is stored too, with no text.
   reaction: MessageType.REACTION,
 };
 

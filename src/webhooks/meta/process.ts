@@ -6,6 +6,7 @@ import type { Runtime } from "../../runtime.js";
 import { noteAgentInbound, notificationNumberOwners, ownerOfNumber } from "./anti-loop.js";
 import { messageTypeOf, readableText } from "./message-content.js";
 import { messagesChanges, type MessagesValue, type WebhookEnvelope } from "./payload.js";
+import { routeOfNumber } from "./number-routing.js";
 import { senderOf } from "./sender.js";
 import { applyStatusUpdate } from "./statuses.js";
 import { withTransactionRetry } from "./transaction-retry.js";
@@ -90,7 +91,7 @@ async function applyChange(
   log: Runtime["log"],
 ): Promise<string | undefined> {
   const phoneNumberId = change.metadata.phone_number_id;
-  const number = await tx.whatsAppNumber.findUnique({ where: { phoneNumberId }, select: { organizationId: true, defaultQueueId: true } });
+  const number = await routeOfNumber(runtime.prisma, phoneNumberId);
   if (!number) {
     // Kept in WebhookEvent for inspection; no organization is touched.
     log.warn({ phoneNumberId }, "webhook for a phone number no organization connected: ignored");
