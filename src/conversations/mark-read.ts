@@ -1,0 +1,13 @@
+import type { Viewer } from "../auth/jwt.js";
+import type { Conversation, PrismaClient } from "../db/client.js";
+import { notFound } from "../errors.js";
+import type { Runtime } from "../runtime.js";
+
+/** The agent has read the conversation: its unread count goes back to zero. */
+export async function markConversationRead(runtime: Runtime, db: PrismaClient, actor: Viewer, conversationId: string): Promise<Conversation> {
+  const existing = await db.conversation.findUnique({ where: { id: conversationId }, select: { id: true, unreadCount: true } });
+  if (!existing) throw notFound("conversation");
+  const conversation = await db.conversation.update({ where: { id: existing.id }, data: { unreadCount: 0 } });
+  if (existing.unreadCount !== 0) await runtime.pubsub.publish("conversationUpdated", actor.organizationId, { conversationId });
+  return conversation;
+}

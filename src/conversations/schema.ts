@@ -1,0 +1,123 @@
+import { builder } from "../schema/builder.js";
+import { viewerOf } from "../schema/context.js";
+import { ConversationStatusEnum } from "../schema/enums.js";
+import { notFound } from "../errors.js";
+import { assignConversation } from "./assign.js";
+import { markConversationRead } from "./mark-read.js";
+import { databaseId } from "./node-id.js";
+import { resolveConversation } from "./resolve.js";
+import { UserRef } from "../organizations/schema.js";
+import { filterEvents } from "./filter-events.js";
+import { ConversationRef, MessageRef } from "./types.js";
+
+// Every read goes through ctx.db (scoped to the caller's organization): another
+// organization's conversation is simply not there, hence NOT_FOUND.
+
+builder.queryField("conversations", (t) =>
+  t.prismaConnection({
+    type: ConversationRef,
+    cursor: "id",
+    description: "The caller's organization's conversations, most recent activity first.",
+    authScopes: { loggedIn: true },
+    args: {
+      status: t.arg({ type: ConversationStatusEnum, required: false }),
+      assignedToMe: t.arg.boolean({ required: false }),
+    },
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.conversation.findMany({
+        ...query,
+        where: {
+          ...(args.status ? { status: args.status } : {}),
+          ...(args.assignedToMe ? { assigneeId: viewerOf(ctx).userId } : {}),
+        },
+        orderBy: [{ lastMessageAt: { sort: "desc", nulls: "last" } }, { id: "desc" }],
+      }),
+  }),
+);
+
+builder.queryField("conversation", (t) =>
+  t.prismaField({
+    type: ConversationRef,
+    authScopes: { loggedIn: true },
+    args: { id: t.arg.globalID({ for: ConversationRef, required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const conversation = await ctx.db.conversation.findUnique({ ...query, where: { id: databaseId(args.id, "id") } });
+      if (!conversation) throw notFound("conversation");
+      return conversation;
+    },
+  }),
+);
+
+builder.mutationField("assignConversation", (t) =>
+  t.prismaField({
+    type: ConversationRef,
+    description: "Assigns the conversation to an active agent or admin of the organization.",
+    authScopes: { agent: true },
+    args: {
+      conversationId: t.arg.globalID({ for: ConversationRef, required: true }),
+      userId: t.arg.globalID({ for: UserRef, required: true }),
+    },
+    resolve: async (query, _root, args, ctx) => {
+      const conversation = await assignConversation(ctx.runtime, ctx.db, viewerOf(ctx), {
+        conversationId: databaseId(args.conversationId, "conversationId"),
+        userId: databaseId(args.userId, "userId"),
+      });
+      return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
+    },
+  }),
+);
+
+builder.mutationField("resolveConversation", (t) =>
+  t.prismaField({
+    type: ConversationRef,
+    description: "Closes the conversation (idempotent); the customer's next message reopens it.",
+    authScopes: { agent: true },
+    args: { id: t.arg.globalID({ for: ConversationRef, required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const conversation = await resolveConversation(ctx.runtime, ctx.db, viewerOf(ctx), databaseId(args.id, "id"));
+      return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
+    },
+  }),
+);
+
+builder.mutationField("markConversationRead", (t) =>
+  t.prismaField({
+    type: ConversationRef,
+    description: "Resets the conversation's unread count.",
+    authScopes: { agent: true },
+    args: { id: t.arg.globalID({ for: ConversationRef, required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const conversation = await markConversationRead(ctx.runtime, ctx.db, viewerOf(ctx), databaseId(args.id, "id"));
+      return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
+    },
+  }),
+);
+
+builder.subscriptionField("messageAdded", (t) =>
+  t.prismaField({
+    type: MessageRef,
+    description: "New messages of one conversation, or of every conversation of the caller's organization when no id is given.",
+    authScopes: { loggedIn: true },
+    args: { conversationId: t.arg.globalID({ for: ConversationRef, required: false }) },
+    // Not a generator: a bad or foreign id must fail the subscription up front.
+    subscribe: async (_root, args, ctx) => {
+      const conversationId = args.conversationId ? databaseId(args.conversationId, "conversationId") : undefined;
+      if (conversationId && !(await ctx.db.conversation.findUnique({ where: { id: conversationId }, select: { id: true } }))) {
+        throw notFound("conversation");
+      }
+      const events = await ctx.runtime.pubsub.subscribe("messageAdded", viewerOf(ctx).organizationId);
+      return filterEvents(events, (event) => !conversationId || event.conversationId === conversationId);
+    },
+    resolve: (query, event, _args, ctx) => ctx.db.message.findUniqueOrThrow({ ...query, where: { id: event.messageId } }),
+  }),
+);
+
+builder.subscriptionField("conversationUpdated", (t) =>
+  t.prismaField({
+    type: ConversationRef,
+    description: "A conversation of the caller's organization changed (new message, assignment, resolution, read).",
+    authScopes: { loggedIn: true },
+    subscribe: (_root, _args, ctx) => ctx.runtime.pubsub.subscribe("conversationUpdated", viewerOf(ctx).organizationId),
+    resolve: (query, event, _args, ctx) => ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: event.conversationId } }),
+  }),
+);

@@ -1,0 +1,58 @@
+import { z } from "zod";
+import type { Viewer } from "../../auth/jwt.js";
+import type { PrismaClient, WhatsAppNumber } from "../../db/client.js";
+import { invalidInput } from "../../errors.js";
+import { isRaceLost } from "./transaction-retry.js";
+
+export const connectWhatsAppNumberSchema = z.object({
+  phoneNumberId: z.string().trim().regex(/^\d{5,30}$/, "must be Meta's numeric phone number id"),
+  displayPhoneNumber: z.string().trim().min(3).max(40),
+  accessToken: z.string().trim().min(10, "looks too short for a Meta access token").max(4096),
+});
+
+export type ConnectWhatsAppNumberInput = z.input<typeof connectWhatsAppNumberSchema>;
+
+const DEFAULT_QUEUE = "Atendimento";
+
+/**
+ * Connects (or reconnects, with a new token) a business number to the caller's
+ * organization, so webhooks for it route there. A number another organization has
+ * connected is refused: the upsert through the tenant-scoped `db` cannot see it, so
+ * its create hits the unique phoneNumberId and the whole transaction rolls back.
+ * New numbers land in the organization's first queue (or a new "Atendimento").
+ */
+export async function connectWhatsAppNumber(db: PrismaClient, actor: Viewer, input: ConnectWhatsAppNumberInput): Promise<WhatsAppNumber> {
+  const parsed = connectWhatsAppNumberSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw invalidInput(issue.path.join(".") || "input", issue.message);
+  }
+  const { phoneNumberId, displayPhoneNumber, accessToken } = parsed.data;
+  try {
+    return await db.$transaction(async (tx) => {
+      const queue =
+        (await tx.queue.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true } })) ??
+        (await tx.queue.create({ data: { organizationId: actor.organizationId, name: DEFAULT_QUEUE }, select: { id: true } }));
+      const number = await tx.whatsAppNumber.upsert({
+        where: { phoneNumberId },
+        create: { organizationId: actor.organizationId, phoneNumberId, displayPhoneNumber, accessToken, defaultQueueId: queue.id },
+        update: { displayPhoneNumber, accessToken },
+      });
+      await tx.auditLog.create({
+        data: {
+          organizationId: actor.organizationId,
+          actorId: actor.userId,
+          action: "whatsapp_number.connected",
+          entityType: "WhatsAppNumber",
+          entityId: number.id,
+          // The token is a secret: never in the audit log.
+          data: { phoneNumberId, displayPhoneNumber },
+        },
+      });
+      return number;
+    });
+  } catch (error) {
+    if (isRaceLost(error)) throw invalidInput("phoneNumberId", "this WhatsApp number is already connected to another organization");
+    throw error;
+  }
+}

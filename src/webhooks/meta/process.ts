@@ -1,0 +1,150 @@
+import { WebhookEventStatus, type Prisma } from "../../db/client.js";
+import { recordInboundMessage } from "../../conversations/record-inbound.js";
+import { maskPhone } from "../../observability/log.js";
+import { notify, type NotifyResult } from "../../notifications/engine.js";
+import type { Runtime } from "../../runtime.js";
+import { noteAgentInbound, notificationNumberOwners, ownerOfNumber } from "./anti-loop.js";
+import { messageTypeOf, readableText } from "./message-content.js";
+import { messagesChanges, type MessagesValue, type WebhookEnvelope } from "./payload.js";
+import { routeOfNumber } from "./number-routing.js";
+import { senderOf } from "./sender.js";
+import { applyStatusUpdate } from "./statuses.js";
+import { withTransactionRetry } from "./transaction-retry.js";
+
+export interface StoredWebhookEvent {
+  id: string;
+  payload: WebhookEnvelope;
+  receivedAt: Date;
+}
+
+export interface ProcessOutcome {
+  status: typeof WebhookEventStatus.PROCESSED | typeof WebhookEventStatus.IGNORED;
+  messagesStored: number;
+  duplicates: number;
+  agentMessages: number;
+  statusesApplied: number;
+}
+
+interface Effects {
+  outcome: ProcessOutcome;
+  newMessages: Array<{ organizationId: string; conversationId: string; messageId: string }>;
+  notifications: NotifyResult[];
+}
+
+/**
+ * Applies one stored webhook: every change, routed by phone_number_id to its
+ * organization, in ONE transaction that also marks the event processed — so a crash
+ * leaves it RECEIVED for a retry, and a retry (or Meta's redelivery) changes nothing
+ * twice. After commit, tells subscribers and the notification engine's recipients.
+ */
+export async function processWebhookEvent(runtime: Runtime, event: StoredWebhookEvent): Promise<ProcessOutcome> {
+  const log = runtime.log.child({ webhookEventId: event.id });
+  const effects = await withTransactionRetry(runtime.prisma, async (tx) => {
+    const effects: Effects = {
+      outcome: { status: WebhookEventStatus.IGNORED, messagesStored: 0, duplicates: 0, agentMessages: 0, statusesApplied: 0 },
+      newMessages: [],
+      notifications: [],
+    };
+    let organizationId: string | undefined;
+    const changes = messagesChanges(event.payload);
+    for (const change of changes) {
+      const routed = await applyChange(runtime, tx, change, event, effects, log);
+      organizationId ??= routed;
+    }
+    if (organizationId) effects.outcome.status = WebhookEventStatus.PROCESSED;
+    await tx.webhookEvent.update({
+      where: { id: event.id },
+      data: {
+        status: effects.outcome.status,
+        organizationId: organizationId ?? null,
+        phoneNumberId: changes[0]?.metadata.phone_number_id ?? null,
+        processedAt: new Date(),
+        attempts: { increment: 1 },
+        error: null,
+      },
+    });
+    return effects;
+  });
+
+  for (const result of effects.notifications) {
+    await result.publish().catch((error: unknown) => log.warn({ err: (error as Error).message }, "notification publish failed"));
+  }
+  const conversations = new Map<string, string>();
+  for (const message of effects.newMessages) {
+    await runtime.pubsub.publish("messageAdded", message.organizationId, { messageId: message.messageId, conversationId: message.conversationId });
+    conversations.set(message.conversationId, message.organizationId);
+  }
+  for (const [conversationId, organizationId] of conversations) {
+    await runtime.pubsub.publish("conversationUpdated", organizationId, { conversationId });
+  }
+  log.debug({ ...effects.outcome }, "webhook processed");
+  return effects.outcome;
+}
+
+/** One `messages` change; returns the organization it belongs to, or undefined for an unknown number. */
+async function applyChange(
+  runtime: Runtime,
+  tx: Prisma.TransactionClient,
+  change: MessagesValue,
+  event: StoredWebhookEvent,
+  effects: Effects,
+  log: Runtime["log"],
+): Promise<string | undefined> {
+  const phoneNumberId = change.metadata.phone_number_id;
+  const number = await routeOfNumber(runtime.prisma, phoneNumberId);
+  if (!number) {
+    // Kept in WebhookEvent for inspection; no organization is touched.
+    log.warn({ phoneNumberId }, "webhook for a phone number no organization connected: ignored");
+    return undefined;
+  }
+  const { organizationId } = number;
+  if (change.errors?.length) log.warn({ organizationId, codes: change.errors.map((e) => e.code) }, "webhook change carries errors from Meta");
+
+  const owners = change.messages?.length ? await notificationNumberOwners(tx, organizationId) : [];
+  for (const message of change.messages ?? []) {
+    const sender = senderOf(message, change.contacts);
+    const sentAt = new Date(message.timestamp * 1000);
+    if (!sender.waId && !sender.bsuid) {
+      log.warn({ organizationId, wamid: message.id }, "inbound message without wa_id or user_id: skipped");
+      continue;
+    }
+    const agent = ownerOfNumber(owners, sender.waId);
+    if (agent) {
+      effects.outcome.agentMessages += 1;
+      await noteAgentInbound(tx, agent.id, sentAt);
+      log.info({ organizationId, userId: agent.id, from: maskPhone(sender.waId) }, "message from an agent's notification number: no conversation opened");
+      continue;
+    }
+    const outcome = await recordInboundMessage(tx, {
+      organizationId,
+      queueId: number.defaultQueueId,
+      sender,
+      message: {
+        externalId: message.id,
+        type: messageTypeOf(message),
+        text: readableText(message),
+        payload: message as Prisma.InputJsonValue,
+        ...(message.errors?.length ? { errors: message.errors as Prisma.InputJsonValue } : {}),
+        sentAt,
+      },
+    });
+    if (!outcome.stored) {
+      effects.outcome.duplicates += 1;
+      continue;
+    }
+    effects.outcome.messagesStored += 1;
+    effects.newMessages.push({ organizationId, conversationId: outcome.conversationId, messageId: outcome.messageId });
+    effects.notifications.push(
+      await notify(
+        runtime,
+        { type: "NEW_MESSAGE", organizationId, conversationId: outcome.conversationId, messageId: outcome.messageId, receivedAt: event.receivedAt },
+        { tx },
+      ),
+    );
+  }
+  for (const status of change.statuses ?? []) {
+    const applied = await applyStatusUpdate(tx, organizationId, status);
+    effects.outcome.statusesApplied += applied.messagesUpdated + applied.deliveriesUpdated;
+  }
+  return organizationId;
+}

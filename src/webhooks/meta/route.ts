@@ -1,0 +1,98 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Prisma } from "../../db/client.js";
+import type { Runtime } from "../../runtime.js";
+import { sendJson, sendText } from "../../server/routes.js";
+import { readRawBody } from "./body.js";
+import { recordProcessingFailure, reprocessWebhookEventJob } from "./jobs.js";
+import { webhookEnvelopeSchema } from "./payload.js";
+import { processWebhookEvent } from "./process.js";
+import { resolveMetaAppSecret } from "./secret.js";
+import { isSignedBy } from "./signature.js";
+
+/** `/webhooks/meta`: Meta's verification handshake (GET) and its event deliveries (POST). */
+export async function metaWebhookRoute(req: IncomingMessage, res: ServerResponse, runtime: Runtime): Promise<void> {
+  if (req.method === "GET") return verifySubscription(req, res, runtime);
+  if (req.method === "POST") return receiveEvent(req, res, runtime);
+  res.setHeader("allow", "GET, POST");
+  sendJson(res, 405, { error: "method not allowed" });
+}
+
+/** Meta calls GET with hub.mode=subscribe and our verify token when the webhook is configured. */
+function verifySubscription(req: IncomingMessage, res: ServerResponse, runtime: Runtime): void {
+  const query = new URL(req.url ?? "/", "http://localhost").searchParams;
+  const expected = runtime.config.META_VERIFY_TOKEN;
+  const challenge = query.get("hub.challenge");
+  if (query.get("hub.mode") === "subscribe" && expected && query.get("hub.verify_token") === expected && challenge !== null) {
+    return sendText(res, 200, challenge);
+  }
+  runtime.log.warn("webhook verification refused");
+  sendText(res, 403, "forbidden");
+}
+
+/**
+ * Accepts one delivery: size cap, signature, JSON, shape — then stores it raw (so
+ * nothing answered 200 is ever lost) and processes it inline; a failure there hands
+ * the stored event to a retrying job. Only a failure to store it answers 503, which
+ * makes Meta deliver it again.
+ */
+async function receiveEvent(req: IncomingMessage, res: ServerResponse, runtime: Runtime): Promise<void> {
+  const { log, metrics } = runtime;
+  const refuse = (status: number, outcome: string, error: string) => {
+    metrics.webhooks.inc({ outcome });
+    // The rest of a refused body is not read: close the connection instead.
+    if (status === 413) res.setHeader("connection", "close");
+    sendJson(res, status, { error });
+  };
+
+  const secret = secretFor(runtime);
+  if (!secret) {
+    log.error("META_APP_SECRET is not set: webhook refused");
+    return refuse(401, "unsigned", "webhook signature cannot be verified");
+  }
+  const signature = req.headers["x-hub-signature-256"];
+  if (typeof signature !== "string") return refuse(401, "unsigned", "missing X-Hub-Signature-256");
+
+  const body = await readRawBody(req);
+  if (!body.ok) return refuse(413, "too_large", "payload too large");
+  if (!isSignedBy(body.bytes, signature, secret)) {
+    log.warn("webhook with a wrong signature refused");
+    return refuse(401, "bad_signature", "invalid signature");
+  }
+
+  let json: unknown;
+  try {
+    json = JSON.parse(body.bytes.toString("utf8"));
+  } catch {
+    return refuse(400, "malformed", "body is not JSON");
+  }
+  const envelope = webhookEnvelopeSchema.safeParse(json);
+  if (!envelope.success) return refuse(400, "malformed", "not a WhatsApp Business Account webhook");
+
+  let event: { id: string; receivedAt: Date };
+  try {
+    event = await runtime.prisma.webhookEvent.create({ data: { payload: json as Prisma.InputJsonValue }, select: { id: true, receivedAt: true } });
+  } catch (error) {
+    log.error({ err: (error as Error).message }, "webhook could not be stored: asking Meta to retry");
+    return refuse(503, "store_failed", "temporarily unavailable");
+  }
+
+  try {
+    const outcome = await processWebhookEvent(runtime, { id: event.id, payload: envelope.data, receivedAt: event.receivedAt });
+    metrics.webhooks.inc({ outcome: outcome.status.toLowerCase() });
+  } catch (error) {
+    log.warn({ err: (error as Error).message, webhookEventId: event.id }, "inline webhook processing failed: deferred to a job");
+    metrics.webhooks.inc({ outcome: "deferred" });
+    await recordProcessingFailure(runtime, event.id, error);
+    await runtime.jobs
+      .send(reprocessWebhookEventJob, { webhookEventId: event.id }, { singletonKey: event.id })
+      .catch((sendError: unknown) => log.error({ err: (sendError as Error).message, webhookEventId: event.id }, "reprocess job not enqueued: the sweeper will retry"));
+  }
+  sendJson(res, 200, { received: true });
+}
+
+// Resolved once per process (it may read .aviso/meta-app-secret).
+const secrets = new WeakMap<Runtime["config"], string | undefined>();
+function secretFor(runtime: Runtime): string | undefined {
+  if (!secrets.has(runtime.config)) secrets.set(runtime.config, resolveMetaAppSecret(runtime.config));
+  return secrets.get(runtime.config);
+}

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+import { connect, subscribe, type SocketClient } from "../helpers/ws.js";
+import { ACME_PHONE_NUMBER_ID, inboundWebhook, postWebhook } from "../helpers/meta.js";
+
+let server: TestServer;
+const sockets: SocketClient[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await Promise.all(sockets.map((s) => s.dispose()));
+  await server?.stop();
+});
+
+async function socketFor(email: string): Promise<SocketClient> {
+  const socket = connect(server.wsUrl, `Bearer ${await server.token(email)}`);
+  sockets.push(socket);
+  await socket.connected;
+  return socket;
+}
+
+const MESSAGE_ADDED = `subscription($c: ID) { messageAdded(conversationId: $c) { id text type direction conversation { id number contact { name } } } }`;
+const CONVERSATION_UPDATED = `subscription { conversationUpdated { id unreadCount status } }`;
+type MessageAdded = { messageAdded: { id: string; text: string; conversation: { id: string; contact: { name: string } } } };
+
+/**
+ * Waits until the subscription is live: the server registers it asynchronously, so a
+ * warm-up message is posted (again, if the first went unheard) until one arrives.
+ */
+async function warmUp(sub: { next(timeoutMs?: number): Promise<unknown> }, phoneNumberId?: string) {
+  for (let attempt = 1; ; attempt++) {
+    await postWebhook(server.url, inboundWebhook({ text: "aquecimento", from: "5511900009999" }, phoneNumberId).body);
+    try {
+      return await sub.next(3000);
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+  }
+}
+
+describe("messageAdded", () => {
+  it("an agent subscribed to their organization receives the message a customer just sent", async () => {
+    const sub = subscribe<MessageAdded>(await socketFor("agent@demo.test"), MESSAGE_ADDED);
+    await warmUp(sub);
+    const { body, message } = inboundWebhook({ text: "Meu pedido não chegou", from: "5511911110001", name: "Rita" });
+    expect((await postWebhook(server.url, body)).status).toBe(200);
+    const result = await sub.next();
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.messageAdded).toMatchObject({ text: "Meu pedido não chegou", conversation: { contact: { name: "Rita" } } });
+    const stored = await server.app.runtime.prisma.message.findFirstOrThrow({ where: { externalId: message.id } });
+    expect(Buffer.from(result.data!.messageAdded.id, "base64").toString()).toBe(`Message:${stored.id}`);
+    sub.unsubscribe();
+  });
+
+  it("with a conversation id, only that conversation's messages arrive", async () => {
+    const agent = await socketFor("agent@demo.test");
+    await postWebhook(server.url, inboundWebhook({ text: "primeira", from: "5511911110002" }).body);
+    const all = subscribe<MessageAdded>(agent, MESSAGE_ADDED);
+    await warmUp(all);
+    await postWebhook(server.url, inboundWebhook({ text: "de novo", from: "5511911110002" }).body);
+    const conversationId = (await all.next()).data!.messageAdded.conversation.id;
+    const one = subscribe<MessageAdded>(agent, MESSAGE_ADDED, { c: conversationId });
+    // Registered asynchronously: post (again) until this conversation's message is heard.
+    let received: Awaited<ReturnType<typeof one.next>> | undefined;
+    for (let attempt = 1; !received; attempt++) {
+      await postWebhook(server.url, inboundWebhook({ text: "outra conversa", from: "5511911110003" }).body);
+      await postWebhook(server.url, inboundWebhook({ text: "desta conversa", from: "5511911110002" }).body);
+      received = await one.next(3000).catch((error: unknown) => {
+        if (attempt >= 5) throw error;
+        return undefined;
+      });
+    }
+    expect(received.data!.messageAdded).toMatchObject({ text: "desta conversa", conversation: { id: conversationId } });
+    expect(one.pending().every((r) => r.data!.messageAdded.text === "desta conversa")).toBe(true);
+    one.unsubscribe();
+    all.unsubscribe();
+  });
+
+  it("acme's subscriber hears nothing of demo's webhooks, and cannot subscribe to demo's conversation", async () => {
+    const acme = await socketFor("agent@acme.test");
+    const acmeSub = subscribe<MessageAdded>(acme, MESSAGE_ADDED);
+    await warmUp(acmeSub, ACME_PHONE_NUMBER_ID);
+    const demoSub = subscribe<MessageAdded>(await socketFor("agent@demo.test"), MESSAGE_ADDED);
+    await warmUp(demoSub);
+
+    await postWebhook(server.url, inboundWebhook({ text: "segredo da demo", from: "5511911110004" }).body);
+    const demoMessage = await demoSub.next();
+    // Then an acme message: if demo's had leaked, acme would receive it first.
+    await postWebhook(server.url, inboundWebhook({ text: "acme only", from: "12125550100" }, ACME_PHONE_NUMBER_ID).body);
+    expect((await acmeSub.next()).data!.messageAdded.text).toBe("acme only");
+    expect(acmeSub.pending()).toEqual([]);
+
+    const foreign = subscribe(acme, MESSAGE_ADDED, { c: demoMessage.data!.messageAdded.conversation.id });
+    const refused = await foreign.next();
+    expect((refused.errors?.[0] as { extensions?: { code?: string } }).extensions?.code).toBe("NOT_FOUND");
+  });
+});
+
+describe("conversationUpdated", () => {
+  it("tells the organization's agents a conversation changed, and no one else", async () => {
+    const demoSub = subscribe<{ conversationUpdated: { id: string; unreadCount: number } }>(await socketFor("viewer@demo.test"), CONVERSATION_UPDATED);
+    const acmeSub = subscribe<{ conversationUpdated: { id: string } }>(await socketFor("agent@acme.test"), CONVERSATION_UPDATED);
+    await warmUp(demoSub);
+    await warmUp(acmeSub, ACME_PHONE_NUMBER_ID);
+
+    await postWebhook(server.url, inboundWebhook({ text: "oi", from: "5511911110005" }).body);
+    const update = await demoSub.next();
+    expect(update.data!.conversationUpdated.unreadCount).toBe(1);
+
+    const resolved = await server.gql<{ resolveConversation: { id: string } }>(
+      `mutation($id: ID!) { resolveConversation(id: $id) { id } }`,
+      { id: update.data!.conversationUpdated.id },
+      await server.token("agent@demo.test"),
+    );
+    expect(resolved.errors).toBeUndefined();
+    expect((await demoSub.next()).data!.conversationUpdated).toMatchObject({ id: update.data!.conversationUpdated.id, status: "RESOLVED" });
+
+    await postWebhook(server.url, inboundWebhook({ text: "acme", from: "12125550101" }, ACME_PHONE_NUMBER_ID).body);
+    await acmeSub.next();
+    expect(acmeSub.pending()).toEqual([]);
+  });
+});
