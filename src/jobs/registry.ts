@@ -1,5 +1,5 @@
-import { deliveryJobs } from "../delivery/jobs.js";
+import { deadDeliveryJobs, deliveryJobs } from "../delivery/jobs.js";
 import type { JobDefinition } from "./define.js";
 
 /** Every job Aviso runs, one list per domain. */
-export const jobs: readonly JobDefinition[] = [...Object.values(deliveryJobs)];
+export const jobs: readonly JobDefinition[] = [...Object.values(deliveryJobs), ...Object.values(deadDeliveryJobs)];
