@@ -53,6 +53,10 @@ const envSchema = z.object({
   NOTIFY_NEW_MESSAGE_ENABLED: bool(false),
   DELIVERY_RETRY_LIMIT: z.coerce.number().int().min(0).default(5),
   DELIVERY_RETRY_DELAY_SECONDS: z.coerce.number().positive().default(2),
+  /** Consecutive transient failures of one (organization, channel) that open its circuit breaker. */
+  DELIVERY_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
+  /** How long an open breaker keeps deliveries waiting before one is let through to test the provider. */
+  DELIVERY_BREAKER_OPEN_SECONDS: z.coerce.number().positive().default(30),
   ALERT_ESCALATION_SECONDS: severitySeconds.default("CRITICAL=300,HIGH=900,MEDIUM=3600"),
   ALERT_STALE_SECONDS: z.coerce.number().positive().default(7 * 24 * 3600),
   NOTIFICATION_RETENTION_DAYS: z.coerce.number().positive().default(90),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { NotificationChannel } from "../db/client.js";
 import { defineJob, type JobDefinition } from "../jobs/define.js";
 import { deliver } from "./deliver.js";
+import { markDead } from "./outcome.js";
 
 /** Channels that leave Aviso; IN_APP is the notification row itself. */
 export type ExternalChannel = Exclude<NotificationChannel, "IN_APP">;
@@ -9,11 +10,36 @@ export const EXTERNAL_CHANNELS: readonly ExternalChannel[] = ["EMAIL", "WHATSAPP
 
 const payload = z.object({ deliveryId: z.string().uuid() });
 
+const queueName = (channel: ExternalChannel) => `deliver-${channel.toLowerCase()}`;
+const deadLetterName = (channel: ExternalChannel) => `${queueName(channel)}-dead`;
+
 function deliveryJob(channel: ExternalChannel) {
   return defineJob({
-    name: `deliver-${channel.toLowerCase()}`,
+    name: queueName(channel),
     schema: payload,
+    // DELIVERY_RETRY_LIMIT retries after the first run, DELIVERY_RETRY_DELAY_SECONDS
+    // doubling each time; then the job moves to the channel's dead-letter queue.
+    queue: (config) => ({
+      retryLimit: config.DELIVERY_RETRY_LIMIT,
+      retryDelay: Math.max(1, Math.round(config.DELIVERY_RETRY_DELAY_SECONDS)),
+      retryBackoff: true,
+      // A send times out well within this; past it pg-boss assumes the worker died.
+      expireInSeconds: 120,
+      deadLetter: deadLetterName(channel),
+    }),
+    // NOTIFY wakes workers for new jobs only; retries and deferred sends (startAfter) are
+    // found by polling, which pg-boss slows to 30 s on NOTIFY queues unless told otherwise.
+    work: { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, batchSize: 10 },
     handler: (data, runtime, attempt) => deliver(runtime, channel, data.deliveryId, attempt),
+  });
+}
+
+function deadLetterJob(channel: ExternalChannel) {
+  return defineJob({
+    name: deadLetterName(channel),
+    schema: payload,
+    work: { pollingIntervalSeconds: 1 },
+    handler: (data, runtime) => markDead(runtime, data.deliveryId),
   });
 }
 
@@ -22,4 +48,11 @@ export const deliveryJobs: Record<ExternalChannel, JobDefinition<typeof payload>
   EMAIL: deliveryJob("EMAIL"),
   WHATSAPP: deliveryJob("WHATSAPP"),
   SLACK: deliveryJob("SLACK"),
+};
+
+/** Where exhausted delivery jobs land; their handler marks the delivery DEAD. */
+export const deadDeliveryJobs: Record<ExternalChannel, JobDefinition<typeof payload>> = {
+  EMAIL: deadLetterJob("EMAIL"),
+  WHATSAPP: deadLetterJob("WHATSAPP"),
+  SLACK: deadLetterJob("SLACK"),
 };

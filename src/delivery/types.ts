@@ -12,7 +12,9 @@ export const DeliveryRef = builder.prismaNode("Delivery", {
     sentAt: t.expose("sentAt", { type: "DateTime", nullable: true }),
     deliveredAt: t.expose("deliveredAt", { type: "DateTime", nullable: true }),
     readAt: t.expose("readAt", { type: "DateTime", nullable: true }),
+    failedAt: t.expose("failedAt", { type: "DateTime", nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     notification: t.relation("notification"),
+    recipient: t.relation("user", { description: "Who the delivery is for." }),
   }),
 });

@@ -1,5 +1,6 @@
 import type { Queue, SendOptions, WorkOptions } from "pg-boss";
 import type { z } from "zod";
+import type { Config } from "../config/index.js";
 import type { Runtime } from "../runtime.js";
 
 /** What a handler learns of the job beyond its payload. */
@@ -17,12 +18,20 @@ export interface JobAttempt {
 export interface JobDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
   name: string;
   schema: S;
-  queue?: Omit<Queue, "name">;
-  work?: Pick<WorkOptions, "batchSize" | "localConcurrency" | "pollingIntervalSeconds">;
+  /** Queue options, or a function of the configuration when they depend on it (retry policy from env). */
+  queue?: QueueOptionsOf | ((config: Config) => QueueOptionsOf);
+  work?: Pick<WorkOptions, "batchSize" | "localConcurrency" | "pollingIntervalSeconds" | "notifyPollingIntervalSeconds">;
   /** A cron expression: pg-boss creates one job per tick across all workers. */
   cron?: string;
   /** Throwing retries the job under its queue's policy; returning completes it. */
   handler(data: z.output<S>, runtime: Runtime, attempt: JobAttempt): Promise<void>;
+}
+
+export type QueueOptionsOf = Omit<Queue, "name">;
+
+/** The queue options of a job under this configuration. */
+export function queueOptions(job: JobDefinition, config: Config): QueueOptionsOf | undefined {
+  return typeof job.queue === "function" ? job.queue(config) : job.queue;
 }
 
 export function defineJob<S extends z.ZodTypeAny>(definition: JobDefinition<S>): JobDefinition<S> {

@@ -1,14 +1,20 @@
 import type { JobResult } from "pg-boss";
 import type { Runtime } from "../runtime.js";
-import type { JobDefinition } from "./define.js";
+import { queueOptions, type JobDefinition } from "./define.js";
 
 /** Creates every queue (idempotent); API-only instances need them to send jobs. */
 export async function createQueues(runtime: Runtime, definitions: readonly JobDefinition[]): Promise<void> {
   const { boss } = runtime.jobs;
   for (const job of definitions) {
-    const deadLetter = job.queue?.deadLetter;
+    const options = queueOptions(job, runtime.config);
+    const deadLetter = options?.deadLetter;
     if (deadLetter) await boss.createQueue(deadLetter, { retentionSeconds: 14 * 24 * 3600 });
-    await boss.createQueue(job.name, { notify: true, ...job.queue });
+    await boss.createQueue(job.name, { notify: true, ...options });
+    // createQueue keeps an existing queue as it was: apply retry settings changed since.
+    if (options) {
+      const { policy: _policy, partition: _partition, ...changeable } = options;
+      await boss.updateQueue(job.name, changeable);
+    }
   }
 }
 

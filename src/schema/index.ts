@@ -11,6 +11,7 @@ import "../notifications/schema.js";
 import "../conversations/schema.js";
 import "../webhooks/meta/schema.js";
 import "../alerts/schema.js";
+import "../delivery/schema.js";
 
 /** The whole API: each domain's schema.ts adds its types and fields to the builder. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,58 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import nodemailer, { type Transporter } from "nodemailer";
+import type { Runtime } from "../runtime.js";
+
+export interface EmailTransport {
+  transporter: Transporter;
+  /** Set in development (no SMTP_HOST): messages are written here as .eml files instead. */
+  outbox: string | null;
+}
+
+const transports = new WeakMap<Runtime, EmailTransport>();
+
+/**
+ * One pooled SMTP transport per process (per runtime: tests run several apps in one
+ * process), closed when the job system stops. Without SMTP_HOST, a stream transport
+ * that hands back the raw message for the outbox.
+ */
+export function emailTransport(runtime: Runtime): EmailTransport {
+  const existing = transports.get(runtime);
+  if (existing) return existing;
+  const { config } = runtime;
+  const timeout = config.SMTP_TIMEOUT_SECONDS * 1000;
+  const transport: EmailTransport = config.SMTP_HOST
+    ? {
+        transporter: nodemailer.createTransport({
+          pool: true,
+          maxConnections: 5,
+          host: config.SMTP_HOST,
+          port: config.SMTP_PORT,
+          // SMTP_USE_SSL: TLS from the first byte (465). SMTP_USE_TLS: STARTTLS is required,
+          // never silently skipped; off means plain SMTP (a local relay, the test server).
+          secure: config.SMTP_USE_SSL,
+          requireTLS: !config.SMTP_USE_SSL && config.SMTP_USE_TLS,
+          ignoreTLS: !config.SMTP_USE_SSL && !config.SMTP_USE_TLS,
+          ...(config.SMTP_USER ? { auth: { user: config.SMTP_USER, pass: config.SMTP_PASSWORD ?? "" } } : {}),
+          connectionTimeout: timeout,
+          greetingTimeout: timeout,
+          socketTimeout: timeout,
+        }),
+        outbox: null,
+      }
+    : { transporter: nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" }), outbox: resolve(config.AVISO_HOME, "outbox") };
+  transports.set(runtime, transport);
+  runtime.jobs.boss.once("stopped", () => {
+    transport.transporter.close();
+    transports.delete(runtime);
+  });
+  return transport;
+}
+
+/** Writes a message the stream transport produced; returns its path. */
+export async function writeToOutbox(outbox: string, name: string, message: Buffer): Promise<string> {
+  await mkdir(outbox, { recursive: true });
+  const path = join(outbox, `${new Date().toISOString().replace(/[:.]/g, "-")}-${name}.eml`);
+  await writeFile(path, message);
+  return path;
+}

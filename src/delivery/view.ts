@@ -1,0 +1,98 @@
+import { encodeGlobalID } from "@pothos/plugin-relay";
+import type { AlertSeverity, NotificationType } from "../db/client.js";
+import type { Config } from "../config/index.js";
+import type { DeliveryContext } from "./channel.js";
+import { dataOf } from "./load.js";
+import { messagePreview, truncate } from "./preview.js";
+
+/** Slack attachment and email badge colour of each severity. */
+export const SEVERITY_COLORS: Record<AlertSeverity, string> = {
+  CRITICAL: "#d32f2f",
+  HIGH: "#ff9800",
+  MEDIUM: "#fbc02d",
+  LOW: "#388e3c",
+};
+
+/** Template file names of notification types (templates/<channel>/<name>.<locale>.hbs). */
+const TEMPLATE_NAMES: Record<NotificationType, string> = {
+  NEW_MESSAGE: "new_message",
+  CONVERSATION_ASSIGNED: "conversation_assigned",
+  SLA_WARNING: "sla_warning",
+  CAMPAIGN_FAILED: "campaign_failed",
+  ALERT_CREATED: "alert_created",
+  ALERT_ESCALATED: "alert_escalated",
+  ALERT_RESOLVED: "alert_resolved",
+  ALERT_STALE: "stale_alert",
+};
+
+/** What every channel's templates may print. User-provided text is plain data here. */
+export interface NotificationView {
+  template: string;
+  isTest: boolean;
+  organizationName: string;
+  userName: string;
+  title: string;
+  body: string;
+  count: number;
+  conversation: { number: number; contactName: string; preview: string } | null;
+  alert: {
+    title: string;
+    description: string | null;
+    severity: AlertSeverity;
+    severityColor: string;
+    category: string | null;
+    escalationLevel: number;
+    resolution: string | null;
+  } | null;
+  /** Where the button goes: the conversation or alert in the web app. */
+  actionUrl: string;
+  acknowledgeUrl: string | null;
+  resolveUrl: string | null;
+}
+
+export function publicUrl(config: Pick<Config, "PUBLIC_URL">): string {
+  return (config.PUBLIC_URL ?? "http://localhost:4000").replace(/\/+$/, "");
+}
+
+/** Builds the view all channels render from, in the recipient's locale. */
+export function notificationView(context: DeliveryContext, config: Pick<Config, "PUBLIC_URL">): NotificationView {
+  const { notification, conversation, alert, organization, user, message, locale } = context;
+  const base = publicUrl(config);
+  const isTest = dataOf(notification.data).test === true;
+  const alertId = alert ? encodeGlobalID("Alert", alert.id) : null;
+  const actionUrl = alertId
+    ? `${base}/alerts/${alertId}`
+    : conversation
+      ? `${base}/conversations/${encodeGlobalID("Conversation", conversation.id)}`
+      : `${base}/notifications`;
+  return {
+    template: isTest ? "test" : TEMPLATE_NAMES[notification.type],
+    isTest,
+    organizationName: organization.name,
+    userName: user.name,
+    title: notification.title,
+    body: notification.body,
+    count: notification.count,
+    conversation: conversation
+      ? {
+          number: conversation.number,
+          contactName: conversation.contact.name ?? conversation.contact.phone ?? "?",
+          preview: messagePreview(message, notification.body, locale),
+        }
+      : null,
+    alert: alert
+      ? {
+          title: alert.title,
+          description: alert.description ? truncate(alert.description, 500) : null,
+          severity: alert.severity,
+          severityColor: SEVERITY_COLORS[alert.severity],
+          category: alert.category,
+          escalationLevel: alert.escalationLevel,
+          resolution: alert.resolution,
+        }
+      : null,
+    actionUrl,
+    acknowledgeUrl: alertId ? `${base}/alerts/${alertId}/acknowledge` : null,
+    resolveUrl: alertId ? `${base}/alerts/${alertId}/resolve` : null,
+  };
+}
