@@ -8,6 +8,8 @@ import "../delivery/types.js";
 import "../alerts/types.js";
 import "../webhooks/meta/types.js";
 import "../notifications/schema.js";
+import "../preferences/schema.js";
+import "../queues/schema.js";
 
 /** The whole API: each domain's schema.ts adds its types and fields to the builder. */
 export const schema = builder.toSchema({ sortSchema: true });
