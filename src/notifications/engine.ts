@@ -38,6 +38,7 @@ export interface NotifyOptions {
 export async function notify(runtime: Runtime, event: NotificationEvent, options: NotifyOptions = {}): Promise<NotifyResult> {
   const write = (tx: Prisma.TransactionClient) => writeNotifications(runtime, tx, event);
   const written = options.tx ? await write(options.tx) : await runtime.prisma.$transaction(write, { timeout: 15_000, maxWait: 10_000 });
+  runtime.log.debug({ event: event.type, organizationId: event.organizationId, notifications: written.length }, "notified");
   const publish = async () => {
     await publishNotifications(runtime, written);
     if (event.type === "NEW_MESSAGE" && event.receivedAt && written.length > 0) {

@@ -41,9 +41,9 @@ export async function markNotificationRead(runtime: Runtime, inbox: Inbox, id: s
   return notification.id;
 }
 
-/** Marks every unread notification of the caller read; returns how many this call marked (0 when none were left). */
+/** Marks every unread (unarchived) notification of the caller read; returns how many this call marked (0 when none were left). */
 export async function markAllNotificationsRead(runtime: Runtime, inbox: Inbox): Promise<number> {
-  const { count } = await inbox.db.notification.updateMany({ where: { userId: inbox.userId, readAt: null }, data: { readAt: new Date() } });
+  const { count } = await inbox.db.notification.updateMany({ where: { userId: inbox.userId, readAt: null, archivedAt: null }, data: { readAt: new Date() } });
   if (count > 0) await publishUnreadCount(runtime, inbox);
   return count;
 }

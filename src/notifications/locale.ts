@@ -8,7 +8,7 @@ export function localeOf(userLocale: string | null | undefined, organizationLoca
 
 /** "2 h 5 min" / "3 d 4 h": how long something lasted, coarse enough to read at a glance. */
 export function formatDuration(milliseconds: number): string {
-  const minutes = Math.max(0, Math.round(milliseconds / 60_000));
+  const minutes = Math.max(0, Math.floor(milliseconds / 60_000));
   if (minutes < 1) return "< 1 min";
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
