@@ -2,7 +2,7 @@ import type { Prisma } from "../db/client.js";
 import type { Runtime } from "../runtime.js";
 import { externalChannelsFor, type PlannedDelivery } from "./channels.js";
 import { emailsInLastHour, findCoalescable, type CoalescableNotification } from "./coalesce.js";
-import { describeEvent } from "./content.js";
+import { describeEvent, type NotificationContent } from "./content.js";
 import { enqueueDeliveries, type DeliveryRow } from "./enqueue.js";
 import type { NotificationEvent } from "./events.js";
 import { localeOf } from "./locale.js";
@@ -80,6 +80,39 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
   const emailsSent = await emailsInLastHour(tx, emailUsers, now);
 
   const content = describeEvent(event, subject, now);
+  const notificationOf = await writeInApp(tx, plans, existing, content, subject);
+
+  const rows: DeliveryRow[] = [];
+  // Slack posts to the organization's channel: one post per event, not one per admin.
+  let slackTaken = false;
+  for (const { recipient, deliveries } of plans) {
+    const notification = notificationOf.get(recipient.id)!;
+    for (const planned of deliveries) {
+      // At most one external delivery per channel per coalescing window.
+      if (notification.recentChannels.has(planned.channel)) continue;
+      if (planned.channel === "SLACK" && slackTaken) continue;
+      if (planned.channel === "SLACK") slackTaken = true;
+      rows.push(deliveryRow(subject, recipient, notification.id, planned, emailsSent));
+    }
+  }
+  await enqueueDeliveries(runtime, tx, rows);
+  return plans.map(({ recipient }) => {
+    const notification = notificationOf.get(recipient.id)!;
+    return { userId: recipient.id, notificationId: notification.id, seq: notification.seq };
+  });
+}
+
+/**
+ * The in-app notification of each recipient: a new row, or the coalescable one
+ * updated (count + 1, latest preview). Keyed by user id.
+ */
+async function writeInApp(
+  tx: Prisma.TransactionClient,
+  plans: RecipientPlan[],
+  existing: Map<string, CoalescableNotification>,
+  content: NotificationContent,
+  subject: Subject,
+): Promise<Map<string, { id: string; seq: bigint; recentChannels: Set<string> }>> {
   const fresh = plans.filter((p) => !existing.has(p.recipient.id));
   const created = fresh.length
     ? await tx.notification.createManyAndReturn({
@@ -111,24 +144,7 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
     notificationOf.set(plan.recipient.id, previous);
   }
 
-  const rows: DeliveryRow[] = [];
-  // Slack posts to the organization's channel: one post per event, not one per admin.
-  let slackTaken = false;
-  for (const { recipient, deliveries } of plans) {
-    const notification = notificationOf.get(recipient.id)!;
-    for (const planned of deliveries) {
-      // At most one external delivery per channel per coalescing window.
-      if (notification.recentChannels.has(planned.channel)) continue;
-      if (planned.channel === "SLACK" && slackTaken) continue;
-      if (planned.channel === "SLACK") slackTaken = true;
-      rows.push(deliveryRow(subject, recipient, notification.id, planned, emailsSent));
-    }
-  }
-  await enqueueDeliveries(runtime, tx, rows);
-  return plans.map(({ recipient }) => {
-    const notification = notificationOf.get(recipient.id)!;
-    return { userId: recipient.id, notificationId: notification.id, seq: notification.seq };
-  });
+  return notificationOf;
 }
 
 function deliveryRow(
