@@ -1,6 +1,15 @@
 import type { Prisma } from "../db/client.js";
 import type { Runtime } from "../runtime.js";
+import { externalChannelsFor, type PlannedDelivery } from "./channels.js";
+import { emailsInLastHour, findCoalescable, type CoalescableNotification } from "./coalesce.js";
+import { describeEvent, type NotificationContent } from "./content.js";
+import { enqueueDeliveries, type DeliveryRow } from "./enqueue.js";
 import type { NotificationEvent } from "./events.js";
+import { localeOf } from "./locale.js";
+import { coalesceKey, emailLimitKey, lockKeys } from "./locks.js";
+import { publishNotifications, type PublishedNotification } from "./publish.js";
+import { recipientsFor, type Recipient } from "./recipients.js";
+import { loadSubject, type Subject } from "./subject.js";
 
 export interface NotifyResult {
   /** Notifications created or coalesced, one per recipient. */
@@ -24,8 +33,138 @@ export interface NotifyOptions {
 /**
  * Turns an event into notifications: recipients, flags, preferences, quiet hours,
  * coalescing; writes notification + deliveries + jobs in one transaction, then
- * publishes to each recipient's topic. (Filled in by the notification engine work.)
+ * publishes to each recipient's topic.
  */
-export async function notify(_runtime: Runtime, _event: NotificationEvent, _options: NotifyOptions = {}): Promise<NotifyResult> {
-  return { notificationIds: [], publish: async () => {} };
+export async function notify(runtime: Runtime, event: NotificationEvent, options: NotifyOptions = {}): Promise<NotifyResult> {
+  const write = (tx: Prisma.TransactionClient) => writeNotifications(runtime, tx, event);
+  const written = options.tx ? await write(options.tx) : await runtime.prisma.$transaction(write, { timeout: 15_000, maxWait: 10_000 });
+  runtime.log.debug({ event: event.type, organizationId: event.organizationId, notifications: written.length }, "notified");
+  const publish = async () => {
+    await publishNotifications(runtime, written);
+    if (event.type === "NEW_MESSAGE" && event.receivedAt && written.length > 0) {
+      runtime.metrics.webhookToNotification.observe((Date.now() - event.receivedAt.getTime()) / 1000);
+    }
+  };
+  if (!options.tx) await publish();
+  return { notificationIds: written.map((n) => n.notificationId), publish };
+}
+
+interface RecipientPlan {
+  recipient: Recipient;
+  deliveries: PlannedDelivery[];
+}
+
+async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient, event: NotificationEvent): Promise<PublishedNotification[]> {
+  const subject = await loadSubject(tx, event);
+  if (!subject) {
+    runtime.log.warn({ event: event.type, organizationId: event.organizationId }, "notification subject not found; nothing notified");
+    return [];
+  }
+  const recipients = await recipientsFor(tx, event, subject);
+  if (recipients.length === 0) return [];
+  const now = new Date();
+  const plans: RecipientPlan[] = recipients.map((recipient) => ({
+    recipient,
+    deliveries: externalChannelsFor(recipient, event.type, subject, { newMessageEnabledGlobally: runtime.config.NOTIFY_NEW_MESSAGE_ENABLED, now }),
+  }));
+
+  const coalesceWindow = subject.organization.coalesceWindowSeconds * 1000;
+  const coalescing = event.type === "NEW_MESSAGE" && coalesceWindow > 0 && !!subject.conversation;
+  const emailUsers = plans.filter((p) => p.deliveries.some((d) => d.channel === "EMAIL")).map((p) => p.recipient.id);
+  await lockKeys(tx, [
+    ...(coalescing ? recipients.map((r) => coalesceKey(r.id, subject.conversation!.id)) : []),
+    ...emailUsers.map(emailLimitKey),
+  ]);
+  const windowStart = new Date(now.getTime() - coalesceWindow);
+  const existing = coalescing ? await findCoalescable(tx, recipients.map((r) => r.id), subject.conversation!.id, windowStart) : new Map<string, CoalescableNotification>();
+  const emailsSent = await emailsInLastHour(tx, emailUsers, now);
+
+  const content = describeEvent(event, subject, now);
+  const notificationOf = await writeInApp(tx, plans, existing, content, subject);
+
+  const rows: DeliveryRow[] = [];
+  // Slack posts to the organization's channel: one post per event, not one per admin.
+  let slackTaken = false;
+  for (const { recipient, deliveries } of plans) {
+    const notification = notificationOf.get(recipient.id)!;
+    for (const planned of deliveries) {
+      // At most one external delivery per channel per coalescing window.
+      if (notification.recentChannels.has(planned.channel)) continue;
+      if (planned.channel === "SLACK" && slackTaken) continue;
+      if (planned.channel === "SLACK") slackTaken = true;
+      rows.push(deliveryRow(subject, recipient, notification.id, planned, emailsSent));
+    }
+  }
+  await enqueueDeliveries(runtime, tx, rows);
+  return plans.map(({ recipient }) => {
+    const notification = notificationOf.get(recipient.id)!;
+    return { userId: recipient.id, notificationId: notification.id, seq: notification.seq };
+  });
+}
+
+/**
+ * The in-app notification of each recipient: a new row, or the coalescable one
+ * updated (count + 1, latest preview). Keyed by user id.
+ */
+async function writeInApp(
+  tx: Prisma.TransactionClient,
+  plans: RecipientPlan[],
+  existing: Map<string, CoalescableNotification>,
+  content: NotificationContent,
+  subject: Subject,
+): Promise<Map<string, { id: string; seq: bigint; recentChannels: Set<string> }>> {
+  const fresh = plans.filter((p) => !existing.has(p.recipient.id));
+  const created = fresh.length
+    ? await tx.notification.createManyAndReturn({
+        data: fresh.map(({ recipient }) => ({
+          // The subject's organization, even for a super admin of another one, so links resolve.
+          organizationId: subject.organization.id,
+          userId: recipient.id,
+          type: content.type,
+          ...content.render(localeOf(recipient.locale, recipient.organizationLocale), 1),
+          conversationId: content.conversationId,
+          alertId: content.alertId,
+          data: content.data,
+        })),
+        select: { id: true, userId: true, seq: true },
+      })
+    : [];
+  const notificationOf = new Map<string, { id: string; seq: bigint; recentChannels: Set<string> }>(
+    created.map((n) => [n.userId, { id: n.id, seq: n.seq, recentChannels: new Set() }]),
+  );
+  for (const plan of plans) {
+    const previous = existing.get(plan.recipient.id);
+    if (!previous) continue;
+    const count = previous.count + 1;
+    await tx.notification.update({
+      where: { id: previous.id },
+      data: { count, ...content.render(localeOf(plan.recipient.locale, plan.recipient.organizationLocale), count), data: content.data },
+      select: { id: true },
+    });
+    notificationOf.set(plan.recipient.id, previous);
+  }
+
+  return notificationOf;
+}
+
+function deliveryRow(
+  subject: Subject,
+  recipient: Recipient,
+  notificationId: string,
+  planned: PlannedDelivery,
+  emailsSent: Map<string, number>,
+): DeliveryRow {
+  const base = { organizationId: subject.organization.id, notificationId, userId: recipient.id, channel: planned.channel };
+  if (planned.channel === "EMAIL") {
+    const sent = emailsSent.get(recipient.id) ?? 0;
+    const limit = subject.organization.emailHourlyLimit;
+    if (sent >= limit) {
+      // Kept as a row, never silently dropped: the admin can see what was held back.
+      return { ...base, status: "SKIPPED", scheduledFor: null, lastError: `rate limited: ${sent} emails in the last hour (limit ${limit} per user)` };
+    }
+    emailsSent.set(recipient.id, sent + 1);
+  }
+  return planned.deferUntil
+    ? { ...base, status: "SCHEDULED", scheduledFor: planned.deferUntil, lastError: null }
+    : { ...base, status: "PENDING", scheduledFor: null, lastError: null };
 }

@@ -12,6 +12,8 @@ import "../conversations/schema.js";
 import "../webhooks/meta/schema.js";
 import "../alerts/schema.js";
 import "../delivery/schema.js";
+import "../preferences/schema.js";
+import "../queues/schema.js";
 
 /** The whole API: each domain's schema.ts adds its types and fields to the builder. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,53 @@
+import type { NotificationChannel, Prisma } from "../db/client.js";
+
+export interface CoalescableNotification {
+  id: string;
+  userId: string;
+  seq: bigint;
+  count: number;
+  /** External channels that already got a delivery within the window. */
+  recentChannels: Set<NotificationChannel>;
+}
+
+/**
+ * For each user, the NEW_MESSAGE notification a new message of this conversation
+ * folds into: the latest one still unread and unarchived, last touched within the
+ * window (a steady burst keeps folding in). Callers hold the coalesce locks.
+ */
+export async function findCoalescable(
+  tx: Prisma.TransactionClient,
+  userIds: string[],
+  conversationId: string,
+  windowStart: Date,
+): Promise<Map<string, CoalescableNotification>> {
+  const found = new Map<string, CoalescableNotification>();
+  if (userIds.length === 0) return found;
+  const rows = await tx.notification.findMany({
+    where: { userId: { in: userIds }, conversationId, type: "NEW_MESSAGE", readAt: null, archivedAt: null, updatedAt: { gte: windowStart } },
+    orderBy: { seq: "desc" },
+    select: { id: true, userId: true, seq: true, count: true },
+  });
+  for (const row of rows) if (!found.has(row.userId)) found.set(row.userId, { ...row, recentChannels: new Set() });
+  if (found.size === 0) return found;
+  const byId = new Map([...found.values()].map((n) => [n.id, n]));
+  const deliveries = await tx.delivery.findMany({
+    where: { notificationId: { in: [...byId.keys()] }, createdAt: { gte: windowStart } },
+    select: { notificationId: true, channel: true },
+  });
+  for (const d of deliveries) byId.get(d.notificationId)?.recentChannels.add(d.channel);
+  return found;
+}
+
+/**
+ * Emails each user got (or will get) in the last hour: every EMAIL delivery but the
+ * ones already SKIPPED. Callers hold the users' email-limit locks.
+ */
+export async function emailsInLastHour(tx: Prisma.TransactionClient, userIds: string[], now: Date): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const groups = await tx.delivery.groupBy({
+    by: ["userId"],
+    where: { userId: { in: userIds }, channel: "EMAIL", status: { not: "SKIPPED" }, createdAt: { gte: new Date(now.getTime() - 3600_000) } },
+    _count: { _all: true },
+  });
+  return new Map(groups.map((g) => [g.userId, g._count._all]));
+}

@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { invalidInput, notFound } from "../errors.js";
+import type { Runtime } from "../runtime.js";
+import type { Inbox } from "./inbox.js";
+
+/** What the feed yields: a notification to show (again). The resolver reads the row. */
+export interface FeedItem {
+  id: string;
+}
+
+const BACKLOG_PAGE = 500;
+const REMEMBERED = 10_000;
+
+/**
+ * The caller's notifications as they happen, after replaying what they missed.
+ *
+ * Order of work: subscribe to the user's topic first (resolves once live), then read
+ * the backlog — every notification of the user with seq greater than `after`'s, in
+ * seq order — then the live events. Nothing is lost in between, and the overlap is
+ * dropped by one rule: a notification is yielded again only if its `updatedAt`
+ * changed since it was last yielded. So a live event for a row the backlog already
+ * sent is skipped, and a coalesced update (count + 1, new preview) is yielded again
+ * for the client to upsert by id.
+ */
+export async function* notificationFeed(runtime: Runtime, inbox: Inbox, after?: string | null): AsyncGenerator<FeedItem> {
+  const live = await runtime.pubsub.subscribe("notificationAdded", inbox.userId);
+  const yielded = new Map<string, number>();
+  const remember = (row: { id: string; updatedAt: Date }) => {
+    yielded.delete(row.id);
+    yielded.set(row.id, row.updatedAt.getTime());
+    if (yielded.size > REMEMBERED) yielded.delete(yielded.keys().next().value!);
+  };
+  try {
+    if (after) {
+      let seq = await anchorSeq(inbox, after);
+      for (;;) {
+        const page = await inbox.db.notification.findMany({
+          where: { userId: inbox.userId, seq: { gt: seq } },
+          orderBy: { seq: "asc" },
+          take: BACKLOG_PAGE,
+          select: { id: true, seq: true, updatedAt: true },
+        });
+        for (const row of page) {
+          remember(row);
+          yield { id: row.id };
+        }
+        if (page.length < BACKLOG_PAGE) break;
+        seq = page[page.length - 1]!.seq;
+      }
+    }
+    for await (const event of live) {
+      const row = await inbox.db.notification.findFirst({ where: { id: event.notificationId, userId: inbox.userId }, select: { id: true, updatedAt: true } });
+      if (!row || yielded.get(row.id) === row.updatedAt.getTime()) continue;
+      remember(row);
+      yield { id: row.id };
+    }
+  } finally {
+    await live.return?.();
+  }
+}
+
+async function anchorSeq(inbox: Inbox, after: string): Promise<bigint> {
+  if (!z.string().uuid().safeParse(after).success) throw invalidInput("after", "not a notification id");
+  const anchor = await inbox.db.notification.findFirst({ where: { id: after, userId: inbox.userId }, select: { seq: true } });
+  if (!anchor) throw notFound("Notification");
+  return anchor.seq;
+}

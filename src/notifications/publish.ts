@@ -1,0 +1,26 @@
+import type { Runtime } from "../runtime.js";
+
+export interface PublishedNotification {
+  userId: string;
+  notificationId: string;
+  seq: bigint;
+}
+
+/**
+ * After commit: tells each recipient's own topic about its notification, then its
+ * new unread count (one grouped count for all of them).
+ */
+export async function publishNotifications(runtime: Runtime, notifications: PublishedNotification[]): Promise<void> {
+  if (notifications.length === 0) return;
+  const userIds = [...new Set(notifications.map((n) => n.userId))];
+  const counts = await runtime.prisma.notification.groupBy({
+    by: ["userId"],
+    where: { userId: { in: userIds }, readAt: null, archivedAt: null },
+    _count: { _all: true },
+  });
+  const countOf = new Map(counts.map((c) => [c.userId, c._count._all]));
+  await Promise.all(
+    notifications.map((n) => runtime.pubsub.publish("notificationAdded", n.userId, { notificationId: n.notificationId, seq: n.seq.toString() })),
+  );
+  await Promise.all(userIds.map((userId) => runtime.pubsub.publish("unreadNotificationCountChanged", userId, { count: countOf.get(userId) ?? 0 })));
+}

@@ -1,0 +1,91 @@
+import type { NotificationChannel, NotificationType, Prisma, Role } from "../db/client.js";
+import type { NotificationEvent } from "./events.js";
+import type { Subject } from "./subject.js";
+
+/** A user to notify, with everything the engine needs about them in one read. */
+export interface Recipient {
+  id: string;
+  organizationId: string;
+  role: Role;
+  locale: string | null;
+  /** The recipient's own organization's locale (super admins may belong to another). */
+  organizationLocale: string | null;
+  notifyOnNewMessage: boolean;
+  whatsappNotificationNumber: string | null;
+  quietHoursStart: string | null;
+  quietHoursEnd: string | null;
+  quietHoursTimeZone: string | null;
+  /** The user's own choices for this event's type only. */
+  preferences: Array<{ type: NotificationType; channel: NotificationChannel; enabled: boolean }>;
+}
+
+const ACTIVE_AGENT = { role: "AGENT", active: true } as const;
+
+/**
+ * Who hears of an event (DESIGN.md "Notify"):
+ * - NEW_MESSAGE: the conversation's assignee; else its queue's active agents; else all active agents.
+ * - CONVERSATION_ASSIGNED: the new assignee (not when they assigned themselves).
+ * - SLA_WARNING: the assignee; else the queue's agents; else the organization's admins.
+ * - CAMPAIGN_FAILED, ALERT_CREATED/RESOLVED/STALE, ALERT_ESCALATED level 1: the organization's admins.
+ * - ALERT_ESCALATED level 2+: every super admin, whatever their organization.
+ * Sorted by id, so concurrent engines take their locks in the same order.
+ */
+export async function recipientsFor(tx: Prisma.TransactionClient, event: NotificationEvent, subject: Subject): Promise<Recipient[]> {
+  const organizationId = event.organizationId;
+  const admins: Prisma.UserWhereInput = { organizationId, role: "ORG_ADMIN", active: true };
+  const conversation = subject.conversation;
+  const candidates: Prisma.UserWhereInput[] = [];
+  switch (event.type) {
+    case "NEW_MESSAGE":
+    case "SLA_WARNING":
+      if (conversation?.assigneeId) candidates.push({ id: conversation.assigneeId, organizationId, active: true });
+      if (conversation?.queueId) candidates.push({ organizationId, ...ACTIVE_AGENT, queueMemberships: { some: { queueId: conversation.queueId } } });
+      candidates.push(event.type === "NEW_MESSAGE" ? { organizationId, ...ACTIVE_AGENT } : admins);
+      break;
+    case "CONVERSATION_ASSIGNED":
+      if (event.actorId === event.assigneeId) return [];
+      candidates.push({ id: event.assigneeId, organizationId, active: true });
+      break;
+    case "ALERT_ESCALATED":
+      candidates.push((event.escalationLevel ?? subject.alert?.escalationLevel ?? 1) >= 2 ? { role: "SUPER_ADMIN", active: true } : admins);
+      break;
+    default:
+      candidates.push(admins);
+  }
+  for (const where of candidates) {
+    const found = await findRecipients(tx, where, event.type, subject.organization);
+    if (found.length > 0) return found;
+  }
+  return [];
+}
+
+async function findRecipients(
+  tx: Prisma.TransactionClient,
+  where: Prisma.UserWhereInput,
+  type: NotificationType,
+  organization: Subject["organization"],
+): Promise<Recipient[]> {
+  const crossOrganization = where.organizationId === undefined;
+  const users = await tx.user.findMany({
+    where,
+    orderBy: { id: "asc" },
+    select: {
+      id: true,
+      organizationId: true,
+      role: true,
+      locale: true,
+      notifyOnNewMessage: true,
+      whatsappNotificationNumber: true,
+      quietHoursStart: true,
+      quietHoursEnd: true,
+      quietHoursTimeZone: true,
+      preferences: { where: { type }, select: { type: true, channel: true, enabled: true } },
+      // Only super admins can come from another organization; only then is it read.
+      ...(crossOrganization ? { organization: { select: { locale: true } } } : {}),
+    },
+  });
+  return users.map(({ organization: own, ...user }) => ({
+    ...user,
+    organizationLocale: (own as { locale: string } | undefined)?.locale ?? organization.locale,
+  }));
+}

@@ -1,0 +1,156 @@
+import { z } from "zod";
+import type { AlertSeverity, MessageType, Prisma } from "../db/client.js";
+import type { NotificationEvent } from "./events.js";
+
+/** The organization settings the engine applies. */
+export interface EngineOrganization {
+  id: string;
+  locale: string;
+  notifyNewMessage: boolean;
+  slackWebhookUrl: string | null;
+  coalesceWindowSeconds: number;
+  emailHourlyLimit: number;
+  criticalBypassesQuietHours: boolean;
+}
+
+/** What an event is about, read once per event (not per recipient). */
+export interface Subject {
+  organization: EngineOrganization;
+  conversation?: {
+    id: string;
+    number: number;
+    assigneeId: string | null;
+    queueId: string | null;
+    awaitingReplySince: Date | null;
+    contactName: string;
+  };
+  message?: { id: string; type: MessageType; text: string | null };
+  alert?: {
+    id: string;
+    title: string;
+    description: string | null;
+    severity: AlertSeverity;
+    escalationLevel: number;
+    createdAt: Date;
+    resolvedAt: Date | null;
+  };
+}
+
+const organizationSelect = {
+  id: true,
+  locale: true,
+  notifyNewMessage: true,
+  slackWebhookUrl: true,
+  coalesceWindowSeconds: true,
+  emailHourlyLimit: true,
+  criticalBypassesQuietHours: true,
+} as const;
+
+/**
+ * Reads the event's subject inside the engine's transaction (so a message the
+ * caller has just written in its own transaction is seen). Null when the subject
+ * is gone or belongs to another organization: there is nothing to notify.
+ */
+export async function loadSubject(tx: Prisma.TransactionClient, event: NotificationEvent): Promise<Subject | null> {
+  const organizationId = event.organizationId;
+  switch (event.type) {
+    case "NEW_MESSAGE": {
+      const subject = await loadConversationSubject(tx, organizationId, event.conversationId, event.messageId);
+      return subject?.message ? subject : null;
+    }
+    case "CONVERSATION_ASSIGNED":
+    case "SLA_WARNING":
+      return loadConversationSubject(tx, organizationId, event.conversationId, null);
+    case "CAMPAIGN_FAILED": {
+      const organization = await tx.organization.findUnique({ where: { id: organizationId }, select: organizationSelect });
+      return organization ? { organization } : null;
+    }
+    default: {
+      const alert = await tx.alert.findFirst({
+        where: { id: event.alertId, organizationId },
+        select: {
+          id: true,
+          title: true,
+          description: true,
+          severity: true,
+          escalationLevel: true,
+          createdAt: true,
+          resolvedAt: true,
+          organization: { select: organizationSelect },
+        },
+      });
+      if (!alert) return null;
+      const { organization, ...rest } = alert;
+      return { organization, alert: rest };
+    }
+  }
+}
+
+interface ConversationSubjectRow {
+  id: string;
+  number: number;
+  assigneeId: string | null;
+  queueId: string | null;
+  awaitingReplySince: Date | null;
+  contactName: string | null;
+  contactPhone: string | null;
+  organizationId: string;
+  locale: string;
+  notifyNewMessage: boolean;
+  slackWebhookUrl: string | null;
+  coalesceWindowSeconds: number;
+  emailHourlyLimit: number;
+  criticalBypassesQuietHours: boolean;
+  messageId: string | null;
+  messageType: MessageType | null;
+  messageText: string | null;
+}
+
+const isUuid = (id: string | null) => id === null || z.string().uuid().safeParse(id).success;
+
+/**
+ * A conversation with its contact, organization settings and (for NEW_MESSAGE) the
+ * message, in one round trip: this runs for every inbound message.
+ */
+async function loadConversationSubject(
+  tx: Prisma.TransactionClient,
+  organizationId: string,
+  conversationId: string,
+  messageId: string | null,
+): Promise<Subject | null> {
+  if (![organizationId, conversationId, messageId].every(isUuid)) return null;
+  const [row] = await tx.$queryRaw<ConversationSubjectRow[]>`
+    SELECT c.id::text AS id, c.number, c."assigneeId"::text AS "assigneeId", c."queueId"::text AS "queueId", c."awaitingReplySince",
+           ct.name AS "contactName", ct.phone AS "contactPhone",
+           o.id::text AS "organizationId", o.locale, o."notifyNewMessage", o."slackWebhookUrl", o."coalesceWindowSeconds",
+           o."emailHourlyLimit", o."criticalBypassesQuietHours",
+           m.id::text AS "messageId", m.type::text AS "messageType", m.text AS "messageText"
+    FROM "Conversation" c
+    JOIN "Contact" ct ON ct.id = c."contactId"
+    JOIN "Organization" o ON o.id = c."organizationId"
+    LEFT JOIN "Message" m ON m.id = ${messageId}::uuid AND m."conversationId" = c.id
+    WHERE c.id = ${conversationId}::uuid AND c."organizationId" = ${organizationId}::uuid`;
+  if (!row) return null;
+  // A contact without a name is shown by its number, as WhatsApp itself does.
+  const contactName = row.contactName?.trim() || (row.contactPhone ? `+${row.contactPhone.replace(/^\+/, "")}` : "?");
+  return {
+    organization: {
+      id: row.organizationId,
+      locale: row.locale,
+      notifyNewMessage: row.notifyNewMessage,
+      slackWebhookUrl: row.slackWebhookUrl,
+      coalesceWindowSeconds: row.coalesceWindowSeconds,
+      emailHourlyLimit: row.emailHourlyLimit,
+      criticalBypassesQuietHours: row.criticalBypassesQuietHours,
+    },
+    conversation: {
+      id: row.id,
+      number: row.number,
+      assigneeId: row.assigneeId,
+      queueId: row.queueId,
+      awaitingReplySince: row.awaitingReplySince,
+      contactName,
+    },
+    ...(row.messageId && row.messageType ? { message: { id: row.messageId, type: row.messageType, text: row.messageText } } : {}),
+  };
+}

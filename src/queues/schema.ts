@@ -1,0 +1,82 @@
+import { ConversationRef } from "../conversations/types.js";
+import { UserRef } from "../organizations/schema.js";
+import { builder } from "../schema/builder.js";
+import { viewerOf } from "../schema/context.js";
+import { addQueueMember, createQueue, moveConversationToQueue, removeQueueMember } from "./manage.js";
+
+export const QueueRef = builder.prismaNode("Queue", {
+  id: { field: "id" },
+  description: "A sector of the organization: conversations belong to one, agents are its members.",
+  fields: (t) => ({
+    name: t.exposeString("name"),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    members: t.field({
+      type: [UserRef],
+      select: { members: { orderBy: { createdAt: "asc" }, select: { user: true } } },
+      resolve: (queue) => queue.members.map((m) => m.user),
+    }),
+  }),
+});
+
+// Conversation's type is owned by the conversations domain; its queue is this one's.
+builder.prismaObjectField("Conversation", "queue", (t) => t.relation("queue", { nullable: true }));
+
+builder.queryField("queues", (t) =>
+  t.prismaField({
+    type: ["Queue"],
+    description: "The organization's queues, by name.",
+    authScopes: { agent: true },
+    resolve: (query, _root, _args, ctx) => ctx.db.queue.findMany({ ...query, orderBy: { name: "asc" } }),
+  }),
+);
+
+builder.mutationField("createQueue", (t) =>
+  t.prismaField({
+    type: "Queue",
+    authScopes: { orgAdmin: true },
+    args: { name: t.arg.string({ required: true }) },
+    resolve: async (query, _root, { name }, ctx) => {
+      const queue = await createQueue(ctx.db, viewerOf(ctx), { name });
+      return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queue.id } });
+    },
+  }),
+);
+
+builder.mutationField("addQueueMember", (t) =>
+  t.prismaField({
+    type: "Queue",
+    description: "Idempotent.",
+    authScopes: { orgAdmin: true },
+    args: { queueId: t.arg.globalID({ for: QueueRef, required: true }), userId: t.arg.globalID({ for: UserRef, required: true }) },
+    resolve: async (query, _root, { queueId, userId }, ctx) => {
+      await addQueueMember(ctx.db, viewerOf(ctx), queueId.id, userId.id);
+      return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queueId.id } });
+    },
+  }),
+);
+
+builder.mutationField("removeQueueMember", (t) =>
+  t.prismaField({
+    type: "Queue",
+    description: "Idempotent.",
+    authScopes: { orgAdmin: true },
+    args: { queueId: t.arg.globalID({ for: QueueRef, required: true }), userId: t.arg.globalID({ for: UserRef, required: true }) },
+    resolve: async (query, _root, { queueId, userId }, ctx) => {
+      await removeQueueMember(ctx.db, viewerOf(ctx), queueId.id, userId.id);
+      return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queueId.id } });
+    },
+  }),
+);
+
+builder.mutationField("moveConversationToQueue", (t) =>
+  t.prismaField({
+    type: "Conversation",
+    authScopes: { orgAdmin: true },
+    args: { conversationId: t.arg.globalID({ for: ConversationRef, required: true }), queueId: t.arg.globalID({ for: QueueRef, required: true }) },
+    resolve: async (query, _root, { conversationId, queueId }, ctx) => {
+      const { changed } = await moveConversationToQueue(ctx.db, viewerOf(ctx), conversationId.id, queueId.id);
+      if (changed) await ctx.runtime.pubsub.publish("conversationUpdated", viewerOf(ctx).organizationId, { conversationId: conversationId.id });
+      return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversationId.id } });
+    },
+  }),
+);
