@@ -6,7 +6,7 @@ import type { Runtime } from "../../runtime.js";
 import { noteAgentInbound, notificationNumberOwners, ownerOfNumber } from "./anti-loop.js";
 import { messageTypeOf, readableText } from "./message-content.js";
 import { messagesChanges, type MessagesValue, type WebhookEnvelope } from "./payload.js";
-import { routeOfNumber } from "./number-routing.js";
+import { routeOfNumber, type NumberRoute } from "./number-routing.js";
 import { senderOf } from "./sender.js";
 import { applyStatusUpdate } from "./statuses.js";
 import { withTransactionRetry } from "./transaction-retry.js";
@@ -39,6 +39,13 @@ interface Effects {
  */
 export async function processWebhookEvent(runtime: Runtime, event: StoredWebhookEvent): Promise<ProcessOutcome> {
   const log = runtime.log.child({ webhookEventId: event.id });
+  // Routes are read before the transaction: a query on another pooled connection from
+  // inside it could wait for a connection that only transactions like it hold.
+  const routes = new Map<string, NumberRoute | undefined>();
+  for (const change of messagesChanges(event.payload)) {
+    const id = change.metadata.phone_number_id;
+    if (!routes.has(id)) routes.set(id, await routeOfNumber(runtime.prisma, id));
+  }
   const effects = await withTransactionRetry(runtime.prisma, async (tx) => {
     const effects: Effects = {
       outcome: { status: WebhookEventStatus.IGNORED, messagesStored: 0, duplicates: 0, agentMessages: 0, statusesApplied: 0 },
@@ -48,7 +55,7 @@ export async function processWebhookEvent(runtime: Runtime, event: StoredWebhook
     let organizationId: string | undefined;
     const changes = messagesChanges(event.payload);
     for (const change of changes) {
-      const routed = await applyChange(runtime, tx, change, event, effects, log);
+      const routed = await applyChange(runtime, tx, change, routes.get(change.metadata.phone_number_id), event, effects, log);
       organizationId ??= routed;
     }
     if (organizationId) effects.outcome.status = WebhookEventStatus.PROCESSED;
@@ -86,12 +93,12 @@ async function applyChange(
   runtime: Runtime,
   tx: Prisma.TransactionClient,
   change: MessagesValue,
+  number: NumberRoute | undefined,
   event: StoredWebhookEvent,
   effects: Effects,
   log: Runtime["log"],
 ): Promise<string | undefined> {
   const phoneNumberId = change.metadata.phone_number_id;
-  const number = await routeOfNumber(runtime.prisma, phoneNumberId);
   if (!number) {
     // Kept in WebhookEvent for inspection; no organization is touched.
     log.warn({ phoneNumberId }, "webhook for a phone number no organization connected: ignored");
