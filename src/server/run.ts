@@ -34,7 +34,8 @@ export async function run(role: ProcessRole): Promise<void> {
   if (role === "worker") return;
   const agent = await app.runtime.prisma.user.findUnique({ where: { email: "agent@demo.test" } });
   const lines = [`\nAviso is ready: GraphiQL at ${app.url}/graphql`];
-  if (agent && !config.JWT_JWKS_URL) {
+  // A ready-made token is a development convenience; elsewhere stdout is collected as logs, which never hold tokens.
+  if (agent && !config.JWT_JWKS_URL && config.NODE_ENV === "development") {
     const token = await signToken(config, agent);
     lines.push(`Token for agent@demo.test (send as "Authorization: Bearer <token>"):`, token);
   }
