@@ -112,6 +112,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const route = serveApi ? apiRoutes[path] : undefined;
     if (route) {
       if (!(await rateLimits.allow("webhook", req.socket.remoteAddress ?? "unknown"))) {
+        runtime.metrics.webhooks.inc({ outcome: "rate_limited" });
         res.setHeader("retry-after", "60");
         return sendJson(res, 429, { error: "too many requests" });
       }

@@ -20,8 +20,12 @@ export async function run(role: ProcessRole): Promise<void> {
         process.exit(1);
       }, 30_000);
       deadline.unref();
+      const started = Date.now();
       app.stop().then(
-        () => process.exit(0),
+        () => {
+          log.info({ durationMs: Date.now() - started }, "shut down cleanly");
+          process.exit(0);
+        },
         (error: unknown) => {
           log.error({ err: (error as Error).message }, "shutdown failed");
           process.exit(1);

@@ -73,6 +73,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled(sockets.map((s) => s.dispose()));
+  // SHOW_PROCESS_LOGS=1 prints what each process logged, to diagnose a failure.
   if (process.env.SHOW_PROCESS_LOGS) for (const p of processes) console.log(`--- ${p.role}\n${p.output()}`);
   await Promise.allSettled(processes.map((p) => p.kill()));
   await smtp?.close();
