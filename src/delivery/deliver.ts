@@ -27,13 +27,19 @@ class DeliveryBusyError extends Error {}
  * retries it had left.
  */
 export async function deliver(runtime: Runtime, channel: ExternalChannel, deliveryId: string, attempt: { retryCount: number; id?: string }): Promise<void> {
-  const log = runtime.log.child({ deliveryId, channel });
   const context = await loadDelivery(runtime.prisma, deliveryId);
   if (!context || context.delivery.channel !== channel) {
-    log.warn("delivery not found for this channel: nothing to send");
+    runtime.log.warn({ deliveryId, channel }, "delivery not found for this channel: nothing to send");
     return;
   }
   const { delivery } = context;
+  const log = runtime.log.child({
+    deliveryId,
+    channel,
+    organizationId: delivery.organizationId,
+    userId: delivery.userId,
+    notificationId: delivery.notificationId,
+  });
   if (!SENDABLE.includes(delivery.status)) return;
   if (beingSent(delivery)) throw new DeliveryBusyError("delivery is being sent by another job");
 
@@ -85,7 +91,7 @@ async function waitForCircuit(runtime: Runtime, context: DeliveryContext, attemp
   const retryLimit = await retriesLeft(runtime, channel, attempt);
   await recordRetryableError(runtime, context.delivery, circuitReason(channel, until));
   await runtime.jobs.send(deliveryJobs[channel], { deliveryId: context.delivery.id }, { startAfter: until, retryLimit });
-  runtime.log.info({ deliveryId: context.delivery.id, channel, until }, "circuit open: delivery waits");
+  runtime.log.info({ deliveryId: context.delivery.id, channel, organizationId: context.delivery.organizationId, until }, "circuit open: delivery waits");
 }
 
 function circuitReason(channel: ExternalChannel, until: Date | null): string {

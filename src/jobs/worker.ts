@@ -1,4 +1,5 @@
 import type { JobResult } from "pg-boss";
+import { withLogContext } from "../observability/log-context.js";
 import type { Runtime } from "../runtime.js";
 import { queueOptions, type JobDefinition } from "./define.js";
 
@@ -48,7 +49,8 @@ export async function startWorkers(runtime: Runtime, definitions: readonly JobDe
               return { id, status: "deadletter", output: { error: "invalid payload" } };
             }
             try {
-              await job.handler(payload.data, runtime, { id, retryCount });
+              // Every line the handler logs carries the job's name and id.
+              await withLogContext({ job: job.name, jobId: id }, () => job.handler(payload.data, runtime, { id, retryCount }));
               return { id, status: "completed" };
             } catch (error) {
               log.warn({ err: (error as Error).message, retryCount }, "job failed");

@@ -38,7 +38,7 @@ export interface NotifyOptions {
 export async function notify(runtime: Runtime, event: NotificationEvent, options: NotifyOptions = {}): Promise<NotifyResult> {
   const write = (tx: Prisma.TransactionClient) => writeNotifications(runtime, tx, event);
   const written = options.tx ? await write(options.tx) : await runtime.prisma.$transaction(write, { timeout: 15_000, maxWait: 10_000 });
-  runtime.log.debug({ event: event.type, organizationId: event.organizationId, notifications: written.length }, "notified");
+  if (written.length > 0) runtime.log.info({ event: event.type, ...idsOf(event), userIds: written.map((n) => n.userId), notificationIds: written.map((n) => n.notificationId) }, "notifications created");
   const publish = async () => {
     await publishNotifications(runtime, written);
     if (event.type === "NEW_MESSAGE" && event.receivedAt && written.length > 0) {
@@ -167,4 +167,13 @@ function deliveryRow(
   return planned.deferUntil
     ? { ...base, status: "SCHEDULED", scheduledFor: planned.deferUntil, lastError: null }
     : { ...base, status: "PENDING", scheduledFor: null, lastError: null };
+}
+
+/** The correlation ids an event carries, for logs (never its free text: campaign reasons, names). */
+function idsOf(event: NotificationEvent): Record<string, string> {
+  const ids: Record<string, string> = { organizationId: event.organizationId };
+  if ("conversationId" in event) ids.conversationId = event.conversationId;
+  if ("messageId" in event) ids.messageId = event.messageId;
+  if ("alertId" in event) ids.alertId = event.alertId;
+  return ids;
 }

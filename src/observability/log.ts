@@ -1,4 +1,5 @@
-import { pino, type Logger } from "pino";
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
+import { currentLogContext } from "./log-context.js";
 
 export type { Logger };
 
@@ -6,10 +7,12 @@ export type { Logger };
  * Structured JSON logs. Paths that may hold secrets or message bodies are removed
  * outright; phone numbers must go through `maskPhone` before they are logged.
  */
-export function createLogger(level: string, bindings: Record<string, unknown> = {}): Logger {
-  return pino({
+export function createLogger(level: string, bindings: Record<string, unknown> = {}, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level,
     base: { service: "aviso", ...bindings },
+    // The request or job this line belongs to (src/observability/log-context.ts).
+    mixin: () => ({ ...currentLogContext() }),
     redact: {
       paths: [
         "authorization",
@@ -29,7 +32,8 @@ export function createLogger(level: string, bindings: Record<string, unknown> = 
       ],
       remove: true,
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** "+5511999990000" → "+55*******0000": enough to tell numbers apart, not to dial them. */

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createTokenVerifier } from "../auth/jwt.js";
@@ -13,11 +14,15 @@ import { createLogger, type Logger } from "../observability/log.js";
 import { createMetrics } from "../observability/metrics.js";
 import { createPubSub } from "../pubsub/index.js";
 import type { Runtime } from "../runtime.js";
+import { withLogContext } from "../observability/log-context.js";
 import { checkReadiness } from "./health.js";
 import { createRateLimits } from "./rate-limits.js";
 import { apiRoutes, sendJson, sendText } from "./routes.js";
 import { attachWebSocketServer } from "./ws.js";
 import { createGraphQLServer } from "./yoga.js";
+
+/** Paths labelled as themselves in metrics and logs; anything else is "other" (no unbounded labels). */
+const OWN_ROUTES = new Set(["/graphql", "/healthz", "/readyz", "/metrics"]);
 
 /** `all` = API + worker (npm start); `serve` = API only; `worker` = jobs only. */
 export type ProcessRole = "all" | "serve" | "worker";
@@ -77,18 +82,25 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const rateLimits = createRateLimits(config);
   const yoga = serveApi ? createGraphQLServer(runtime, rateLimits) : undefined;
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log.error({ err: (error as Error).message, path: req.url }, "request failed");
+    // Every line logged while serving this request carries its id (a caller's own, or a new one).
+    const requestId = requestIdOf(req);
+    res.setHeader("x-request-id", requestId);
+    withLogContext({ requestId }, () => handle(req, res, requestId)).catch((error: unknown) => {
+      log.error({ err: (error as Error).message, path: req.url, requestId }, "request failed");
       if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
       else res.destroy();
     });
   });
-  async function handle(req: IncomingMessage, res: ServerResponse) {
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string) {
     const started = performance.now();
     const path = (req.url ?? "/").split("?")[0]!;
     res.once("finish", () => {
-      const route = path === "/graphql" || path in apiRoutes || path.endsWith("z") ? path : "other";
-      runtime.metrics.httpDuration.observe({ route, method: req.method ?? "", status: res.statusCode }, (performance.now() - started) / 1000);
+      const route = OWN_ROUTES.has(path) || path in apiRoutes ? path : "other";
+      const seconds = (performance.now() - started) / 1000;
+      runtime.metrics.httpDuration.observe({ route, method: req.method ?? "", status: res.statusCode }, seconds);
+      // Probes and scrapes arrive every few seconds: only at debug.
+      const level = route === "/healthz" || route === "/readyz" || route === "/metrics" ? "debug" : "info";
+      log[level]({ requestId, method: req.method, route, status: res.statusCode, durationMs: Math.round(seconds * 1000) }, "request completed");
     });
     if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
     if (path === "/readyz") {
@@ -100,6 +112,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     const route = serveApi ? apiRoutes[path] : undefined;
     if (route) {
       if (!(await rateLimits.allow("webhook", req.socket.remoteAddress ?? "unknown"))) {
+        runtime.metrics.webhooks.inc({ outcome: "rate_limited" });
         res.setHeader("retry-after", "60");
         return sendJson(res, 429, { error: "too many requests" });
       }
@@ -137,4 +150,10 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         await database.stop();
       })()),
   };
+}
+
+/** The caller's X-Request-Id when it looks like an id (so it cannot smuggle text into logs), else a new one. */
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers["x-request-id"];
+  return typeof given === "string" && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
 }

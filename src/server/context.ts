@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { GraphQLError } from "graphql";
 import { AuthError, bearerToken, type Viewer } from "../auth/jwt.js";
 import { scopedTo } from "../db/tenant.js";
+import { currentLogContext } from "../observability/log-context.js";
 import type { Context } from "../schema/context.js";
 import type { Runtime } from "../runtime.js";
 
@@ -29,6 +30,10 @@ export function createContext(runtime: Runtime, viewer: Viewer | null, requestId
     db: scopedTo(runtime.prisma, viewer?.organizationId ?? NO_ORGANIZATION),
     runtime,
     requestId,
-    log: runtime.log.child({ requestId, ...(viewer ? { organizationId: viewer.organizationId, userId: viewer.userId } : {}) }),
+    // Over HTTP these ids are already on every line (src/observability/log-context.ts); WebSocket operations bind them here.
+    log:
+      currentLogContext().requestId === requestId
+        ? runtime.log
+        : runtime.log.child({ requestId, ...(viewer ? { organizationId: viewer.organizationId, userId: viewer.userId } : {}) }),
   };
 }

@@ -26,8 +26,14 @@ export function graphqlPlugins(runtime: Runtime, rateLimits: RateLimits): Plugin
         const operation = args.document.definitions.find((d: DefinitionNode): d is OperationDefinitionNode => d.kind === "OperationDefinition");
         const started = performance.now();
         return {
-          onExecuteDone() {
-            metrics.graphqlDuration.observe({ type: operation?.operation ?? "unknown", name: operation?.name?.value ?? "anonymous" }, (performance.now() - started) / 1000);
+          onExecuteDone({ result }) {
+            const seconds = (performance.now() - started) / 1000;
+            const type = operation?.operation ?? "unknown";
+            const name = operation?.name?.value ?? "anonymous";
+            metrics.graphqlDuration.observe({ type, name }, seconds);
+            // Error codes only: messages may quote input.
+            const codes = "errors" in result && result.errors ? result.errors.map((e) => String(e.extensions?.code ?? "INTERNAL")) : undefined;
+            args.contextValue.log.info({ operation: type, operationName: name, durationMs: Math.round(seconds * 1000), errors: codes }, "graphql operation");
           },
         };
       },

@@ -20,8 +20,12 @@ export async function run(role: ProcessRole): Promise<void> {
         process.exit(1);
       }, 30_000);
       deadline.unref();
+      const started = Date.now();
       app.stop().then(
-        () => process.exit(0),
+        () => {
+          log.info({ durationMs: Date.now() - started }, "shut down cleanly");
+          process.exit(0);
+        },
         (error: unknown) => {
           log.error({ err: (error as Error).message }, "shutdown failed");
           process.exit(1);
@@ -34,7 +38,8 @@ export async function run(role: ProcessRole): Promise<void> {
   if (role === "worker") return;
   const agent = await app.runtime.prisma.user.findUnique({ where: { email: "agent@demo.test" } });
   const lines = [`\nAviso is ready: GraphiQL at ${app.url}/graphql`];
-  if (agent && !config.JWT_JWKS_URL) {
+  // A ready-made token is a development convenience; elsewhere stdout is collected as logs, which never hold tokens.
+  if (agent && !config.JWT_JWKS_URL && config.NODE_ENV === "development") {
     const token = await signToken(config, agent);
     lines.push(`Token for agent@demo.test (send as "Authorization: Bearer <token>"):`, token);
   }

@@ -52,6 +52,7 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runti
           const msLeft = viewer.expiresAt * 1000 - Date.now();
           state.expiry = setTimeout(() => socket.close(CloseCode.Unauthorized, "Token expired"), Math.min(msLeft, 2 ** 31 - 1));
           states.set(socket, state);
+          log.info({ organizationId: viewer.organizationId, userId: viewer.userId }, "websocket connected");
           return true;
         } catch (error) {
           log.info({ reason: (error as Error).message }, "websocket connection refused");

@@ -1,5 +1,6 @@
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { Viewer } from "../auth/jwt.js";
+import { addToLogContext, currentLogContext } from "../observability/log-context.js";
 import type { Context } from "../schema/context.js";
 import { toClientError } from "../schema/errors.js";
 import { schema } from "../schema/index.js";
@@ -32,9 +33,12 @@ export function createGraphQLServer(runtime: Runtime, rateLimits: RateLimits): Y
       // WebSocket operations arrive already authenticated at connection time.
       if (initial.viewer !== undefined) return createContext(runtime, initial.viewer, initial.requestId);
       const headers = initial.request?.headers;
-      const requestId = headers?.get("x-request-id") ?? undefined;
+      // The id src/server/app.ts gave this request (it honours a caller's X-Request-Id).
+      const requestId = currentLogContext().requestId ?? headers?.get("x-request-id") ?? undefined;
       try {
-        return createContext(runtime, await authenticate(runtime, headers?.get("authorization") ?? undefined), requestId);
+        const viewer = await authenticate(runtime, headers?.get("authorization") ?? undefined);
+        if (viewer) addToLogContext({ organizationId: viewer.organizationId, userId: viewer.userId });
+        return createContext(runtime, viewer, requestId);
       } catch (error) {
         throw unauthenticated(error);
       }

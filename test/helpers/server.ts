@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { signToken } from "../../src/auth/jwt.js";
 import { loadConfig, type Config } from "../../src/config/index.js";
 import { startApp, type App, type ProcessRole } from "../../src/server/app.js";
-import { createLogger } from "../../src/observability/log.js";
+import { createLogger, type Logger } from "../../src/observability/log.js";
 import { createTestDatabase, type TestDatabase } from "./db.js";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256";
@@ -41,6 +41,8 @@ export interface TestServerOptions {
   role?: ProcessRole;
   /** Share a database with another test server (two instances, one database). */
   database?: TestDatabase;
+  /** Log here instead of the default (e.g. a logger writing to an array, to assert log lines). */
+  log?: Logger;
 }
 
 /** Starts the real server on an ephemeral loopback port over its own copy of the seeded database. */
@@ -58,7 +60,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     DATABASE_URL: database.url,
     ...options.env,
   });
-  const app = await startApp(config, { role: options.role ?? "all", seed: false, log: createLogger(config.LOG_LEVEL) });
+  const app = await startApp(config, { role: options.role ?? "all", seed: false, log: options.log ?? createLogger(config.LOG_LEVEL) });
   const wsUrl = `${app.url.replace(/^http/, "ws")}/graphql`;
   return {
     app,

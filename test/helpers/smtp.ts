@@ -19,8 +19,13 @@ export interface FakeSmtp {
   close(): Promise<void>;
 }
 
+export interface FakeSmtpOptions {
+  /** Answers each message this long after receiving it: a slow provider, for shutdown tests. */
+  delayMs?: number;
+}
+
 /** An in-process SMTP server on 127.0.0.1 (no TLS, any auth) that keeps what it receives. */
-export async function startSmtp(): Promise<FakeSmtp> {
+export async function startSmtp(options: FakeSmtpOptions = {}): Promise<FakeSmtp> {
   const messages: ReceivedEmail[] = [];
   const refusals = new Map<string, number[]>();
   const server = new SMTPServer({
@@ -48,7 +53,8 @@ export async function startSmtp(): Promise<FakeSmtp> {
           raw,
           ...parseMessage(raw),
         });
-        callback();
+        if (options.delayMs) setTimeout(() => callback(), options.delayMs);
+        else callback();
       });
     },
   });

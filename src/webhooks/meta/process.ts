@@ -84,7 +84,7 @@ export async function processWebhookEvent(runtime: Runtime, event: StoredWebhook
   for (const [conversationId, organizationId] of conversations) {
     await runtime.pubsub.publish("conversationUpdated", organizationId, { conversationId });
   }
-  log.debug({ ...effects.outcome }, "webhook processed");
+  log.info({ ...effects.outcome }, "webhook processed");
   return effects.outcome;
 }
 
@@ -140,6 +140,7 @@ async function applyChange(
       continue;
     }
     effects.outcome.messagesStored += 1;
+    log.info({ organizationId, conversationId: outcome.conversationId, messageId: outcome.messageId, from: maskPhone(sender.waId) }, "inbound message stored");
     effects.newMessages.push({ organizationId, conversationId: outcome.conversationId, messageId: outcome.messageId });
     effects.notifications.push(
       await notify(
