@@ -31,6 +31,8 @@ const envSchema = z.object({
   PUBLIC_URL: optionalString,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DATABASE_URL: optionalString,
+  /** Connections this process's Prisma pool may open (pg-boss keeps 6 more). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(20),
   REDIS_URL: optionalString,
   JWT_SECRET: optionalString,
   JWT_JWKS_URL: optionalString,

@@ -29,7 +29,7 @@ function deliveryJob(channel: ExternalChannel) {
     }),
     // NOTIFY wakes workers for new jobs only; retries and deferred sends (startAfter) are
     // found by polling, which pg-boss slows to 30 s on NOTIFY queues unless told otherwise.
-    work: { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, batchSize: 10 },
+    work: { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, batchSize: 25 },
     handler: (data, runtime, attempt) => deliver(runtime, channel, data.deliveryId, attempt),
   });
 }

@@ -20,7 +20,7 @@ export interface JobDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
   schema: S;
   /** Queue options, or a function of the configuration when they depend on it (retry policy from env). */
   queue?: QueueOptionsOf | ((config: Config) => QueueOptionsOf);
-  work?: Pick<WorkOptions, "batchSize" | "localConcurrency" | "pollingIntervalSeconds" | "notifyPollingIntervalSeconds">;
+  work?: Pick<WorkOptions, "batchSize" | "localConcurrency" | "pollingIntervalSeconds" | "notifyPollingIntervalSeconds" | "burstWhenBatchFull">;
   /** A cron expression: pg-boss creates one job per tick across all workers. */
   cron?: string;
   /** Throwing retries the job under its queue's policy; returning completes it. */

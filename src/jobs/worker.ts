@@ -35,6 +35,8 @@ export async function startWorkers(runtime: Runtime, definitions: readonly JobDe
         // retry backoff) comes due: keep polling at the normal pace as the backstop
         // instead of pg-boss's 30 s default for notify-enabled queues.
         notifyPollingIntervalSeconds: job.work?.pollingIntervalSeconds ?? 2,
+        // A full batch means more is waiting: fetch again at once instead of after a poll.
+        burstWhenBatchFull: true,
         perJobResults: true,
         ...job.work,
       },

@@ -56,7 +56,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const database = await openDatabase(config, (msg) => log.info(msg));
   const applied = await migrate(database.url);
   if (applied.length > 0) log.info({ migrations: applied }, "migrations applied");
-  const prisma = createPrisma(database.url);
+  const prisma = createPrisma(database.url, config.DATABASE_POOL_SIZE);
   if (options.seed ?? config.NODE_ENV !== "production") {
     if (await seedDemoData(prisma)) log.info("demo data seeded");
   }

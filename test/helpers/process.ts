@@ -41,7 +41,7 @@ export async function spawnAviso(role: AvisoProcess["role"], env: Record<string,
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", role], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HOST: "127.0.0.1", PORT: String(port), ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HOST: "127.0.0.1", PORT: String(port), DATABASE_POOL_SIZE: "8", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -58,6 +58,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     META_VERIFY_TOKEN: "test-verify-token",
     AVISO_HOME: mkdtempSync(join(tmpdir(), "aviso-test-")),
     DATABASE_URL: database.url,
+    // Many servers run at once in the suite: keep each one's pool small.
+    DATABASE_POOL_SIZE: "8",
     ...options.env,
   });
   const app = await startApp(config, { role: options.role ?? "all", seed: false, log: options.log ?? createLogger(config.LOG_LEVEL) });
