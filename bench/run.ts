@@ -55,12 +55,12 @@ const onBody = (body: string) => {
   if (token && !received.has(token)) received.set(token, performance.now());
 };
 const agentSockets = await Promise.all(agentTokens.map((t) => subscribeNotifications(aviso.wsUrl, t, onBody)));
+await openLoopE2E(aviso.url, 20, 5, AGENTS, received); // warm-up: JIT, pools, caches
 const e2e = [];
 for (const rate of RATES) e2e.push(await openLoopE2E(aviso.url, rate, 6, AGENTS, received));
 
-log("ingest, durability, reads");
+log("ingest, reads");
 const ingestResult = await ingest(aviso.url);
-const durability = await commitsPerWebhook(aviso.url, databaseUrl);
 const readHeaders = { authorization: `Bearer ${agentTokens[0]}` };
 const reads = {
   unreadNotificationCount: await httpThroughput({ url: `${aviso.url}/graphql`, headers: readHeaders, body: JSON.stringify({ query: "{ unreadNotificationCount }" }) }),
@@ -88,6 +88,8 @@ const rssAfter = await serverRssBytes(aviso.url);
 const targetedWithIdle = await targetedLatency(aviso.url, received, "target5000");
 await Promise.all(idleSockets.map((s) => s.dispose()));
 await Promise.all(agentSockets.map((s) => s.dispose()));
+log("durability");
+const durability = await commitsPerWebhook(aviso.url, databaseUrl);
 const bytesPerConnection = Math.round((rssAfter - rssBefore) / IDLE);
 
 log("delivery");
@@ -117,7 +119,7 @@ const goals = [
   goal("fanout-memory", "bytes per subscribed connection", bytesPerConnection, 30 * 1024),
   goal("delivery-vs-noop", "email jobs/s ÷ pg-boss no-op jobs/s", emailJobsPerSecond / baselines.pgBossNoop.jobsPerSecond, 0.5, true),
   goal("delivery-absolute", "email jobs/s", emailJobsPerSecond, 500, true),
-  goal("durability", "commits per webhook", durability, 2),
+  goal("durability", "writing commits per webhook (each a WAL flush)", durability.writing, 2),
 ];
 
 const results = {
@@ -129,7 +131,7 @@ const results = {
     reads,
     fanout: { alertToAdmins: { admins: FANOUT_ADMINS, lastFrameMs: fanoutLastFrame }, targetedWith10, targetedWithIdle: { idle: IDLE, ...targetedWithIdle }, bytesPerConnection },
     delivery: { emailJobsPerSecond, noopJobsPerSecond: baselines.pgBossNoop.jobsPerSecond },
-    durability: { commitsPerWebhook: durability },
+    durability: { writingCommitsPerWebhook: durability.writing, allCommitsPerWebhook: durability.all },
   },
   goals,
 };

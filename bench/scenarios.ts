@@ -98,25 +98,36 @@ export async function ingest(url: string, seconds = 5, agents = 100) {
   return { webhooksPerSecond: Math.round(result.requests.average), p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
 
-/** Commits in Aviso's database per webhook, net of the idle rate (pg-boss polling). */
-export async function commitsPerWebhook(url: string, databaseUrl: string, webhooks = 300, agents = 100): Promise<number> {
+/**
+ * Commits per webhook in Aviso's database, net of the idle rate (pg-boss polling):
+ * `all` counts every transaction (pg_stat_database.xact_commit, read-only ones too);
+ * `writing` counts those that wrote — each one a WAL flush, the durability cost.
+ * Measured with no subscriber connected, so realtime re-reads are not counted.
+ */
+export async function commitsPerWebhook(url: string, databaseUrl: string, webhooks = 300, agents = 100): Promise<{ all: number; writing: number }> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  const commits = async () => Number((await client.query<{ c: string }>("SELECT xact_commit::text AS c FROM pg_stat_database WHERE datname = current_database()")).rows[0]!.c);
-  // pg_stat counters are flushed by backends at most once a second or so.
+  const read = async () => {
+    const { rows } = await client.query<{ commits: string; xid: string }>(
+      "SELECT xact_commit::text AS commits, (pg_snapshot_xmax(pg_current_snapshot()))::text AS xid FROM pg_stat_database WHERE datname = current_database()",
+    );
+    return { commits: Number(rows[0]!.commits), xid: Number(rows[0]!.xid) };
+  };
+  // pg_stat counters are flushed by backends about once a second.
   const measure = async (work: () => Promise<void>) => {
     await sleep(1200);
-    const before = await commits();
+    const before = await read();
     const started = performance.now();
     await work();
     await sleep(1200);
-    return { commits: (await commits()) - before - 2, seconds: (performance.now() - started) / 1000 };
+    const after = await read();
+    return { commits: after.commits - before.commits, writes: after.xid - before.xid, seconds: (performance.now() - started) / 1000 };
   };
   const idle = await measure(async () => void (await sleep(3000)));
   const busy = await measure(async () => {
     for (let i = 0; i < webhooks; i++) await postWebhook(url, inboundText(BENCH_PHONE_NUMBER_ID, contactWaId(i % agents), `durable-${i}`));
   });
   await client.end();
-  const idleRate = idle.commits / idle.seconds;
-  return Math.round(((busy.commits - idleRate * busy.seconds) / webhooks) * 100) / 100;
+  const net = (busyCount: number, idleCount: number) => Math.round(((busyCount - (idleCount / idle.seconds) * busy.seconds) / webhooks) * 100) / 100;
+  return { all: net(busy.commits, idle.commits), writing: net(busy.writes, idle.writes) };
 }
