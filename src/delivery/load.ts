@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { MessageDirection, type PrismaClient } from "../db/client.js";
 import type { DeliveryContext } from "./channel.js";
-import { localeOf } from "./render.js";
+import { localeOf } from "../notifications/locale.js";
 
 /** What other domains may leave in Notification.data that channels use. */
 const notificationData = z
@@ -47,5 +47,5 @@ export async function loadDelivery(prisma: PrismaClient, deliveryId: string): Pr
             where: { organizationId, conversationId: conversation.id, direction: MessageDirection.INBOUND },
             orderBy: [{ createdAt: "desc" }, { id: "desc" }],
           });
-  return { delivery, notification, user, organization, conversation, alert, message, locale: localeOf(user.locale ?? organization.locale) };
+  return { delivery, notification, user, organization, conversation, alert, message, locale: localeOf(user.locale, organization.locale) };
 }

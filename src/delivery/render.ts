@@ -2,12 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
 
-export type Locale = "pt-BR" | "en";
+import type { Locale } from "../notifications/locale.js";
 
-/** "en", "en-US" → en; everything else → pt-BR, the default. */
-export function localeOf(value: string | null | undefined): Locale {
-  return value?.toLowerCase().startsWith("en") ? "en" : "pt-BR";
-}
+export type { Locale };
 
 const TEMPLATES_DIR = fileURLToPath(new URL("../../templates/", import.meta.url));
 

@@ -2,7 +2,7 @@ import { DeliveryStatus, NotificationChannel, NotificationType, type Delivery, t
 import { invalidInput } from "../errors.js";
 import type { Runtime } from "../runtime.js";
 import { deliveryJobs } from "./jobs.js";
-import { localeOf } from "./render.js";
+import { localeOf } from "../notifications/locale.js";
 
 const TEXT = {
   "pt-BR": { title: "Teste", body: "Notificação de teste do Aviso." },
@@ -18,7 +18,7 @@ export async function sendTestNotification(db: PrismaClient, runtime: Runtime, u
   const user = await db.user.findUniqueOrThrow({ where: { id: userId }, include: { organization: true } });
   if (channel === NotificationChannel.WHATSAPP && !user.whatsappNotificationNumber) throw invalidInput("channel", "set your WhatsApp number first");
   if (channel === NotificationChannel.SLACK && !user.organization.slackWebhookUrl) throw invalidInput("channel", "the organization has no Slack webhook");
-  const text = TEXT[localeOf(user.locale ?? user.organization.locale)];
+  const text = TEXT[localeOf(user.locale, user.organization.locale)];
   const inApp = channel === NotificationChannel.IN_APP;
   const { notification, delivery } = await db.$transaction(async (tx) => {
     const notification = await tx.notification.create({

@@ -3,7 +3,7 @@ import type { AlertSeverity, NotificationType } from "../db/client.js";
 import type { Config } from "../config/index.js";
 import type { DeliveryContext } from "./channel.js";
 import { dataOf } from "./load.js";
-import { messagePreview, truncate } from "./preview.js";
+import { messagePreview, truncate } from "../notifications/preview.js";
 
 /** Slack attachment and email badge colour of each severity. */
 export const SEVERITY_COLORS: Record<AlertSeverity, string> = {
@@ -77,7 +77,7 @@ export function notificationView(context: DeliveryContext, config: Pick<Config, 
       ? {
           number: conversation.number,
           contactName: conversation.contact.name ?? conversation.contact.phone ?? "?",
-          preview: messagePreview(message, notification.body, locale),
+          preview: message ? messagePreview(message, locale) : truncate(notification.body),
         }
       : null,
     alert: alert
