@@ -49,6 +49,13 @@ export async function notify(runtime: Runtime, event: NotificationEvent, options
   return { notificationIds: written.map((n) => n.notificationId), publish };
 }
 
+interface WrittenNotification {
+  id: string;
+  seq: bigint;
+  updatedAt: Date;
+  recentChannels: Set<string>;
+}
+
 interface RecipientPlan {
   recipient: Recipient;
   deliveries: PlannedDelivery[];
@@ -98,7 +105,7 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
   await enqueueDeliveries(runtime, tx, rows);
   return plans.map(({ recipient }) => {
     const notification = notificationOf.get(recipient.id)!;
-    return { userId: recipient.id, notificationId: notification.id, seq: notification.seq };
+    return { userId: recipient.id, notificationId: notification.id, seq: notification.seq, updatedAt: notification.updatedAt };
   });
 }
 
@@ -112,7 +119,7 @@ async function writeInApp(
   existing: Map<string, CoalescableNotification>,
   content: NotificationContent,
   subject: Subject,
-): Promise<Map<string, { id: string; seq: bigint; recentChannels: Set<string> }>> {
+): Promise<Map<string, WrittenNotification>> {
   const fresh = plans.filter((p) => !existing.has(p.recipient.id));
   const created = fresh.length
     ? await tx.notification.createManyAndReturn({
@@ -126,22 +133,22 @@ async function writeInApp(
           alertId: content.alertId,
           data: content.data,
         })),
-        select: { id: true, userId: true, seq: true },
+        select: { id: true, userId: true, seq: true, updatedAt: true },
       })
     : [];
-  const notificationOf = new Map<string, { id: string; seq: bigint; recentChannels: Set<string> }>(
-    created.map((n) => [n.userId, { id: n.id, seq: n.seq, recentChannels: new Set() }]),
+  const notificationOf = new Map<string, WrittenNotification>(
+    created.map((n) => [n.userId, { id: n.id, seq: n.seq, updatedAt: n.updatedAt, recentChannels: new Set() }]),
   );
   for (const plan of plans) {
     const previous = existing.get(plan.recipient.id);
     if (!previous) continue;
     const count = previous.count + 1;
-    await tx.notification.update({
+    const { updatedAt } = await tx.notification.update({
       where: { id: previous.id },
       data: { count, ...content.render(localeOf(plan.recipient.locale, plan.recipient.organizationLocale), count), data: content.data },
-      select: { id: true },
+      select: { updatedAt: true },
     });
-    notificationOf.set(plan.recipient.id, previous);
+    notificationOf.set(plan.recipient.id, { ...previous, updatedAt });
   }
 
   return notificationOf;

@@ -48,11 +48,12 @@ export async function* notificationFeed(runtime: Runtime, inbox: Inbox, after?: 
         seq = page[page.length - 1]!.seq;
       }
     }
+    // Live events come from this user's own topic and carry updatedAt: no read needed
+    // to drop repeats (the resolver still reads the row through the tenant filter).
     for await (const event of live) {
-      const row = await inbox.db.notification.findFirst({ where: { id: event.notificationId, userId: inbox.userId }, select: { id: true, updatedAt: true } });
-      if (!row || yielded.get(row.id) === row.updatedAt.getTime()) continue;
-      remember(row);
-      yield { id: row.id };
+      if (yielded.get(event.notificationId) === event.updatedAt) continue;
+      remember({ id: event.notificationId, updatedAt: new Date(event.updatedAt) });
+      yield { id: event.notificationId };
     }
   } finally {
     await live.return?.();

@@ -4,6 +4,8 @@ export interface PublishedNotification {
   userId: string;
   notificationId: string;
   seq: bigint;
+  /** Subscribers yield a notification again only when this changed (coalescing). */
+  updatedAt: Date;
 }
 
 /**
@@ -20,7 +22,7 @@ export async function publishNotifications(runtime: Runtime, notifications: Publ
   });
   const countOf = new Map(counts.map((c) => [c.userId, c._count._all]));
   await Promise.all(
-    notifications.map((n) => runtime.pubsub.publish("notificationAdded", n.userId, { notificationId: n.notificationId, seq: n.seq.toString() })),
+    notifications.map((n) => runtime.pubsub.publish("notificationAdded", n.userId, { notificationId: n.notificationId, seq: n.seq.toString(), updatedAt: n.updatedAt.getTime() })),
   );
   await Promise.all(userIds.map((userId) => runtime.pubsub.publish("unreadNotificationCountChanged", userId, { count: countOf.get(userId) ?? 0 })));
 }

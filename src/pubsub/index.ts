@@ -10,7 +10,7 @@ import type { Logger } from "../observability/log.js";
  */
 export interface Topics {
   /** A notification was created or coalesced for this user. */
-  notificationAdded: { notificationId: string; seq: string };
+  notificationAdded: { notificationId: string; seq: string; /** ms since epoch: tells a coalesced update from a repeat. */ updatedAt: number };
   unreadNotificationCountChanged: { count: number };
   /** Keyed by organization. */
   messageAdded: { messageId: string; conversationId: string };
