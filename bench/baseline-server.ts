@@ -1,12 +1,11 @@
 // Baseline servers, in their own process like Aviso: a raw `ws` echo/broadcast server
-// and a bare graphql-yoga `{ hello }`. Ports come from argv; prints "ready" when up.
+// and a bare graphql-yoga `{ hello }`.
 import { createServer } from "node:http";
 import { createSchema, createYoga } from "graphql-yoga";
 import { WebSocketServer, type WebSocket } from "ws";
 
-const [wsPort, yogaPort] = process.argv.slice(2).map(Number);
-
-const wss = new WebSocketServer({ host: "127.0.0.1", port: wsPort });
+// Port 0: the OS picks free ports; they are printed as "ready <ws> <yoga>".
+const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
 wss.on("connection", (socket: WebSocket) => {
   socket.on("message", (data) => {
     const text = String(data);
@@ -20,4 +19,8 @@ const yoga = createYoga({
   logging: false,
   graphiql: false,
 });
-createServer(yoga).listen(yogaPort, "127.0.0.1", () => console.log("ready"));
+const http = createServer(yoga);
+http.listen(0, "127.0.0.1", () => {
+  const port = (server: { address(): unknown }) => (server.address() as { port: number }).port;
+  console.log(`ready ${port(wss)} ${port(http)}`);
+});

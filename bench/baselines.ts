@@ -12,9 +12,10 @@ export interface BaselineServers {
   stop(): void;
 }
 
-export async function startBaselineServers(wsPort: number, yogaPort: number): Promise<BaselineServers> {
-  const child = spawn(process.execPath, ["--import", "tsx", "bench/baseline-server.ts", String(wsPort), String(yogaPort)], { stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+export async function startBaselineServers(): Promise<BaselineServers> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/baseline-server.ts"], { stdio: ["ignore", "pipe", "inherit"] });
+  const line = await new Promise<string>((resolve) => child.stdout!.once("data", (data) => resolve(String(data))));
+  const [, wsPort, yogaPort] = line.trim().split(" ");
   return { wsUrl: `ws://127.0.0.1:${wsPort}`, yogaUrl: `http://127.0.0.1:${yogaPort}/graphql`, stop: () => child.kill() };
 }
 

@@ -8,7 +8,7 @@ import { SMTPServer } from "smtp-server";
 import { deliveryJobs } from "../src/delivery/jobs.js";
 import { httpThroughput, pgBossNoop, pgTransaction, redisRoundTrip, startBaselineServers, wsBroadcast, wsEcho } from "./baselines.js";
 import { alertFanout, emailDeliveries, openSubscribers, targetedLatency } from "./fanout.js";
-import { freshDatabase, serverRssBytes, startAviso, tokenFor } from "./lib/aviso.js";
+import { freePort, freshDatabase, serverRssBytes, startAviso, tokenFor } from "./lib/aviso.js";
 import { latencyChart } from "./lib/chart.js";
 import { seedBenchData } from "./lib/setup.js";
 import { commitsPerWebhook, ingest, openLoopE2E, subscribeNotifications } from "./scenarios.js";
@@ -27,7 +27,7 @@ const smtpPort = (smtp.server.address() as { port: number }).port;
 
 const databaseUrl = await freshDatabase(ADMIN_URL, "aviso_bench");
 log("baselines");
-const base = await startBaselineServers(47101, 47102);
+const base = await startBaselineServers();
 const emailWork = deliveryJobs.EMAIL.work ?? {};
 const baselines = {
   wsEchoMs: await wsEcho(base.wsUrl),
@@ -42,7 +42,7 @@ base.stop();
 log("starting Aviso");
 const aviso = await startAviso(
   { DATABASE_URL: databaseUrl, REDIS_URL, SMTP_HOST: "127.0.0.1", SMTP_PORT: String(smtpPort), SMTP_USE_TLS: "false", EMAIL_ENABLED: "true" },
-  47100,
+  await freePort(),
 );
 const data = await seedBenchData(databaseUrl, { agents: AGENTS, fanoutAdmins: FANOUT_ADMINS, idleUsers: IDLE });
 const agentTokens = await Promise.all(data.agents.map(tokenFor));

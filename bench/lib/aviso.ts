@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 import { SignJWT } from "jose";
 import pg from "pg";
 import { waitFor } from "./stats.js";
@@ -73,4 +74,15 @@ export async function serverRssBytes(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const match = /^process_resident_memory_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)/m.exec(text);
   return match ? Number(match[1]) : Number.NaN;
+}
+
+/** A port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }
