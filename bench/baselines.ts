@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import autocannon from "autocannon";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { PgBoss } from "pg-boss";
+import { PgBoss, type WorkOptions } from "pg-boss";
 import WebSocket from "ws";
 import { summarize, waitFor, type Latency } from "./lib/stats.js";
 
@@ -132,13 +132,14 @@ export async function httpThroughput(options: { url: string; body: string; heade
 }
 
 /** pg-boss no-op jobs: throughput and send→handler latency, with the worker settings Aviso uses. */
-export async function pgBossNoop(databaseUrl: string, work: { batchSize?: number; pollingIntervalSeconds?: number }, jobs = 2000) {
+export async function pgBossNoop(databaseUrl: string, work: WorkOptions, jobs = 2000) {
   const boss = new PgBoss({ connectionString: databaseUrl, schema: "pgboss", useListenNotify: true, supervise: false, schedule: false });
   await boss.start();
   await boss.createQueue("bench-noop", { notify: true });
   let done = 0;
   const latencies: number[] = [];
-  await boss.work<{ sentAt: number }>("bench-noop", { batchSize: 20, pollingIntervalSeconds: 2, ...work }, async (batch) => {
+  // Aviso's worker defaults (src/jobs/worker.ts), then the queue's own settings.
+  await boss.work<{ sentAt: number }>("bench-noop", { batchSize: 20, pollingIntervalSeconds: 2, burstWhenBatchFull: true, ...work }, async (batch) => {
     for (const job of batch) latencies.push(Date.now() - job.data.sentAt);
     done += batch.length;
   });

@@ -2,6 +2,7 @@ import { builder } from "../schema/builder.js";
 import { viewerOf, type Context } from "../schema/context.js";
 import { NotificationTypeEnum } from "../schema/enums.js";
 import { notificationFeed } from "./feed.js";
+import { loadNotificationFrame } from "./frame-loader.js";
 import { archiveNotification, countUnread, markAllNotificationsRead, markNotificationRead, type Inbox } from "./inbox.js";
 import { NotificationRef } from "./types.js";
 
@@ -96,7 +97,8 @@ builder.subscriptionField("notificationAdded", (t) =>
     authScopes: { loggedIn: true },
     args: { after: t.arg.globalID({ for: NotificationRef, required: false }) },
     subscribe: (_root, args, ctx) => notificationFeed(ctx.runtime, inboxOf(ctx), args.after?.id),
-    resolve: (query, item: { id: string }, _args, ctx) => inboxOf(ctx).db.notification.findUniqueOrThrow({ ...query, where: { id: item.id } }),
+    // Batched across subscribers (an alert to every admin wakes them all at once).
+    resolve: (query, item: { id: string }, _args, ctx) => loadNotificationFrame(ctx.runtime.prisma, item.id, viewerOf(ctx).userId, query),
   }),
 );
 
