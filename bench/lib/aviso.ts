@@ -16,7 +16,9 @@ export interface AvisoProcess {
 
 /** Starts the real server (NODE_ENV=production) in its own process, as `npm start` would. */
 export async function startAviso(env: Record<string, string>, port: number): Promise<AvisoProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "all"], {
+  // BENCH_PROFILE_DIR=dir writes a V8 CPU profile of the server there (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "src/main.ts", "all"], {
     env: {
       ...process.env,
       NODE_ENV: "production",
