@@ -11,10 +11,15 @@ import { senderOf } from "./sender.js";
 import { applyStatusUpdate } from "./statuses.js";
 import { withTransactionRetry } from "./transaction-retry.js";
 
-export interface StoredWebhookEvent {
+export interface WebhookEventToApply {
   id: string;
   payload: WebhookEnvelope;
   receivedAt: Date;
+  /**
+   * The raw body of an event not stored yet (the inline path): it is inserted, with its
+   * outcome, by the same commit that applies it. Absent when a job reprocesses a stored event.
+   */
+  unstoredPayload?: Prisma.InputJsonValue;
 }
 
 export interface ProcessOutcome {
@@ -32,12 +37,13 @@ interface Effects {
 }
 
 /**
- * Applies one stored webhook: every change, routed by phone_number_id to its
- * organization, in ONE transaction that also marks the event processed — so a crash
- * leaves it RECEIVED for a retry, and a retry (or Meta's redelivery) changes nothing
- * twice. After commit, tells subscribers and the notification engine's recipients.
+ * Applies one webhook: every change, routed by phone_number_id to its organization,
+ * in ONE transaction that also records the event with its outcome — so a crash
+ * leaves nothing half-applied, and a retry (or Meta's redelivery) changes nothing
+ * twice. After commit, tells subscribers and the notification engine's recipients;
+ * that part never throws (clients catch up with `after`).
  */
-export async function processWebhookEvent(runtime: Runtime, event: StoredWebhookEvent): Promise<ProcessOutcome> {
+export async function processWebhookEvent(runtime: Runtime, event: WebhookEventToApply): Promise<ProcessOutcome> {
   const log = runtime.log.child({ webhookEventId: event.id });
   // Routes are read before the transaction: a query on another pooled connection from
   // inside it could wait for a connection that only transactions like it hold.
@@ -59,20 +65,28 @@ export async function processWebhookEvent(runtime: Runtime, event: StoredWebhook
       organizationId ??= routed;
     }
     if (organizationId) effects.outcome.status = WebhookEventStatus.PROCESSED;
-    await tx.webhookEvent.update({
-      where: { id: event.id },
-      data: {
-        status: effects.outcome.status,
-        organizationId: organizationId ?? null,
-        phoneNumberId: changes[0]?.metadata.phone_number_id ?? null,
-        processedAt: new Date(),
-        attempts: { increment: 1 },
-        error: null,
-      },
-    });
+    const outcome = {
+      status: effects.outcome.status,
+      organizationId: organizationId ?? null,
+      phoneNumberId: changes[0]?.metadata.phone_number_id ?? null,
+      processedAt: new Date(),
+      error: null,
+    };
+    if (event.unstoredPayload === undefined) {
+      await tx.webhookEvent.update({ where: { id: event.id }, data: { ...outcome, attempts: { increment: 1 } } });
+    } else {
+      await tx.webhookEvent.create({ data: { id: event.id, payload: event.unstoredPayload, receivedAt: event.receivedAt, attempts: 1, ...outcome } });
+    }
     return effects;
   });
 
+  await announce(runtime, effects, log).catch((error: unknown) => log.warn({ err: (error as Error).message }, "realtime publish failed"));
+  log.info({ ...effects.outcome }, "webhook processed");
+  return effects.outcome;
+}
+
+/** After commit: the recipients' notifications, then each new message and its conversation. */
+async function announce(runtime: Runtime, effects: Effects, log: Runtime["log"]): Promise<void> {
   for (const result of effects.notifications) {
     await result.publish().catch((error: unknown) => log.warn({ err: (error as Error).message }, "notification publish failed"));
   }
@@ -84,8 +98,6 @@ export async function processWebhookEvent(runtime: Runtime, event: StoredWebhook
   for (const [conversationId, organizationId] of conversations) {
     await runtime.pubsub.publish("conversationUpdated", organizationId, { conversationId });
   }
-  log.info({ ...effects.outcome }, "webhook processed");
-  return effects.outcome;
 }
 
 /** One `messages` change; returns the organization it belongs to, or undefined for an unknown number. */
@@ -94,7 +106,7 @@ async function applyChange(
   tx: Prisma.TransactionClient,
   change: MessagesValue,
   number: NumberRoute | undefined,
-  event: StoredWebhookEvent,
+  event: WebhookEventToApply,
   effects: Effects,
   log: Runtime["log"],
 ): Promise<string | undefined> {

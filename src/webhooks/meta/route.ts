@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { v7 as uuidv7 } from "uuid";
 import type { Prisma } from "../../db/client.js";
 import type { Runtime } from "../../runtime.js";
 import { sendJson, sendText } from "../../server/routes.js";
 import { readRawBody } from "./body.js";
-import { recordProcessingFailure, reprocessWebhookEventJob } from "./jobs.js";
+import { reprocessWebhookEventJob } from "./jobs.js";
 import { webhookEnvelopeSchema } from "./payload.js";
 import { processWebhookEvent } from "./process.js";
 import { resolveMetaAppSecret } from "./secret.js";
@@ -30,10 +31,11 @@ function verifySubscription(req: IncomingMessage, res: ServerResponse, runtime: 
 }
 
 /**
- * Accepts one delivery: size cap, signature, JSON, shape — then stores it raw (so
- * nothing answered 200 is ever lost) and processes it inline; a failure there hands
- * the stored event to a retrying job. Only a failure to store it answers 503, which
- * makes Meta deliver it again.
+ * Accepts one delivery: size cap, signature, JSON, shape — then stores and applies it
+ * in ONE commit (the raw event with its outcome), so agents hear of a message within
+ * milliseconds and nothing answered 200 is ever lost. If applying it fails, the raw
+ * event is stored on its own and a retrying job takes over. Only when it cannot be
+ * stored at all is the answer 503, which makes Meta deliver it again.
  */
 async function receiveEvent(req: IncomingMessage, res: ServerResponse, runtime: Runtime): Promise<void> {
   const { log, metrics } = runtime;
@@ -68,26 +70,39 @@ async function receiveEvent(req: IncomingMessage, res: ServerResponse, runtime: 
   const envelope = webhookEnvelopeSchema.safeParse(json);
   if (!envelope.success) return refuse(400, "malformed", "not a WhatsApp Business Account webhook");
 
-  let event: { id: string; receivedAt: Date };
+  const event = { id: uuidv7(), payload: envelope.data, receivedAt: new Date() };
+  const raw = json as Prisma.InputJsonValue;
   try {
-    event = await runtime.prisma.webhookEvent.create({ data: { payload: json as Prisma.InputJsonValue }, select: { id: true, receivedAt: true } });
-  } catch (error) {
-    log.error({ err: (error as Error).message }, "webhook could not be stored: asking Meta to retry");
-    return refuse(503, "store_failed", "temporarily unavailable");
-  }
-
-  try {
-    const outcome = await processWebhookEvent(runtime, { id: event.id, payload: envelope.data, receivedAt: event.receivedAt });
+    const outcome = await processWebhookEvent(runtime, { ...event, unstoredPayload: raw });
     metrics.webhooks.inc({ outcome: outcome.status.toLowerCase() });
+    return sendJson(res, 200, { received: true });
   } catch (error) {
     log.warn({ err: (error as Error).message, webhookEventId: event.id }, "inline webhook processing failed: deferred to a job");
+    if (!(await storeForRetry(runtime, event.id, raw, event.receivedAt, error))) {
+      return refuse(503, "store_failed", "temporarily unavailable");
+    }
     metrics.webhooks.inc({ outcome: "deferred" });
-    await recordProcessingFailure(runtime, event.id, error);
     await runtime.jobs
       .send(reprocessWebhookEventJob, { webhookEventId: event.id }, { singletonKey: event.id })
       .catch((sendError: unknown) => log.error({ err: (sendError as Error).message, webhookEventId: event.id }, "reprocess job not enqueued: the sweeper will retry"));
+    sendJson(res, 200, { received: true });
   }
-  sendJson(res, 200, { received: true });
+}
+
+/**
+ * Stores the raw event RECEIVED, with the error that kept it from being applied.
+ * True when it is stored — also when the failed attempt had in fact committed (its
+ * id is then taken) — false when the database cannot take it.
+ */
+async function storeForRetry(runtime: Runtime, id: string, payload: Prisma.InputJsonValue, receivedAt: Date, cause: unknown): Promise<boolean> {
+  try {
+    const error = String((cause as Error)?.message ?? cause).slice(0, 1000);
+    await runtime.prisma.webhookEvent.createMany({ data: [{ id, payload, receivedAt, attempts: 1, error }], skipDuplicates: true });
+    return true;
+  } catch (error) {
+    runtime.log.error({ err: (error as Error).message, webhookEventId: id }, "webhook could not be stored: asking Meta to retry");
+    return false;
+  }
 }
 
 // Resolved once per process (it may read .aviso/meta-app-secret).
