@@ -25,7 +25,10 @@ export function emailTransport(runtime: Runtime): EmailTransport {
     ? {
         transporter: nodemailer.createTransport({
           pool: true,
-          maxConnections: 5,
+          // Enough parallel sessions for two batches in flight; a session is renewed after
+          // 1,000 messages instead of nodemailer's 100 (each renewal is a new handshake).
+          maxConnections: 10,
+          maxMessages: 1000,
           host: config.SMTP_HOST,
           port: config.SMTP_PORT,
           // SMTP_USE_SSL: TLS from the first byte (465). SMTP_USE_TLS: STARTTLS is required,

@@ -29,7 +29,8 @@ function deliveryJob(channel: ExternalChannel) {
     }),
     // NOTIFY wakes workers for new jobs only; retries and deferred sends (startAfter) are
     // found by polling, which pg-boss slows to 30 s on NOTIFY queues unless told otherwise.
-    work: { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, batchSize: 25 },
+    // Two batches in flight per process: one is sending while the other is fetched and settled.
+    work: { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, batchSize: 25, localConcurrency: 2 },
     handler: (data, runtime, attempt) => deliver(runtime, channel, data.deliveryId, attempt),
   });
 }
