@@ -1,4 +1,4 @@
-import { fromPrisma, PgBoss, type SendOptions } from "pg-boss";
+import { fromPrisma, PgBoss, type JobInsert, type SendOptions } from "pg-boss";
 import type { Prisma } from "../db/client.js";
 import type { Logger } from "../observability/log.js";
 import type { JobDefinition } from "./define.js";
@@ -12,6 +12,12 @@ export interface JobQueue {
     data: S["schema"]["_input"],
     options?: SendOptions & { tx?: Prisma.TransactionClient },
   ): Promise<string | null>;
+  /** Many jobs of one kind in one statement (the queue's retry settings apply as for `send`). */
+  sendMany<S extends JobDefinition>(
+    job: S,
+    jobs: Array<{ data: S["schema"]["_input"]; startAfter?: Date }>,
+    options?: { tx?: Prisma.TransactionClient },
+  ): Promise<void>;
   boss: PgBoss;
 }
 
@@ -36,6 +42,11 @@ export function createJobQueue(boss: PgBoss): JobQueue {
       const { tx, ...sendOptions } = options;
       const payload = job.schema.parse(data) as object;
       return boss.send(job.name, payload, tx ? { ...sendOptions, db: fromPrisma(tx) } : sendOptions);
+    },
+    async sendMany(job, jobs, { tx } = {}) {
+      if (jobs.length === 0) return;
+      const rows: JobInsert[] = jobs.map(({ data, startAfter }) => ({ data: job.schema.parse(data) as object, ...(startAfter ? { startAfter } : {}) }));
+      await boss.insert(job.name, rows, { returnId: false, ...(tx ? { db: fromPrisma(tx) } : {}) });
     },
   };
 }

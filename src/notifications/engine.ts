@@ -3,6 +3,7 @@ import type { Runtime } from "../runtime.js";
 import { externalChannelsFor, type PlannedDelivery } from "./channels.js";
 import { emailsInLastHour, findCoalescable, type CoalescableNotification } from "./coalesce.js";
 import { describeEvent, type NotificationContent } from "./content.js";
+import { insertNotifications } from "./bulk-insert.js";
 import { enqueueDeliveries, type DeliveryRow } from "./enqueue.js";
 import type { NotificationEvent } from "./events.js";
 import { localeOf } from "./locale.js";
@@ -87,7 +88,7 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
   const emailsSent = await emailsInLastHour(tx, emailUsers, now);
 
   const content = describeEvent(event, subject, now);
-  const notificationOf = await writeInApp(tx, plans, existing, content, subject);
+  const notificationOf = await writeInApp(tx, plans, existing, content, subject, now);
 
   const rows: DeliveryRow[] = [];
   // Slack posts to the organization's channel: one post per event, not one per admin.
@@ -102,7 +103,7 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
       rows.push(deliveryRow(subject, recipient, notification.id, planned, emailsSent));
     }
   }
-  await enqueueDeliveries(runtime, tx, rows);
+  await enqueueDeliveries(runtime, tx, rows, now);
   return plans.map(({ recipient }) => {
     const notification = notificationOf.get(recipient.id)!;
     return { userId: recipient.id, notificationId: notification.id, seq: notification.seq, updatedAt: notification.updatedAt };
@@ -119,23 +120,15 @@ async function writeInApp(
   existing: Map<string, CoalescableNotification>,
   content: NotificationContent,
   subject: Subject,
+  now: Date,
 ): Promise<Map<string, WrittenNotification>> {
   const fresh = plans.filter((p) => !existing.has(p.recipient.id));
-  const created = fresh.length
-    ? await tx.notification.createManyAndReturn({
-        data: fresh.map(({ recipient }) => ({
-          // The subject's organization, even for a super admin of another one, so links resolve.
-          organizationId: subject.organization.id,
-          userId: recipient.id,
-          type: content.type,
-          ...content.render(localeOf(recipient.locale, recipient.organizationLocale), 1),
-          conversationId: content.conversationId,
-          alertId: content.alertId,
-          data: content.data,
-        })),
-        select: { id: true, userId: true, seq: true, updatedAt: true },
-      })
-    : [];
+  const created = await insertNotifications(
+    tx,
+    // The subject's organization, even for a super admin of another one, so links resolve.
+    { organizationId: subject.organization.id, type: content.type, conversationId: content.conversationId, alertId: content.alertId, data: content.data, at: now },
+    fresh.map(({ recipient }) => ({ userId: recipient.id, ...content.render(localeOf(recipient.locale, recipient.organizationLocale), 1) })),
+  );
   const notificationOf = new Map<string, WrittenNotification>(
     created.map((n) => [n.userId, { id: n.id, seq: n.seq, updatedAt: n.updatedAt, recentChannels: new Set() }]),
   );

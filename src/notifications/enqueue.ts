@@ -1,6 +1,7 @@
 import type { Prisma } from "../db/client.js";
 import { deliveryJobs, type ExternalChannel } from "../delivery/jobs.js";
 import type { Runtime } from "../runtime.js";
+import { insertDeliveries } from "./bulk-insert.js";
 
 /** One external delivery the engine decided on (IN_APP is the notification itself). */
 export interface DeliveryRow {
@@ -18,18 +19,16 @@ export interface DeliveryRow {
  * that is to be sent (SCHEDULED ones start at the end of the quiet hours; SKIPPED
  * ones get none).
  */
-export async function enqueueDeliveries(runtime: Runtime, tx: Prisma.TransactionClient, rows: DeliveryRow[]): Promise<void> {
+export async function enqueueDeliveries(runtime: Runtime, tx: Prisma.TransactionClient, rows: DeliveryRow[], now: Date): Promise<void> {
   if (rows.length === 0) return;
-  const deliveries = await tx.delivery.createManyAndReturn({
-    data: rows,
-    select: { id: true, channel: true, status: true, scheduledFor: true },
-  });
+  const deliveries = await insertDeliveries(tx, rows, now);
+  const jobsOf = new Map<ExternalChannel, Array<{ data: { deliveryId: string }; startAfter?: Date }>>();
   for (const delivery of deliveries) {
     if (delivery.status === "SKIPPED" || delivery.channel === "IN_APP") continue;
-    await runtime.jobs.send(
-      deliveryJobs[delivery.channel],
-      { deliveryId: delivery.id },
-      { tx, ...(delivery.scheduledFor ? { startAfter: delivery.scheduledFor } : {}) },
-    );
+    const jobs = jobsOf.get(delivery.channel) ?? [];
+    jobs.push({ data: { deliveryId: delivery.id }, ...(delivery.scheduledFor ? { startAfter: delivery.scheduledFor } : {}) });
+    jobsOf.set(delivery.channel, jobs);
   }
+  // One insert per channel: an alert to a thousand admins is three statements, not a thousand.
+  for (const [channel, jobs] of jobsOf) await runtime.jobs.sendMany(deliveryJobs[channel], jobs, { tx });
 }

@@ -9,11 +9,14 @@ export interface PublishedNotification {
 }
 
 /**
- * After commit: tells each recipient's own topic about its notification, then its
- * new unread count (one grouped count for all of them).
+ * After commit: tells each recipient's own topic about its notification first (the
+ * frames agents wait for), then their new unread counts (one grouped count for all).
  */
 export async function publishNotifications(runtime: Runtime, notifications: PublishedNotification[]): Promise<void> {
   if (notifications.length === 0) return;
+  await Promise.all(
+    notifications.map((n) => runtime.pubsub.publish("notificationAdded", n.userId, { notificationId: n.notificationId, seq: n.seq.toString(), updatedAt: n.updatedAt.getTime() })),
+  );
   const userIds = [...new Set(notifications.map((n) => n.userId))];
   const counts = await runtime.prisma.notification.groupBy({
     by: ["userId"],
@@ -21,8 +24,5 @@ export async function publishNotifications(runtime: Runtime, notifications: Publ
     _count: { _all: true },
   });
   const countOf = new Map(counts.map((c) => [c.userId, c._count._all]));
-  await Promise.all(
-    notifications.map((n) => runtime.pubsub.publish("notificationAdded", n.userId, { notificationId: n.notificationId, seq: n.seq.toString(), updatedAt: n.updatedAt.getTime() })),
-  );
   await Promise.all(userIds.map((userId) => runtime.pubsub.publish("unreadNotificationCountChanged", userId, { count: countOf.get(userId) ?? 0 })));
 }

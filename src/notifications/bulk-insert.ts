@@ -1,0 +1,71 @@
+import { v7 as uuidv7 } from "uuid";
+import type { NotificationChannel, NotificationType, Prisma } from "../db/client.js";
+
+// An alert to a thousand admins writes a thousand notifications and deliveries. Prisma's
+// createManyAndReturn binds every column of every row (11,000 parameters) and builds
+// the statement row by row; these inserts send one array per column through unnest(),
+// so the statement and its cost stay the same size whatever the number of recipients.
+
+/** Prisma's DateTime columns are UTC `timestamp(3)`: the transaction's clock is written as such. */
+const utc = (at: Date) => at.toISOString();
+
+export interface NewNotification {
+  userId: string;
+  title: string;
+  body: string;
+}
+
+export interface InsertedNotification {
+  id: string;
+  userId: string;
+  seq: bigint;
+  updatedAt: Date;
+}
+
+/** In-app notifications of one event: what differs per recipient is the user and the localized text. */
+export async function insertNotifications(
+  tx: Prisma.TransactionClient,
+  common: { organizationId: string; type: NotificationType; conversationId: string | null; alertId: string | null; data: Prisma.InputJsonObject; at: Date },
+  rows: NewNotification[],
+): Promise<InsertedNotification[]> {
+  if (rows.length === 0) return [];
+  return tx.$queryRaw<InsertedNotification[]>`
+    INSERT INTO "Notification" (id, "organizationId", "userId", type, title, body, count, "conversationId", "alertId", data, "createdAt", "updatedAt")
+    SELECT r.id, ${common.organizationId}::uuid, r."userId", ${common.type}::"NotificationType", r.title, r.body, 1,
+           ${common.conversationId}::uuid, ${common.alertId}::uuid, ${JSON.stringify(common.data)}::jsonb,
+           ${utc(common.at)}::timestamptz AT TIME ZONE 'UTC', ${utc(common.at)}::timestamptz AT TIME ZONE 'UTC'
+    FROM unnest(${rows.map(() => uuidv7())}::uuid[], ${rows.map((r) => r.userId)}::uuid[], ${rows.map((r) => r.title)}::text[], ${rows.map((r) => r.body)}::text[])
+      AS r(id, "userId", title, body)
+    RETURNING id::text AS id, "userId"::text AS "userId", seq, "updatedAt"`;
+}
+
+export interface NewDelivery {
+  organizationId: string;
+  notificationId: string;
+  userId: string;
+  channel: NotificationChannel;
+  status: "PENDING" | "SCHEDULED" | "SKIPPED";
+  scheduledFor: Date | null;
+  lastError: string | null;
+}
+
+export interface InsertedDelivery {
+  id: string;
+  channel: NotificationChannel;
+  status: NewDelivery["status"];
+  scheduledFor: Date | null;
+}
+
+export async function insertDeliveries(tx: Prisma.TransactionClient, rows: NewDelivery[], at: Date): Promise<InsertedDelivery[]> {
+  if (rows.length === 0) return [];
+  return tx.$queryRaw<InsertedDelivery[]>`
+    INSERT INTO "Delivery" (id, "organizationId", "notificationId", "userId", channel, status, "lastError", "scheduledFor", "createdAt", "updatedAt")
+    SELECT r.id, r."organizationId", r."notificationId", r."userId", r.channel::"NotificationChannel", r.status::"DeliveryStatus", r."lastError",
+           r."scheduledFor" AT TIME ZONE 'UTC', ${utc(at)}::timestamptz AT TIME ZONE 'UTC', ${utc(at)}::timestamptz AT TIME ZONE 'UTC'
+    FROM unnest(
+      ${rows.map(() => uuidv7())}::uuid[], ${rows.map((r) => r.organizationId)}::uuid[], ${rows.map((r) => r.notificationId)}::uuid[],
+      ${rows.map((r) => r.userId)}::uuid[], ${rows.map((r) => r.channel)}::text[], ${rows.map((r) => r.status)}::text[],
+      ${rows.map((r) => r.lastError)}::text[], ${rows.map((r) => (r.scheduledFor ? utc(r.scheduledFor) : null))}::timestamptz[]
+    ) AS r(id, "organizationId", "notificationId", "userId", channel, status, "lastError", "scheduledFor")
+    RETURNING id::text AS id, channel::text AS channel, status::text AS status, "scheduledFor"`;
+}
