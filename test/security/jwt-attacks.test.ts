@@ -36,7 +36,7 @@ let ourKey: { privateKey: CryptoKey; publicKey: CryptoKey; publicJwk: JWK };
 let agent: Agent;
 let acmeOrgId: string;
 let inactiveUser: Agent;
-const tried = { http: 0, ws: 0 };
+const tried = { http: 0, ws: 0, hmacCorpus: 0, jwksCorpus: 0 };
 
 beforeAll(async () => {
   hmacServer = await startTestServer({ env: { ...LIMITS, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE } });
@@ -63,7 +63,9 @@ afterAll(async () => {
   await hmacServer?.stop();
   await jwks?.close();
   await attackerJwks?.close();
-  console.info(`jwt-attacks: ${tried.http} tokens refused over HTTP, ${tried.ws} over WebSocket`);
+  console.info(
+    `jwt-attacks: corpus of ${tried.hmacCorpus} (HS256) + ${tried.jwksCorpus} (JWKS) tokens; ${tried.http} refused over HTTP, ${tried.ws} over WebSocket`,
+  );
 });
 
 const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -277,6 +279,7 @@ describe("with JWT_SECRET (HS256)", () => {
 
   it("refuses every token of the HS256 attack corpus over HTTP with 401 UNAUTHENTICATED", async () => {
     const attacks = await hmacCorpus();
+    tried.hmacCorpus = attacks.length;
     expect(attacks.length).toBeGreaterThanOrEqual(50);
     expect(await acceptedOverHttp(hmacServer, attacks)).toEqual([]);
   });
@@ -293,6 +296,7 @@ describe("with JWT_JWKS_URL (RS256 from a JWKS)", () => {
 
   it("refuses every token of the JWKS attack corpus over HTTP with 401 UNAUTHENTICATED", async () => {
     const attacks = await jwksCorpus();
+    tried.jwksCorpus = attacks.length;
     expect(attacks.length).toBeGreaterThanOrEqual(50);
     expect(await acceptedOverHttp(jwksServer, attacks)).toEqual([]);
   });
