@@ -52,6 +52,9 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: "omit",
     cursorType: "String",
+    // Defined in src/schema/node.ts instead: they take ids unparsed, so a malformed one is null.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
   },
 });
 

@@ -1,6 +1,7 @@
 import { lexicographicSortSchema, printSchema } from "graphql";
 import { builder } from "./builder.js";
 import "./enums.js";
+import "./node.js";
 import "../organizations/schema.js";
 import "../conversations/types.js";
 import "../notifications/types.js";

@@ -14,7 +14,14 @@ export async function authenticate(runtime: Runtime, authorization: unknown): Pr
   if (authorization === undefined || authorization === null || authorization === "") return null;
   const token = bearerToken(authorization);
   if (!token) throw new AuthError("malformed Authorization header");
-  return runtime.verifier.verify(token);
+  const viewer = await runtime.verifier.verify(token);
+  // A signature proves who issued the token, not that its user still exists, is active,
+  // belongs to that organization or holds that role: the database says so.
+  const user = await runtime.prisma.user.findUnique({ where: { id: viewer.userId }, select: { organizationId: true, role: true, active: true } });
+  if (!user || !user.active || user.organizationId !== viewer.organizationId || user.role !== viewer.role) {
+    throw new AuthError("unknown or inactive user, or stale organization or role");
+  }
+  return viewer;
 }
 
 export function unauthenticated(error: unknown): GraphQLError {

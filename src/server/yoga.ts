@@ -1,5 +1,5 @@
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
-import type { Viewer } from "../auth/jwt.js";
+import { AuthError, type Viewer } from "../auth/jwt.js";
 import { addToLogContext, currentLogContext } from "../observability/log-context.js";
 import type { Context } from "../schema/context.js";
 import { toClientError } from "../schema/errors.js";
@@ -40,7 +40,9 @@ export function createGraphQLServer(runtime: Runtime, rateLimits: RateLimits): Y
         if (viewer) addToLogContext({ organizationId: viewer.organizationId, userId: viewer.userId });
         return createContext(runtime, viewer, requestId);
       } catch (error) {
-        throw unauthenticated(error);
+        // A database outage while checking the user is the server's fault, not the token's.
+        if (error instanceof AuthError) throw unauthenticated(error);
+        throw error;
       }
     },
   });
