@@ -21,11 +21,21 @@ export function toClientError(error: unknown, isDev: boolean): GraphQLError {
   }
   // Duck-typed: a GraphQLError from another copy of graphql-js must pass too.
   if (hasCode(original)) return original as GraphQLError;
+  // graphql-js coercing the request's variables (a wrong type, an unknown enum value, a
+  // non-object input) reports a GraphQLError wrapping the scalar's GraphQLError, before
+  // any resolver runs (no path): the client's mistake, not ours.
+  if (error instanceof GraphQLError && !path && isGraphQLError(original)) {
+    return new GraphQLError(error.message, { extensions: { code: "BAD_USER_INPUT" } });
+  }
   if (error instanceof GraphQLError && !error.originalError) return error;
   return new GraphQLError(isDev ? `Unexpected error: ${(original as Error)?.message}` : "Unexpected error", {
     path,
     extensions: { code: "INTERNAL_SERVER_ERROR" },
   });
+}
+
+function isGraphQLError(error: unknown): boolean {
+  return error instanceof Error && error.name === "GraphQLError";
 }
 
 function hasCode(error: unknown): boolean {
