@@ -1,5 +1,6 @@
 import { GraphQLError } from "graphql";
 import { PothosValidationError } from "@pothos/core";
+import { clientCodeOfDatabaseError } from "../db/client-input-errors.js";
 import { DomainError } from "../errors.js";
 
 /**
@@ -15,6 +16,11 @@ export function toClientError(error: unknown, isDev: boolean): GraphQLError {
       path,
       extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) },
     });
+  }
+  const databaseCode = clientCodeOfDatabaseError(original);
+  if (databaseCode) {
+    const message = databaseCode === "NOT_FOUND" ? "Not found" : "A value in the request is malformed (e.g. a NUL character or an id of the wrong form)";
+    return new GraphQLError(message, { path, extensions: { code: databaseCode } });
   }
   if (original instanceof PothosValidationError) {
     return new GraphQLError(original.message, { path, extensions: { code: "BAD_USER_INPUT" } });
