@@ -3,7 +3,7 @@ import ErrorsPlugin from "@pothos/plugin-errors";
 import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
-import { GraphQLError, GraphQLScalarType } from "graphql";
+import { GraphQLError, GraphQLScalarType, isObjectType, type GraphQLSchema } from "graphql";
 import { Role } from "../db/client.js";
 import type PrismaTypes from "../generated/pothos-types.js";
 import { getDatamodel } from "../generated/pothos-types.js";
@@ -52,6 +52,16 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: "omit",
     cursorType: "String",
+    // A well-formed global id may name any type: one that is not a node here is simply
+    // not found (Pothos would throw "X has not been implemented", an internal error).
+    nodeQueryOptions: { resolve: (_root, { id }, _ctx, info, resolveNode) => (isNodeType(info.schema, id.typename) ? resolveNode(id) : null) },
+    nodesQueryOptions: {
+      resolve: (_root, { ids }, _ctx, info, resolveNodes) => {
+        const unknown = ids.find((id) => !isNodeType(info.schema, id.typename));
+        if (unknown) throw new GraphQLError(`no node type named ${JSON.stringify(unknown.typename.slice(0, 50))}`, { extensions: { code: "BAD_USER_INPUT" } });
+        return resolveNodes(ids);
+      },
+    },
   },
 });
 
@@ -72,3 +82,8 @@ builder.addScalarType(
 builder.queryType({});
 builder.mutationType({});
 builder.subscriptionType({});
+
+function isNodeType(schema: GraphQLSchema, typename: string): boolean {
+  const type = schema.getType(typename);
+  return isObjectType(type) && type.getInterfaces().some((i) => i.name === "Node");
+}
