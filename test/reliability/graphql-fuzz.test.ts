@@ -169,9 +169,14 @@ const idMutationOperation = fc
   });
 
 const ID_QUERIES = ["conversation(id: $id) { id }", "alert(id: $id) { id }", "node(id: $id) { id }"];
-const idQueryOperation = fc
-  .record({ as: role, field: fc.constantFrom(...ID_QUERIES), id: fc.oneof({ weight: 5, arbitrary: garbageId }, { weight: 1, arbitrary: wrongType }) })
-  .map(({ as, field, id }): Operation => ({ query: `query($id: ID!) { ${field} }`, variables: { id }, as, mutation: false }));
+const idQueryOperation = fc.oneof(
+  fc
+    .record({ as: role, field: fc.constantFrom(...ID_QUERIES), id: fc.oneof({ weight: 5, arbitrary: garbageId }, { weight: 1, arbitrary: wrongType }) })
+    .map(({ as, field, id }): Operation => ({ query: `query($id: ID!) { ${field} }`, variables: { id }, as, mutation: false })),
+  fc
+    .record({ as: role, ids: fc.oneof({ weight: 5, arbitrary: fc.array(garbageId, { maxLength: 5 }) }, { weight: 1, arbitrary: wrongType }) })
+    .map(({ as, ids }): Operation => ({ query: "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", variables: { ids }, as, mutation: false })),
+);
 
 const CONNECTIONS = ["notifications", "conversations", "alerts", "deliveries"];
 const connectionOperation = fc
@@ -205,12 +210,12 @@ const literalOperation = fc
 describe("GraphQL under hostile input", () => {
   const property = (operation: fc.Arbitrary<Operation>, numRuns: number) => fc.assert(fc.asyncProperty(operation, check), { numRuns });
 
-  it("updateNotificationPreferences: garbage E.164, time zones and HH:MM are BAD_USER_INPUT and change nothing", () => property(preferencesOperation, 120));
-  it("createAlert: empty, huge and hostile titles and odd severities are BAD_USER_INPUT and create nothing", () => property(alertOperation, 120));
-  it("mutations by id: random, malformed and other organizations' ids are NOT_FOUND/BAD_USER_INPUT and change nothing", () => property(idMutationOperation, 200));
-  it("queries by id answer NOT_FOUND/BAD_USER_INPUT, never an internal error", () => property(idQueryOperation, 100));
-  it("connections: negative, huge and garbage first/last/after/before are refused cleanly", () => property(connectionOperation, 200));
-  it("literal garbage in the document and variables that are not an object", () => property(literalOperation, 60));
+  it("updateNotificationPreferences: garbage E.164, time zones and HH:MM are BAD_USER_INPUT and change nothing", () => property(preferencesOperation, 200));
+  it("createAlert: empty, huge and hostile titles and odd severities are BAD_USER_INPUT and create nothing", () => property(alertOperation, 200));
+  it("mutations by id: random, malformed and other organizations' ids are NOT_FOUND/BAD_USER_INPUT and change nothing", () => property(idMutationOperation, 300));
+  it("queries by id answer NOT_FOUND/BAD_USER_INPUT, never an internal error", () => property(idQueryOperation, 150));
+  it("connections: negative, huge and garbage first/last/after/before are refused cleanly", () => property(connectionOperation, 250));
+  it("literal garbage in the document and variables that are not an object", () => property(literalOperation, 100));
 
   it("stays up afterwards", async () => {
     const me = await server.gql<{ me: { email: string } }>("{ me { email } }", {}, tokens.admin);
