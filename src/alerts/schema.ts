@@ -10,6 +10,7 @@ import { escalateAlert } from "./escalateAlert.js";
 import { resolveAlert } from "./resolveAlert.js";
 import { summarizeAlerts, type AlertSummary } from "./summarizeAlerts.js";
 import { AlertRef } from "./types.js";
+import { assertIdCursors } from "../schema/cursors.js";
 
 // Roles: everyone in the organization reads alerts (viewers included); agents and
 // admins acknowledge, escalate and resolve them; only admins open them by hand.
@@ -44,12 +45,14 @@ builder.queryField("alerts", (t) =>
       status: t.arg({ type: AlertStatusEnum }),
       severity: t.arg({ type: AlertSeverityEnum }),
     },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.alert.findMany({
+    resolve: (query, _root, args, ctx) => {
+      assertIdCursors(args);
+      return ctx.db.alert.findMany({
         ...query,
         where: { ...(args.status ? { status: args.status } : {}), ...(args.severity ? { severity: args.severity } : {}) },
         orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      }),
+      });
+    },
   }),
 );
 

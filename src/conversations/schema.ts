@@ -9,6 +9,7 @@ import { resolveConversation } from "./resolve.js";
 import { UserRef } from "../organizations/schema.js";
 import { filterEvents } from "./filter-events.js";
 import { ConversationRef, MessageRef } from "./types.js";
+import { assertIdCursors } from "../schema/cursors.js";
 
 // Every read goes through ctx.db (scoped to the caller's organization): another
 // organization's conversation is simply not there, hence NOT_FOUND.
@@ -23,15 +24,17 @@ builder.queryField("conversations", (t) =>
       status: t.arg({ type: ConversationStatusEnum, required: false }),
       assignedToMe: t.arg.boolean({ required: false }),
     },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.conversation.findMany({
+    resolve: (query, _root, args, ctx) => {
+      assertIdCursors(args);
+      return ctx.db.conversation.findMany({
         ...query,
         where: {
           ...(args.status ? { status: args.status } : {}),
           ...(args.assignedToMe ? { assigneeId: viewerOf(ctx).userId } : {}),
         },
         orderBy: [{ lastMessageAt: { sort: "desc", nulls: "last" } }, { id: "desc" }],
-      }),
+      });
+    },
   }),
 );
 

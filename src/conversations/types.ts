@@ -1,5 +1,6 @@
 import { builder } from "../schema/builder.js";
 import { ConversationStatusEnum, MessageDirectionEnum, MessageStatusEnum, MessageTypeEnum } from "../schema/enums.js";
+import { assertIdCursors } from "../schema/cursors.js";
 
 export const ContactRef = builder.prismaNode("Contact", {
   id: { field: "id" },
@@ -24,7 +25,10 @@ export const ConversationRef = builder.prismaNode("Conversation", {
     messages: t.relatedConnection("messages", {
       cursor: "id",
       description: "Oldest first.",
-      query: () => ({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+      query: (args) => {
+        assertIdCursors(args);
+        return { orderBy: [{ createdAt: "asc" }, { id: "asc" }] };
+      },
     }),
   }),
 });

@@ -10,6 +10,7 @@ import { retryDeadDeliveries, retryDelivery } from "./replay.js";
 import { deliveryStats, type DeliveryDayCount, type DeliveryFailureReason, type DeliveryStats } from "./stats.js";
 import { sendTestNotification } from "./test-notification.js";
 import "./types.js";
+import { assertIdCursors } from "../schema/cursors.js";
 
 /** A Delivery's relay id → its database id; anything else is BAD_USER_INPUT. */
 function deliveryIdOf(globalId: string): string {
@@ -32,12 +33,14 @@ builder.queryField("deliveries", (t) =>
       status: t.arg({ type: DeliveryStatusEnum, required: false }),
       channel: t.arg({ type: NotificationChannelEnum, required: false }),
     },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.delivery.findMany({
+    resolve: (query, _root, args, ctx) => {
+      assertIdCursors(args);
+      return ctx.db.delivery.findMany({
         ...query,
         where: { ...(args.status ? { status: args.status } : {}), ...(args.channel ? { channel: args.channel } : {}) },
         orderBy: { id: "desc" },
-      }),
+      });
+    },
   }),
 );
 

@@ -5,6 +5,7 @@ import { notificationFeed } from "./feed.js";
 import { loadNotificationFrame } from "./frame-loader.js";
 import { archiveNotification, countUnread, markAllNotificationsRead, markNotificationRead, type Inbox } from "./inbox.js";
 import { NotificationRef } from "./types.js";
+import { assertIdCursors } from "../schema/cursors.js";
 
 /**
  * The caller's own notifications. Super admins receive escalations of every
@@ -37,6 +38,7 @@ builder.queryField("notifications", (t) =>
       type: t.arg({ type: NotificationTypeEnum, required: false }),
     },
     resolve: (query, _root, args, ctx) => {
+      assertIdCursors(args);
       const inbox = inboxOf(ctx);
       return inbox.db.notification.findMany({
         ...query,

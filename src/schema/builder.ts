@@ -75,3 +75,4 @@ builder.addScalarType(
 builder.queryType({});
 builder.mutationType({});
 builder.subscriptionType({});
+

@@ -13,7 +13,10 @@ export interface ReceivedEmail {
 
 export interface FakeSmtp {
   port: number;
+  /** Messages accepted (answered 250). */
   messages: ReceivedEmail[];
+  /** Every message received after DATA, accepted or refused by `refuseData`. */
+  attempts: ReceivedEmail[];
   /** The next `replies.length` RCPT TO for this address get these codes (4xx / 5xx). */
   refuse(address: string, ...codes: number[]): void;
   close(): Promise<void>;
@@ -22,11 +25,14 @@ export interface FakeSmtp {
 export interface FakeSmtpOptions {
   /** Answers each message this long after receiving it: a slow provider, for shutdown tests. */
   delayMs?: number;
+  /** Decides per message, after DATA: a 4xx/5xx code refuses it (kept in `attempts` only). */
+  refuseData?: (email: ReceivedEmail) => number | undefined;
 }
 
 /** An in-process SMTP server on 127.0.0.1 (no TLS, any auth) that keeps what it receives. */
 export async function startSmtp(options: FakeSmtpOptions = {}): Promise<FakeSmtp> {
   const messages: ReceivedEmail[] = [];
+  const attempts: ReceivedEmail[] = [];
   const refusals = new Map<string, number[]>();
   const server = new SMTPServer({
     secure: false,
@@ -47,12 +53,18 @@ export async function startSmtp(options: FakeSmtpOptions = {}): Promise<FakeSmtp
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
       stream.on("end", () => {
         const raw = Buffer.concat(chunks).toString("utf8");
-        messages.push({
+        const email: ReceivedEmail = {
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
           ...parseMessage(raw),
-        });
+        };
+        attempts.push(email);
+        const code = options.refuseData?.(email);
+        if (code !== undefined) {
+          return callback(Object.assign(new Error(code >= 500 ? "Message rejected" : "Try again later"), { responseCode: code }));
+        }
+        messages.push(email);
         if (options.delayMs) setTimeout(() => callback(), options.delayMs);
         else callback();
       });
@@ -63,6 +75,7 @@ export async function startSmtp(options: FakeSmtpOptions = {}): Promise<FakeSmtp
   return {
     port,
     messages,
+    attempts,
     refuse: (address, ...codes) => refusals.set(address.toLowerCase(), [...(refusals.get(address.toLowerCase()) ?? []), ...codes]),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

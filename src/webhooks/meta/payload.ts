@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jsonSafetyProblem } from "./json-safety.js";
 
 /**
  * The WhatsApp Business Account webhook as Meta documents it (Cloud API, `messages`
@@ -117,12 +118,25 @@ const changeSchema = z
     if (!value.success) for (const issue of value.error.issues) ctx.addIssue({ ...issue, path: ["value", ...issue.path] });
   });
 
-export const webhookEnvelopeSchema = z
+const envelopeShape = z
   .object({
     object: z.literal("whatsapp_business_account"),
     entry: z.array(z.object({ id: z.string().optional(), changes: z.array(changeSchema) }).passthrough()).min(1),
   })
   .passthrough();
+
+/**
+ * A body Aviso can store and process: checked for what PostgreSQL refuses (NUL, lone
+ * surrogates) and for absurd nesting BEFORE its shape, so such a body is a 400 — not a
+ * failed insert answered 5xx, which Meta would redeliver forever.
+ */
+export const webhookEnvelopeSchema = z
+  .unknown()
+  .superRefine((json, ctx) => {
+    const problem = jsonSafetyProblem(json);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+  })
+  .pipe(envelopeShape);
 
 export type MetaError = z.output<typeof metaErrorSchema>;
 export type InboundMessage = z.output<typeof inboundMessageSchema>;
