@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { GraphQLError } from "graphql";
 import { AuthError, bearerToken, type Viewer } from "../auth/jwt.js";
+import { standingOf } from "../auth/standing.js";
 import { scopedTo } from "../db/tenant.js";
 import { currentLogContext } from "../observability/log-context.js";
 import type { Context } from "../schema/context.js";
@@ -16,8 +17,8 @@ export async function authenticate(runtime: Runtime, authorization: unknown): Pr
   if (!token) throw new AuthError("malformed Authorization header");
   const viewer = await runtime.verifier.verify(token);
   // A signature proves who issued the token, not that its user still exists, is active,
-  // belongs to that organization or holds that role: the database says so.
-  const user = await runtime.prisma.user.findUnique({ where: { id: viewer.userId }, select: { organizationId: true, role: true, active: true } });
+  // belongs to that organization or holds that role: the database says so (src/auth/standing.ts).
+  const user = await standingOf(runtime.prisma, viewer.userId);
   if (!user || !user.active || user.organizationId !== viewer.organizationId || user.role !== viewer.role) {
     throw new AuthError("unknown or inactive user, or stale organization or role");
   }
