@@ -29,6 +29,9 @@ const claimsSchema = z.object({
 const HMAC_ALGORITHMS = ["HS256"];
 const JWKS_ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"];
 
+const VERIFIED_CACHE_MS = 60_000;
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export interface TokenVerifier {
   verify(token: string): Promise<Viewer>;
 }
@@ -55,12 +58,20 @@ export function createTokenVerifier(config: Config): TokenVerifier {
     ...(config.JWT_ISSUER ? { issuer: config.JWT_ISSUER } : {}),
     ...(config.JWT_AUDIENCE ? { audience: config.JWT_AUDIENCE } : {}),
   };
+  // A client sends the same token with every request: once its signature and claims
+  // checked out, the same bytes are trusted again for a minute (never past their `exp`).
+  const verified = new Map<string, { viewer: Viewer; until: number }>();
   return {
     async verify(token) {
+      const hit = verified.get(token);
+      if (hit && hit.until > Date.now()) return hit.viewer;
       try {
         const { payload } = await (typeof key === "function" ? jwtVerify(token, key, options) : jwtVerify(token, key, options));
         const claims = claimsSchema.parse(payload);
-        return { userId: claims.sub, organizationId: claims.org, role: claims.role, expiresAt: claims.exp };
+        const viewer: Viewer = { userId: claims.sub, organizationId: claims.org, role: claims.role, expiresAt: claims.exp };
+        if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear();
+        verified.set(token, { viewer, until: Math.min(claims.exp * 1000, Date.now() + VERIFIED_CACHE_MS) });
+        return viewer;
       } catch (error) {
         if (error instanceof errors.JWTExpired) throw new AuthError("token expired");
         if (error instanceof errors.JOSEError || error instanceof z.ZodError) throw new AuthError("invalid token");
