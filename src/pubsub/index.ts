@@ -42,9 +42,12 @@ export function createPubSub(redisUrl: string | undefined, log: Logger): PubSub 
   let healthy = () => true;
   let close = async () => {};
   if (redisUrl) {
-    const options = { maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false };
-    const publisher = new Redis(redisUrl, options);
-    const subscriber = new Redis(redisUrl, options);
+    // The publisher fails fast while Redis is down: a queued PUBLISH would hold the
+    // webhook or mutation that committed the event until Redis came back, and the
+    // event is recoverable anyway (`after`). The subscriber keeps its SUBSCRIBEs queued
+    // and resubscribes on reconnect, so fan-out resumes by itself.
+    const publisher = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+    const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false });
     for (const [name, client] of [["publisher", publisher], ["subscriber", subscriber]] as const) {
       client.on("error", (error: Error) => log.warn({ err: error.message, client: name }, "redis pubsub error"));
     }

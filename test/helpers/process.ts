@@ -35,10 +35,11 @@ export interface AvisoProcess {
 /**
  * Starts `node --import tsx src/main.ts <role>` — what `npm run serve` / `npm run worker`
  * run — on a free port, and waits until its /healthz answers. Every role listens
- * (workers for /metrics and /readyz).
+ * (workers for /metrics and /readyz). An `env.PORT` is kept, so a killed process can
+ * be restarted where its clients expect it.
  */
 export async function spawnAviso(role: AvisoProcess["role"], env: Record<string, string>): Promise<AvisoProcess> {
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", role], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HOST: "127.0.0.1", PORT: String(port), DATABASE_POOL_SIZE: "8", ...env },

@@ -6,6 +6,10 @@ import { webhookEnvelopeSchema } from "./payload.js";
 import { processWebhookEvent } from "./process.js";
 
 const RETRY_LIMIT = 8;
+// Longer than the slowest run (four transaction attempts of up to 5 s wait + 15 s each),
+// yet short enough that a job held by a worker that died is retried within minutes —
+// pg-boss's default is 15 minutes, during which the event's messages stay unstored.
+const EXPIRE_IN_SECONDS = 120;
 
 /**
  * Processes a stored webhook whose inline processing failed (database hiccup, a bug
@@ -15,7 +19,7 @@ const RETRY_LIMIT = 8;
 export const reprocessWebhookEventJob = defineJob({
   name: "meta-webhook-reprocess",
   schema: z.object({ webhookEventId: z.string().uuid() }),
-  queue: { retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true },
+  queue: { retryLimit: RETRY_LIMIT, retryDelay: 2, retryBackoff: true, expireInSeconds: EXPIRE_IN_SECONDS },
   handler: async ({ webhookEventId }, runtime, attempt) => {
     const event = await runtime.prisma.webhookEvent.findUnique({ where: { id: webhookEventId } });
     if (!event || event.status === WebhookEventStatus.PROCESSED || event.status === WebhookEventStatus.IGNORED) return;
