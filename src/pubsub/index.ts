@@ -46,7 +46,9 @@ export function createPubSub(redisUrl: string | undefined, log: Logger): PubSub 
     // webhook or mutation that committed the event until Redis came back, and the
     // event is recoverable anyway (`after`). The subscriber keeps its SUBSCRIBEs queued
     // and resubscribes on reconnect, so fan-out resumes by itself.
-    const publisher = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+    // Auto-pipelining: the PUBLISHes of one event loop turn (an alert to a thousand admins)
+    // leave in one write instead of one syscall each.
+    const publisher = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false, enableAutoPipelining: true });
     const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false });
     for (const [name, client] of [["publisher", publisher], ["subscriber", subscriber]] as const) {
       client.on("error", (error: Error) => log.warn({ err: error.message, client: name }, "redis pubsub error"));
