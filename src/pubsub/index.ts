@@ -42,13 +42,14 @@ export function createPubSub(redisUrl: string | undefined, log: Logger): PubSub 
   let healthy = () => true;
   let close = async () => {};
   if (redisUrl) {
-    // The publisher fails fast while Redis is down: a queued PUBLISH would hold the
-    // webhook or mutation that committed the event until Redis came back, and the
-    // event is recoverable anyway (`after`). The subscriber keeps its SUBSCRIBEs queued
-    // and resubscribes on reconnect, so fan-out resumes by itself.
-    // Auto-pipelining: the PUBLISHes of one event loop turn (an alert to a thousand admins)
-    // leave in one write instead of one syscall each.
-    const publisher = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false, enableAutoPipelining: true });
+    // The publisher gives up quickly while Redis is down: a PUBLISH held until Redis came
+    // back would hold the webhook or mutation that committed the event, which clients
+    // recover anyway (`after`). Its offline queue only bridges the first connection and
+    // one reconnection attempt (maxRetriesPerRequest: 1), then fails what waits. The
+    // subscriber keeps its SUBSCRIBEs queued and resubscribes on reconnect, so fan-out
+    // resumes by itself. Auto-pipelining sends the PUBLISHes of one event loop turn (an
+    // alert to a thousand admins) in one write.
+    const publisher = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false, enableAutoPipelining: true });
     const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false });
     for (const [name, client] of [["publisher", publisher], ["subscriber", subscriber]] as const) {
       client.on("error", (error: Error) => log.warn({ err: error.message, client: name }, "redis pubsub error"));
