@@ -99,11 +99,10 @@ describe("the database lost under webhook traffic", () => {
 
     expect(terminated).toBeGreaterThan(0);
     expect(Object.keys(traffic.statuses).map(Number).filter((s) => s !== 200 && s < 500)).toEqual([]);
-    // Answered 200 means stored: at least raw, as a WebhookEvent. Processing that failed
-    // inline is finished by the reprocess job. An event whose job could not be enqueued
-    // (the database was gone too), or whose job lost its completion with its connection
-    // (it stays active until it expires, 120 s), waits for the sweeper, which runs every
-    // 5 minutes: the sweep is done here instead of waiting for it.
+    // Answered 200 means applied, or stored raw together with its reprocess job (one
+    // commit). A job that lost its completion with its connection stays active until it
+    // expires (120 s) and then waits for the sweeper, which runs every 5 minutes: that
+    // sweep is done here instead of waiting for it.
     const prisma = server.app.runtime.prisma;
     const queued = async () =>
       Number((await prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM pgboss.job WHERE name = ${reprocessWebhookEventJob.name} AND state IN ('created', 'retry')`)[0]!.n);

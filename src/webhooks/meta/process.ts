@@ -61,8 +61,14 @@ export async function processWebhookEvent(runtime: Runtime, event: WebhookEventT
     let organizationId: string | undefined;
     const changes = messagesChanges(event.payload);
     for (const change of changes) {
-      const routed = await applyChange(runtime, tx, change, routes.get(change.metadata.phone_number_id), event, effects, log);
+      const routed = await applyChange(runtime, tx, change, routes.get(change.metadata.phone_number_id), effects, log);
       organizationId ??= routed;
+    }
+    // Notified once every message is recorded: the engine's locks (email limits) are then
+    // always taken last, after the contact and conversation-number rows, so two bodies
+    // can never hold them in opposite orders and deadlock.
+    for (const message of effects.newMessages) {
+      effects.notifications.push(await notify(runtime, { type: "NEW_MESSAGE", ...message, receivedAt: event.receivedAt }, { tx }));
     }
     if (organizationId) effects.outcome.status = WebhookEventStatus.PROCESSED;
     const outcome = {
@@ -106,7 +112,6 @@ async function applyChange(
   tx: Prisma.TransactionClient,
   change: MessagesValue,
   number: NumberRoute | undefined,
-  event: WebhookEventToApply,
   effects: Effects,
   log: Runtime["log"],
 ): Promise<string | undefined> {
@@ -154,13 +159,6 @@ async function applyChange(
     effects.outcome.messagesStored += 1;
     log.info({ organizationId, conversationId: outcome.conversationId, messageId: outcome.messageId, from: maskPhone(sender.waId) }, "inbound message stored");
     effects.newMessages.push({ organizationId, conversationId: outcome.conversationId, messageId: outcome.messageId });
-    effects.notifications.push(
-      await notify(
-        runtime,
-        { type: "NEW_MESSAGE", organizationId, conversationId: outcome.conversationId, messageId: outcome.messageId, receivedAt: event.receivedAt },
-        { tx },
-      ),
-    );
   }
   for (const status of change.statuses ?? []) {
     const applied = await applyStatusUpdate(tx, organizationId, status);

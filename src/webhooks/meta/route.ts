@@ -82,22 +82,23 @@ async function receiveEvent(req: IncomingMessage, res: ServerResponse, runtime: 
       return refuse(503, "store_failed", "temporarily unavailable");
     }
     metrics.webhooks.inc({ outcome: "deferred" });
-    await runtime.jobs
-      .send(reprocessWebhookEventJob, { webhookEventId: event.id }, { singletonKey: event.id })
-      .catch((sendError: unknown) => log.error({ err: (sendError as Error).message, webhookEventId: event.id }, "reprocess job not enqueued: the sweeper will retry"));
     sendJson(res, 200, { received: true });
   }
 }
 
 /**
- * Stores the raw event RECEIVED, with the error that kept it from being applied.
- * True when it is stored — also when the failed attempt had in fact committed (its
- * id is then taken) — false when the database cannot take it.
+ * Stores the raw event RECEIVED, with the error that kept it from being applied, and
+ * its reprocess job in the same commit: a 200 always means applied or queued. True
+ * when stored — also when the failed attempt had in fact committed (its id is then
+ * taken; the job finds it processed) — false when the database cannot take it.
  */
 async function storeForRetry(runtime: Runtime, id: string, payload: Prisma.InputJsonValue, receivedAt: Date, cause: unknown): Promise<boolean> {
   try {
     const error = String((cause as Error)?.message ?? cause).slice(0, 1000);
-    await runtime.prisma.webhookEvent.createMany({ data: [{ id, payload, receivedAt, attempts: 1, error }], skipDuplicates: true });
+    await runtime.prisma.$transaction(async (tx) => {
+      await tx.webhookEvent.createMany({ data: [{ id, payload, receivedAt, attempts: 1, error }], skipDuplicates: true });
+      await runtime.jobs.send(reprocessWebhookEventJob, { webhookEventId: id }, { tx, singletonKey: id });
+    });
     return true;
   } catch (error) {
     runtime.log.error({ err: (error as Error).message, webhookEventId: id }, "webhook could not be stored: asking Meta to retry");
