@@ -75,3 +75,12 @@ export async function emailDeliveries(databaseUrl: string, user: { id: string; o
   await client.end();
   return Math.round(jobs / seconds);
 }
+
+/** Waits until no delivery is waiting to be sent. */
+export async function deliveriesDrained(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const pending = async () => Number((await client.query<{ c: string }>(`SELECT count(*)::text AS c FROM "Delivery" WHERE status IN ('PENDING', 'SCHEDULED')`)).rows[0]!.c);
+  await waitFor(async () => (await pending()) === 0, 120_000, 100);
+  await client.end();
+}

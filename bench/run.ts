@@ -7,7 +7,7 @@ import os from "node:os";
 import { SMTPServer } from "smtp-server";
 import { deliveryJobs } from "../src/delivery/jobs.js";
 import { httpThroughput, pgBossNoop, pgTransaction, redisRoundTrip, startBaselineServers, wsBroadcast, wsEcho } from "./baselines.js";
-import { alertFanout, emailDeliveries, openSubscribers, targetedLatency } from "./fanout.js";
+import { alertFanout, deliveriesDrained, emailDeliveries, openSubscribers, targetedLatency } from "./fanout.js";
 import { freePort, freshDatabase, serverRssBytes, startAviso, tokenFor } from "./lib/aviso.js";
 import { latencyChart } from "./lib/chart.js";
 import { seedBenchData } from "./lib/setup.js";
@@ -79,6 +79,9 @@ const adminSockets = await openSubscribers(aviso.wsUrl, adminTokens, (index, bod
 });
 const fanoutLastFrame = await alertFanout(aviso.url, adminTokens[0]!, seen, FANOUT_ADMINS);
 await Promise.all(adminSockets.map((s) => s.dispose()));
+// The alerts' 3,000 emails are sent meanwhile: let them drain, so the targeted
+// comparison below measures idle subscribers, not the worker's backlog.
+await deliveriesDrained(databaseUrl);
 
 const idleTokens = await Promise.all(data.idleUsers.map(tokenFor));
 const targetedWith10 = await targetedLatency(aviso.url, received, "target10");
