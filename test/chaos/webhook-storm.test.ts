@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, type PrismaClient } from "../../src/db/client.js";
 import { createBoss, createJobQueue } from "../../src/jobs/queue.js";
@@ -9,9 +6,8 @@ import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { eventually } from "../helpers/eventually.js";
 import { startGraphApi } from "../helpers/graph-api.js";
 import type { HttpFake } from "../helpers/http-fake.js";
-import { postWebhook, TEST_META_APP_SECRET } from "../helpers/meta.js";
-import { freePort, spawnAviso, type AvisoProcess } from "../helpers/process.js";
-import { TEST_JWT_SECRET } from "../helpers/server.js";
+import { postWebhook } from "../helpers/meta.js";
+import { channelEnv, freePort, processEnv, spawnAviso, type AvisoProcess } from "../helpers/process.js";
 import { startSmtp, type FakeSmtp } from "../helpers/smtp.js";
 import { reprocessWebhookEventJob } from "../../src/webhooks/meta/jobs.js";
 import { planStorm, seededRandom, type StormPlan } from "./storm-plan.js";
@@ -59,24 +55,13 @@ beforeAll(async () => {
   });
   smtp = await startSmtp();
   graph = await startGraphApi();
-  env = {
-    NODE_ENV: "test",
-    LOG_LEVEL: "warn",
+  env = processEnv(database.url, "storm", {
+    ...channelEnv(smtp.port, graph.url),
     PORT: String(await freePort()),
-    DATABASE_URL: database.url,
-    JWT_SECRET: TEST_JWT_SECRET,
-    META_APP_SECRET: TEST_META_APP_SECRET,
-    NOTIFY_NEW_MESSAGE_ENABLED: "true",
-    SMTP_HOST: "127.0.0.1",
-    SMTP_PORT: String(smtp.port),
-    SMTP_USE_TLS: "false",
-    WHATSAPP_API_URL: graph.url,
-    DELIVERY_RETRY_DELAY_SECONDS: "1",
     DELIVERY_RETRY_LIMIT: "8",
     RATE_LIMIT_WEBHOOKS_PER_MINUTE: "1000000",
     DATABASE_POOL_SIZE: "12",
-    AVISO_HOME: mkdtempSync(join(tmpdir(), "aviso-storm-")),
-  };
+  });
   aviso = await spawnAviso("all", env);
 }, 120_000);
 

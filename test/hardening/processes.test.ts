@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/jwt.js";
@@ -12,7 +9,7 @@ import { startGraphApi } from "../helpers/graph-api.js";
 import type { HttpFake } from "../helpers/http-fake.js";
 import { inboundWebhook, postWebhook, TEST_META_APP_SECRET } from "../helpers/meta.js";
 import { has, scrape, total, type Sample } from "../helpers/metrics.js";
-import { spawnAviso, type AvisoProcess } from "../helpers/process.js";
+import { channelEnv, processEnv, spawnAviso, type AvisoProcess } from "../helpers/process.js";
 import { TEST_JWT_SECRET } from "../helpers/server.js";
 import { startSmtp, type FakeSmtp } from "../helpers/smtp.js";
 import { connect, subscribe, type SocketClient } from "../helpers/ws.js";
@@ -47,23 +44,13 @@ beforeAll(async () => {
   await prisma.organization.update({ where: { slug: "demo" }, data: { notifyNewMessage: true, coalesceWindowSeconds: 0 } });
   smtp = await startSmtp();
   graph = await startGraphApi();
-  const env = {
-    NODE_ENV: "test",
+  const env = processEnv(database.url, "proc", {
+    ...channelEnv(smtp.port, graph.url),
     LOG_LEVEL: "info",
-    DATABASE_URL: database.url,
     REDIS_URL,
-    JWT_SECRET: TEST_JWT_SECRET,
-    META_APP_SECRET: TEST_META_APP_SECRET,
-    NOTIFY_NEW_MESSAGE_ENABLED: "true",
-    SMTP_HOST: "127.0.0.1",
-    SMTP_PORT: String(smtp.port),
-    SMTP_USE_TLS: "false",
-    WHATSAPP_API_URL: graph.url,
-    DELIVERY_RETRY_DELAY_SECONDS: "1",
     // Rate limits live in Redis, which other test files share: keep this file clear of their counts.
     RATE_LIMIT_WS_CONNECTS_PER_MINUTE: "100000",
-    AVISO_HOME: mkdtempSync(join(tmpdir(), "aviso-proc-")),
-  };
+  });
   const started = await Promise.allSettled([spawnAviso("serve", env), spawnAviso("serve", env), spawnAviso("worker", env)]);
   for (const result of started) if (result.status === "fulfilled") processes.push(result.value);
   const failed = started.find((r) => r.status === "rejected");

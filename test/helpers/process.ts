@@ -1,10 +1,39 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { eventually } from "./eventually.js";
+import { TEST_META_APP_SECRET } from "./meta.js";
+import { TEST_JWT_SECRET } from "./server.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
+
+/** What every spawned process needs: the test's database, the test secrets, a home of its own. */
+export function processEnv(databaseUrl: string, name: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: "test",
+    LOG_LEVEL: "warn",
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET: TEST_JWT_SECRET,
+    META_APP_SECRET: TEST_META_APP_SECRET,
+    AVISO_HOME: mkdtempSync(join(tmpdir(), `aviso-${name}-`)),
+    ...extra,
+  };
+}
+
+/** Channels pointed at the test's SMTP sink and fake Graph API, retrying fast. */
+export function channelEnv(smtpPort: number, graphUrl: string): Record<string, string> {
+  return {
+    NOTIFY_NEW_MESSAGE_ENABLED: "true",
+    SMTP_HOST: "127.0.0.1",
+    SMTP_PORT: String(smtpPort),
+    SMTP_USE_TLS: "false",
+    WHATSAPP_API_URL: graphUrl,
+    DELIVERY_RETRY_DELAY_SECONDS: "1",
+  };
+}
 
 /** A port nobody listens on right now (bound to 0, then released). */
 export async function freePort(): Promise<number> {

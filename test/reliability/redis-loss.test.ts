@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/jwt.js";
@@ -8,9 +5,9 @@ import { loadConfig } from "../../src/config/index.js";
 import { createPrisma, type PrismaClient } from "../../src/db/client.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { eventually } from "../helpers/eventually.js";
-import { inboundWebhook, postWebhook, TEST_META_APP_SECRET } from "../helpers/meta.js";
+import { inboundWebhook, postWebhook } from "../helpers/meta.js";
 import { total, scrape } from "../helpers/metrics.js";
-import { spawnAviso, type AvisoProcess } from "../helpers/process.js";
+import { processEnv, spawnAviso, type AvisoProcess } from "../helpers/process.js";
 import { startOwnRedis, type OwnRedis } from "../helpers/redis-server.js";
 import { TEST_JWT_SECRET } from "../helpers/server.js";
 import { connect, subscribe, type SocketClient, type Subscription } from "../helpers/ws.js";
@@ -40,15 +37,7 @@ beforeAll(async () => {
   // One notification per message, so every webhook is a new frame.
   await prisma.organization.update({ where: { slug: "demo" }, data: { coalesceWindowSeconds: 0 } });
   redis = await startOwnRedis();
-  const env = {
-    NODE_ENV: "test",
-    LOG_LEVEL: "warn",
-    DATABASE_URL: database.url,
-    REDIS_URL: redis.url,
-    JWT_SECRET: TEST_JWT_SECRET,
-    META_APP_SECRET: TEST_META_APP_SECRET,
-    AVISO_HOME: mkdtempSync(join(tmpdir(), "aviso-redis-loss-")),
-  };
+  const env = processEnv(database.url, "redis-loss", { REDIS_URL: redis.url });
   const started = await Promise.allSettled([spawnAviso("serve", env), spawnAviso("serve", env), spawnAviso("worker", env)]);
   for (const result of started) if (result.status === "fulfilled") processes.push(result.value);
   const failed = started.find((r) => r.status === "rejected");
