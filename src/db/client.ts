@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
@@ -12,6 +13,24 @@ export function createPrisma(databaseUrl: string, poolSize = 10): PrismaClient {
   // one that dies checked out for a plain query would crash the process. The query
   // itself fails with the error and the pool drops the connection, so nothing is lost here.
   pool.on("connect", (client) => client.on("error", () => {}));
-  const adapter = new PrismaPg(pool, { disposeExternalPool: true });
+  const adapter = new PrismaPg(pool, { disposeExternalPool: true, statementNameGenerator: statementName });
   return new PrismaClient({ adapter });
+}
+
+// Named statements are parsed and planned once per connection instead of on every
+// execution. Only short parameter lists are named: `IN (...)` lists and bulk inserts
+// vary in length, and each variant would stay cached in every backend.
+const MAX_NAMED_PARAMETERS = 16;
+const names = new Map<string, string>();
+
+/** A name derived from the SQL text; "" is PostgreSQL's unnamed, parsed-every-time statement. */
+function statementName(query: { sql: string; args: unknown[] }): string {
+  if (query.args.length > MAX_NAMED_PARAMETERS) return "";
+  let name = names.get(query.sql);
+  if (!name) {
+    if (names.size >= 5_000) names.clear();
+    name = `p_${createHash("sha1").update(query.sql).digest("base64url")}`;
+    names.set(query.sql, name);
+  }
+  return name;
 }
