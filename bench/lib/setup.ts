@@ -42,6 +42,10 @@ export async function seedBenchData(databaseUrl: string, sizes: { agents: number
     fanoutAdmins: await prisma.user.findMany({ where: { organizationId: fanout.id } }),
     idleUsers: await prisma.user.findMany({ where: { organizationId: idle.id } }),
   };
+  // After a bulk load: fresh statistics and a checkpoint now, so autovacuum and the
+  // checkpointer do not wake up in the middle of a measurement.
+  await prisma.$executeRawUnsafe("VACUUM ANALYZE");
+  await prisma.$executeRawUnsafe("CHECKPOINT");
   await prisma.$disconnect();
   return result;
 }
