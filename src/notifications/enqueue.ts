@@ -1,18 +1,10 @@
 import type { Prisma } from "../db/client.js";
 import { deliveryJobs, type ExternalChannel } from "../delivery/jobs.js";
 import type { Runtime } from "../runtime.js";
-import { insertDeliveries } from "./bulk-insert.js";
+import { insertDeliveries, type NewDelivery } from "./bulk-insert.js";
 
 /** One external delivery the engine decided on (IN_APP is the notification itself). */
-export interface DeliveryRow {
-  organizationId: string;
-  notificationId: string;
-  userId: string;
-  channel: ExternalChannel;
-  status: "PENDING" | "SCHEDULED" | "SKIPPED";
-  scheduledFor: Date | null;
-  lastError: string | null;
-}
+export type DeliveryRow = NewDelivery & { channel: ExternalChannel };
 
 /**
  * Writes the delivery rows and, in the same transaction, one pg-boss job per row

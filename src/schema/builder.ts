@@ -75,4 +75,3 @@ builder.addScalarType(
 builder.queryType({});
 builder.mutationType({});
 builder.subscriptionType({});
-
