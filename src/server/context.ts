@@ -16,13 +16,20 @@ export async function authenticate(runtime: Runtime, authorization: unknown): Pr
   const token = bearerToken(authorization);
   if (!token) throw new AuthError("malformed Authorization header");
   const viewer = await runtime.verifier.verify(token);
-  // A signature proves who issued the token, not that its user still exists, is active,
-  // belongs to that organization or holds that role: the database says so (src/auth/standing.ts).
+  await assertStanding(runtime, viewer);
+  return viewer;
+}
+
+/**
+ * A signature proves who issued the token, not that its user still exists, is active,
+ * belongs to that organization or holds that role: the database says so (src/auth/standing.ts).
+ * Checked on every request, and on every operation a socket starts.
+ */
+export async function assertStanding(runtime: Runtime, viewer: Viewer): Promise<void> {
   const user = await standingOf(runtime.prisma, viewer.userId);
   if (!user || !user.active || user.organizationId !== viewer.organizationId || user.role !== viewer.role) {
     throw new AuthError("unknown or inactive user, or stale organization or role");
   }
-  return viewer;
 }
 
 export function unauthenticated(error: unknown): GraphQLError {

@@ -5,9 +5,9 @@ import { GraphQLError, type ExecutionArgs } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
-import type { Viewer } from "../auth/jwt.js";
+import { AuthError, type Viewer } from "../auth/jwt.js";
 import type { Runtime } from "../runtime.js";
-import { authenticate } from "./context.js";
+import { assertStanding, authenticate, unauthenticated } from "./context.js";
 import type { RateLimits } from "./rate-limits.js";
 import type { Yoga } from "./yoga.js";
 
@@ -39,6 +39,14 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runti
     })();
   });
   const states = new WeakMap<WebSocket, SocketState>();
+  const stillStands = (viewer: Viewer) =>
+    assertStanding(runtime, viewer).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof AuthError) return false;
+        throw error;
+      },
+    );
   const { metrics, log } = runtime;
 
   const disposable = useServer<Record<string, unknown> | undefined, { socket: WebSocket }>(
@@ -65,6 +73,12 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runti
       },
       onSubscribe: async (ctx, _id, payload) => {
         const viewer = states.get(ctx.extra.socket)?.viewer ?? null;
+        // A user deactivated (or moved) since the socket opened starts nothing more: the
+        // socket is closed, as a bad token would have been at connection time.
+        if (viewer && !(await stillStands(viewer))) {
+          ctx.extra.socket.close(CloseCode.Forbidden, "Forbidden");
+          return [unauthenticated(new AuthError("unknown or inactive user, or stale organization or role"))];
+        }
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           viewer,
           requestId: randomUUID(),

@@ -1,6 +1,7 @@
 import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MeDocument } from "../generated/operations.js";
+import { eventually } from "../helpers/eventually.js";
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from "../helpers/server.js";
 import { connect, subscribe } from "../helpers/ws.js";
 
@@ -98,6 +99,24 @@ describe("WebSocket", () => {
       const socket = connect(server.wsUrl, header);
       await expect(socket.connected, name).rejects.toThrow();
       expect(await socket.closed, name).toBe(4403);
+    }
+  });
+
+  it("closes the socket of a user deactivated since it connected, at their next operation", async () => {
+    const prisma = server.app.runtime.prisma;
+    const socket = connect(server.wsUrl, `Bearer ${await server.token("agent2@demo.test")}`);
+    await socket.connected;
+    expect((await subscribe<{ me: { email: string } }>(socket, "{ me { email } }").next()).data?.me.email).toBe("agent2@demo.test");
+    await prisma.user.update({ where: { email: "agent2@demo.test" }, data: { active: false } });
+    try {
+      // A user's standing is kept 5 s per process: operations keep coming until one is refused.
+      const code = await eventually(async () => {
+        subscribe(socket, "{ me { email } }");
+        return Promise.race([socket.closed, new Promise<undefined>((resolve) => setTimeout(resolve, 250))]);
+      }, 15_000);
+      expect(code).toBe(4403);
+    } finally {
+      await prisma.user.update({ where: { email: "agent2@demo.test" }, data: { active: true } });
     }
   });
 
