@@ -9,7 +9,7 @@ import { startGraphApi } from "../helpers/graph-api.js";
 import type { HttpFake } from "../helpers/http-fake.js";
 import { inboundWebhook, postWebhook, TEST_META_APP_SECRET } from "../helpers/meta.js";
 import { has, scrape, total, type Sample } from "../helpers/metrics.js";
-import { channelEnv, processEnv, spawnAviso, type AvisoProcess } from "../helpers/process.js";
+import { channelEnv, processEnv, spawnTopology, type AvisoProcess } from "../helpers/process.js";
 import { TEST_JWT_SECRET } from "../helpers/server.js";
 import { startSmtp, type FakeSmtp } from "../helpers/smtp.js";
 import { connect, subscribe, type SocketClient } from "../helpers/ws.js";
@@ -51,11 +51,7 @@ beforeAll(async () => {
     // Rate limits live in Redis, which other test files share: keep this file clear of their counts.
     RATE_LIMIT_WS_CONNECTS_PER_MINUTE: "100000",
   });
-  const started = await Promise.allSettled([spawnAviso("serve", env), spawnAviso("serve", env), spawnAviso("worker", env)]);
-  for (const result of started) if (result.status === "fulfilled") processes.push(result.value);
-  const failed = started.find((r) => r.status === "rejected");
-  if (failed) throw (failed as PromiseRejectedResult).reason;
-  [one, two, worker] = processes as [AvisoProcess, AvisoProcess, AvisoProcess];
+  [one, two, worker] = await spawnTopology(processes, env);
 }, 120_000);
 
 afterAll(async () => {

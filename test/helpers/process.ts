@@ -35,6 +35,18 @@ export function channelEnv(smtpPort: number, graphUrl: string): Record<string, s
   };
 }
 
+/**
+ * Two API instances and a worker, started together. Those that started are pushed to
+ * `started` (the caller's afterAll stops them) before the first failure is thrown.
+ */
+export async function spawnTopology(started: AvisoProcess[], env: Record<string, string>): Promise<[AvisoProcess, AvisoProcess, AvisoProcess]> {
+  const results = await Promise.allSettled([spawnAviso("serve", env), spawnAviso("serve", env), spawnAviso("worker", env)]);
+  for (const result of results) if (result.status === "fulfilled") started.push(result.value);
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return started.slice(-3) as [AvisoProcess, AvisoProcess, AvisoProcess];
+}
+
 /** A port nobody listens on right now (bound to 0, then released). */
 export async function freePort(): Promise<number> {
   const server = createServer();
