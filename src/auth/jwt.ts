@@ -5,6 +5,7 @@ import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } 
 import { z } from "zod";
 import type { Config } from "../config/index.js";
 import { Role } from "../db/client.js";
+import { ExpiringMap } from "../expiring-map.js";
 
 /** Who is calling, as the token says: every read and write is scoped by `organizationId`. */
 export interface Viewer {
@@ -60,17 +61,16 @@ export function createTokenVerifier(config: Config): TokenVerifier {
   };
   // A client sends the same token with every request: once its signature and claims
   // checked out, the same bytes are trusted again for a minute (never past their `exp`).
-  const verified = new Map<string, { viewer: Viewer; until: number }>();
+  const verified = new ExpiringMap<string, Viewer>(VERIFIED_CACHE_SIZE);
   return {
     async verify(token) {
       const hit = verified.get(token);
-      if (hit && hit.until > Date.now()) return hit.viewer;
+      if (hit) return hit;
       try {
         const { payload } = await (typeof key === "function" ? jwtVerify(token, key, options) : jwtVerify(token, key, options));
         const claims = claimsSchema.parse(payload);
         const viewer: Viewer = { userId: claims.sub, organizationId: claims.org, role: claims.role, expiresAt: claims.exp };
-        if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear();
-        verified.set(token, { viewer, until: Math.min(claims.exp * 1000, Date.now() + VERIFIED_CACHE_MS) });
+        verified.set(token, viewer, Math.min(claims.exp * 1000 - Date.now(), VERIFIED_CACHE_MS));
         return viewer;
       } catch (error) {
         if (error instanceof errors.JWTExpired) throw new AuthError("token expired");

@@ -1,4 +1,5 @@
 import type { PrismaClient, Role } from "../db/client.js";
+import { ExpiringMap } from "../expiring-map.js";
 
 export interface Standing {
   organizationId: string;
@@ -10,17 +11,15 @@ export interface Standing {
 // answer is kept a few seconds per process: a deactivated user or a changed role takes
 // effect within that time, and a burst of requests costs one primary-key read.
 const TTL_MS = 5_000;
-const MAX_ENTRIES = 50_000;
-const caches = new WeakMap<PrismaClient, Map<string, { standing: Standing | null; expires: number }>>();
+const caches = new WeakMap<PrismaClient, ExpiringMap<string, Standing | null>>();
 
 /** The user's organization, role and whether they are active; null when there is no such user. */
 export async function standingOf(prisma: PrismaClient, userId: string): Promise<Standing | null> {
   let cache = caches.get(prisma);
-  if (!cache) caches.set(prisma, (cache = new Map()));
+  if (!cache) caches.set(prisma, (cache = new ExpiringMap(50_000)));
   const hit = cache.get(userId);
-  if (hit && hit.expires > Date.now()) return hit.standing;
+  if (hit !== undefined) return hit;
   const standing = await prisma.user.findUnique({ where: { id: userId }, select: { organizationId: true, role: true, active: true } });
-  if (cache.size >= MAX_ENTRIES) cache.clear();
-  cache.set(userId, { standing, expires: Date.now() + TTL_MS });
+  cache.set(userId, standing, TTL_MS);
   return standing;
 }

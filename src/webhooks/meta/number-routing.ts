@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../../db/client.js";
+import { ExpiringMap } from "../../expiring-map.js";
 
 export interface NumberRoute {
   organizationId: string;
@@ -9,18 +10,16 @@ export interface NumberRoute {
 // a number is connected (an unknown number becomes known), so known answers are kept
 // briefly and unknown ones never are.
 const TTL_MS = 30_000;
-const MAX_ENTRIES = 10_000;
-const caches = new WeakMap<PrismaClient, Map<string, { route: NumberRoute; expires: number }>>();
+const caches = new WeakMap<PrismaClient, ExpiringMap<string, NumberRoute>>();
 
 /** The organization (and its default queue) that connected this business number, or undefined. */
 export async function routeOfNumber(prisma: PrismaClient, phoneNumberId: string): Promise<NumberRoute | undefined> {
   let cache = caches.get(prisma);
-  if (!cache) caches.set(prisma, (cache = new Map()));
+  if (!cache) caches.set(prisma, (cache = new ExpiringMap(10_000)));
   const hit = cache.get(phoneNumberId);
-  if (hit && hit.expires > Date.now()) return hit.route;
+  if (hit) return hit;
   const route = await prisma.whatsAppNumber.findUnique({ where: { phoneNumberId }, select: { organizationId: true, defaultQueueId: true } });
   if (!route) return undefined;
-  if (cache.size >= MAX_ENTRIES) cache.clear();
-  cache.set(phoneNumberId, { route, expires: Date.now() + TTL_MS });
+  cache.set(phoneNumberId, route, TTL_MS);
   return route;
 }
