@@ -17,7 +17,8 @@ import type { Runtime } from "../runtime.js";
 import { withLogContext } from "../observability/log-context.js";
 import { checkReadiness } from "./health.js";
 import { createRateLimits } from "./rate-limits.js";
-import { apiRoutes, sendJson, sendText } from "./routes.js";
+import { apiRoutes, routeFor, sendJson, sendText } from "./routes.js";
+import { closeSendRate } from "../conversations/outbound/send-rate.js";
 import { attachWebSocketServer } from "./ws.js";
 import { createGraphQLServer } from "./yoga.js";
 
@@ -61,7 +62,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     if (await seedDemoData(prisma)) log.info("demo data seeded");
   }
 
-  const boss = createBoss(database.url, log, { schedule: runWorkers, supervise: runWorkers });
+  const boss = createBoss(database.url, log, { schedule: runWorkers, supervise: runWorkers, superviseIntervalSeconds: config.JOB_SUPERVISE_INTERVAL_SECONDS });
   let jobsStarted = false;
   await boss.start();
   jobsStarted = true;
@@ -109,7 +110,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     }
     if (path === "/metrics") return sendText(res, 200, await runtime.metrics.registry.metrics(), runtime.metrics.registry.contentType);
     if (yoga && path === yoga.graphqlEndpoint) return yoga.handle(req, res);
-    const route = serveApi ? apiRoutes[path] : undefined;
+    const route = serveApi ? routeFor(path) : undefined;
     if (route) {
       if (!(await rateLimits.allow("webhook", req.socket.remoteAddress ?? "unknown"))) {
         runtime.metrics.webhooks.inc({ outcome: "rate_limited" });
@@ -146,6 +147,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         await boss.stop({ graceful: true, timeout: 15_000 });
         await runtime.pubsub.close();
         await rateLimits.close();
+        await closeSendRate(runtime);
         await prisma.$disconnect();
         await database.stop();
       })()),

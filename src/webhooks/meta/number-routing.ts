@@ -2,6 +2,8 @@ import type { PrismaClient } from "../../db/client.js";
 import { ExpiringMap } from "../../expiring-map.js";
 
 export interface NumberRoute {
+  /** The WhatsAppNumber row: conversations remember it, answers leave from it. */
+  id: string;
   organizationId: string;
   defaultQueueId: string | null;
 }
@@ -18,7 +20,7 @@ export async function routeOfNumber(prisma: PrismaClient, phoneNumberId: string)
   if (!cache) caches.set(prisma, (cache = new ExpiringMap(10_000)));
   const hit = cache.get(phoneNumberId);
   if (hit) return hit;
-  const route = await prisma.whatsAppNumber.findUnique({ where: { phoneNumberId }, select: { organizationId: true, defaultQueueId: true } });
+  const route = await prisma.whatsAppNumber.findUnique({ where: { phoneNumberId }, select: { id: true, organizationId: true, defaultQueueId: true } });
   if (!route) return undefined;
   cache.set(phoneNumberId, route, TTL_MS);
   return route;

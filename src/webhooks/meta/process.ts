@@ -33,6 +33,8 @@ export interface ProcessOutcome {
 interface Effects {
   outcome: ProcessOutcome;
   newMessages: Array<{ organizationId: string; conversationId: string; messageId: string }>;
+  /** Outbound messages a status report moved (published on messageUpdated). */
+  updatedMessages: Array<{ id: string; organizationId: string; conversationId: string }>;
   notifications: NotifyResult[];
 }
 
@@ -56,6 +58,7 @@ export async function processWebhookEvent(runtime: Runtime, event: WebhookEventT
     const effects: Effects = {
       outcome: { status: WebhookEventStatus.IGNORED, messagesStored: 0, duplicates: 0, agentMessages: 0, statusesApplied: 0 },
       newMessages: [],
+      updatedMessages: [],
       notifications: [],
     };
     let organizationId: string | undefined;
@@ -104,6 +107,9 @@ async function announce(runtime: Runtime, effects: Effects, log: Runtime["log"])
   for (const [conversationId, organizationId] of conversations) {
     await runtime.pubsub.publish("conversationUpdated", organizationId, { conversationId });
   }
+  for (const message of effects.updatedMessages) {
+    await runtime.pubsub.publish("messageUpdated", message.organizationId, { messageId: message.id, conversationId: message.conversationId });
+  }
 }
 
 /** One `messages` change; returns the organization it belongs to, or undefined for an unknown number. */
@@ -142,6 +148,7 @@ async function applyChange(
     const outcome = await recordInboundMessage(tx, {
       organizationId,
       queueId: number.defaultQueueId,
+      whatsAppNumberId: number.id,
       sender,
       message: {
         externalId: message.id,
@@ -163,6 +170,7 @@ async function applyChange(
   for (const status of change.statuses ?? []) {
     const applied = await applyStatusUpdate(tx, organizationId, status);
     effects.outcome.statusesApplied += applied.messagesUpdated + applied.deliveriesUpdated;
+    effects.updatedMessages.push(...applied.updatedMessages);
   }
   return organizationId;
 }

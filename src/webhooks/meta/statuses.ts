@@ -22,6 +22,8 @@ const DELIVERY_FROM: Record<string, DeliveryStatus[]> = {
 
 export interface StatusOutcome {
   messagesUpdated: number;
+  /** The outbound messages that moved, for `messageUpdated` after commit. */
+  updatedMessages: Array<{ id: string; organizationId: string; conversationId: string }>;
   deliveriesUpdated: number;
 }
 
@@ -33,14 +35,19 @@ export interface StatusOutcome {
 export async function applyStatusUpdate(tx: Prisma.TransactionClient, organizationId: string, update: MessageStatusUpdate): Promise<StatusOutcome> {
   const messageFrom = MESSAGE_FROM[update.status];
   const deliveryFrom = DELIVERY_FROM[update.status];
-  if (!messageFrom || !deliveryFrom) return { messagesUpdated: 0, deliveriesUpdated: 0 };
+  if (!messageFrom || !deliveryFrom) return { messagesUpdated: 0, updatedMessages: [], deliveriesUpdated: 0 };
   const at = new Date(update.timestamp * 1000);
   const failed = update.status === "failed";
   const errors = update.errors?.length ? (update.errors as Prisma.InputJsonValue) : undefined;
 
-  const messages = await tx.message.updateMany({
+  const messages = await tx.message.updateManyAndReturn({
     where: { organizationId, externalId: update.id, direction: MessageDirection.OUTBOUND, status: { in: messageFrom } },
-    data: { status: update.status.toUpperCase() as MessageStatus, ...(failed && errors ? { errors } : {}) },
+    data: {
+      status: update.status.toUpperCase() as MessageStatus,
+      ...(failed ? { error: describeErrors(update.errors).slice(0, 500), errorCode: update.errors?.[0]?.code ?? null, sendClaimedAt: null } : {}),
+      ...(failed && errors ? { errors } : {}),
+    },
+    select: { id: true, organizationId: true, conversationId: true },
   });
 
   const timestamps: Prisma.DeliveryUpdateManyMutationInput = {
@@ -53,7 +60,7 @@ export async function applyStatusUpdate(tx: Prisma.TransactionClient, organizati
     where: { organizationId, channel: NotificationChannel.WHATSAPP, providerMessageId: update.id, status: { in: deliveryFrom } },
     data: { status: update.status.toUpperCase() as DeliveryStatus, ...timestamps },
   });
-  return { messagesUpdated: messages.count, deliveriesUpdated: deliveries.count };
+  return { messagesUpdated: messages.length, updatedMessages: messages, deliveriesUpdated: deliveries.count };
 }
 
 /** "131047 Re-engagement message: More than 24 hours have passed…" — what an admin needs to act. */

@@ -1,0 +1,58 @@
+import { Redis } from "ioredis";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { Runtime } from "../../runtime.js";
+
+/**
+ * Meta's throughput per business number (WHATSAPP_MAX_MESSAGES_PER_SECOND, 80 by
+ * default): a send waits for a token of its number before posting.
+ *
+ * The choice: with REDIS_URL the tokens are counted in Redis (rate-limiter-flexible),
+ * so every worker shares one budget per number; without Redis they are counted in the
+ * process (one worker — `npm start` — is then exact; several workers without Redis
+ * would each get the full rate, which is why scaling out asks for Redis). If Redis
+ * becomes unreachable the in-process count takes over (insurance) rather than stopping sends.
+ */
+export interface SendRate {
+  /** Resolves when one more message may leave this number. */
+  take(phoneNumberId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const rates = new WeakMap<Runtime, SendRate>();
+
+export function sendRateFor(runtime: Runtime): SendRate {
+  let rate = rates.get(runtime);
+  if (!rate) rates.set(runtime, (rate = createSendRate(runtime.config.REDIS_URL, runtime.config.WHATSAPP_MAX_MESSAGES_PER_SECOND)));
+  return rate;
+}
+
+/** Closes the runtime's Redis connection for send rates, if it opened one. */
+export async function closeSendRate(runtime: Runtime): Promise<void> {
+  await rates.get(runtime)?.close();
+  rates.delete(runtime);
+}
+
+export function createSendRate(redisUrl: string | undefined, perSecond: number): SendRate {
+  const memory = new RateLimiterMemory({ keyPrefix: "wa-send", points: perSecond, duration: 1 });
+  const redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
+  redis?.on("error", () => {}); // /readyz reports Redis; sends fall back to the in-process count
+  const limiter: RateLimiterAbstract = redis
+    ? new RateLimiterRedis({ storeClient: redis, keyPrefix: "aviso:rl:wa-send", points: perSecond, duration: 1, insuranceLimiter: memory })
+    : memory;
+  return {
+    async take(phoneNumberId) {
+      for (;;) {
+        try {
+          await limiter.consume(phoneNumberId);
+          return;
+        } catch (rejection) {
+          if (!(rejection instanceof RateLimiterRes)) return; // the store failed and no insurance answered: send
+          await new Promise((resolve) => setTimeout(resolve, Math.max(5, rejection.msBeforeNext)));
+        }
+      }
+    },
+    async close() {
+      redis?.disconnect();
+    },
+  };
+}
