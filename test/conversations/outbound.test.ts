@@ -1,6 +1,10 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { sendOutboundMessage } from "../../src/conversations/outbound/outbox-job.js";
+import { sendSlaWarnings } from "../../src/notifications/jobs.js";
 import { eventually } from "../helpers/eventually.js";
 import { metaError, startGraphApiStandIn, type GraphApiStandIn } from "../helpers/graph-api.js";
 import { DEMO_PHONE_NUMBER_ID, inboundWebhook, postWebhook, sampleChange, sampleStatus, sampleWebhook } from "../helpers/meta.js";
@@ -350,4 +354,38 @@ describe("an agent answers a customer on WhatsApp", () => {
     expect(receipt.path).toBe(`/v21.0/${DEMO_PHONE_NUMBER_ID}/messages`);
     expect(receipt.body).toEqual({ messaging_product: "whatsapp", status: "read", message_id: customer.wamid });
   });
+
+  it("SLA_WARNING means waiting for an answer: an answered conversation is not warned, an unanswered one is", async () => {
+    const { prisma } = server.app.runtime;
+    const answered = await customerWrites("preciso de ajuda urgente");
+    const waiting = await customerWrites("alguém aí?");
+    const longAgo = new Date(Date.now() - 3600_000);
+    await prisma.conversation.updateMany({ where: { id: { in: [answered.conversationDbId, waiting.conversationDbId] } }, data: { awaitingReplySince: longAgo } });
+    const result = await send({ conversationId: answered.conversationId, text: "Estou aqui!" });
+    expect(result.errors).toBeUndefined();
+    await sendSlaWarnings(server.app.runtime);
+    const rows = await prisma.conversation.findMany({ where: { id: { in: [answered.conversationDbId, waiting.conversationDbId] } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(answered.conversationDbId)).toMatchObject({ awaitingReplySince: null, slaWarnedAt: null });
+    expect(byId.get(waiting.conversationDbId)!.slaWarnedAt).not.toBeNull();
+    expect(await prisma.notification.count({ where: { conversationId: answered.conversationDbId, type: "SLA_WARNING" } })).toBe(0);
+    expect(await prisma.notification.count({ where: { conversationId: waiting.conversationDbId, type: "SLA_WARNING" } })).toBeGreaterThan(0);
+    // The customer writes again: the clock starts over from that message.
+    await postWebhook(server.url, inboundWebhook({ text: "obrigado, mais uma dúvida", from: answered.from }).body);
+    expect((await prisma.conversation.findUniqueOrThrow({ where: { id: answered.conversationDbId } })).awaitingReplySince).not.toBeNull();
+  });
+
+  it("npm run simulate -- --status read --for <wamid> moves a sent message's ticks", async () => {
+    const customer = await customerWrites("simulação");
+    const result = await send({ conversationId: customer.conversationId, text: "Veja os ticks" });
+    const row = await settled(result.data!.sendMessage.id);
+    const run = promisify(execFile);
+    const root = join(import.meta.dirname, "..", "..");
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "scripts/simulate.ts", "--status", "read", "--for", row.externalId!, "--url", server.url], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", META_APP_SECRET: "test-app-secret", NODE_ENV: "test" },
+    });
+    expect(stdout).toContain("→ 200");
+    expect((await messageRow(result.data!.sendMessage.id)).status).toBe("READ");
+  }, 60_000);
 });
