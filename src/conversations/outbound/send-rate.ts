@@ -36,11 +36,16 @@ export function createSendRate(redisUrl: string | undefined, perSecond: number):
   const memory = new RateLimiterMemory({ keyPrefix: "wa-send", points: perSecond, duration: 1 });
   const redis = redisUrl ? new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
   redis?.on("error", () => {}); // /readyz reports Redis; sends fall back to the in-process count
+  // The first sends wait (briefly) for the connection, so they are counted where every worker counts them.
+  const connected = redis
+    ? Promise.race([new Promise<void>((resolve) => redis.once("ready", () => resolve())), new Promise<void>((resolve) => setTimeout(resolve, 2000).unref())])
+    : Promise.resolve();
   const limiter: RateLimiterAbstract = redis
     ? new RateLimiterRedis({ storeClient: redis, keyPrefix: "aviso:rl:wa-send", points: perSecond, duration: 1, insuranceLimiter: memory })
     : memory;
   return {
     async take(phoneNumberId) {
+      if (redis && redis.status !== "ready") await connected;
       for (;;) {
         try {
           await limiter.consume(phoneNumberId);
