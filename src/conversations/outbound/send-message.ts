@@ -88,7 +88,7 @@ export async function sendMessage(runtime: Runtime, db: PrismaClient, actor: Vie
   const data = parsed.data;
   const conversation = await db.conversation.findUnique({
     where: { id: data.conversationId },
-    include: { contact: { select: { waId: true } }, organization: { select: { assignOnReply: true } } },
+    include: { contact: { select: { waId: true } }, organization: { select: { assignOnReply: true } }, whatsAppNumber: { select: { id: true } } },
   });
   if (!conversation) throw notFound("conversation");
   if (data.clientMessageId) {
@@ -101,9 +101,8 @@ export async function sendMessage(runtime: Runtime, db: PrismaClient, actor: Vie
   if (!data.template && !(windowEnds && windowEnds > now)) throw customerWindowClosed();
   if (!conversation.contact.waId) throw invalidInput("conversationId", "WhatsApp did not give this customer's number: they can only be answered once they write again");
 
-  const number =
-    (conversation.whatsAppNumberId ? await db.whatsAppNumber.findUnique({ where: { id: conversation.whatsAppNumberId }, select: { id: true } }) : null) ??
-    (await db.whatsAppNumber.findFirst({ orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { id: true } }));
+  // The number the customer wrote to; the organization's first for conversations older than that record.
+  const number = conversation.whatsAppNumber ?? (await db.whatsAppNumber.findFirst({ orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { id: true } }));
   if (!number) throw invalidInput("conversationId", "the organization has no connected WhatsApp number");
 
   if (data.replyToMessageId) {
