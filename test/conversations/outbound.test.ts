@@ -341,6 +341,13 @@ describe("an agent answers a customer on WhatsApp", () => {
     expect(Buffer.from(await response.arrayBuffer()).equals(jpeg)).toBe(true);
     expect(graph.requests.some((r) => r.path === "/files/987654321000" && r.headers.authorization === "Bearer demo-access-token")).toBe(true);
 
+    // A file over MEDIA_MAX_BYTES (16 MiB by default) is refused, not streamed.
+    graph.addMedia("987654321999", Buffer.alloc(17 * 1024 * 1024, 1), "video/mp4");
+    const big = await customerWrites("vídeo grande", { type: "image" });
+    const bigRow = await prisma.message.findUniqueOrThrow({ where: { id: big.messageDbId } });
+    await prisma.message.update({ where: { id: bigRow.id }, data: { payload: { ...(bigRow.payload as object), image: { id: "987654321999", mime_type: "video/mp4" } } } });
+    expect((await fetch(`${server.url}/media/${big.messageDbId}`, { headers: { authorization: `Bearer ${agentToken}` } })).status).toBe(413);
+
     const foreign = await fetch(`${server.url}/media/${customer.messageId}`, { headers: { authorization: `Bearer ${await server.token("admin@acme.test")}` } });
     expect(foreign.status).toBe(404);
     expect((await fetch(`${server.url}/media/${customer.messageDbId}`)).status).toBe(401);
