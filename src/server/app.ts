@@ -17,7 +17,8 @@ import type { Runtime } from "../runtime.js";
 import { withLogContext } from "../observability/log-context.js";
 import { checkReadiness } from "./health.js";
 import { createRateLimits } from "./rate-limits.js";
-import { apiRoutes, sendJson, sendText } from "./routes.js";
+import { sendJson, sendText } from "../http-response.js";
+import { apiRoutes } from "./routes.js";
 import { attachWebSocketServer } from "./ws.js";
 import { createGraphQLServer } from "./yoga.js";
 
