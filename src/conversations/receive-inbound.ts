@@ -1,5 +1,5 @@
-import type { Prisma } from "../db/client.js";
-import { notify, type NotifyResult } from "../notifications/engine.js";
+import type { UnitOfWork } from "../db/unit-of-work.js";
+import { notify } from "../notifications/engine.js";
 import { maskPhone, type Logger } from "../observability/log.js";
 import type { Runtime } from "../runtime.js";
 import { noteAgentInbound, notificationNumberOwners, ownerOfNumber } from "./anti-loop.js";
@@ -36,16 +36,6 @@ export interface InboundOutcome {
   messageStatusesApplied: number;
 }
 
-export interface ReceivedInbound {
-  outcome: InboundOutcome;
-  /**
-   * After the caller's transaction commits: the recipients' notifications, then each
-   * new message and its conversation. Never throws (a failed publish is logged;
-   * clients catch up with `after`).
-   */
-  publish(): Promise<void>;
-}
-
 interface NewMessage {
   organizationId: string;
   conversationId: string;
@@ -59,9 +49,12 @@ interface NewMessage {
  * organization's outbound messages; once every message is recorded, one NEW_MESSAGE per
  * new message goes to the notification engine — its locks (email limits) are then always
  * taken last, after the contact and conversation-number rows, so two webhooks can never
- * hold them in opposite orders and deadlock.
+ * hold them in opposite orders and deadlock. After commit the unit publishes the
+ * recipients' notifications, then each new message (`messageAdded`) and its conversation
+ * (`conversationUpdated`).
  */
-export async function receiveInbound(runtime: Runtime, tx: Prisma.TransactionClient, batch: InboundBatch, log: Logger = runtime.log): Promise<ReceivedInbound> {
+export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: InboundBatch, log: Logger = runtime.log): Promise<InboundOutcome> {
+  const { tx } = unit;
   const outcome: InboundOutcome = { messagesStored: 0, duplicates: 0, agentMessages: 0, messageStatusesApplied: 0 };
   const newMessages: NewMessage[] = [];
   for (const change of batch.changes) {
@@ -88,26 +81,18 @@ export async function receiveInbound(runtime: Runtime, tx: Prisma.TransactionCli
     }
     for (const status of change.statuses) outcome.messageStatusesApplied += await applyMessageStatus(tx, organizationId, status);
   }
-  const notifications: NotifyResult[] = [];
+  for (const message of newMessages) await notify(runtime, { type: "NEW_MESSAGE", ...message, receivedAt: batch.receivedAt }, unit);
+  if (newMessages.length > 0) unit.afterCommit(() => publishNewMessages(runtime, newMessages));
+  return outcome;
+}
+
+async function publishNewMessages(runtime: Runtime, newMessages: NewMessage[]): Promise<void> {
+  const conversations = new Map<string, string>();
   for (const message of newMessages) {
-    notifications.push(await notify(runtime, { type: "NEW_MESSAGE", ...message, receivedAt: batch.receivedAt }, { tx }));
+    await runtime.pubsub.publish("messageAdded", message.organizationId, { messageId: message.messageId, conversationId: message.conversationId });
+    conversations.set(message.conversationId, message.organizationId);
   }
-  const publish = async () => {
-    for (const result of notifications) {
-      await result.publish().catch((error: unknown) => log.warn({ err: (error as Error).message }, "notification publish failed"));
-    }
-    const conversations = new Map<string, string>();
-    try {
-      for (const message of newMessages) {
-        await runtime.pubsub.publish("messageAdded", message.organizationId, { messageId: message.messageId, conversationId: message.conversationId });
-        conversations.set(message.conversationId, message.organizationId);
-      }
-      for (const [conversationId, organizationId] of conversations) {
-        await runtime.pubsub.publish("conversationUpdated", organizationId, { conversationId });
-      }
-    } catch (error) {
-      log.warn({ err: (error as Error).message }, "realtime publish failed");
-    }
-  };
-  return { outcome, publish };
+  for (const [conversationId, organizationId] of conversations) {
+    await runtime.pubsub.publish("conversationUpdated", organizationId, { conversationId });
+  }
 }

@@ -8,7 +8,6 @@ import { DeliveryStatusEnum, NotificationChannelEnum } from "../schema/enums.js"
 import type { ExternalChannel } from "./jobs.js";
 import { retryDeadDeliveries, retryDelivery } from "./replay.js";
 import { deliveryStats, type DeliveryDayCount, type DeliveryFailureReason, type DeliveryStats } from "./stats.js";
-import { sendTestNotification } from "./test-notification.js";
 import "./types.js";
 import { assertIdCursors } from "../schema/cursors.js";
 
@@ -65,19 +64,6 @@ builder.mutationField("retryDeadDeliveries", (t) =>
     resolve: (_root, { channel }, ctx) => {
       if (channel === NotificationChannel.IN_APP) throw invalidInput("channel", "in-app notifications are not delivered by a queue");
       return retryDeadDeliveries(ctx.db, ctx.runtime.jobs, viewerOf(ctx), channel as ExternalChannel);
-    },
-  }),
-);
-
-builder.mutationField("sendTestNotification", (t) =>
-  t.prismaField({
-    type: "Delivery",
-    description: "Sends the caller a test notification through one channel.",
-    authScopes: { loggedIn: true },
-    args: { channel: t.arg({ type: NotificationChannelEnum, required: true }) },
-    resolve: async (query, _root, { channel }, ctx) => {
-      const delivery = await sendTestNotification(ctx.db, ctx.runtime, viewerOf(ctx).userId, channel);
-      return ctx.db.delivery.findUniqueOrThrow({ ...query, where: { id: delivery.id } });
     },
   }),
 );

@@ -1,6 +1,7 @@
 import { builder } from "../schema/builder.js";
-import { viewerOf, type Context } from "../schema/context.js";
-import { NotificationTypeEnum } from "../schema/enums.js";
+import { serviceContextOf, viewerOf, type Context } from "../schema/context.js";
+import { NotificationChannelEnum, NotificationTypeEnum } from "../schema/enums.js";
+import { sendTestNotification } from "./test-notification.js";
 import { notificationFeed } from "./feed.js";
 import { loadNotificationFrame } from "./frame-loader.js";
 import { archiveNotification, countUnread, markAllNotificationsRead, markNotificationRead, type Inbox } from "./inbox.js";
@@ -120,5 +121,18 @@ builder.subscriptionField("unreadNotificationCountChanged", (t) =>
       }
     },
     resolve: (count: number) => count,
+  }),
+);
+
+builder.mutationField("sendTestNotification", (t) =>
+  t.prismaField({
+    type: "Delivery",
+    description: "Sends the caller a test notification through one channel.",
+    authScopes: { loggedIn: true },
+    args: { channel: t.arg({ type: NotificationChannelEnum, required: true }) },
+    resolve: async (query, _root, { channel }, ctx) => {
+      const deliveryId = await sendTestNotification(serviceContextOf(ctx), channel);
+      return ctx.db.delivery.findUniqueOrThrow({ ...query, where: { id: deliveryId } });
+    },
   }),
 );

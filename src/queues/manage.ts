@@ -1,16 +1,14 @@
 import { z } from "zod";
-import { Prisma, type PrismaClient } from "../db/client.js";
+import { Prisma } from "../db/client.js";
+import { inUnitOfWork } from "../db/unit-of-work.js";
 import { invalidInput, notFound } from "../errors.js";
+import type { Actor, ServiceContext } from "../service-context.js";
 
 /**
  * Queues (seed 003's "setor"): conversations belong to one, agents are members of
  * several. Every function takes the caller's tenant-scoped client, so ids of another
  * organization are simply NOT_FOUND, and records what it changed in the audit log.
  */
-export interface Actor {
-  userId: string;
-  organizationId: string;
-}
 
 const uuid = z.string().uuid();
 const queueName = z.string().trim().min(1, "must not be empty").max(80, "at most 80 characters");
@@ -26,7 +24,7 @@ function audit(db: Prisma.TransactionClient, actor: Actor, action: string, entit
   return db.auditLog.create({ data: { organizationId: actor.organizationId, actorId: actor.userId, action, entityType, entityId, data } });
 }
 
-export async function createQueue(db: PrismaClient, actor: Actor, input: { name: string }): Promise<{ id: string }> {
+export async function createQueue({ db, actor }: ServiceContext, input: { name: string }): Promise<{ id: string }> {
   const name = queueName.safeParse(input.name);
   if (!name.success) throw invalidInput("name", name.error.issues[0]!.message);
   try {
@@ -42,7 +40,7 @@ export async function createQueue(db: PrismaClient, actor: Actor, input: { name:
 }
 
 /** Adds an active user of the organization to a queue; adding a member again changes nothing. */
-export async function addQueueMember(db: PrismaClient, actor: Actor, queueId: string, userId: string): Promise<void> {
+export async function addQueueMember({ db, actor }: ServiceContext, queueId: string, userId: string): Promise<void> {
   await existing("Queue", queueId, (id) => db.queue.findFirst({ where: { id }, select: { id: true } }));
   await existing("User", userId, (id) => db.user.findFirst({ where: { id, active: true }, select: { id: true } }));
   await db.$transaction(async (tx) => {
@@ -52,7 +50,7 @@ export async function addQueueMember(db: PrismaClient, actor: Actor, queueId: st
 }
 
 /** Removes a member; removing a non-member changes nothing. */
-export async function removeQueueMember(db: PrismaClient, actor: Actor, queueId: string, userId: string): Promise<void> {
+export async function removeQueueMember({ db, actor }: ServiceContext, queueId: string, userId: string): Promise<void> {
   await existing("Queue", queueId, (id) => db.queue.findFirst({ where: { id }, select: { id: true } }));
   if (!uuid.safeParse(userId).success) throw notFound("User");
   await db.$transaction(async (tx) => {
@@ -61,14 +59,19 @@ export async function removeQueueMember(db: PrismaClient, actor: Actor, queueId:
   });
 }
 
-/** Moves a conversation to another queue of the organization: its new-message notifications go to that queue's agents. */
-export async function moveConversationToQueue(db: PrismaClient, actor: Actor, conversationId: string, queueId: string): Promise<{ changed: boolean }> {
+/**
+ * Moves a conversation to another queue of the organization: its new-message
+ * notifications go to that queue's agents. Publishes `conversationUpdated` after commit
+ * when it changed anything.
+ */
+export async function moveConversationToQueue({ db, runtime, actor }: ServiceContext, conversationId: string, queueId: string): Promise<{ changed: boolean }> {
   const conversation = await existing("Conversation", conversationId, (id) => db.conversation.findFirst({ where: { id }, select: { id: true, queueId: true } }));
   await existing("Queue", queueId, (id) => db.queue.findFirst({ where: { id }, select: { id: true } }));
   if (conversation.queueId === queueId) return { changed: false };
-  await db.$transaction(async (tx) => {
+  await inUnitOfWork(db, runtime.log, async ({ tx, afterCommit }) => {
     await tx.conversation.update({ where: { id: conversationId }, data: { queueId } });
     await audit(tx, actor, "conversation.queue.moved", "Conversation", conversationId, { from: conversation.queueId, to: queueId });
+    afterCommit(() => runtime.pubsub.publish("conversationUpdated", actor.organizationId, { conversationId }));
   });
   return { changed: true };
 }

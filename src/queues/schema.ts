@@ -1,7 +1,7 @@
 import { ConversationRef } from "../conversations/types.js";
 import { UserRef } from "../organizations/schema.js";
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { serviceContextOf } from "../schema/context.js";
 import { addQueueMember, createQueue, moveConversationToQueue, removeQueueMember } from "./manage.js";
 
 export const QueueRef = builder.prismaNode("Queue", {
@@ -36,7 +36,7 @@ builder.mutationField("createQueue", (t) =>
     authScopes: { orgAdmin: true },
     args: { name: t.arg.string({ required: true }) },
     resolve: async (query, _root, { name }, ctx) => {
-      const queue = await createQueue(ctx.db, viewerOf(ctx), { name });
+      const queue = await createQueue(serviceContextOf(ctx), { name });
       return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queue.id } });
     },
   }),
@@ -49,7 +49,7 @@ builder.mutationField("addQueueMember", (t) =>
     authScopes: { orgAdmin: true },
     args: { queueId: t.arg.globalID({ for: QueueRef, required: true }), userId: t.arg.globalID({ for: UserRef, required: true }) },
     resolve: async (query, _root, { queueId, userId }, ctx) => {
-      await addQueueMember(ctx.db, viewerOf(ctx), queueId.id, userId.id);
+      await addQueueMember(serviceContextOf(ctx), queueId.id, userId.id);
       return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queueId.id } });
     },
   }),
@@ -62,7 +62,7 @@ builder.mutationField("removeQueueMember", (t) =>
     authScopes: { orgAdmin: true },
     args: { queueId: t.arg.globalID({ for: QueueRef, required: true }), userId: t.arg.globalID({ for: UserRef, required: true }) },
     resolve: async (query, _root, { queueId, userId }, ctx) => {
-      await removeQueueMember(ctx.db, viewerOf(ctx), queueId.id, userId.id);
+      await removeQueueMember(serviceContextOf(ctx), queueId.id, userId.id);
       return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queueId.id } });
     },
   }),
@@ -74,8 +74,7 @@ builder.mutationField("moveConversationToQueue", (t) =>
     authScopes: { orgAdmin: true },
     args: { conversationId: t.arg.globalID({ for: ConversationRef, required: true }), queueId: t.arg.globalID({ for: QueueRef, required: true }) },
     resolve: async (query, _root, { conversationId, queueId }, ctx) => {
-      const { changed } = await moveConversationToQueue(ctx.db, viewerOf(ctx), conversationId.id, queueId.id);
-      if (changed) await ctx.runtime.pubsub.publish("conversationUpdated", viewerOf(ctx).organizationId, { conversationId: conversationId.id });
+      await moveConversationToQueue(serviceContextOf(ctx), conversationId.id, queueId.id);
       return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversationId.id } });
     },
   }),

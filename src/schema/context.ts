@@ -2,6 +2,7 @@ import type { Viewer } from "../auth/jwt.js";
 import type { PrismaClient } from "../db/client.js";
 import type { Logger } from "../observability/log.js";
 import type { Runtime } from "../runtime.js";
+import type { ServiceContext } from "../service-context.js";
 
 /** What every resolver receives, over HTTP and WebSocket alike. */
 export interface Context {
@@ -18,4 +19,9 @@ export interface Context {
 export function viewerOf(ctx: Context): Viewer {
   if (!ctx.viewer) throw new Error("viewerOf() called on an anonymous context");
   return ctx.viewer;
+}
+
+/** The service context of a logged-in caller: the scoped client, the runtime, the caller as Actor. */
+export function serviceContextOf(ctx: Context): ServiceContext {
+  return { db: ctx.db, runtime: ctx.runtime, actor: viewerOf(ctx) };
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Viewer } from "../../auth/jwt.js";
 import type { PrismaClient, WhatsAppNumber } from "../../db/client.js";
 import { invalidInput } from "../../errors.js";
-import { isRaceLost } from "./transaction-retry.js";
+import { isRaceLost } from "../../db/transaction-retry.js";
 
 export const connectWhatsAppNumberSchema = z.object({
   phoneNumberId: z.string().trim().regex(/^\d{5,30}$/, "must be Meta's numeric phone number id"),

@@ -1,11 +1,11 @@
 import { WebhookEventStatus, type Prisma } from "../../db/client.js";
 import { receiveInbound, type InboundChange } from "../../conversations/receive-inbound.js";
 import { applyProviderStatus } from "../../delivery/provider-status.js";
+import { inUnitOfWork } from "../../db/unit-of-work.js";
 import type { Runtime } from "../../runtime.js";
 import { messagesChanges, type WebhookEnvelope } from "./payload.js";
 import { routeOfNumber, type NumberRoute } from "./number-routing.js";
 import { toInboundChange } from "./to-batch.js";
-import { withTransactionRetry } from "./transaction-retry.js";
 
 export interface WebhookEventToApply {
   id: string;
@@ -31,8 +31,8 @@ export interface ProcessOutcome {
  * phone_number_id to its organization, hands WhatsApp delivery reports to delivery and
  * the rest of the batch to conversations, and records the raw event with its outcome —
  * all in ONE transaction, so a crash leaves nothing half-applied and a retry (or Meta's
- * redelivery) changes nothing twice. After commit, conversations publish what changed;
- * that part never throws (clients catch up with `after`).
+ * redelivery) changes nothing twice. The unit of work publishes what changed after the
+ * commit; that part never throws (clients catch up with `after`).
  */
 export async function processWebhookEvent(runtime: Runtime, event: WebhookEventToApply): Promise<ProcessOutcome> {
   const log = runtime.log.child({ webhookEventId: event.id });
@@ -58,24 +58,23 @@ export async function processWebhookEvent(runtime: Runtime, event: WebhookEventT
   const organizationId = inbound[0]?.organizationId ?? null;
   const status = organizationId ? WebhookEventStatus.PROCESSED : WebhookEventStatus.IGNORED;
 
-  const { outcome, publish } = await withTransactionRetry(runtime.prisma, async (tx) => {
+  const outcome = await inUnitOfWork(runtime.prisma, log, async (unit) => {
+    const { tx } = unit;
     let deliveriesUpdated = 0;
     for (const change of inbound) {
       for (const report of change.statuses) deliveriesUpdated += await applyProviderStatus(tx, change.organizationId, report);
     }
-    const received = await receiveInbound(runtime, tx, { receivedAt: event.receivedAt, changes: inbound }, log);
+    const received = await receiveInbound(runtime, unit, { receivedAt: event.receivedAt, changes: inbound }, log);
     const stored = { status, organizationId, phoneNumberId: changes[0]?.metadata.phone_number_id ?? null, processedAt: new Date(), error: null };
     if (event.unstoredPayload === undefined) {
       await tx.webhookEvent.update({ where: { id: event.id }, data: { ...stored, attempts: { increment: 1 } } });
     } else {
       await tx.webhookEvent.create({ data: { id: event.id, payload: event.unstoredPayload, receivedAt: event.receivedAt, attempts: 1, ...stored } });
     }
-    const { messagesStored, duplicates, agentMessages, messageStatusesApplied } = received.outcome;
-    const outcome: ProcessOutcome = { status, messagesStored, duplicates, agentMessages, statusesApplied: messageStatusesApplied + deliveriesUpdated };
-    return { outcome, publish: received.publish };
-  });
+    const { messagesStored, duplicates, agentMessages, messageStatusesApplied } = received;
+    return { status, messagesStored, duplicates, agentMessages, statusesApplied: messageStatusesApplied + deliveriesUpdated } satisfies ProcessOutcome;
+  }, { retryRaces: true });
 
-  await publish();
   log.info({ ...outcome }, "webhook processed");
   return outcome;
 }
