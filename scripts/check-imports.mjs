@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Checks the import rules of src/ (README, "Layout"): no import cycles between files
 // (type-only imports count), delivery's channel adapters import nothing from GraphQL,
-// webhooks import nothing from notifications, and no domain folder imports src/server/.
+// webhooks import nothing from notifications, no domain folder imports src/server/, and
+// no resolver file touches the unscoped client.
 // Usage: node scripts/check-imports.mjs  (exit status 1 and a list when a rule breaks)
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -83,6 +84,12 @@ for (const [file, imports] of graph) {
       problems.push(`${rel(file)} imports ${rel(target)} (channel adapters must not import GraphQL)`);
     }
   }
+}
+
+// Resolvers use only the tenant-scoped client (ctx.db); the unscoped one stays in services.
+for (const file of all) {
+  const graphql = inFolder(file, "schema") || file.endsWith("/schema.ts") || file.endsWith("/types.ts");
+  if (graphql && /\bruntime\.prisma\b/.test(readFileSync(file, "utf8"))) problems.push(`${rel(file)} uses runtime.prisma (resolvers get only ctx.db)`);
 }
 
 if (problems.length > 0) {

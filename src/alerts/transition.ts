@@ -7,12 +7,6 @@ import type { Runtime } from "../runtime.js";
 /** The alert notifications the engine knows; acknowledgements and occurrences notify no one. */
 export type AlertNotificationType = "ALERT_CREATED" | "ALERT_ESCALATED" | "ALERT_RESOLVED" | "ALERT_STALE";
 
-/** The user acting on an alert; the alert must be in their organization. */
-export interface AlertActor {
-  organizationId: string;
-  userId: string;
-}
-
 /** What one change to an alert did, as the work inside `changeAlert` reports it. */
 export interface AlertChange {
   /** The alert as it is after the change. */

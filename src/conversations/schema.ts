@@ -4,7 +4,7 @@ import { ConversationStatusEnum } from "../schema/enums.js";
 import { notFound } from "../errors.js";
 import { assignConversation } from "./assign.js";
 import { markConversationRead } from "./mark-read.js";
-import { databaseId } from "./node-id.js";
+import { databaseId } from "../schema/global-id.js";
 import { resolveConversation } from "./resolve.js";
 import { UserRef } from "../organizations/schema.js";
 import { filterEvents } from "./filter-events.js";
