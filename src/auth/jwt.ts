@@ -6,12 +6,10 @@ import { z } from "zod";
 import type { Config } from "../config/index.js";
 import { Role } from "../db/client.js";
 import { ExpiringMap } from "../expiring-map.js";
+import type { Actor } from "./actor.js";
 
-/** Who is calling, as the token says: every read and write is scoped by `organizationId`. */
-export interface Viewer {
-  userId: string;
-  organizationId: string;
-  role: Role;
+/** Who is calling, as the token says (an Actor whose token expires): every read and write is scoped by `organizationId`. */
+export interface Viewer extends Actor {
   /** Seconds since epoch; a WebSocket is closed when it passes. */
   expiresAt: number;
 }

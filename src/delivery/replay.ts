@@ -1,6 +1,7 @@
-import { DeliveryStatus, type Delivery, type Prisma, type PrismaClient } from "../db/client.js";
+import { DeliveryStatus, type Delivery, type Prisma } from "../db/client.js";
 import { invalidInput, notFound } from "../errors.js";
 import type { JobQueue } from "../jobs/queue.js";
+import type { ServiceContext } from "../service-context.js";
 import { deliveryJobs, type ExternalChannel } from "./jobs.js";
 
 const REPLAYABLE: DeliveryStatus[] = [DeliveryStatus.FAILED, DeliveryStatus.DEAD];
@@ -8,17 +9,13 @@ const REPLAYABLE: DeliveryStatus[] = [DeliveryStatus.FAILED, DeliveryStatus.DEAD
 /** How many dead deliveries one `retryDeadDeliveries` call replays. */
 export const REPLAY_BATCH = 1000;
 
-interface Actor {
-  userId: string;
-  organizationId: string;
-}
-
 /**
  * Puts a FAILED or DEAD delivery back to PENDING and enqueues it again, in one
  * transaction. `db` is the caller's tenant-scoped client: another organization's
  * delivery is NOT_FOUND.
  */
-export async function retryDelivery(db: PrismaClient, jobs: JobQueue, actor: Actor, deliveryId: string): Promise<Delivery> {
+export async function retryDelivery({ db, runtime, actor }: ServiceContext, deliveryId: string): Promise<Delivery> {
+  const { jobs } = runtime;
   return db.$transaction(async (tx) => {
     const delivery = await tx.delivery.findUnique({ where: { id: deliveryId } });
     if (!delivery) throw notFound("Delivery");
@@ -34,7 +31,8 @@ export async function retryDelivery(db: PrismaClient, jobs: JobQueue, actor: Act
 }
 
 /** Replays every DEAD delivery of a channel (up to REPLAY_BATCH per call); returns how many. */
-export async function retryDeadDeliveries(db: PrismaClient, jobs: JobQueue, actor: Actor, channel: ExternalChannel): Promise<number> {
+export async function retryDeadDeliveries({ db, runtime, actor }: ServiceContext, channel: ExternalChannel): Promise<number> {
+  const { jobs } = runtime;
   return db.$transaction(async (tx) => {
     const dead = await tx.delivery.findMany({ where: { status: DeliveryStatus.DEAD, channel }, orderBy: { id: "asc" }, take: REPLAY_BATCH });
     if (dead.length === 0) return 0;

@@ -1,5 +1,6 @@
 import type { Notification, PrismaClient } from "../db/client.js";
 import { notFound } from "../errors.js";
+import type { ServiceContext } from "../service-context.js";
 
 type Query = { select?: Record<string, unknown>; include?: Record<string, unknown> };
 type Row = Record<string, unknown> & { id: string; userId: string };
@@ -21,7 +22,11 @@ const loaders = new WeakMap<PrismaClient, (id: string, userId: string, query: Qu
  * NOT_FOUND — a stricter check than the organization filter, done here because
  * one batch serves many subscribers.
  */
-export async function loadNotificationFrame(prisma: PrismaClient, id: string, userId: string, query: Query): Promise<Notification> {
+export async function loadNotificationFrame({ runtime, actor }: ServiceContext, id: string, query: Query): Promise<Notification> {
+  // Crosses tenants on purpose: one batch serves the subscribers of every organization,
+  // and each row is handed only to its owner (checked by userId below).
+  const { prisma } = runtime;
+  const { userId } = actor;
   let load = loaders.get(prisma);
   if (!load) loaders.set(prisma, (load = createLoader(prisma)));
   // The row holds the selection Pothos asked for (`query`), which is all it reads.

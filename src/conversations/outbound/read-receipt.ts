@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MessageDirection, type PrismaClient } from "../../db/client.js";
+import { MessageDirection, type Prisma } from "../../db/client.js";
 import { defineJob } from "../../jobs/define.js";
 import type { Runtime } from "../../runtime.js";
 import { GraphApiError, markMessageRead } from "./graph-api.js";
@@ -22,19 +22,19 @@ export const readReceiptJob = defineJob({
 
 /**
  * After an agent read a conversation: queues the read receipt for its last inbound
- * message, when the organization sends them (`sendReadReceipts`, on by default).
- * `db` is the caller's tenant-scoped client.
+ * message, when the organization sends them (`sendReadReceipts`, on by default). The
+ * job commits with the caller's transaction (`tx`, of the caller's tenant-scoped client).
  */
-export async function queueReadReceipt(runtime: Runtime, db: PrismaClient, conversationId: string): Promise<boolean> {
-  const conversation = await db.conversation.findUnique({ where: { id: conversationId }, select: { organization: { select: { sendReadReceipts: true } } } });
+export async function queueReadReceipt(runtime: Runtime, tx: Prisma.TransactionClient, conversationId: string): Promise<boolean> {
+  const conversation = await tx.conversation.findUnique({ where: { id: conversationId }, select: { organization: { select: { sendReadReceipts: true } } } });
   if (!conversation?.organization.sendReadReceipts) return false;
-  const last = await db.message.findFirst({
+  const last = await tx.message.findFirst({
     where: { conversationId, direction: MessageDirection.INBOUND, externalId: { not: null } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     select: { id: true },
   });
   if (!last) return false;
-  await runtime.jobs.send(readReceiptJob, { messageId: last.id }, { singletonKey: `read:${last.id}` });
+  await runtime.jobs.send(readReceiptJob, { messageId: last.id }, { singletonKey: `read:${last.id}`, tx });
   return true;
 }
 

@@ -1,14 +1,14 @@
 import { builder } from "../../schema/builder.js";
-import { viewerOf } from "../../schema/context.js";
+import { serviceContextOf, viewerOf } from "../../schema/context.js";
 import { invalidInput, notFound } from "../../errors.js";
-import { databaseId } from "../node-id.js";
+import { databaseId } from "../../schema/global-id.js";
 import { filterEvents } from "../filter-events.js";
 import { ConversationRef, MessageRef } from "../types.js";
 import { mediaOf, type MediaView } from "./media-of.js";
 import { GraphApiError } from "./graph-api.js";
 import { readableReason } from "./meta-errors.js";
 import { customerWindowExpiresAt, sendMessage } from "./send-message.js";
-import { syncMessageTemplates } from "../templates/sync.js";
+import { syncOwnMessageTemplates } from "../templates/sync.js";
 
 // Agents answering customers: sendMessage, the message's status and media, templates.
 
@@ -136,7 +136,7 @@ builder.mutationField("sendMessage", (t) =>
     authScopes: { agent: true },
     args: { input: t.arg({ type: SendMessageInput, required: true, description: "The message." }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const message = await sendMessage(ctx.runtime, ctx.db, viewerOf(ctx), {
+      const message = await sendMessage(serviceContextOf(ctx), {
         conversationId: databaseId(input.conversationId, "conversationId"),
         text: input.text,
         media: input.media ? { ...input.media, uploadId: input.media.uploadId } : input.media,
@@ -203,7 +203,7 @@ builder.mutationField("syncMessageTemplates", (t) =>
     authScopes: { orgAdmin: true },
     resolve: async (_root, _args, ctx) => {
       try {
-        return await syncMessageTemplates(ctx.runtime, viewerOf(ctx).organizationId);
+        return await syncOwnMessageTemplates(serviceContextOf(ctx));
       } catch (error) {
         if (error instanceof GraphApiError) throw invalidInput("businessAccountId", `Meta refused the template list: ${readableReason(error)}`);
         throw error;

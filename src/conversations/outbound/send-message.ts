@@ -1,8 +1,9 @@
 import { z } from "zod";
-import type { Viewer } from "../../auth/jwt.js";
-import { MessageDirection, MessageStatus, MessageType, type Message, type Prisma, type PrismaClient } from "../../db/client.js";
+import { MessageDirection, MessageStatus, MessageType, type Message, type Prisma } from "../../db/client.js";
+import { inUnitOfWork } from "../../db/unit-of-work.js";
 import { DomainError, invalidInput, notFound } from "../../errors.js";
-import type { Runtime } from "../../runtime.js";
+import type { ServiceContext } from "../../service-context.js";
+import { parseInput } from "../../validation.js";
 import { MEDIA_KINDS, renderTemplateText, type Outbound } from "./content.js";
 import { sendMessageJob } from "./outbox-job.js";
 import { checkUploadFits } from "../media/limits.js";
@@ -73,19 +74,14 @@ export function customerWindowExpiresAt(lastInboundAt: Date | null): Date | null
  * outbox: pg-boss in the same database), and the conversation's clocks — the answer
  * ends the customer's wait (awaitingReplySince, SLA warning), records the first
  * response and, with `assignOnReply`, makes an agent answering an unassigned
- * conversation its assignee. After commit: `messageAdded`, `conversationUpdated`.
+ * conversation its assignee. After commit (the unit of work): `messageAdded`, `conversationUpdated`.
  *
  * `clientMessageId` makes it idempotent: the unique (conversation, clientMessageId)
  * lets one of any number of concurrent calls insert; the others return that message.
  * `db` is the caller's tenant-scoped client: another organization's ids are NOT_FOUND.
  */
-export async function sendMessage(runtime: Runtime, db: PrismaClient, actor: Viewer, input: SendMessageInput): Promise<Message> {
-  const parsed = sendMessageSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw invalidInput(issue.path.join(".") || "input", issue.message);
-  }
-  const data = parsed.data;
+export async function sendMessage({ db, runtime, actor }: ServiceContext, input: SendMessageInput): Promise<Message> {
+  const data = parseInput(sendMessageSchema, input);
   const conversation = await db.conversation.findUnique({
     where: { id: data.conversationId },
     include: { contact: { select: { waId: true } }, organization: { select: { assignOnReply: true } }, whatsAppNumber: { select: { id: true } } },
@@ -142,7 +138,7 @@ export async function sendMessage(runtime: Runtime, db: PrismaClient, actor: Vie
     outbound = { kind: "text", whatsAppNumberId: number.id };
   }
 
-  const result = await db.$transaction(async (tx) => {
+  const result = await inUnitOfWork(db, runtime.log, async ({ tx, afterCommit }) => {
     const [inserted] = await tx.message.createManyAndReturn({
       data: [
         {
@@ -170,6 +166,10 @@ export async function sendMessage(runtime: Runtime, db: PrismaClient, actor: Vie
     });
     // Only if nobody was assigned meanwhile: an answer never takes a conversation from a colleague.
     const assigned = assign ? (await tx.conversation.updateMany({ where: { id: conversation.id, assigneeId: null }, data: { assigneeId: actor.userId } })).count > 0 : false;
+    afterCommit(async () => {
+      await runtime.pubsub.publish("messageAdded", actor.organizationId, { messageId: inserted.id, conversationId: conversation.id });
+      await runtime.pubsub.publish("conversationUpdated", actor.organizationId, { conversationId: conversation.id });
+    });
     return { message: inserted, assigned };
   });
 
@@ -178,8 +178,6 @@ export async function sendMessage(runtime: Runtime, db: PrismaClient, actor: Vie
     return db.message.findUniqueOrThrow({ where: { conversationId_clientMessageId: { conversationId: conversation.id, clientMessageId: data.clientMessageId! } } });
   }
   runtime.log.info({ conversationId: conversation.id, messageId: result.message.id, type, assigned: result.assigned }, "outbound message queued");
-  await runtime.pubsub.publish("messageAdded", actor.organizationId, { messageId: result.message.id, conversationId: conversation.id });
-  await runtime.pubsub.publish("conversationUpdated", actor.organizationId, { conversationId: conversation.id });
   return result.message;
 }
 

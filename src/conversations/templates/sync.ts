@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Prisma } from "../../db/client.js";
 import { defineJob } from "../../jobs/define.js";
 import type { Runtime } from "../../runtime.js";
+import type { ServiceContext } from "../../service-context.js";
 import { parameterCountOf } from "../outbound/content.js";
 import { listTemplates, type GraphTemplate } from "../outbound/graph-api.js";
 
@@ -48,6 +49,11 @@ async function upsertTemplate(tx: Prisma.TransactionClient, organizationId: stri
     create: { organizationId, name: template.name, language: template.language, ...fields },
     update: fields,
   });
+}
+
+/** `syncMessageTemplates` for the caller's organization (its admins). */
+export function syncOwnMessageTemplates({ runtime, actor }: ServiceContext): Promise<number> {
+  return syncMessageTemplates(runtime, actor.organizationId);
 }
 
 /** Every organization with a WABA id, once an hour; a failing one does not stop the others. */

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { v7 as uuidv7 } from "uuid";
 import type { Prisma } from "../../db/client.js";
 import type { Runtime } from "../../runtime.js";
-import { sendJson, sendText } from "../../server/routes.js";
+import { sendJson, sendText } from "../../http-response.js";
 import { readRawBody } from "./body.js";
 import { reprocessWebhookEventJob } from "./jobs.js";
 import { webhookEnvelopeSchema } from "./payload.js";
