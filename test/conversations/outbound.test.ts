@@ -9,18 +9,43 @@ import { eventually } from "../helpers/eventually.js";
 import { metaError, startGraphApiStandIn, type GraphApiStandIn } from "../helpers/graph-api.js";
 import { DEMO_PHONE_NUMBER_ID, inboundWebhook, postWebhook, sampleChange, sampleStatus, sampleWebhook } from "../helpers/meta.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { connect, subscribe, type SocketClient } from "../helpers/ws.js";
+import { connect, subscribe, type SocketClient, type Subscription } from "../helpers/ws.js";
 
 let server: TestServer;
 let graph: GraphApiStandIn;
 const sockets: SocketClient[] = [];
 let agentToken: string;
+/** Every messageUpdated frame of the organization, over graphql-ws. */
+let orgUpdates: Subscription<{ data?: { messageUpdated: { id: string; status: string } }; errors?: unknown[] }>;
+const frames: Array<{ id: string; status: string }> = [];
 
 beforeAll(async () => {
   graph = await startGraphApiStandIn();
   server = await startTestServer({ env: { WHATSAPP_API_URL: graph.url, DELIVERY_RETRY_DELAY_SECONDS: "1" } });
   agentToken = await server.token("agent@demo.test");
+  const socket = connect(server.wsUrl, `Bearer ${agentToken}`);
+  sockets.push(socket);
+  await socket.connected;
+  orgUpdates = subscribe<{ messageUpdated: { id: string; status: string } }>(socket, `subscription { messageUpdated { id status } }`);
 });
+
+/** Waits for the messageUpdated frame that says `id` is now `status`. */
+async function frameSays(id: string, status: string) {
+  return eventually(async () => {
+    for (const frame of orgUpdates.pending()) if (frame.data) frames.push(frame.data.messageUpdated);
+    return frames.some((f) => f.id === id && f.status === status);
+  }, 15_000, 50);
+}
+
+/** Meta reports the message delivered, then read: the row moves and the frames arrive. */
+async function deliveredAndRead(id: string, wamid: string) {
+  await frameSays(id, "SENT");
+  await report(wamid, "delivered");
+  await frameSays(id, "DELIVERED");
+  await report(wamid, "read");
+  await frameSays(id, "READ");
+  expect((await messageRow(id)).status).toBe("READ");
+}
 afterAll(async () => {
   await Promise.all(sockets.map((s) => s.dispose()));
   await server?.stop();
@@ -127,7 +152,9 @@ describe("an agent answers a customer on WhatsApp", () => {
     const customer = await customerWrites("Qual o prazo?");
     const result = await send({ conversationId: customer.conversationId, text: "Três dias úteis.", replyToMessageId: customer.messageId });
     expect(result.data?.sendMessage.replyTo).toEqual({ id: customer.messageId, externalId: customer.wamid });
-    expect((await settled(result.data!.sendMessage.id)).status).toBe("SENT");
+    const replyRow = await settled(result.data!.sendMessage.id);
+    expect(replyRow.status).toBe("SENT");
+    await deliveredAndRead(result.data!.sendMessage.id, replyRow.externalId!);
     const [post] = sendsWith((b) => (b.text as { body?: string } | undefined)?.body === "Três dias úteis.");
     expect(post!.body).toEqual({
       messaging_product: "whatsapp",
@@ -161,7 +188,9 @@ describe("an agent answers a customer on WhatsApp", () => {
     const result = await send({ conversationId: customer.conversationId, media: { kind: "IMAGE", uploadId, caption: "Nosso produto" } });
     expect(result.errors).toBeUndefined();
     expect(result.data!.sendMessage.media).toMatchObject({ kind: "IMAGE", mediaId, caption: "Nosso produto" });
-    expect((await settled(result.data!.sendMessage.id)).status).toBe("SENT");
+    const mediaRow = await settled(result.data!.sendMessage.id);
+    expect(mediaRow.status).toBe("SENT");
+    await deliveredAndRead(result.data!.sendMessage.id, mediaRow.externalId!);
     const [post] = sendsWith((b) => b.type === "image" && (b.image as { id?: string }).id === mediaId);
     expect(post!.body).toEqual({ messaging_product: "whatsapp", recipient_type: "individual", to: customer.from, type: "image", image: { id: mediaId, caption: "Nosso produto" } });
 
@@ -212,7 +241,9 @@ describe("an agent answers a customer on WhatsApp", () => {
     }
     const result = await send({ conversationId: customer.conversationId, template: { name: "retomar_atendimento", language: "pt_BR", parameters: ["Maria", "#123"] } });
     expect(result.data?.sendMessage.text).toBe("Olá Maria, sobre o pedido #123: podemos continuar?");
-    expect((await settled(result.data!.sendMessage.id)).status).toBe("SENT");
+    const templateRow = await settled(result.data!.sendMessage.id);
+    expect(templateRow.status).toBe("SENT");
+    await deliveredAndRead(result.data!.sendMessage.id, templateRow.externalId!);
     expect(graph.sends().length).toBe(before + 1);
     expect(graph.sends().at(-1)!.body).toEqual({
       messaging_product: "whatsapp",
