@@ -1,7 +1,7 @@
 import { circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from "cockatiel";
 import type { Runtime } from "../runtime.js";
 import { TransientDeliveryError } from "./channel.js";
-import type { ExternalChannel } from "./jobs.js";
+import type { ExternalChannel } from "./channel-types.js";
 
 export interface ProviderBreaker {
   policy: CircuitBreakerPolicy;

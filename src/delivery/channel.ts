@@ -1,6 +1,6 @@
 import type { Alert, Contact, Conversation, Delivery, Message, Notification, Organization, User } from "../db/client.js";
 import type { Runtime } from "../runtime.js";
-import type { ExternalChannel } from "./jobs.js";
+import type { ExternalChannel } from "./channel-types.js";
 import type { Locale } from "./render.js";
 
 /** Everything a channel needs to render and send one delivery, read once by `loadDelivery`. */

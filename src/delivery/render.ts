@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
 
-import type { Locale } from "../notifications/locale.js";
+import type { Locale } from "../text/locale.js";
 
 export type { Locale };
 

@@ -2,7 +2,8 @@ import { DeliveryStatus, type Delivery, type Prisma } from "../db/client.js";
 import { invalidInput, notFound } from "../errors.js";
 import type { JobQueue } from "../jobs/queue.js";
 import type { ServiceContext } from "../service-context.js";
-import { deliveryJobs, type ExternalChannel } from "./jobs.js";
+import type { ExternalChannel } from "./channel-types.js";
+import { deliveryQueues } from "./queues.js";
 
 const REPLAYABLE: DeliveryStatus[] = [DeliveryStatus.FAILED, DeliveryStatus.DEAD];
 
@@ -53,7 +54,7 @@ async function replay(tx: Prisma.TransactionClient, jobs: JobQueue, deliveries: 
       data: { status: DeliveryStatus.PENDING, failedAt: null, lastError: delivery.lastError ?? `retried after ${delivery.status}` },
     });
     if (count !== 1) continue;
-    await jobs.send(deliveryJobs[delivery.channel as ExternalChannel], { deliveryId: delivery.id }, { tx });
+    await jobs.send(deliveryQueues[delivery.channel as ExternalChannel], { deliveryId: delivery.id }, { tx });
     replayed.push(await tx.delivery.findUniqueOrThrow({ where: { id: delivery.id } }));
   }
   return replayed;

@@ -4,7 +4,7 @@ import { builder } from "../schema/builder.js";
 import { serviceContextOf } from "../schema/context.js";
 import { databaseId } from "../schema/global-id.js";
 import { DeliveryStatusEnum, NotificationChannelEnum } from "../schema/enums.js";
-import type { ExternalChannel } from "./jobs.js";
+import type { ExternalChannel } from "./channel-types.js";
 import { retryDeadDeliveries, retryDelivery } from "./replay.js";
 import { deliveryStats, type DeliveryDayCount, type DeliveryFailureReason, type DeliveryStats } from "./stats.js";
 import "./types.js";

@@ -1,9 +1,9 @@
-import { encodeGlobalID } from "@pothos/plugin-relay";
+import { encodeGlobalId as encodeGlobalID } from "../global-id.js";
 import type { AlertSeverity, NotificationType } from "../db/client.js";
 import type { Config } from "../config/index.js";
 import type { DeliveryContext } from "./channel.js";
 import { dataOf } from "./load.js";
-import { messagePreview, truncate } from "../notifications/preview.js";
+import { messagePreview, truncate } from "../text/preview.js";
 
 /** Slack attachment and email badge colour of each severity. */
 export const SEVERITY_COLORS: Record<AlertSeverity, string> = {

@@ -4,7 +4,7 @@ import { maskPhone } from "../observability/log.js";
 import type { Runtime } from "../runtime.js";
 import type { Channel, DeliveryContext, SentMessage } from "./channel.js";
 import { PermanentDeliveryError, TransientDeliveryError } from "./channel.js";
-import { truncate } from "../notifications/preview.js";
+import { truncate } from "../text/preview.js";
 import { localizedPath, renderTemplate } from "./render.js";
 import { notificationView, type NotificationView } from "./view.js";
 

@@ -1,5 +1,4 @@
-import type { ExternalChannel } from "../delivery/jobs.js";
-import { EXTERNAL_CHANNELS } from "../delivery/jobs.js";
+import { EXTERNAL_CHANNELS, type ExternalChannel } from "../delivery/channel-types.js";
 import type { NotificationType } from "../db/client.js";
 import { isAlertType, newMessageFlagsOn, preferenceOf } from "../preferences/defaults.js";
 import { deferToQuietHoursEnd } from "./quietHours.js";

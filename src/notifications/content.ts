@@ -1,7 +1,7 @@
 import type { AlertSeverity, NotificationType, Prisma } from "../db/client.js";
 import type { NotificationEvent } from "./events.js";
-import { formatDuration, type Locale } from "./locale.js";
-import { messagePreview } from "./preview.js";
+import { formatDuration, type Locale } from "../text/locale.js";
+import { messagePreview } from "../text/preview.js";
 import type { Subject } from "./subject.js";
 
 /**

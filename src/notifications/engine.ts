@@ -7,7 +7,7 @@ import { describeEvent, type NotificationContent } from "./content.js";
 import { insertNotifications } from "./bulk-insert.js";
 import { enqueueDeliveries, type DeliveryRow } from "./enqueue.js";
 import type { NotificationEvent } from "./events.js";
-import { localeOf } from "./locale.js";
+import { localeOf } from "../text/locale.js";
 import { coalesceKey, emailLimitKey, lockKeys } from "./locks.js";
 import { publishNotifications, type PublishedNotification } from "./publish.js";
 import { recipientsFor, type Recipient } from "./recipients.js";

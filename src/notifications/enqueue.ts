@@ -1,5 +1,6 @@
 import type { Prisma } from "../db/client.js";
-import { deliveryJobs, type ExternalChannel } from "../delivery/jobs.js";
+import type { ExternalChannel } from "../delivery/channel-types.js";
+import { deliveryQueues } from "../delivery/queues.js";
 import type { Runtime } from "../runtime.js";
 import { insertDeliveries, type InsertedDelivery, type NewDelivery } from "./bulk-insert.js";
 
@@ -22,6 +23,6 @@ export async function enqueueDeliveries(runtime: Runtime, tx: Prisma.Transaction
     jobsOf.set(delivery.channel, jobs);
   }
   // One insert per channel: an alert to a thousand admins is three statements, not a thousand.
-  for (const [channel, jobs] of jobsOf) await runtime.jobs.sendMany(deliveryJobs[channel], jobs, { tx });
+  for (const [channel, jobs] of jobsOf) await runtime.jobs.sendMany(deliveryQueues[channel], jobs, { tx });
   return deliveries;
 }

@@ -3,7 +3,7 @@ import { inUnitOfWork } from "../db/unit-of-work.js";
 import { invalidInput } from "../errors.js";
 import type { ServiceContext } from "../service-context.js";
 import { notifyTest } from "./engine.js";
-import { localeOf } from "./locale.js";
+import { localeOf } from "../text/locale.js";
 
 const TEXT = {
   "pt-BR": { title: "Teste", body: "Notificação de teste do Aviso." },

@@ -3,7 +3,7 @@ import type { Locale } from "./locale.js";
 
 export const PREVIEW_LENGTH = 140;
 
-// Media never travels in a notification: a marker says what it was (seed 003).
+// Media never travels in a notification: a marker says what it was.
 const MARKERS: Record<Locale, Partial<Record<MessageType, string>>> = {
   "pt-BR": {
     IMAGE: "[Imagem]",
