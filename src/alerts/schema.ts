@@ -4,11 +4,11 @@ import { builder } from "../schema/builder.js";
 import { serviceContextOf, viewerOf } from "../schema/context.js";
 import { databaseId } from "../schema/global-id.js";
 import { AlertSeverityEnum, AlertStatusEnum } from "../schema/enums.js";
-import { acknowledgeAlert } from "./acknowledgeAlert.js";
-import { createAlert } from "./createAlert.js";
-import { escalateAlert } from "./escalateAlert.js";
-import { resolveAlert } from "./resolveAlert.js";
-import { summarizeAlerts, type AlertSummary } from "./summarizeAlerts.js";
+import { acknowledgeAlert } from "./acknowledge-alert.js";
+import { createAlert } from "./create-alert.js";
+import { escalateAlert } from "./escalate-alert.js";
+import { resolveAlert } from "./resolve-alert.js";
+import { summarizeAlerts, type AlertSummary } from "./summarize-alerts.js";
 import { AlertRef } from "./types.js";
 import { assertIdCursors } from "../schema/cursors.js";
 

@@ -4,11 +4,7 @@ import { invalidInput } from "../errors.js";
 import type { ServiceContext } from "../service-context.js";
 import { notifyTest } from "./engine.js";
 import { localeOf } from "../text/locale.js";
-
-const TEXT = {
-  "pt-BR": { title: "Teste", body: "Notificação de teste do Aviso." },
-  en: { title: "Test", body: "Aviso test notification." },
-} as const;
+import { renderInApp } from "../text/templates.js";
 
 /**
  * Sends the caller a test through one channel, through the engine like any other
@@ -20,6 +16,6 @@ export async function sendTestNotification({ db, runtime, actor }: ServiceContex
   const user = await db.user.findUniqueOrThrow({ where: { id: actor.userId }, include: { organization: true } });
   if (channel === NotificationChannel.WHATSAPP && !user.whatsappNotificationNumber) throw invalidInput("channel", "set your WhatsApp number first");
   if (channel === NotificationChannel.SLACK && !user.organization.slackWebhookUrl) throw invalidInput("channel", "the organization has no Slack webhook");
-  const text = TEXT[localeOf(user.locale, user.organization.locale)];
+  const text = renderInApp("test", localeOf(user.locale, user.organization.locale), {});
   return inUnitOfWork(db, runtime.log, (unit) => notifyTest(runtime, unit, { organizationId: user.organizationId, userId: user.id, channel, ...text }));
 }

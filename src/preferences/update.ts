@@ -3,7 +3,7 @@ import { z } from "zod";
 import { NotificationChannel, NotificationType } from "../db/client.js";
 import type { ServiceContext } from "../service-context.js";
 import { parseInput } from "../validation.js";
-import { isTimeZone, minutesOfDay } from "../notifications/quietHours.js";
+import { isTimeZone, minutesOfDay } from "../notifications/quiet-hours.js";
 import { maskPhone } from "../observability/log.js";
 
 const time = z.string().refine((t) => minutesOfDay(t) !== undefined, "expected a 24h time HH:MM, e.g. 22:00");

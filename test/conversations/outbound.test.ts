@@ -310,7 +310,7 @@ describe("an agent answers a customer on WhatsApp", () => {
     const result = await send({ conversationId: customer.conversationId, text: "Olá?" });
     const row = await settled(result.data!.sendMessage.id);
     expect(row).toMatchObject({ status: "FAILED", errorCode: 131026 });
-    expect(row.error).toMatch(/^131026 Message undeliverable/);
+    expect(row.error).toMatch(/^131026 Mensagem não entregue/); // the organization writes pt-BR
     expect(sendsWith((b) => b.to === customer.from)).toHaveLength(1);
     const read = await server.gql<{ node: { status: string; error: string; errorCode: number } }>(`query($id: ID!) { node(id: $id) { ... on Message { status error errorCode } } }`, { id: result.data!.sendMessage.id }, agentToken);
     expect(read.data?.node).toMatchObject({ status: "FAILED", errorCode: 131026 });
@@ -331,10 +331,10 @@ describe("an agent answers a customer on WhatsApp", () => {
     const result = await send({ conversationId: customer.conversationId, text: "Alô" });
     const row = await settled(result.data!.sendMessage.id);
     expect(row).toMatchObject({ status: "FAILED", errorCode: 190 });
-    expect(row.error).toContain("Access token expired");
+    expect(row.error).toContain("Token de acesso expirado");
     const { prisma } = server.app.runtime;
     const alert = await eventually(() => prisma.alert.findFirst({ where: { dedupeKey: `whatsapp-token-expired:${DEMO_PHONE_NUMBER_ID}` } }));
-    expect(alert.title).toContain("token expired");
+    expect(alert.title).toBe("Token do WhatsApp expirado para +55 11 4000-0001");
     const admin = await prisma.user.findUniqueOrThrow({ where: { email: "admin@demo.test" } });
     await eventually(() => prisma.notification.findFirst({ where: { userId: admin.id, alertId: alert.id, type: "ALERT_CREATED" } }));
   });

@@ -158,7 +158,7 @@ async function viewerOf(runtime: Runtime, authorization: unknown): Promise<Viewe
   if (!token) return null;
   try {
     const viewer = await runtime.verifier.verify(token);
-    const standing = await standingOf(runtime.prisma, viewer.userId);
+    const standing = await standingOf(runtime, viewer.userId);
     if (!standing?.active || standing.organizationId !== viewer.organizationId || standing.role !== viewer.role) return null;
     return viewer;
   } catch {

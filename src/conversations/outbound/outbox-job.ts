@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { raiseSystemAlert } from "../../alerts/raiseSystemAlert.js";
+import { raiseSystemAlert } from "../../alerts/raise-system-alert.js";
 import type { Config } from "../../config/index.js";
 import { MessageDirection, MessageStatus } from "../../db/client.js";
 import { defineJob, type JobAttempt } from "../../jobs/define.js";
@@ -8,6 +8,7 @@ import { messageBody, outboundSchema } from "./content.js";
 import { GraphApiError, postMessage } from "./graph-api.js";
 import { isTransient, readableReason, TOKEN_EXPIRED } from "./meta-errors.js";
 import { sendRateFor } from "./send-rate.js";
+import { localeOf, localeStrings } from "../../text/locale.js";
 
 const payload = z.object({ messageId: z.string().uuid() });
 const QUEUE = "send-whatsapp-message";
@@ -64,9 +65,16 @@ export async function sendOutboundMessage(runtime: Runtime, messageId: string, _
   const { prisma } = runtime;
   const message = await prisma.message.findUnique({
     where: { id: messageId },
-    include: { conversation: { select: { contact: { select: { waId: true } } } }, replyTo: { select: { externalId: true } } },
+    include: {
+      conversation: { select: { contact: { select: { waId: true } } } },
+      replyTo: { select: { externalId: true } },
+      organization: { select: { locale: true } },
+    },
   });
   if (!message || message.direction !== MessageDirection.OUTBOUND || message.status !== MessageStatus.PENDING) return;
+  // Reasons and the alert are read by the organization's agents and admins: in its locale.
+  const locale = localeOf(null, message.organization.locale);
+  const words = localeStrings(locale).outbound;
   const log = runtime.log.child({ messageId, conversationId: message.conversationId, organizationId: message.organizationId });
   const leaseMs = sendLeaseSeconds(runtime.config) * 1000;
 
@@ -88,7 +96,7 @@ export async function sendOutboundMessage(runtime: Runtime, messageId: string, _
     ? await prisma.whatsAppNumber.findFirst({ where: { id: outbound.data.whatsAppNumberId, organizationId: message.organizationId } })
     : null;
   if (!outbound.success || !number || !message.conversation.contact.waId) {
-    await settle(runtime, message, { status: MessageStatus.FAILED, error: !number ? "The WhatsApp number was disconnected" : "The message cannot be built", errorCode: null });
+    await settle(runtime, message, { status: MessageStatus.FAILED, error: !number ? words.errors.disconnected! : words.errors.unbuildable!, errorCode: null });
     return;
   }
 
@@ -102,23 +110,23 @@ export async function sendOutboundMessage(runtime: Runtime, messageId: string, _
     );
   } catch (error) {
     if (!(error instanceof GraphApiError) || isTransient(error)) {
-      const reason = error instanceof GraphApiError ? readableReason(error) : (error as Error).message;
+      const reason = error instanceof GraphApiError ? readableReason(error, locale) : (error as Error).message;
       // Shown while it waits; the claim is given back so the retry can take it at once.
       await prisma.message.updateMany({
         where: { id: messageId, status: MessageStatus.PENDING },
-        data: { sendClaimedAt: null, error: `retrying: ${reason}`.slice(0, 500), errorCode: error instanceof GraphApiError ? (error.code ?? null) : null },
+        data: { sendClaimedAt: null, error: `${words.errors.retrying}: ${reason}`.slice(0, 500), errorCode: error instanceof GraphApiError ? (error.code ?? null) : null },
       });
       log.warn({ reason }, "outbound message not sent yet, will retry");
       throw new Error(reason);
     }
-    const reason = readableReason(error);
+    const reason = readableReason(error, locale);
     await settle(runtime, message, { status: MessageStatus.FAILED, error: reason, errorCode: error.code ?? null });
     log.warn({ reason, code: error.code }, "outbound message failed");
     if (error.code === TOKEN_EXPIRED) {
       await raiseSystemAlert(runtime, {
         organizationId: message.organizationId,
-        title: `WhatsApp access token expired for ${number.displayPhoneNumber}`,
-        description: `Meta refused to send from ${number.displayPhoneNumber} (error 190: the access token expired or was revoked). Agents cannot answer from this number until an admin reconnects it with a new token (connectWhatsAppNumber).`,
+        title: words.tokenExpiredAlert.title.replace("{{number}}", number.displayPhoneNumber),
+        description: words.tokenExpiredAlert.description.replaceAll("{{number}}", number.displayPhoneNumber),
         severity: "HIGH",
         category: "whatsapp",
         dedupeKey: `whatsapp-token-expired:${number.phoneNumberId}`,
@@ -141,9 +149,10 @@ async function settle(
 
 /** Retries ran out (the dead-letter queue's handler): FAILED, keeping the last reason. */
 export async function failAfterRetries(runtime: Runtime, messageId: string): Promise<void> {
-  const message = await runtime.prisma.message.findUnique({ where: { id: messageId } });
+  const message = await runtime.prisma.message.findUnique({ where: { id: messageId }, include: { organization: { select: { locale: true } } } });
   if (!message || message.status !== MessageStatus.PENDING) return;
-  const last = message.error?.replace(/^retrying: /, "") ?? "no answer from the Graph API";
-  await settle(runtime, message, { status: MessageStatus.FAILED, error: `retries exhausted: ${last}`.slice(0, 500), errorCode: message.errorCode });
+  const words = localeStrings(localeOf(null, message.organization.locale)).outbound.errors;
+  const last = message.error?.replace(`${words.retrying}: `, "") ?? "Graph API";
+  await settle(runtime, message, { status: MessageStatus.FAILED, error: `${words.retriesExhausted}: ${last}`.slice(0, 500), errorCode: message.errorCode });
   runtime.log.warn({ messageId, conversationId: message.conversationId }, "outbound message failed after its retries");
 }

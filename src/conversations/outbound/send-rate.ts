@@ -1,5 +1,6 @@
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { processState } from "../../process-state.js";
 import type { Runtime } from "../../runtime.js";
 
 /**
@@ -18,18 +19,14 @@ export interface SendRate {
   close(): Promise<void>;
 }
 
-const rates = new WeakMap<Runtime, SendRate>();
+// Made on the first send (it needs the configuration); the runtime's stop() closes its Redis connection.
+const sendRates = processState<{ rate?: SendRate }>("whatsapp-send-rate", () => ({}), (holder) => holder.rate?.close());
 
+/** The runtime's per-number send rate. */
 export function sendRateFor(runtime: Runtime): SendRate {
-  let rate = rates.get(runtime);
-  if (!rate) rates.set(runtime, (rate = createSendRate(runtime.config.REDIS_URL, runtime.config.WHATSAPP_MAX_MESSAGES_PER_SECOND)));
-  return rate;
-}
-
-/** Closes the runtime's Redis connection for send rates, if it opened one. */
-export async function closeSendRate(runtime: Runtime): Promise<void> {
-  await rates.get(runtime)?.close();
-  rates.delete(runtime);
+  const holder = runtime.state.get(sendRates);
+  holder.rate ??= createSendRate(runtime.config.REDIS_URL, runtime.config.WHATSAPP_MAX_MESSAGES_PER_SECOND);
+  return holder.rate;
 }
 
 export function createSendRate(redisUrl: string | undefined, perSecond: number): SendRate {

@@ -42,7 +42,7 @@ export async function processWebhookEvent(runtime: Runtime, event: WebhookEventT
   const routes = new Map<string, NumberRoute | undefined>();
   for (const change of changes) {
     const id = change.metadata.phone_number_id;
-    if (!routes.has(id)) routes.set(id, await routeOfNumber(runtime.prisma, id));
+    if (!routes.has(id)) routes.set(id, await routeOfNumber(runtime, id));
   }
   const inbound: InboundChange[] = [];
   for (const change of changes) {

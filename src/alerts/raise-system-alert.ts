@@ -1,6 +1,6 @@
 import type { AlertSeverity } from "../db/client.js";
 import type { Runtime } from "../runtime.js";
-import { createAlertAs, type CreatedAlert } from "./createAlert.js";
+import { createAlertAs, type CreatedAlert } from "./create-alert.js";
 
 export interface SystemAlertInput {
   organizationId: string;
