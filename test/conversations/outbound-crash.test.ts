@@ -11,8 +11,10 @@ import { processEnv, spawnAviso, type AvisoProcess } from "../helpers/process.js
 import { TEST_JWT_SECRET } from "../helpers/server.js";
 
 // A worker SIGKILLed while Meta holds its sends: no agent's message is lost or stuck.
-// The killed worker's claims and jobs expire (WHATSAPP_SEND_TIMEOUT_SECONDS=1 → a
-// 12 s lease) and a new worker's supervisor (every second here) hands them out again.
+// The killed worker's claims and jobs expire (WHATSAPP_SEND_TIMEOUT_SECONDS=3 → a
+// 16 s lease) and a new worker's supervisor (every second here) hands them out again.
+// The send timeout stays well above the stand-in's delay: a post that times out after
+// Meta accepted it is (rightly) retried, which on a loaded machine would be a third post.
 
 const MESSAGES = 12;
 let database: TestDatabase;
@@ -38,7 +40,7 @@ describe("a worker killed mid-send", () => {
   it("loses no message: each ends SENT or FAILED, never stuck PENDING", async () => {
     const env = processEnv(database.url, "outbound-crash", {
       WHATSAPP_API_URL: graph.url,
-      WHATSAPP_SEND_TIMEOUT_SECONDS: "1",
+      WHATSAPP_SEND_TIMEOUT_SECONDS: "3",
       JOB_SUPERVISE_INTERVAL_SECONDS: "1",
       DELIVERY_RETRY_DELAY_SECONDS: "1",
     });
@@ -57,7 +59,7 @@ describe("a worker killed mid-send", () => {
     // Meta takes its time: the worker is busy with sends when it dies.
     graph.setDefault((request) => ({
       status: 200,
-      delayMs: 700,
+      delayMs: 500,
       body: { messaging_product: "whatsapp", contacts: [{ input: from, wa_id: from }], messages: [{ id: `wamid.crash-${graph.requests.indexOf(request)}` }] },
     }));
     const ids: string[] = [];
