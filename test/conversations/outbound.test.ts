@@ -304,6 +304,20 @@ describe("an agent answers a customer on WhatsApp", () => {
     expect(sendsWith((b) => (b.text as { body?: string } | undefined)?.body === "job duplicado")).toHaveLength(1);
   });
 
+  it("a failed status webhook after SENT marks the message FAILED with Meta's error, and says so on messageUpdated", async () => {
+    const customer = await customerWrites("vai falhar depois");
+    const result = await send({ conversationId: customer.conversationId, text: "Mensagem que a Meta não entrega" });
+    const id = result.data!.sendMessage.id;
+    const row = await settled(id);
+    expect(row.status).toBe("SENT");
+    const errors = [{ code: 131047, title: "Re-engagement message", message: "Re-engagement message", error_data: { details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number." } }];
+    await postWebhook(server.url, sampleWebhook([sampleChange({ phoneNumberId: DEMO_PHONE_NUMBER_ID, statuses: [sampleStatus(row.externalId!, "failed", { errors })] })]));
+    await frameSays(id, "FAILED");
+    const failed = await messageRow(id);
+    expect(failed).toMatchObject({ status: "FAILED", errorCode: 131047 });
+    expect(failed.error).toMatch(/^131047 Re-engagement message: Message failed to send/);
+  });
+
   it("131026 fails at once with Meta's code and a readable reason", async () => {
     const customer = await customerWrites("número estranho");
     graph.enqueue(metaError(400, 131026, "Message Undeliverable."));
