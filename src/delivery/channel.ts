@@ -20,6 +20,8 @@ export interface DeliveryContext {
 export interface SentMessage {
   /** wamid, SMTP Message-ID…; status webhooks find the delivery by it. */
   providerMessageId: string | null;
+  /** Channel-specific facts recorded on the delivery row with the outcome (SMS segments). */
+  record?: { smsSegments?: number; smsEncoding?: string };
 }
 
 /**

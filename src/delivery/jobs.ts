@@ -6,7 +6,7 @@ import { markDead } from "./outcome.js";
 
 /** Channels that leave Aviso; IN_APP is the notification row itself. */
 export type ExternalChannel = Exclude<NotificationChannel, "IN_APP">;
-export const EXTERNAL_CHANNELS: readonly ExternalChannel[] = ["EMAIL", "WHATSAPP", "SLACK"];
+export const EXTERNAL_CHANNELS: readonly ExternalChannel[] = ["EMAIL", "WHATSAPP", "SLACK", "WEB_PUSH", "SMS"];
 
 const payload = z.object({ deliveryId: z.string().uuid() });
 
@@ -49,6 +49,8 @@ export const deliveryJobs: Record<ExternalChannel, JobDefinition<typeof payload>
   EMAIL: deliveryJob("EMAIL"),
   WHATSAPP: deliveryJob("WHATSAPP"),
   SLACK: deliveryJob("SLACK"),
+  WEB_PUSH: deliveryJob("WEB_PUSH"),
+  SMS: deliveryJob("SMS"),
 };
 
 /** Where exhausted delivery jobs land; their handler marks the delivery DEAD. */
@@ -56,4 +58,6 @@ export const deadDeliveryJobs: Record<ExternalChannel, JobDefinition<typeof payl
   EMAIL: deadLetterJob("EMAIL"),
   WHATSAPP: deadLetterJob("WHATSAPP"),
   SLACK: deadLetterJob("SLACK"),
+  WEB_PUSH: deadLetterJob("WEB_PUSH"),
+  SMS: deadLetterJob("SMS"),
 };

@@ -3,6 +3,7 @@ import type { Runtime } from "../runtime.js";
 import { externalChannelsFor, type PlannedDelivery } from "./channels.js";
 import { emailsInLastHour, findCoalescable, type CoalescableNotification } from "./coalesce.js";
 import { describeEvent, type NotificationContent } from "./content.js";
+import { holdForDigests, type HeldRow } from "../digests/hold.js";
 import { insertNotifications } from "./bulk-insert.js";
 import { enqueueDeliveries, type DeliveryRow } from "./enqueue.js";
 import type { NotificationEvent } from "./events.js";
@@ -87,10 +88,13 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
   const existing = coalescing ? await findCoalescable(tx, recipients.map((r) => r.id), subject.conversation!.id, windowStart) : new Map<string, CoalescableNotification>();
   const emailsSent = await emailsInLastHour(tx, emailUsers, now);
 
+  const pushUsers = plans.filter((p) => p.deliveries.some((d) => d.channel === "WEB_PUSH")).map((p) => p.recipient.id);
+  const pushSubscriptions = pushUsers.length > 0 ? await tx.webPushSubscription.findMany({ where: { userId: { in: pushUsers } }, select: { id: true, userId: true }, orderBy: { createdAt: "asc" } }) : [];
+
   const content = describeEvent(event, subject, now);
   const notificationOf = await writeInApp(tx, plans, existing, content, subject, now);
 
-  const rows: DeliveryRow[] = [];
+  const rows: HeldRow[] = [];
   // Slack posts to the organization's channel: one post per event, not one per admin.
   let slackTaken = false;
   for (const { recipient, deliveries } of plans) {
@@ -100,10 +104,17 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
       if (notification.recentChannels.has(planned.channel)) continue;
       if (planned.channel === "SLACK" && slackTaken) continue;
       if (planned.channel === "SLACK") slackTaken = true;
+      if (planned.channel === "WEB_PUSH") {
+        // One delivery per browser the user subscribed from; none subscribed, none sent.
+        for (const subscription of pushSubscriptions) {
+          if (subscription.userId === recipient.id) rows.push({ ...deliveryRow(subject, recipient, notification.id, planned, emailsSent), webPushSubscriptionId: subscription.id });
+        }
+        continue;
+      }
       rows.push(deliveryRow(subject, recipient, notification.id, planned, emailsSent));
     }
   }
-  await enqueueDeliveries(runtime, tx, rows, now);
+  await enqueueDeliveries(runtime, tx, await holdForDigests(runtime, tx, rows, { recipients, organization: subject.organization, now }), now);
   return plans.map(({ recipient }) => {
     const notification = notificationOf.get(recipient.id)!;
     return { userId: recipient.id, notificationId: notification.id, seq: notification.seq, updatedAt: notification.updatedAt };
@@ -153,14 +164,14 @@ function deliveryRow(
   notificationId: string,
   planned: PlannedDelivery,
   emailsSent: Map<string, number>,
-): DeliveryRow {
+): HeldRow {
   const base = { organizationId: subject.organization.id, notificationId, userId: recipient.id, channel: planned.channel };
   if (planned.channel === "EMAIL") {
     const sent = emailsSent.get(recipient.id) ?? 0;
     const limit = subject.organization.emailHourlyLimit;
     if (sent >= limit) {
-      // Kept as a row, never silently dropped: the admin can see what was held back.
-      return { ...base, status: "SKIPPED", scheduledFor: null, lastError: `rate limited: ${sent} emails in the last hour (limit ${limit} per user)` };
+      // Not dropped: it waits for the user's next digest email (src/digests/).
+      return { ...base, status: "SCHEDULED", scheduledFor: planned.deferUntil, lastError: `over the email limit: ${sent} emails in the last hour (limit ${limit} per user), held for the next digest`, overLimit: true };
     }
     emailsSent.set(recipient.id, sent + 1);
   }
