@@ -30,6 +30,11 @@ export interface NotifyOptions {
    * and its notifications in one commit). Without it, notify() opens its own.
    */
   tx?: Prisma.TransactionClient;
+  /**
+   * The engine's clock (quiet hours, the email limit, digest windows); now by default.
+   * Tests pin it so a burst cannot straddle an hour.
+   */
+  now?: Date;
 }
 
 /**
@@ -38,7 +43,7 @@ export interface NotifyOptions {
  * publishes to each recipient's topic.
  */
 export async function notify(runtime: Runtime, event: NotificationEvent, options: NotifyOptions = {}): Promise<NotifyResult> {
-  const write = (tx: Prisma.TransactionClient) => writeNotifications(runtime, tx, event);
+  const write = (tx: Prisma.TransactionClient) => writeNotifications(runtime, tx, event, options.now ?? new Date());
   const written = options.tx ? await write(options.tx) : await runtime.prisma.$transaction(write, { timeout: 15_000, maxWait: 10_000 });
   if (written.length > 0) runtime.log.info({ event: event.type, ...idsOf(event), userIds: written.map((n) => n.userId), notificationIds: written.map((n) => n.notificationId) }, "notifications created");
   const publish = async () => {
@@ -63,7 +68,7 @@ interface RecipientPlan {
   deliveries: PlannedDelivery[];
 }
 
-async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient, event: NotificationEvent): Promise<PublishedNotification[]> {
+async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient, event: NotificationEvent, now: Date): Promise<PublishedNotification[]> {
   const subject = await loadSubject(tx, event);
   if (!subject) {
     runtime.log.warn({ event: event.type, organizationId: event.organizationId }, "notification subject not found; nothing notified");
@@ -71,7 +76,6 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
   }
   const recipients = await recipientsFor(tx, event, subject);
   if (recipients.length === 0) return [];
-  const now = new Date();
   const plans: RecipientPlan[] = recipients.map((recipient) => ({
     recipient,
     deliveries: externalChannelsFor(recipient, event.type, subject, { newMessageEnabledGlobally: runtime.config.NOTIFY_NEW_MESSAGE_ENABLED, now }),
