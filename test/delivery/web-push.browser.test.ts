@@ -25,7 +25,7 @@ let browser: Browser;
 interface Sample {
   registerServiceWorker(scriptUrl: string): Promise<ServiceWorkerRegistration>;
   avisoRequest(aviso: object, query: string, variables?: object): Promise<{ webPushPublicKey: string }>;
-  base64UrlToBytes(text: string): Uint8Array;
+  base64UrlToBytes(text: string): Uint8Array<ArrayBuffer>;
   registerWithAviso(aviso: object, subscription: { endpoint: string; keys: object }): Promise<{ id: string; endpoint: string }>;
   turnOnPush(aviso: object, types: string[]): Promise<void>;
 }
