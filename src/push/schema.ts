@@ -4,10 +4,11 @@ import { builder } from "../schema/builder.js";
 import { viewerOf } from "../schema/context.js";
 import { registerWebPushSubscription, unregisterWebPushSubscription } from "./subscriptions.js";
 
-builder.prismaNode("WebPushSubscription", {
-  id: { field: "id" },
+// Not a relay Node: a subscription is its owner's alone (not even their admins look it up by id).
+builder.prismaObject("WebPushSubscription", {
   description: "A browser the caller subscribed to push notifications from (Push API). Only its owner sees it.",
   fields: (t) => ({
+    id: t.exposeID("id", { description: "The subscription's id." }),
     endpoint: t.exposeString("endpoint", { description: "The push service URL the browser gave (PushSubscription.endpoint)." }),
     userAgent: t.exposeString("userAgent", { nullable: true, description: "The browser, as the page reported it when subscribing." }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the browser first subscribed." }),
@@ -47,12 +48,12 @@ builder.mutationField("registerWebPushSubscription", (t) =>
   t.prismaField({
     type: "WebPushSubscription",
     description:
-      "Registers the caller's browser for push notifications (any logged-in user, for themselves). Re-registering an endpoint updates its keys; an endpoint registered by another user moves to the caller. Keeps the 20 newest per user. Errors: UNAUTHENTICATED, BAD_USER_INPUT (endpoint not https, malformed keys).",
+      "Registers the caller's browser for push notifications (any logged-in user, for themselves). Re-registering an endpoint updates its keys; an endpoint another user of the organization registered moves to the caller (one browser, one user). Keeps the 20 newest per user. Errors: UNAUTHENTICATED, BAD_USER_INPUT (endpoint not https, malformed keys, endpoint registered in another organization).",
     authScopes: { loggedIn: true },
     args: { input: t.arg({ type: RegisterWebPushSubscriptionInput, required: true, description: "The browser's PushSubscription." }) },
     resolve: async (query, _root, { input }, ctx) => {
       const viewer = viewerOf(ctx);
-      const created = await registerWebPushSubscription(ctx.runtime.prisma, ctx.runtime.config, viewer, input);
+      const created = await registerWebPushSubscription(ctx.db, ctx.runtime.config, viewer, input);
       return ctx.db.webPushSubscription.findUniqueOrThrow({ ...query, where: { id: created.id } });
     },
   }),

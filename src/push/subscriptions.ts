@@ -28,13 +28,14 @@ export type RegisterWebPushSubscriptionInput = z.input<typeof subscriptionInputS
 
 /**
  * Stores the caller's browser subscription (PushSubscription.toJSON()). The endpoint
- * is unique per browser profile: registering one already known — another user logged
- * in on the same browser — moves it to the caller, so a shared computer never pushes
- * the previous user's notifications. That is why this writes through the unscoped
- * client: the browser, not the tenant, owns the endpoint.
+ * is unique per browser profile: registering one another user of the organization
+ * registered (a shared computer) moves it to the caller, so it never pushes the previous
+ * user's notifications. One registered in another organization is refused: a tenant never
+ * changes another's rows (that user's logout — unregisterWebPushSubscription — frees it).
+ * `db` is the caller's tenant-scoped client.
  */
 export async function registerWebPushSubscription(
-  prisma: PrismaClient,
+  db: PrismaClient,
   config: Pick<Config, "NODE_ENV">,
   actor: { userId: string; organizationId: string },
   input: RegisterWebPushSubscriptionInput,
@@ -47,9 +48,19 @@ export async function registerWebPushSubscription(
   const { endpoint, keys, userAgent } = parsed.data;
   const refusal = await pushEndpointRefusal(endpoint, config);
   if (refusal) throw invalidInput("endpoint", refusal);
-  return prisma.$transaction(async (tx) => {
-    const data = { organizationId: actor.organizationId, userId: actor.userId, p256dh: keys.p256dh, auth: keys.auth, userAgent: userAgent ?? null };
-    const subscription = await tx.webPushSubscription.upsert({ where: { endpoint }, create: { endpoint, ...data }, update: data });
+  return db.$transaction(async (tx) => {
+    const data = { userId: actor.userId, p256dh: keys.p256dh, auth: keys.auth, userAgent: userAgent ?? null };
+    const existing = await tx.webPushSubscription.findFirst({ where: { endpoint }, select: { id: true } });
+    let subscription: WebPushSubscription;
+    try {
+      subscription = existing
+        ? await tx.webPushSubscription.update({ where: { id: existing.id }, data })
+        : await tx.webPushSubscription.create({ data: { organizationId: actor.organizationId, endpoint, ...data } });
+    } catch (error) {
+      // The scoped client did not see it: the endpoint belongs to another organization.
+      if ((error as { code?: string }).code === "P2002") throw invalidInput("endpoint", "this browser is registered by an account of another organization: unregister it there first");
+      throw error;
+    }
     const stale = await tx.webPushSubscription.findMany({
       where: { userId: actor.userId },
       orderBy: [{ updatedAt: "desc" }, { id: "desc" }],

@@ -121,7 +121,7 @@ describe("web push", () => {
     expect(push.received.filter((r) => r.subscriptionId === browser.id).map((r) => r.status)).toEqual([429, 503, 201]);
   }, 40_000);
 
-  it("validates subscriptions, moves an endpoint to whoever registers it last, and unregisters", async () => {
+  it("validates subscriptions, moves an endpoint to whoever of the organization registers it last, and unregisters", async () => {
     const browser = push.subscribe();
     const http = await server.gql(REGISTER, { input: { endpoint: "http://push.example/x", keys: browser.keys } }, agentToken);
     expect(http.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
@@ -131,16 +131,20 @@ describe("web push", () => {
     expect(anonymous.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
 
     expect((await register(browser)).errors).toBeUndefined();
-    // Someone else logs in on the same browser (another organization, even): the endpoint is theirs now.
-    const acmeToken = await server.token("agent@acme.test");
-    expect((await register(browser, acmeToken)).errors).toBeUndefined();
+    // A colleague logs in on the same browser: the endpoint is theirs now.
+    const colleague = await server.token("agent2@demo.test");
+    expect((await register(browser, colleague)).errors).toBeUndefined();
     const row = await server.app.runtime.prisma.webPushSubscription.findUniqueOrThrow({ where: { endpoint: browser.endpoint }, include: { user: true } });
-    expect(row.user.email).toBe("agent@acme.test");
+    expect(row.user.email).toBe("agent2@demo.test");
     const mine = await server.gql<{ webPushSubscriptions: Array<{ endpoint: string }> }>("{ webPushSubscriptions { endpoint } }", {}, agentToken);
     expect(mine.data!.webPushSubscriptions.map((s) => s.endpoint)).not.toContain(browser.endpoint);
+    // Someone of another organization cannot take it (nor learn whose it is).
+    const other = await register(browser, await server.token("agent@acme.test"));
+    expect(other.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect((await server.app.runtime.prisma.webPushSubscription.findUniqueOrThrow({ where: { endpoint: browser.endpoint } })).userId).toBe(row.userId);
 
     const UNREGISTER = `mutation ($endpoint: String!) { unregisterWebPushSubscription(endpoint: $endpoint) }`;
     expect((await server.gql(UNREGISTER, { endpoint: browser.endpoint }, agentToken)).data).toEqual({ unregisterWebPushSubscription: false });
-    expect((await server.gql(UNREGISTER, { endpoint: browser.endpoint }, acmeToken)).data).toEqual({ unregisterWebPushSubscription: true });
+    expect((await server.gql(UNREGISTER, { endpoint: browser.endpoint }, colleague)).data).toEqual({ unregisterWebPushSubscription: true });
   });
 });
