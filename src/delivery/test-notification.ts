@@ -18,6 +18,11 @@ export async function sendTestNotification(db: PrismaClient, runtime: Runtime, u
   const user = await db.user.findUniqueOrThrow({ where: { id: userId }, include: { organization: true } });
   if (channel === NotificationChannel.WHATSAPP && !user.whatsappNotificationNumber) throw invalidInput("channel", "set your WhatsApp number first");
   if (channel === NotificationChannel.SLACK && !user.organization.slackWebhookUrl) throw invalidInput("channel", "the organization has no Slack webhook");
+  if (channel === NotificationChannel.SMS && !user.whatsappNotificationNumber) throw invalidInput("channel", "set your notification number first");
+  // Web push goes to the browser the user subscribed most recently.
+  const browser =
+    channel === NotificationChannel.WEB_PUSH ? await db.webPushSubscription.findFirst({ where: { userId }, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], select: { id: true } }) : null;
+  if (channel === NotificationChannel.WEB_PUSH && !browser) throw invalidInput("channel", "register this browser for push notifications first");
   const text = TEXT[localeOf(user.locale, user.organization.locale)];
   const inApp = channel === NotificationChannel.IN_APP;
   const { notification, delivery } = await db.$transaction(async (tx) => {
@@ -30,6 +35,7 @@ export async function sendTestNotification(db: PrismaClient, runtime: Runtime, u
         notificationId: notification.id,
         userId,
         channel,
+        webPushSubscriptionId: browser?.id ?? null,
         // In-app, the notification row is the delivery.
         status: inApp ? DeliveryStatus.SENT : DeliveryStatus.PENDING,
         sentAt: inApp ? new Date() : null,

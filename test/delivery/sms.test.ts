@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { smsSegments } from "../../src/delivery/sms-segments.js";
+import { scrape, total } from "../helpers/metrics.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { SMS_ACCOUNT_SID, SMS_AUTH_TOKEN, SMS_FROM, startSmsApi, twilioError, type SmsApi } from "../helpers/sms-api.js";
 import { eventually, openConversation, orgId, raise, userId } from "../notifications/fixtures.js";
@@ -7,6 +8,7 @@ import { eventually, openConversation, orgId, raise, userId } from "../notificat
 let server: TestServer;
 let sms: SmsApi;
 let agentToken: string;
+let accepted: Parameters<SmsApi["setDefault"]>[0];
 
 beforeAll(async () => {
   sms = await startSmsApi();
@@ -14,6 +16,7 @@ beforeAll(async () => {
     env: { ...sms.env, PUBLIC_URL: "https://app.aviso.test", DELIVERY_RETRY_LIMIT: "2", DELIVERY_RETRY_DELAY_SECONDS: "1", DELIVERY_BREAKER_FAILURES: "50" },
   });
   agentToken = await server.token("agent@demo.test");
+  accepted = sms.currentDefault();
 });
 afterAll(async () => {
   await server?.stop();
@@ -62,6 +65,9 @@ describe("SMS through Twilio's Messages API", () => {
     // "í" and "ê" are not in the GSM 03.38 alphabet: UCS-2, 67 characters per segment once split.
     expect(delivery).toMatchObject({ status: "SENT", smsEncoding: "UCS-2", smsSegments: Math.ceil(message!.body.length / 67), attempts: 1 });
     expect(delivery.providerMessageId).toMatch(/^SM[0-9a-f]{32}$/);
+    const metrics = await scrape(server.url);
+    expect(total(metrics, "aviso_deliveries_total", { channel: "SMS", status: "SENT" })).toBeGreaterThanOrEqual(1);
+    expect(total(metrics, "aviso_sms_segments_total", { encoding: "UCS-2" })).toBe(delivery.smsSegments);
 
     // The same notification in English is plain GSM-7.
     await prisma().user.update({ where: { email: "agent@demo.test" }, data: { locale: "en" } });
@@ -95,6 +101,34 @@ describe("SMS through Twilio's Messages API", () => {
       await server.token("admin@demo.test"),
     );
     expect(stats.data?.deliveryStats.failureReasons.some((r) => r.channel === "SMS" && r.reason.includes("21211"))).toBe(true);
+  });
+
+  it("goes DEAD after its retries, shows among the dead letters, and is SENT when replayed", async () => {
+    sms.setDefault(twilioError(503, 20503, "Service Unavailable"));
+    const notificationId = await assignToAgent("Lia");
+    const dead = await settled(notificationId, ["DEAD"]);
+    expect(dead.attempts).toBe(3);
+    expect(dead.lastError).toContain("Twilio 20503");
+    const admin = await server.token("admin@demo.test");
+    const listed = await server.gql<{ deliveries: { edges: Array<{ node: { id: string; channel: string; status: string } }> } }>(
+      "{ deliveries(first: 5, channel: SMS, status: DEAD) { edges { node { id channel status } } } }",
+      {},
+      admin,
+    );
+    const node = listed.data!.deliveries.edges.map((e) => e.node).find((n) => n.status === "DEAD")!;
+    expect(node.channel).toBe("SMS");
+    sms.setDefault(accepted);
+    const replayed = await server.gql("mutation ($id: ID!) { retryDelivery(id: $id) { status } }", { id: node.id }, admin);
+    expect(replayed.errors).toBeUndefined();
+    await settled(notificationId, ["SENT"]);
+  }, 40_000);
+
+  it("sends a test SMS to the caller", async () => {
+    const result = await server.gql<{ sendTestNotification: { channel: string } }>("mutation { sendTestNotification(channel: SMS) { channel } }", {}, agentToken);
+    expect(result.data?.sendTestNotification.channel).toBe("SMS");
+    await eventually(async () => (sms.messages().some((m) => m.body.includes("Notificação de teste do Aviso.")) ? true : undefined), "test SMS");
+    const viewer = await server.gql("mutation { sendTestNotification(channel: SMS) { channel } }", {}, await server.token("viewer@demo.test"));
+    expect(viewer.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
   it("waits for the end of the user's quiet hours like every external channel", async () => {

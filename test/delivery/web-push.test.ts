@@ -121,6 +121,17 @@ describe("web push", () => {
     expect(push.received.filter((r) => r.subscriptionId === browser.id).map((r) => r.status)).toEqual([429, 503, 201]);
   }, 40_000);
 
+  it("sends a test push to the caller's newest browser, and refuses one without a browser", async () => {
+    const browser = push.subscribe();
+    expect((await register(browser)).errors).toBeUndefined();
+    const result = await server.gql<{ sendTestNotification: { channel: string } }>("mutation { sendTestNotification(channel: WEB_PUSH) { channel } }", {}, agentToken);
+    expect(result.data?.sendTestNotification.channel).toBe("WEB_PUSH");
+    const received = await eventually(async () => push.received.find((r) => r.subscriptionId === browser.id), "test push");
+    expect(JSON.parse(received.plaintext)).toMatchObject({ title: "Teste", body: "Notificação de teste do Aviso." });
+    const none = await server.gql("mutation { sendTestNotification(channel: WEB_PUSH) { channel } }", {}, await server.token("viewer@demo.test"));
+    expect(none.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  });
+
   it("validates subscriptions, moves an endpoint to whoever of the organization registers it last, and unregisters", async () => {
     const browser = push.subscribe();
     const http = await server.gql(REGISTER, { input: { endpoint: "http://push.example/x", keys: browser.keys } }, agentToken);

@@ -18,6 +18,8 @@ export interface ReceivedSms {
 export interface SmsApi extends HttpFake {
   /** Every POST to the Messages resource, in order. */
   messages(): ReceivedSms[];
+  /** The stand-in's own answer (201 with a Message resource, or 401/404), to restore after setDefault. */
+  currentDefault(): (request: RecordedRequest) => FakeReply;
   /** Env for the server under test. */
   env: Record<string, string>;
 }
@@ -61,6 +63,7 @@ export async function startSmsApi(): Promise<SmsApi> {
   return {
     ...fake,
     messages,
+    currentDefault: () => accept,
     env: { SMS_API_URL: fake.url, SMS_ACCOUNT_SID, SMS_AUTH_TOKEN, SMS_FROM },
   };
 }
