@@ -1,4 +1,4 @@
-import { v5 as uuidv5 } from "uuid";
+import { v5 as uuidv5, v7 as uuidv7 } from "uuid";
 import type { NotificationChannel, Prisma } from "../db/client.js";
 import type { DeliveryRow } from "../notifications/enqueue.js";
 import type { Runtime } from "../runtime.js";
@@ -61,7 +61,7 @@ export async function openDigest(
 ): Promise<string | null> {
   const rows = await tx.$queryRaw<Array<{ id: string; status: string }>>`
     INSERT INTO "Digest" (id, "organizationId", "userId", channel, "windowEnd", status, "createdAt", "updatedAt")
-    VALUES (gen_random_uuid(), ${target.organizationId}::uuid, ${target.userId}::uuid, ${target.channel}::"NotificationChannel",
+    VALUES (${uuidv7()}::uuid, ${target.organizationId}::uuid, ${target.userId}::uuid, ${target.channel}::"NotificationChannel",
             ${target.windowEnd.toISOString()}::timestamptz AT TIME ZONE 'UTC', 'SCHEDULED', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
     ON CONFLICT ("userId", channel, "windowEnd") DO UPDATE SET "updatedAt" = "Digest"."updatedAt"
     RETURNING id::text AS id, status::text AS status`;
@@ -106,8 +106,8 @@ export async function holdForDigests(
     }
     organizationZone ??= (await tx.organization.findUniqueOrThrow({ where: { id: context.organization.id }, select: { timeZone: true } })).timeZone;
     const schedule = scheduleFor(choice, { user: zoneOf.get(row.userId) ?? null, organization: organizationZone });
-    // Quiet hours first: a digest whose window ends inside them waits for the next one after.
-    const from = row.scheduledFor && row.scheduledFor > context.now ? row.scheduledFor : context.now;
+    // Quiet hours first: held until they end, it joins the first digest at or after that end.
+    const from = row.scheduledFor && row.scheduledFor > context.now ? new Date(row.scheduledFor.getTime() - 1) : context.now;
     const windowEnd = digestWindowEnd(from, schedule);
     const digestId = await openDigest(runtime, tx, { organizationId: row.organizationId, userId: row.userId, channel: row.channel, windowEnd });
     if (!digestId) {
