@@ -1,5 +1,5 @@
 import type { Config } from "../config/index.js";
-import type { Channel, DeliveryContext } from "./channel.js";
+import type { Channel, DeliveryContext, DigestSummary } from "./channel.js";
 import { localizedPath, renderTemplate } from "./render.js";
 import { smsSegments } from "./sms-segments.js";
 import { twilioProvider, type SmsProvider } from "./twilio.js";
@@ -36,6 +36,11 @@ export function smsText(view: NotificationView, context: Pick<DeliveryContext, "
   return truncate(renderTemplate(path, view, "none").trim(), MAX_SMS_CHARACTERS);
 }
 
+/** The text of a digest's SMS (templates/sms/digest.*). */
+export function smsDigestText(view: NotificationView, digest: DigestSummary, context: Pick<DeliveryContext, "locale">): string {
+  return truncate(renderTemplate(`sms/digest.${context.locale}.hbs`, { organizationName: view.organizationName, ...digest }, "none").trim(), MAX_SMS_CHARACTERS);
+}
+
 /** SMS to the agent's own phone through the SMS provider (Twilio's Messages API). */
 export const smsChannel: Channel = {
   name: "SMS",
@@ -46,7 +51,8 @@ export const smsChannel: Channel = {
   },
 
   async send(context, runtime) {
-    const body = smsText(notificationView(context, runtime.config), context);
+    const view = notificationView(context, runtime.config);
+    const body = context.digest ? smsDigestText(view, context.digest, context) : smsText(view, context);
     const counted = smsSegments(body);
     const sent = await providerFor(runtime.config).send({ to: smsNumberOf(context.user)!, body });
     return {

@@ -23,8 +23,13 @@ export interface PushPayload {
   tag: string;
 }
 
-export function pushPayload(view: NotificationView, context: Pick<DeliveryContext, "notification" | "locale">): PushPayload {
-  const { notification } = context;
+export function pushPayload(view: NotificationView, context: Pick<DeliveryContext, "notification" | "locale" | "digest">): PushPayload {
+  const { notification, digest } = context;
+  if (digest) {
+    // templates/push/digest.*: the title on the first line, the body below.
+    const [title = "", ...body] = renderTemplate(`push/digest.${context.locale}.hbs`, { organizationName: view.organizationName, ...digest }, "none").split("\n");
+    return { title: truncate(title, 120), body: truncate(body.join(" ").trim(), 300), url: digest.url, notificationId: notification.id, tag: "aviso-digest" };
+  }
   const path = localizedPath("push", view.template, "notification", context.locale);
   return {
     title: truncate(view.title, 120),

@@ -17,8 +17,8 @@ export interface DigestChoice {
   timeZone: string | null;
 }
 
-/** Channels whose digest Aviso can send today: a digest is one email. */
-export const DIGEST_CHANNELS: readonly NotificationChannel[] = ["EMAIL"];
+/** Channels with digests: one email, or one short SMS / push per browser. WhatsApp and Slack stay immediate. */
+export const DIGEST_CHANNELS: readonly NotificationChannel[] = ["EMAIL", "SMS", "WEB_PUSH"];
 
 export async function digestChoicesOf(tx: Prisma.TransactionClient, userIds: string[]): Promise<DigestChoice[]> {
   if (userIds.length === 0) return [];

@@ -21,7 +21,7 @@ export const digestInputSchema = z
     timeZone: z.string().max(64).refine(isTimeZone, "not an IANA time zone, e.g. America/Sao_Paulo").nullish(),
   })
   .refine((d) => d.frequency === "IMMEDIATE" || DIGEST_CHANNELS.includes(d.channel), {
-    message: "digests are sent by email: only EMAIL can be HOURLY or DAILY",
+    message: "WhatsApp and Slack have no digests: only EMAIL, SMS and WEB_PUSH can be HOURLY or DAILY",
     path: ["frequency"],
   });
 

@@ -5,6 +5,7 @@ import { emailTransport, writeToOutbox } from "../delivery/email-transport.js";
 import { publicUrl } from "../delivery/view.js";
 import { localeOf } from "../notifications/locale.js";
 import type { Runtime } from "../runtime.js";
+import { sendChannelDigest } from "./send-channel.js";
 import { digestView, renderDigestEmail, type DigestItem } from "./render.js";
 
 /** Most notifications one digest lists; the email links to the rest. */
@@ -37,14 +38,16 @@ export async function sendDigest(runtime: Runtime, digestId: string): Promise<vo
     return;
   }
   const ids = held.map((d) => d.id);
-  if (!runtime.config.EMAIL_ENABLED) {
+  if (digest.channel === "EMAIL" && !runtime.config.EMAIL_ENABLED) {
     await settle(runtime, digestId, ids, DeliveryStatus.SKIPPED, { lastError: "email disabled" });
     return;
   }
 
   const { user, organization } = digest;
   const locale = localeOf(user.locale, organization.locale);
-  const items: DigestItem[] = held.map(({ notification: n }) => ({
+  // Web push holds one delivery per browser: list each notification once.
+  const notifications = [...new Map(held.map((d) => [d.notificationId, d.notification])).values()];
+  const items: DigestItem[] = notifications.map((n) => ({
     notificationId: n.id,
     title: n.title,
     body: n.body,
@@ -60,6 +63,11 @@ export async function sendDigest(runtime: Runtime, digestId: string): Promise<vo
     timeZone: user.quietHoursTimeZone ?? organization.timeZone,
     locale,
   });
+  if (digest.channel !== "EMAIL") {
+    await sendChannelDigest(runtime, digest, held, view);
+    log.info({ notifications: held.length, groups: view.groupCount }, "digest sent");
+    return;
+  }
   const { subject, text, html } = renderDigestEmail(view, locale);
   const { config } = runtime;
   const domain = config.SMTP_FROM_EMAIL.split("@")[1] ?? "aviso.local";
@@ -100,16 +108,17 @@ export async function markDigestDead(runtime: Runtime, digestId: string): Promis
   await settle(runtime, digestId, held.map((d) => d.id), DeliveryStatus.DEAD, { failedAt: new Date(), lastError: digest.lastError ?? "retries exhausted" });
 }
 
-async function settle(runtime: Runtime, digestId: string, deliveryIds: string[], status: DeliveryStatus, data: { sentAt?: Date; failedAt?: Date; providerMessageId?: string; lastError: string | null }) {
+export async function settle(runtime: Runtime, digestId: string, deliveryIds: string[], status: DeliveryStatus, data: { sentAt?: Date; failedAt?: Date; providerMessageId?: string; lastError: string | null }) {
   const { sentAt, failedAt, providerMessageId, lastError } = data;
+  let digestChannel = "EMAIL";
   const count = await runtime.prisma.$transaction(async (tx) => {
-    await tx.digest.update({ where: { id: digestId }, data: { status, lastError, ...(sentAt ? { sentAt } : {}), ...(providerMessageId ? { providerMessageId } : {}) } });
+    ({ channel: digestChannel } = await tx.digest.update({ where: { id: digestId }, data: { status, lastError, ...(sentAt ? { sentAt } : {}), ...(providerMessageId ? { providerMessageId } : {}) } }));
     const { count } = await tx.delivery.updateMany({
       where: { id: { in: deliveryIds }, status: DeliveryStatus.SCHEDULED },
       data: { status, lastError, ...(sentAt ? { sentAt } : {}), ...(failedAt ? { failedAt } : {}), ...(providerMessageId ? { providerMessageId } : {}) },
     });
     return count;
   });
-  if (count > 0) runtime.metrics.deliveries.inc({ channel: "EMAIL", status }, count);
+  if (count > 0) runtime.metrics.deliveries.inc({ channel: digestChannel, status }, count);
   runtime.metrics.digests.inc({ status });
 }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { smsSegments } from "../../src/delivery/sms-segments.js";
+import { digestJobId } from "../../src/digests/hold.js";
+import { notify } from "../../src/notifications/engine.js";
 import { scrape, total } from "../helpers/metrics.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { SMS_ACCOUNT_SID, SMS_AUTH_TOKEN, SMS_FROM, startSmsApi, twilioError, type SmsApi } from "../helpers/sms-api.js";
@@ -130,6 +132,41 @@ describe("SMS through Twilio's Messages API", () => {
     const viewer = await server.gql("mutation { sendTestNotification(channel: SMS) { channel } }", {}, await server.token("viewer@demo.test"));
     expect(viewer.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
+
+  it("folds an hourly SMS digest into one SMS at the window's end", async () => {
+    const chosen = await server.gql(`mutation { updateDigestPreference(input: { channel: SMS, frequency: HOURLY, timeZone: "UTC" }) { frequency } }`, {}, agentToken);
+    expect(chosen.errors).toBeUndefined();
+    try {
+      const now = new Date(Math.floor(Date.now() / 3600_000) * 3600_000 + 3600_000 + 600_000);
+      const demo = await orgId(prisma(), "demo");
+      const agent = await userId(prisma(), "agent@demo.test");
+      const admin = await userId(prisma(), "admin@demo.test");
+      const ids: string[] = [];
+      for (const name of ["Zeca", "Yara", "Zeca"]) {
+        const conversation = await openConversation(prisma(), { org: "demo", assignee: "agent@demo.test", contactName: name });
+        const { notificationIds } = await notify(server.app.runtime, { type: "CONVERSATION_ASSIGNED", organizationId: demo, conversationId: conversation.id, assigneeId: agent, actorId: admin }, { now });
+        ids.push(notificationIds[0]!);
+      }
+      const held = await prisma().delivery.findMany({ where: { notificationId: { in: ids }, channel: "SMS" } });
+      expect(held).toHaveLength(3);
+      expect(new Set(held.map((d) => d.digestId)).size).toBe(1);
+      expect(held.every((d) => d.status === "SCHEDULED")).toBe(true);
+      expect(sms.requests).toHaveLength(0);
+      const windowEnd = new Date(now.getTime() - 600_000 + 3600_000);
+      // The window ends: its job becomes due.
+      expect(await prisma().$executeRaw`UPDATE pgboss.job SET start_after = now() WHERE name = 'send-digest' AND id = ${digestJobId(agent, "SMS", windowEnd)}::uuid`).toBe(1);
+      await eventually(async () => ((await prisma().delivery.count({ where: { notificationId: { in: ids }, channel: "SMS", status: "SENT" } })) === 3 ? true : undefined), "SMS digest sent", 20_000);
+      const [message] = sms.messages();
+      expect(sms.requests).toHaveLength(1);
+      expect(message!.body).toMatch(/^\[Demo\] Resumo: 3 notificações: #\d+ Zeca \(1\); #\d+ Yara \(1\); #\d+ Zeca \(1\)\. https:\/\/app\.aviso\.test\/notifications$/);
+      const rows = await prisma().delivery.findMany({ where: { notificationId: { in: ids }, channel: "SMS" } });
+      expect(new Set(rows.map((r) => r.providerMessageId)).size).toBe(1);
+      // The segments were spent once.
+      expect(rows.filter((r) => r.smsSegments !== null)).toEqual([expect.objectContaining({ smsEncoding: "UCS-2", smsSegments: smsSegments(message!.body).segments })]);
+    } finally {
+      await server.gql(`mutation { updateDigestPreference(input: { channel: SMS, frequency: IMMEDIATE }) { frequency } }`, {}, agentToken);
+    }
+  }, 40_000);
 
   it("waits for the end of the user's quiet hours like every external channel", async () => {
     await prisma().user.update({ where: { email: "agent@demo.test" }, data: { quietHoursStart: "00:00", quietHoursEnd: "23:59", quietHoursTimeZone: "UTC" } });

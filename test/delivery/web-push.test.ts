@@ -3,6 +3,8 @@ import { rootCertificates } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { makeLoopbackCertificate, startPushService, type PushService, type PushServiceCertificate, type TestSubscription } from "../helpers/push-service.js";
+import { digestJobId } from "../../src/digests/hold.js";
+import { notify } from "../../src/notifications/engine.js";
 import { eventually, gid, openConversation, orgId, raise, userId } from "../notifications/fixtures.js";
 
 let server: TestServer;
@@ -119,6 +121,40 @@ describe("web push", () => {
     }, "push sent after 429 and 503", 30_000);
     expect(delivery.attempts).toBe(3);
     expect(push.received.filter((r) => r.subscriptionId === browser.id).map((r) => r.status)).toEqual([429, 503, 201]);
+  }, 40_000);
+
+  it("folds an hourly web push digest into one push per browser at the window's end", async () => {
+    const prisma = server.app.runtime.prisma;
+    const token = await server.token("admin@demo.test");
+    const admin = await userId(prisma, "admin@demo.test");
+    const enabled = await server.gql(
+      `mutation { updateNotificationPreferences(input: { channels: [{ type: ALERT_CREATED, channel: WEB_PUSH, enabled: true }] }) { notifyOnNewMessage } }`,
+      {},
+      token,
+    );
+    expect(enabled.errors).toBeUndefined();
+    expect((await server.gql(`mutation { updateDigestPreference(input: { channel: WEB_PUSH, frequency: HOURLY, timeZone: "UTC" }) { frequency } }`, {}, token)).errors).toBeUndefined();
+    const [desk, tablet] = [push.subscribe(), push.subscribe()];
+    expect((await register(desk, token)).errors).toBeUndefined();
+    expect((await register(tablet, token)).errors).toBeUndefined();
+    const now = new Date(Math.floor(Date.now() / 3600_000) * 3600_000 + 3600_000 + 600_000);
+    const demo = await orgId(prisma, "demo");
+    const ids: string[] = [];
+    for (const title of ["Disco cheio", "Fila parada"]) {
+      const alert = await prisma.alert.create({ data: { organizationId: demo, title, severity: "HIGH" } });
+      ids.push((await notify(server.app.runtime, { type: "ALERT_CREATED", organizationId: demo, alertId: alert.id }, { now })).notificationIds[0]!);
+    }
+    const held = await prisma.delivery.findMany({ where: { notificationId: { in: ids }, channel: "WEB_PUSH" } });
+    expect(held).toHaveLength(4);
+    expect(held.every((d) => d.status === "SCHEDULED" && d.digestId === held[0]!.digestId)).toBe(true);
+    const windowEnd = new Date(now.getTime() - 600_000 + 3600_000);
+    expect(await prisma.$executeRaw`UPDATE pgboss.job SET start_after = now() WHERE name = 'send-digest' AND id = ${digestJobId(admin, "WEB_PUSH", windowEnd)}::uuid`).toBe(1);
+    await eventually(async () => ((await prisma.delivery.count({ where: { id: { in: held.map((d) => d.id) }, status: "SENT" } })) === 4 ? true : undefined), "push digest sent", 20_000);
+    for (const browser of [desk, tablet]) {
+      const pushes = push.received.filter((r) => r.subscriptionId === browser.id);
+      expect(pushes).toHaveLength(1);
+      expect(JSON.parse(pushes[0]!.plaintext)).toMatchObject({ title: "Resumo do Aviso: 2 notificações", body: "[HIGH] Disco cheio (1); [HIGH] Fila parada (1)", tag: "aviso-digest", url: "https://app.aviso.test/notifications" });
+    }
   }, 40_000);
 
   it("sends a test push to the caller's newest browser, and refuses one without a browser", async () => {

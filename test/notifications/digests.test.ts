@@ -168,8 +168,8 @@ describe("digests", () => {
     expect(digestWindowEnd(new Date("2026-11-30T12:10:00Z"), hourly("Asia/Kolkata"))).toEqual(new Date("2026-11-30T12:30:00Z"));
   });
 
-  it("accepts HOURLY and DAILY for email only", async () => {
-    const result = await api.gql(`mutation { updateDigestPreference(input: { channel: SMS, frequency: HOURLY }) { channel } }`, {}, await api.token("agent@demo.test"));
+  it("accepts HOURLY and DAILY for email, SMS and web push only", async () => {
+    const result = await api.gql(`mutation { updateDigestPreference(input: { channel: WHATSAPP, frequency: HOURLY }) { channel } }`, {}, await api.token("agent@demo.test"));
     expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     const prefs = await api.gql<{ notificationPreferences: { digests: Array<{ channel: string; frequency: string }> } }>(
       "{ notificationPreferences { digests { channel frequency } } }",
