@@ -5,7 +5,7 @@ import { emailsInLastHour, findCoalescable, type CoalescableNotification } from 
 import { describeEvent, type NotificationContent } from "./content.js";
 import { holdForDigests, type HeldRow } from "../digests/hold.js";
 import { insertNotifications } from "./bulk-insert.js";
-import { enqueueDeliveries, type DeliveryRow } from "./enqueue.js";
+import { enqueueDeliveries } from "./enqueue.js";
 import type { NotificationEvent } from "./events.js";
 import { localeOf } from "./locale.js";
 import { coalesceKey, emailLimitKey, lockKeys } from "./locks.js";
