@@ -1,10 +1,10 @@
 import type { Config } from "../config/index.js";
 import type { Channel, DeliveryContext, DigestSummary } from "./channel.js";
-import { localizedPath, renderTemplate } from "./render.js";
+import { localizedPath, renderTemplate } from "../text/templates.js";
 import { smsSegments } from "./sms-segments.js";
 import { twilioProvider, type SmsProvider } from "./twilio.js";
 import { notificationView, type NotificationView } from "./view.js";
-import { truncate } from "../notifications/preview.js";
+import { truncate } from "../text/preview.js";
 
 /** At most three GSM-7 segments (459 characters): an alert, not a letter. */
 const MAX_SMS_CHARACTERS = 300;

@@ -2,10 +2,10 @@ import webpush, { WebPushError } from "web-push";
 import type { Channel, DeliveryContext } from "./channel.js";
 import { PermanentDeliveryError, TransientDeliveryError } from "./channel.js";
 import { pushEndpointRefusal } from "./push-endpoint.js";
-import { localizedPath, renderTemplate } from "./render.js";
+import { localizedPath, renderTemplate } from "../text/templates.js";
 import { vapidKeys } from "./vapid.js";
 import { notificationView, type NotificationView } from "./view.js";
-import { truncate } from "../notifications/preview.js";
+import { truncate } from "../text/preview.js";
 
 /** How long a push service keeps a message for an offline browser: a notification a day old is noise. */
 const TTL_SECONDS = 24 * 3600;

@@ -2,7 +2,7 @@ import { v5 as uuidv5, v7 as uuidv7 } from "uuid";
 import type { NotificationChannel, Prisma } from "../db/client.js";
 import type { DeliveryRow } from "../notifications/enqueue.js";
 import type { Runtime } from "../runtime.js";
-import { digestJob } from "./jobs.js";
+import { digestQueue } from "./queue.js";
 import { DEFAULT_DAILY_AT, digestWindowEnd, type DigestSchedule } from "./window.js";
 
 /** Namespace of digest job ids: the same (user, channel, window) always names the same job. */
@@ -68,7 +68,7 @@ export async function openDigest(
   const digest = rows[0]!;
   if (digest.status !== "SCHEDULED") return null;
   await runtime.jobs.send(
-    digestJob,
+    digestQueue,
     { digestId: digest.id },
     { tx, id: digestJobId(target.userId, target.channel, target.windowEnd), singletonKey: `${target.userId}:${target.channel}:${target.windowEnd.toISOString()}`, startAfter: target.windowEnd },
   );

@@ -1,8 +1,6 @@
-import { z } from "zod";
 import { defineJob } from "../jobs/define.js";
+import { DIGEST_DEAD_QUEUE, DIGEST_QUEUE, digestPayload as payload } from "./queue.js";
 import { markDigestDead, sendDigest } from "./send.js";
-
-const payload = z.object({ digestId: z.string().uuid() });
 
 /**
  * Sends one digest at its window's end. Created with a job id derived from (user,
@@ -12,14 +10,14 @@ const payload = z.object({ digestId: z.string().uuid() });
  * deliveries are still SCHEDULED, so nothing is lost (the email keeps its Message-ID).
  */
 export const digestJob = defineJob({
-  name: "send-digest",
+  name: DIGEST_QUEUE,
   schema: payload,
   queue: (config) => ({
     retryLimit: config.DELIVERY_RETRY_LIMIT,
     retryDelay: Math.max(1, Math.round(config.DELIVERY_RETRY_DELAY_SECONDS)),
     retryBackoff: true,
     expireInSeconds: 120,
-    deadLetter: "send-digest-dead",
+    deadLetter: DIGEST_DEAD_QUEUE,
   }),
   work: { pollingIntervalSeconds: 1, batchSize: 10 },
   handler: (data, runtime) => sendDigest(runtime, data.digestId),
@@ -27,7 +25,7 @@ export const digestJob = defineJob({
 
 /** Exhausted digests: the digest and the deliveries it held become DEAD (replayable one by one). */
 export const deadDigestJob = defineJob({
-  name: "send-digest-dead",
+  name: DIGEST_DEAD_QUEUE,
   schema: payload,
   work: { pollingIntervalSeconds: 1 },
   handler: (data, runtime) => markDigestDead(runtime, data.digestId),

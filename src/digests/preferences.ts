@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DigestFrequency, NotificationChannel, type PrismaClient } from "../db/client.js";
 import { invalidInput } from "../errors.js";
-import { isTimeZone, minutesOfDay } from "../notifications/quietHours.js";
+import { isTimeZone, minutesOfDay } from "../notifications/quiet-hours.js";
 import { DIGEST_CHANNELS } from "./hold.js";
 import { DEFAULT_DAILY_AT } from "./window.js";
 

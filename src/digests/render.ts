@@ -1,8 +1,8 @@
-import { encodeGlobalID } from "@pothos/plugin-relay";
+import { encodeGlobalId } from "../global-id.js";
 import type { AlertSeverity } from "../db/client.js";
-import type { Locale } from "../notifications/locale.js";
-import { truncate } from "../notifications/preview.js";
-import { localizedPath, renderSource, renderTemplate, templateSource } from "../delivery/render.js";
+import type { Locale } from "../text/locale.js";
+import { truncate } from "../text/preview.js";
+import { localizedPath, renderSource, renderTemplate, templateSource } from "../text/templates.js";
 
 /** One held notification, as the digest lists it. */
 export interface DigestItem {
@@ -50,9 +50,9 @@ export function digestView(
     let group = groups.get(key);
     if (!group) {
       const url = item.conversation
-        ? `${context.baseUrl}/conversations/${encodeGlobalID("Conversation", item.conversation.id)}`
+        ? `${context.baseUrl}/conversations/${encodeGlobalId("Conversation", item.conversation.id)}`
         : item.alert
-          ? `${context.baseUrl}/alerts/${encodeGlobalID("Alert", item.alert.id)}`
+          ? `${context.baseUrl}/alerts/${encodeGlobalId("Alert", item.alert.id)}`
           : `${context.baseUrl}/notifications`;
       group = { kind: item.conversation ? "conversation" : item.alert ? "alert" : "other", conversation: item.conversation, alert: item.alert, url, count: 0, items: [] };
       groups.set(key, group);

@@ -3,7 +3,7 @@ import { PermanentDeliveryError } from "../delivery/channel.js";
 import { classifySmtpError } from "../delivery/email.js";
 import { emailTransport, writeToOutbox } from "../delivery/email-transport.js";
 import { publicUrl } from "../delivery/view.js";
-import { localeOf } from "../notifications/locale.js";
+import { localeOf } from "../text/locale.js";
 import type { Runtime } from "../runtime.js";
 import { sendChannelDigest } from "./send-channel.js";
 import { digestView, renderDigestEmail, type DigestItem } from "./render.js";

@@ -1,4 +1,4 @@
-import { isTimeZone, minutesOfDay, wallClock, zonedTimeToInstant } from "../notifications/quietHours.js";
+import { isTimeZone, minutesOfDay, wallClock, zonedTimeToInstant } from "../notifications/quiet-hours.js";
 
 /** When a channel's held notifications go out: at the end of each local hour, or daily at a local time. */
 export type DigestSchedule = { frequency: "HOURLY"; timeZone: string } | { frequency: "DAILY"; dailyAt: string; timeZone: string };

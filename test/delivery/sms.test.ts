@@ -144,7 +144,7 @@ describe("SMS through Twilio's Messages API", () => {
       const ids: string[] = [];
       for (const name of ["Zeca", "Yara", "Zeca"]) {
         const conversation = await openConversation(prisma(), { org: "demo", assignee: "agent@demo.test", contactName: name });
-        const { notificationIds } = await notify(server.app.runtime, { type: "CONVERSATION_ASSIGNED", organizationId: demo, conversationId: conversation.id, assigneeId: agent, actorId: admin }, { now });
+        const { notificationIds } = await notify(server.app.runtime, { type: "CONVERSATION_ASSIGNED", organizationId: demo, conversationId: conversation.id, assigneeId: agent, actorId: admin }, undefined, { now });
         ids.push(notificationIds[0]!);
       }
       const held = await prisma().delivery.findMany({ where: { notificationId: { in: ids }, channel: "SMS" } });

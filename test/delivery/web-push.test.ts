@@ -142,7 +142,7 @@ describe("web push", () => {
     const ids: string[] = [];
     for (const title of ["Disco cheio", "Fila parada"]) {
       const alert = await prisma.alert.create({ data: { organizationId: demo, title, severity: "HIGH" } });
-      ids.push((await notify(server.app.runtime, { type: "ALERT_CREATED", organizationId: demo, alertId: alert.id }, { now })).notificationIds[0]!);
+      ids.push((await notify(server.app.runtime, { type: "ALERT_CREATED", organizationId: demo, alertId: alert.id }, undefined, { now })).notificationIds[0]!);
     }
     const held = await prisma.delivery.findMany({ where: { notificationId: { in: ids }, channel: "WEB_PUSH" } });
     expect(held).toHaveLength(4);

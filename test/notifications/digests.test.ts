@@ -135,7 +135,7 @@ describe("digests", () => {
     const alert = await prisma().alert.create({ data: { organizationId: demo, title: "Fila parada", severity: "HIGH" } });
     // The engine's clock, pinned: the window's end cannot pass while the test runs.
     const before = new Date(Math.floor(Date.now() / 3600_000) * 3600_000 + 3600_000 + 600_000);
-    await notify(api.app.runtime, { type: "ALERT_CREATED", organizationId: demo, alertId: alert.id }, { now: before });
+    await notify(api.app.runtime, { type: "ALERT_CREATED", organizationId: demo, alertId: alert.id }, undefined, { now: before });
     const delivery = await prisma().delivery.findFirstOrThrow({ where: { userId: admin, channel: "EMAIL", notification: { alertId: alert.id } } });
     // 18:00 in São Paulo (UTC−3) is 21:00 UTC: today's if still ahead, else tomorrow's.
     const end = digestWindowEnd(before, { frequency: "DAILY", dailyAt: "18:00", timeZone: "America/Sao_Paulo" });

@@ -63,7 +63,7 @@ export async function receiveMessage(
   const message = await prisma.message.create({
     data: { organizationId: conversation.organizationId, conversationId: conversation.id, direction: "INBOUND", type, text },
   });
-  return notify(server.app.runtime, { type: "NEW_MESSAGE", organizationId: conversation.organizationId, conversationId: conversation.id, messageId: message.id }, { ...(now ? { now } : {}) });
+  return notify(server.app.runtime, { type: "NEW_MESSAGE", organizationId: conversation.organizationId, conversationId: conversation.id, messageId: message.id }, undefined, { ...(now ? { now } : {}) });
 }
 
 export function raise(server: TestServer, event: NotificationEvent) {
