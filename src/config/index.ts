@@ -78,6 +78,17 @@ const envSchema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().positive().default(15),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(2000),
   GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(20_000),
+  /** Web push (VAPID, RFC 8292): outside production a key pair is generated once into AVISO_HOME when unset. */
+  VAPID_PUBLIC_KEY: optionalString,
+  VAPID_PRIVATE_KEY: optionalString,
+  /** A mailto: or https: URL push services may contact about our pushes. */
+  VAPID_SUBJECT: optionalString,
+  /** Twilio's Messages API (or a compatible one): POST {SMS_API_URL}/2010-04-01/Accounts/{SID}/Messages.json. */
+  SMS_API_URL: z.string().url().default("https://api.twilio.com"),
+  SMS_ACCOUNT_SID: optionalString,
+  SMS_AUTH_TOKEN: optionalString,
+  /** The sender: an E.164 number or a Messaging Service SID ("MG…"). */
+  SMS_FROM: optionalString,
   /** Where the embedded PostgreSQL, the dev JWT secret and the email outbox live. */
   AVISO_HOME: z.string().default(".aviso"),
 });

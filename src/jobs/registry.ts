@@ -1,5 +1,6 @@
 import { alertJobs } from "../alerts/jobs.js";
 import { deadDeliveryJobs, deliveryJobs } from "../delivery/jobs.js";
+import { digestJobs } from "../digests/jobs.js";
 import { notificationJobs } from "../notifications/jobs.js";
 import { metaWebhookJobs } from "../webhooks/meta/jobs.js";
 import type { JobDefinition } from "./define.js";
@@ -18,4 +19,5 @@ export const jobs: readonly JobDefinition[] = [
   deadSendMessageJob,
   readReceiptJob,
   ...templateJobs,
+  ...digestJobs,
 ];

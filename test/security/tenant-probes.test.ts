@@ -70,6 +70,8 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     organization: [{ expect: "ANSWERED" }],
     queues: [{ expect: "ANSWERED" }],
     unreadNotificationCount: [{ expect: "ANSWERED" }],
+    webPushPublicKey: [{ expect: "ANSWERED" }],
+    webPushSubscriptions: [{ expect: "ANSWERED" }],
     whatsAppNumbers: [{ expect: "ANSWERED" }],
   },
   mutation: {
@@ -120,7 +122,15 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     ],
     // B has no WABA id: nothing to sync, A's templates untouched.
     syncMessageTemplates: [{ expect: "ANSWERED" }],
+    // A's browser endpoint: refused, A's subscription left alone; a browser of B's own: registered.
+    registerWebPushSubscription: [
+      { values: (a) => ({ input: { endpoint: a.pushSubscription.endpoint, keys: a.pushSubscription.keys } }), expect: "BAD_USER_INPUT" },
+      { values: (a) => ({ input: { endpoint: "https://push.example.test/b-own-browser", keys: a.pushSubscription.keys } }), expect: "ANSWERED" },
+    ],
     sendTestNotification: [{ values: () => ({ channel: "IN_APP" }), expect: "ANSWERED" }],
+    // A's endpoint: nothing of B's to remove (false), A's row untouched.
+    unregisterWebPushSubscription: [{ values: (a) => ({ endpoint: a.pushSubscription.endpoint }), expect: "ANSWERED" }],
+    updateDigestPreference: [{ values: () => ({ input: { channel: "EMAIL", frequency: "HOURLY" } }), expect: "ANSWERED" }],
     updateNotificationPreferences: [{ values: () => ({ input: { notifyOnNewMessage: false } }), expect: "ANSWERED" }],
     updateOrganizationSettings: [{ values: () => ({ input: { coalesceWindowSeconds: 45 } }), expect: "ANSWERED" }],
   },
