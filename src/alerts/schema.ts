@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Alert, AlertSeverity, AlertStatus } from "../db/client.js";
 import { invalidInput, notFound } from "../errors.js";
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { actorOf, viewerOf } from "../schema/context.js";
 import { AlertSeverityEnum, AlertStatusEnum } from "../schema/enums.js";
 import { acknowledgeAlert } from "./acknowledgeAlert.js";
 import { createAlert } from "./createAlert.js";
@@ -72,12 +72,13 @@ builder.queryField("alert", (t) =>
 builder.mutationField("createAlert", (t) =>
   t.field({
     type: AlertRef,
-    description: "Opens an alert and notifies the organization's admins — or, when `dedupeKey` matches an unresolved alert, counts one more occurrence of that alert and returns it.",
-    authScopes: { orgAdmin: true },
+    description:
+      "Opens an alert and notifies the organization's admins — or, when `dedupeKey` matches an unresolved alert, counts one more occurrence of that alert and returns it. Admins, and API keys with ALERTS_WRITE.",
+    authScopes: { orgAdmin: true, apiKey: "ALERTS_WRITE" },
     args: { input: t.arg({ type: CreateAlertInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const viewer = viewerOf(ctx);
-      const { alert } = await createAlert(ctx.runtime, { organizationId: viewer.organizationId, userId: viewer.userId }, input);
+      const actor = actorOf(ctx);
+      const { alert } = await createAlert(ctx.runtime, { organizationId: actor.organizationId, userId: actor.kind === "user" ? actor.userId : null }, input);
       return alert;
     },
   }),

@@ -27,6 +27,11 @@ export function describeEvent(event: NotificationEvent, subject: Subject, now: D
   const conversation = subject.conversation;
   const alert = subject.alert;
   const base = { type: event.type, conversationId: conversation?.id ?? null, alertId: alert?.id ?? null };
+  if ("trigger" in event) {
+    // The caller's own words, in whatever language it wrote them.
+    const { title, body, url, severity, dedupeKey } = event.trigger;
+    return { ...base, data: { triggered: true, url, severity, dedupeKey }, render: () => ({ title, body }) };
+  }
   switch (event.type) {
     case "NEW_MESSAGE": {
       const c = conversation!;

@@ -1,7 +1,7 @@
 import type { Prisma } from "../db/client.js";
 import type { Runtime } from "../runtime.js";
 import { externalChannelsFor, type PlannedDelivery } from "./channels.js";
-import { emailsInLastHour, findCoalescable, type CoalescableNotification } from "./coalesce.js";
+import { coalesceSubject, emailsInLastHour, findCoalescable, type CoalesceMatch, type CoalescableNotification } from "./coalesce.js";
 import { describeEvent, type NotificationContent } from "./content.js";
 import { insertNotifications } from "./bulk-insert.js";
 import { enqueueDeliveries, type DeliveryRow } from "./enqueue.js";
@@ -77,14 +77,14 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
   }));
 
   const coalesceWindow = subject.organization.coalesceWindowSeconds * 1000;
-  const coalescing = event.type === "NEW_MESSAGE" && coalesceWindow > 0 && !!subject.conversation;
+  const match = coalesceWindow > 0 ? coalesceMatchOf(event, subject) : null;
   const emailUsers = plans.filter((p) => p.deliveries.some((d) => d.channel === "EMAIL")).map((p) => p.recipient.id);
   await lockKeys(tx, [
-    ...(coalescing ? recipients.map((r) => coalesceKey(r.id, subject.conversation!.id)) : []),
+    ...(match ? recipients.map((r) => coalesceKey(r.id, coalesceSubject(match))) : []),
     ...emailUsers.map(emailLimitKey),
   ]);
   const windowStart = new Date(now.getTime() - coalesceWindow);
-  const existing = coalescing ? await findCoalescable(tx, recipients.map((r) => r.id), subject.conversation!.id, windowStart) : new Map<string, CoalescableNotification>();
+  const existing = match ? await findCoalescable(tx, recipients.map((r) => r.id), match, windowStart) : new Map<string, CoalescableNotification>();
   const emailsSent = await emailsInLastHour(tx, emailUsers, now);
 
   const content = describeEvent(event, subject, now);
@@ -176,4 +176,11 @@ function idsOf(event: NotificationEvent): Record<string, string> {
   if ("messageId" in event) ids.messageId = event.messageId;
   if ("alertId" in event) ids.alertId = event.alertId;
   return ids;
+}
+
+/** What a new event folds into within the window: a conversation's burst, or a triggered event's dedupe key. */
+function coalesceMatchOf(event: NotificationEvent, subject: Subject): CoalesceMatch | null {
+  if (event.type === "NEW_MESSAGE" && subject.conversation) return { conversationId: subject.conversation.id };
+  if ("trigger" in event && event.trigger.dedupeKey) return { type: event.type, dedupeKey: event.trigger.dedupeKey };
+  return null;
 }

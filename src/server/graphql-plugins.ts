@@ -42,9 +42,9 @@ export function graphqlPlugins(runtime: Runtime, rateLimits: RateLimits): Plugin
       // Mutations per user; anonymous mutations fail on auth anyway.
       async onExecute({ args, setResultAndStopExecution }) {
         const isMutation = args.document.definitions.some((d: DefinitionNode) => d.kind === "OperationDefinition" && d.operation === "mutation");
-        const viewer = args.contextValue.viewer;
-        if (!isMutation || !viewer) return;
-        if (!(await rateLimits.allow("mutation", viewer.userId))) {
+        const actor = args.contextValue.actor;
+        if (!isMutation || !actor) return;
+        if (!(await rateLimits.allow("mutation", actor.kind === "user" ? actor.userId : `apiKey:${actor.apiKeyId}`))) {
           setResultAndStopExecution({
             errors: [new GraphQLError("Too many mutations: slow down and retry in a minute", { extensions: { code: "RATE_LIMITED" } })],
           });

@@ -2,6 +2,7 @@ import { WebhookEventStatus, type Prisma } from "../../db/client.js";
 import { recordInboundMessage } from "../../conversations/record-inbound.js";
 import { maskPhone } from "../../observability/log.js";
 import { notify, type NotifyResult } from "../../notifications/engine.js";
+import { holdWebhookEvent, suspendedAmong } from "../../organizations/held-webhooks.js";
 import type { Runtime } from "../../runtime.js";
 import { noteAgentInbound, notificationNumberOwners, ownerOfNumber } from "./anti-loop.js";
 import { messageTypeOf, readableText } from "./message-content.js";
@@ -23,7 +24,7 @@ export interface WebhookEventToApply {
 }
 
 export interface ProcessOutcome {
-  status: typeof WebhookEventStatus.PROCESSED | typeof WebhookEventStatus.IGNORED;
+  status: typeof WebhookEventStatus.PROCESSED | typeof WebhookEventStatus.IGNORED | typeof WebhookEventStatus.HELD;
   messagesStored: number;
   duplicates: number;
   agentMessages: number;
@@ -51,6 +52,13 @@ export async function processWebhookEvent(runtime: Runtime, event: WebhookEventT
   for (const change of messagesChanges(event.payload)) {
     const id = change.metadata.phone_number_id;
     if (!routes.has(id)) routes.set(id, await routeOfNumber(runtime.prisma, id));
+  }
+  // A suspended organization's events are kept as they came and applied on reactivation.
+  const suspended = await suspendedAmong(runtime.prisma, [...new Set([...routes.values()].flatMap((r) => (r ? [r.organizationId] : [])))]);
+  const phoneNumberId = messagesChanges(event.payload)[0]?.metadata.phone_number_id ?? null;
+  if (suspended && (await holdWebhookEvent(runtime.prisma, { ...event, phoneNumberId }, suspended))) {
+    log.info({ organizationId: suspended }, "webhook held: organization suspended");
+    return { status: WebhookEventStatus.HELD, messagesStored: 0, duplicates: 0, agentMessages: 0, statusesApplied: 0 };
   }
   const effects = await withTransactionRetry(runtime.prisma, async (tx) => {
     const effects: Effects = {
