@@ -8,6 +8,8 @@ import { assertIdCursors } from "../schema/cursors.js";
 export const AuditLogEntryRef = builder.prismaNode("AuditLog", {
   name: "AuditLogEntry",
   id: { field: "id" },
+  // Also through node(id): only admins read the log.
+  authScopes: { orgAdmin: true },
   description: "One audited change in the organization: who (a person or an API key), what, when.",
   fields: (t) => ({
     action: t.exposeString("action", { description: 'What happened, e.g. "user.deactivated", "apiKey.revoked", "organization.settings.updated".' }),

@@ -17,6 +17,8 @@ export const ApiKeyScopeEnum = builder.enumType("ApiKeyScope", {
 
 export const ApiKeyRef = builder.prismaNode("ApiKey", {
   id: { field: "id" },
+  // Also through node(id): only admins see the organization's keys.
+  authScopes: { orgAdmin: true },
   description:
     "An integrator's credential (`Authorization: Bearer aviso_…`): acts for its organization within its scopes, never as a person. Its secret is shown once, at creation.",
   fields: (t) => ({

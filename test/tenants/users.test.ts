@@ -113,3 +113,16 @@ describe("deactivateUser / reactivateUser", () => {
     expect(await prisma.auditLog.count({ where: { entityId: second.id, action: { in: ["user.deactivated", "user.reactivated"] } } })).toBe(2);
   });
 });
+
+describe("API keys and the audit log through node(id)", () => {
+  it("are the admins' only", async () => {
+    const key = await server.gql<{ createApiKey: { apiKey: { id: string } } }>('mutation { createApiKey(input: { name: "n", scopes: [ALERTS_WRITE] }) { apiKey { id } } }', {}, admin);
+    const entry = await server.app.runtime.prisma.auditLog.findFirstOrThrow({ where: { action: "apiKey.created" } });
+    const ids = [key.data!.createApiKey.apiKey.id, encodeGlobalID("AuditLogEntry", entry.id)];
+    const asAdmin = await server.gql<{ nodes: Array<{ id: string } | null> }>("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", { ids }, admin);
+    expect(asAdmin.data!.nodes.map((n) => n?.id)).toEqual(ids);
+    const asAgent = await server.gql<{ nodes: Array<{ id: string } | null> }>("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", { ids }, await server.token("agent@demo.test"));
+    expect(asAgent.data?.nodes ?? [null, null]).toEqual([null, null]);
+    expect(JSON.stringify(asAgent)).not.toContain(key.data!.createApiKey.apiKey.id);
+  });
+});
