@@ -37,18 +37,21 @@ builder.queryField("auditLog", (t) =>
   t.prismaConnection({
     type: AuditLogEntryRef,
     cursor: "id",
-    description: "The organization's audit log, newest first (admins). Filter by `action` and by the person who acted (`actorId`).",
+    description: "The organization's audit log, newest first (admins). Filter by `action` and by who acted (`actorId`: a user's or an API key's id).",
     authScopes: { orgAdmin: true },
     args: {
       action: t.arg.string({ required: false, description: 'An exact action, e.g. "user.created".' }),
-      actorId: t.arg.globalID({ for: UserRef, required: false, description: "Only what this person did." }),
+      actorId: t.arg.globalID({ for: [UserRef, ApiKeyRef], required: false, description: "Only what this person (User id) or integrator (ApiKey id) did." }),
     },
     resolve: (query, _root, args, ctx) => {
       assertIdCursors(args);
       if (args.action && args.action.length > 100) throw invalidInput("action", "at most 100 characters");
       return ctx.db.auditLog.findMany({
         ...query,
-        where: { ...(args.action ? { action: args.action } : {}), ...(args.actorId ? { actorId: args.actorId.id } : {}) },
+        where: {
+          ...(args.action ? { action: args.action } : {}),
+          ...(args.actorId ? (args.actorId.typename === "ApiKey" ? { apiKeyId: args.actorId.id } : { actorId: args.actorId.id }) : {}),
+        },
         orderBy: [{ createdAt: "desc" }, { id: "desc" }],
       });
     },
