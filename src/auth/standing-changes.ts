@@ -1,6 +1,5 @@
-import type { PrismaClient } from "../db/client.js";
-import type { Logger } from "../observability/log.js";
-import type { PubSub, Topics } from "../pubsub/index.js";
+import type { Topics } from "../pubsub/index.js";
+import type { Runtime } from "../runtime.js";
 import { forgetStanding } from "./standing.js";
 
 export type StandingChange = Topics["standingChanged"];
@@ -12,9 +11,9 @@ const EVERY_INSTANCE = "all";
  * user of `organizationId` — no longer stand as their tokens say: deactivated, role
  * changed, organization suspended. Call it after the change committed.
  */
-export async function announceStandingChange(runtime: { prisma: PrismaClient; pubsub: PubSub }, change: StandingChange): Promise<void> {
+export async function announceStandingChange(runtime: Pick<Runtime, "state" | "pubsub">, change: StandingChange): Promise<void> {
   // This instance forgets at once, even if the publish is lost.
-  forgetStanding(runtime.prisma, change.organizationId ? "all" : change.userIds);
+  forgetStanding(runtime, change.organizationId ? "all" : change.userIds);
   await runtime.pubsub.publish("standingChanged", EVERY_INSTANCE, change);
 }
 
@@ -23,14 +22,14 @@ export async function announceStandingChange(runtime: { prisma: PrismaClient; pu
  * and calls `onChange` (which closes the affected sockets). Returns a stop function.
  */
 export async function watchStandingChanges(
-  runtime: { prisma: PrismaClient; pubsub: PubSub; log: Logger },
+  runtime: Pick<Runtime, "state" | "pubsub" | "log">,
   onChange: (change: StandingChange) => void,
 ): Promise<() => Promise<void>> {
   const changes = await runtime.pubsub.subscribe("standingChanged", EVERY_INSTANCE);
   void (async () => {
     for await (const change of changes) {
       try {
-        forgetStanding(runtime.prisma, change.organizationId ? "all" : change.userIds);
+        forgetStanding(runtime, change.organizationId ? "all" : change.userIds);
         onChange(change);
       } catch (error) {
         runtime.log.warn({ err: (error as Error).message }, "standing change not applied");

@@ -1,7 +1,8 @@
 import { QueueRef } from "../queues/schema.js";
 import { UserRef } from "../organizations/schema.js";
 import { builder } from "../schema/builder.js";
-import { actorOf } from "../schema/context.js";
+import { actorContextOf } from "../schema/context.js";
+import { databaseId } from "../schema/global-id.js";
 import { AlertSeverityEnum, NotificationTypeEnum, RoleEnum } from "../schema/enums.js";
 import { triggerNotification } from "./trigger.js";
 
@@ -42,13 +43,13 @@ builder.mutationField("triggerNotification", (t) =>
     authScopes: { orgAdmin: true, apiKey: "NOTIFICATIONS_TRIGGER" },
     args: { input: t.arg({ type: TriggerNotificationInput, required: true, description: "What to send, and to whom." }) },
     resolve: async (_root, { input }, ctx) => {
-      return triggerNotification(ctx.runtime, actorOf(ctx), {
+      return triggerNotification(actorContextOf(ctx), {
         // Validated there: only CUSTOM and CAMPAIGN_FAILED pass.
         type: input.type as "CUSTOM",
         recipients: {
-          userIds: (input.recipients.userIds ?? []).map((g) => g.id),
+          userIds: (input.recipients.userIds ?? []).map((g) => databaseId(g, "recipients.userIds")),
           roles: input.recipients.roles ?? [],
-          queueIds: (input.recipients.queueIds ?? []).map((g) => g.id),
+          queueIds: (input.recipients.queueIds ?? []).map((g) => databaseId(g, "recipients.queueIds")),
         },
         title: input.title,
         body: input.body ?? undefined,

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { Actor } from "../auth/actor.js";
+import type { ServiceContext } from "../service-context.js";
+import { parseInput } from "../validation.js";
 import { recordAudit } from "../audit/record.js";
 import { AlertSeverity, Role } from "../db/client.js";
-import { invalidInput } from "../errors.js";
-import type { Runtime } from "../runtime.js";
 import { notify } from "./engine.js";
 import type { TriggeredEvent } from "./events.js";
 
@@ -53,13 +53,8 @@ export interface TriggerResult {
  * through the engine like any event — preferences, quiet hours, channels, coalescing
  * by `dedupeKey` within the organization's window — and audited.
  */
-export async function triggerNotification(runtime: Runtime, actor: Actor, input: TriggerNotificationInput): Promise<TriggerResult> {
-  const parsed = triggerNotificationSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw invalidInput(issue.path.join(".") || "input", issue.message);
-  }
-  const { type, ...trigger } = parsed.data;
+export async function triggerNotification({ runtime, actor }: ServiceContext<Actor>, input: TriggerNotificationInput): Promise<TriggerResult> {
+  const { type, ...trigger } = parseInput(triggerNotificationSchema, input);
   const event: TriggeredEvent = { type, organizationId: actor.organizationId, trigger };
   const { notificationIds } = await notify(runtime, event);
   await recordAudit(runtime.prisma, {

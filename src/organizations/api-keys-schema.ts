@@ -1,6 +1,7 @@
 import { ApiKeyScope } from "../db/client.js";
 import { builder } from "../schema/builder.js";
-import { actorOf } from "../schema/context.js";
+import { serviceContextOf } from "../schema/context.js";
+import { databaseId } from "../schema/global-id.js";
 import { assertIdCursors } from "../schema/cursors.js";
 import { createApiKey, revokeApiKey } from "./api-keys.js";
 import { UserRef } from "./schema.js";
@@ -72,7 +73,7 @@ builder.mutationField("createApiKey", (t) =>
     description: "Creates an API key for an integrator (admins); returns its secret once. BAD_USER_INPUT names the field at fault.",
     authScopes: { orgAdmin: true },
     args: { input: t.arg({ type: CreateApiKeyInput, required: true, description: "Its name and scopes." }) },
-    resolve: (_root, { input }, ctx) => createApiKey(ctx.db, actorOf(ctx), input),
+    resolve: (_root, { input }, ctx) => createApiKey(serviceContextOf(ctx), input),
   }),
 );
 
@@ -83,7 +84,7 @@ builder.mutationField("revokeApiKey", (t) =>
     authScopes: { orgAdmin: true },
     args: { id: t.arg.globalID({ for: ApiKeyRef, required: true, description: "The key." }) },
     resolve: async (query, _root, { id }, ctx) => {
-      const key = await revokeApiKey(ctx.db, actorOf(ctx), id.id);
+      const key = await revokeApiKey(serviceContextOf(ctx), databaseId(id, "id"));
       return ctx.db.apiKey.findUniqueOrThrow({ ...query, where: { id: key.id } });
     },
   }),

@@ -1,9 +1,10 @@
 import { z } from "zod";
-import type { Actor } from "../auth/actor.js";
 import { newApiKeySecret } from "../auth/api-key.js";
 import { recordAudit } from "../audit/record.js";
-import { ApiKeyScope, type ApiKey, type PrismaClient } from "../db/client.js";
+import { ApiKeyScope, type ApiKey } from "../db/client.js";
 import { invalidInput, notFound } from "../errors.js";
+import type { ServiceContext } from "../service-context.js";
+import { parseInput } from "../validation.js";
 
 const createApiKeySchema = z.object({
   name: z.string().trim().min(1, "must not be empty").max(100),
@@ -23,12 +24,8 @@ export const MAX_ACTIVE_KEYS = 50;
  * Creates an integrator's key for the caller's organization. The secret is returned
  * here only; what is stored is its hash (src/auth/api-key.ts).
  */
-export async function createApiKey(db: PrismaClient, actor: Actor, input: CreateApiKeyInput): Promise<{ apiKey: ApiKey; secret: string }> {
-  const parsed = createApiKeySchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw invalidInput(issue.path.join(".") || "input", issue.message);
-  }
+export async function createApiKey({ db, actor }: ServiceContext, input: CreateApiKeyInput): Promise<{ apiKey: ApiKey; secret: string }> {
+  const parsed = { data: parseInput(createApiKeySchema, input) };
   const { secret, prefix, secretHash } = newApiKeySecret();
   const apiKey = await db.$transaction(async (tx) => {
     if ((await tx.apiKey.count({ where: { revokedAt: null } })) >= MAX_ACTIVE_KEYS) throw invalidInput("name", `at most ${MAX_ACTIVE_KEYS} active keys; revoke one first`);
@@ -39,7 +36,7 @@ export async function createApiKey(db: PrismaClient, actor: Actor, input: Create
         prefix,
         secretHash,
         scopes: parsed.data.scopes,
-        createdById: actor.kind === "user" ? actor.userId : null,
+        createdById: actor.userId,
       },
     });
     await recordAudit(tx, { organizationId: actor.organizationId, actor, action: "apiKey.created", entityType: "ApiKey", entityId: apiKey.id, data: { name: apiKey.name, scopes: apiKey.scopes, prefix } });
@@ -52,7 +49,7 @@ export async function createApiKey(db: PrismaClient, actor: Actor, input: Create
  * Revokes a key: refused from the next request on, on every instance (keys are
  * checked against the database on every request). Idempotent.
  */
-export async function revokeApiKey(db: PrismaClient, actor: Actor, apiKeyId: string): Promise<ApiKey> {
+export async function revokeApiKey({ db, actor }: ServiceContext, apiKeyId: string): Promise<ApiKey> {
   if (!z.string().uuid().safeParse(apiKeyId).success) throw notFound("API key");
   return db.$transaction(async (tx) => {
     const key = await tx.apiKey.findUnique({ where: { id: apiKeyId } });

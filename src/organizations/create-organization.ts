@@ -3,6 +3,7 @@ import type { Actor } from "../auth/actor.js";
 import { recordAudit } from "../audit/record.js";
 import { Prisma, Role, type Organization, type PrismaClient, type User } from "../db/client.js";
 import { invalidInput } from "../errors.js";
+import type { ServiceContext } from "../service-context.js";
 import { organizationSettingsSchema } from "./settings.js";
 import { emailSchema, localeSchema, personNameSchema } from "./users.js";
 
@@ -130,4 +131,10 @@ export async function ensureSuperAdmin(prisma: PrismaClient, input: { email: str
     await recordAudit(tx, { organizationId: platform.id, actor: null, action: "user.created", entityType: "User", entityId: user.id, data: { email: user.email, role: user.role } });
     return { user, created: true };
   });
+}
+
+/** createOrganization for a super admin (the API): a new slug only, audited as theirs. */
+export function onboardOrganization({ runtime, actor }: ServiceContext, input: CreateOrganizationInput): Promise<CreatedOrganization> {
+  // A new tenant is no tenant's row: the unscoped client, on purpose.
+  return createOrganization(runtime.prisma, actor, input);
 }

@@ -1,5 +1,6 @@
 import { builder } from "../schema/builder.js";
-import { actorOf, viewerOf } from "../schema/context.js";
+import { serviceContextOf, viewerOf } from "../schema/context.js";
+import { databaseId } from "../schema/global-id.js";
 import { WhatsAppNumberRef } from "../webhooks/meta/types.js";
 import { RoleEnum } from "../schema/enums.js";
 import { updateOrganizationSettings } from "./settings.js";
@@ -80,13 +81,13 @@ builder.mutationField("updateOrganizationSettings", (t) =>
     authScopes: { orgAdmin: true },
     args: { input: t.arg({ type: UpdateOrganizationSettingsInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const organization = await updateOrganizationSettings(ctx.db, actorOf(ctx), {
+      const organization = await updateOrganizationSettings(serviceContextOf(ctx), {
         ...(input.emailHourlyLimit != null ? { emailHourlyLimit: input.emailHourlyLimit } : {}),
         ...(input.slaWarningSeconds != null ? { slaWarningSeconds: input.slaWarningSeconds } : {}),
         ...(input.criticalBypassesQuietHours != null ? { criticalBypassesQuietHours: input.criticalBypassesQuietHours } : {}),
         ...(input.whatsappTemplateName != null ? { whatsappTemplateName: input.whatsappTemplateName } : {}),
         ...(input.whatsappTemplateLanguage != null ? { whatsappTemplateLanguage: input.whatsappTemplateLanguage } : {}),
-        ...(input.notificationSenderNumberId !== undefined ? { notificationSenderNumberId: input.notificationSenderNumberId?.id ?? null } : {}),
+        ...(input.notificationSenderNumberId !== undefined ? { notificationSenderNumberId: input.notificationSenderNumberId ? databaseId(input.notificationSenderNumberId, "notificationSenderNumberId") : null } : {}),
         ...(input.notifyNewMessage != null ? { notifyNewMessage: input.notifyNewMessage } : {}),
         ...(input.slackWebhookUrl !== undefined ? { slackWebhookUrl: input.slackWebhookUrl } : {}),
         ...(input.coalesceWindowSeconds != null ? { coalesceWindowSeconds: input.coalesceWindowSeconds } : {}),

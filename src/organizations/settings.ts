@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { Actor } from "../auth/actor.js";
 import { recordAudit } from "../audit/record.js";
-import type { PrismaClient } from "../db/client.js";
 import { invalidInput } from "../errors.js";
+import type { ServiceContext } from "../service-context.js";
+import { parseInput } from "../validation.js";
 
 const timeZone = z.string().refine((tz) => {
   try {
@@ -40,13 +40,8 @@ export const organizationSettingsSchema = z
 export type OrganizationSettingsInput = z.input<typeof organizationSettingsSchema>;
 
 /** Validates and applies an admin's settings change, and records it in the audit log. */
-export async function updateOrganizationSettings(db: PrismaClient, actor: Actor, input: OrganizationSettingsInput) {
-  const parsed = organizationSettingsSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw invalidInput(issue.path.join(".") || "input", issue.message);
-  }
-  const { slaWarningSeconds, ...rest } = parsed.data;
+export async function updateOrganizationSettings({ db, actor }: ServiceContext, input: OrganizationSettingsInput) {
+  const { slaWarningSeconds, ...rest } = parseInput(organizationSettingsSchema, input);
   const changes = Object.fromEntries(
     Object.entries({ ...rest, ...(slaWarningSeconds !== undefined ? { slaFirstReplySeconds: slaWarningSeconds } : {}) }).filter(([, v]) => v !== undefined),
   );

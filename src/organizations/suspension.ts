@@ -1,10 +1,10 @@
 import { z } from "zod";
-import type { Actor } from "../auth/actor.js";
 import { announceStandingChange } from "../auth/standing-changes.js";
 import { recordAudit } from "../audit/record.js";
 import { WebhookEventStatus, type Organization } from "../db/client.js";
 import { invalidInput, notFound } from "../errors.js";
 import type { Runtime } from "../runtime.js";
+import type { ServiceContext } from "../service-context.js";
 import { reprocessWebhookEventJob } from "../webhooks/meta/jobs.js";
 
 /**
@@ -13,7 +13,8 @@ import { reprocessWebhookEventJob } from "../webhooks/meta/jobs.js";
  * webhooks kept HELD (src/organizations/held-webhooks.ts). Reactivating it releases
  * every held webhook to the reprocess job, once each: nothing Meta sent is lost.
  */
-export async function suspendOrganization(runtime: Runtime, actor: Actor, organizationId: string): Promise<Organization> {
+// Super admins act on other organizations: the unscoped client (runtime.prisma), on purpose.
+export async function suspendOrganization({ runtime, actor }: ServiceContext, organizationId: string): Promise<Organization> {
   const organization = await runtime.prisma.$transaction(async (tx) => {
     const before = await existing(tx, organizationId);
     if (before.id === actor.organizationId) throw invalidInput("id", "you cannot suspend your own organization");
@@ -29,7 +30,7 @@ export async function suspendOrganization(runtime: Runtime, actor: Actor, organi
 // Held events are handed back in pages, inside the reactivation's transaction.
 const RELEASE_PAGE = 1000;
 
-export async function reactivateOrganization(runtime: Runtime, actor: Actor, organizationId: string): Promise<Organization> {
+export async function reactivateOrganization({ runtime, actor }: ServiceContext, organizationId: string): Promise<Organization> {
   if (!z.string().uuid().safeParse(organizationId).success) throw notFound("organization");
   const organization = await runtime.prisma.$transaction(
     async (tx) => {

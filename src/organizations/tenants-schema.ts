@@ -1,12 +1,14 @@
 import { builder } from "../schema/builder.js";
-import { actorOf } from "../schema/context.js";
+import { serviceContextOf } from "../schema/context.js";
+import { databaseId } from "../schema/global-id.js";
 import { assertIdCursors } from "../schema/cursors.js";
-import { createOrganization, type CreateOrganizationInput } from "./create-organization.js";
+import { onboardOrganization, type CreateOrganizationInput } from "./create-organization.js";
+import { listOrganizations, platformOrganization, platformUser } from "./platform.js";
 import { OrganizationRef, UserRef } from "./schema.js";
 import { reactivateOrganization, suspendOrganization } from "./suspension.js";
 
-// The platform's own operations, for SUPER_ADMIN only: these read and write across
-// organizations, so they use the unscoped client (ctx.runtime.prisma) on purpose.
+// The platform's own operations, for SUPER_ADMIN only: their services (platform.ts,
+// suspension.ts, create-organization.ts) read and write across organizations.
 
 builder.queryField("organizations", (t) =>
   t.prismaConnection({
@@ -17,12 +19,7 @@ builder.queryField("organizations", (t) =>
     args: { search: t.arg.string({ required: false, description: "Part of the name or slug (up to 100 characters)." }) },
     resolve: (query, _root, args, ctx) => {
       assertIdCursors(args);
-      const search = args.search?.trim().slice(0, 100);
-      return ctx.runtime.prisma.organization.findMany({
-        ...query,
-        where: search ? { OR: [{ name: { contains: search, mode: "insensitive" } }, { slug: { contains: search, mode: "insensitive" } }] } : {},
-        orderBy: [{ name: "asc" }, { id: "asc" }],
-      });
+      return listOrganizations(serviceContextOf(ctx), { query, search: args.search });
     },
   }),
 );
@@ -53,12 +50,12 @@ const CreateOrganizationPayload = builder
       organization: t.field({
         type: OrganizationRef,
         description: "The new organization.",
-        resolve: (payload, _args, ctx) => ctx.runtime.prisma.organization.findUniqueOrThrow({ where: { id: payload.organization.id } }),
+        resolve: (payload, _args, ctx) => platformOrganization(serviceContextOf(ctx), payload.organization.id),
       }),
       admin: t.field({
         type: UserRef,
         description: "Its first ORG_ADMIN.",
-        resolve: (payload, _args, ctx) => ctx.runtime.prisma.user.findUniqueOrThrow({ where: { id: payload.admin.id } }),
+        resolve: (payload, _args, ctx) => platformUser(serviceContextOf(ctx), payload.admin.id),
       }),
     }),
   });
@@ -71,7 +68,7 @@ builder.mutationField("createOrganization", (t) =>
     args: { input: t.arg({ type: CreateOrganizationInput, required: true, description: "The organization and its admin." }) },
     resolve: async (_root, { input }, ctx) => {
       // Validated there (zod): a locale other than pt-BR or en is BAD_USER_INPUT.
-      const { organization, admin } = await createOrganization(ctx.runtime.prisma, actorOf(ctx), input as CreateOrganizationInput);
+      const { organization, admin } = await onboardOrganization(serviceContextOf(ctx), input as CreateOrganizationInput);
       return { organization, admin };
     },
   }),
@@ -85,8 +82,8 @@ builder.mutationField("suspendOrganization", (t) =>
     authScopes: { superAdmin: true },
     args: { id: t.arg.globalID({ for: OrganizationRef, required: true, description: "The organization." }) },
     resolve: async (query, _root, { id }, ctx) => {
-      const organization = await suspendOrganization(ctx.runtime, actorOf(ctx), id.id);
-      return ctx.runtime.prisma.organization.findUniqueOrThrow({ ...query, where: { id: organization.id } });
+      const organization = await suspendOrganization(serviceContextOf(ctx), databaseId(id, "id"));
+      return platformOrganization(serviceContextOf(ctx), organization.id, query);
     },
   }),
 );
@@ -99,8 +96,8 @@ builder.mutationField("reactivateOrganization", (t) =>
     authScopes: { superAdmin: true },
     args: { id: t.arg.globalID({ for: OrganizationRef, required: true, description: "The organization." }) },
     resolve: async (query, _root, { id }, ctx) => {
-      const organization = await reactivateOrganization(ctx.runtime, actorOf(ctx), id.id);
-      return ctx.runtime.prisma.organization.findUniqueOrThrow({ ...query, where: { id: organization.id } });
+      const organization = await reactivateOrganization(serviceContextOf(ctx), databaseId(id, "id"));
+      return platformOrganization(serviceContextOf(ctx), organization.id, query);
     },
   }),
 );

@@ -1,6 +1,7 @@
 import { QueueRef } from "../queues/schema.js";
 import { builder } from "../schema/builder.js";
-import { actorOf } from "../schema/context.js";
+import { serviceContextOf } from "../schema/context.js";
+import { databaseId } from "../schema/global-id.js";
 import { RoleEnum } from "../schema/enums.js";
 import { UserRef } from "./schema.js";
 import { createUser, deactivateUser, reactivateUser, updateUser, type CreateUserInput, type UpdateUserInput } from "./users.js";
@@ -32,7 +33,7 @@ const UpdateUserInputRef = builder.inputType("UpdateUserInput", {
   }),
 });
 
-const ids = (list: ReadonlyArray<{ id: string }> | null | undefined) => (list == null ? list : list.map((g) => g.id));
+const ids = (list: ReadonlyArray<{ id: string }> | null | undefined) => (list == null ? list : list.map((g) => databaseId(g, "queueIds")));
 
 builder.mutationField("createUser", (t) =>
   t.prismaField({
@@ -41,7 +42,7 @@ builder.mutationField("createUser", (t) =>
     authScopes: { orgAdmin: true },
     args: { input: t.arg({ type: CreateUserInputRef, required: true, description: "The new user." }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const user = await createUser(ctx.db, actorOf(ctx), { ...input, queueIds: ids(input.queueIds) ?? undefined } as CreateUserInput);
+      const user = await createUser(serviceContextOf(ctx), { ...input, queueIds: ids(input.queueIds) ?? undefined } as CreateUserInput);
       return ctx.db.user.findUniqueOrThrow({ ...query, where: { id: user.id } });
     },
   }),
@@ -57,7 +58,7 @@ builder.mutationField("updateUser", (t) =>
       input: t.arg({ type: UpdateUserInputRef, required: true, description: "What changes." }),
     },
     resolve: async (query, _root, { id, input }, ctx) => {
-      const user = await updateUser(ctx.runtime, ctx.db, actorOf(ctx), id.id, { ...input, queueIds: ids(input.queueIds) } as UpdateUserInput);
+      const user = await updateUser(serviceContextOf(ctx), { userId: databaseId(id, "id"), changes: { ...input, queueIds: ids(input.queueIds) } as UpdateUserInput });
       return ctx.db.user.findUniqueOrThrow({ ...query, where: { id: user.id } });
     },
   }),
@@ -71,7 +72,7 @@ builder.mutationField("deactivateUser", (t) =>
     authScopes: { orgAdmin: true },
     args: { id: t.arg.globalID({ for: UserRef, required: true, description: "The user." }) },
     resolve: async (query, _root, { id }, ctx) => {
-      const user = await deactivateUser(ctx.runtime, ctx.db, actorOf(ctx), id.id);
+      const user = await deactivateUser(serviceContextOf(ctx), databaseId(id, "id"));
       return ctx.db.user.findUniqueOrThrow({ ...query, where: { id: user.id } });
     },
   }),
@@ -84,7 +85,7 @@ builder.mutationField("reactivateUser", (t) =>
     authScopes: { orgAdmin: true },
     args: { id: t.arg.globalID({ for: UserRef, required: true, description: "The user." }) },
     resolve: async (query, _root, { id }, ctx) => {
-      const user = await reactivateUser(ctx.runtime, ctx.db, actorOf(ctx), id.id);
+      const user = await reactivateUser(serviceContextOf(ctx), databaseId(id, "id"));
       return ctx.db.user.findUniqueOrThrow({ ...query, where: { id: user.id } });
     },
   }),

@@ -1,12 +1,12 @@
 import { z } from "zod";
-import type { Actor } from "../auth/actor.js";
 import { announceStandingChange } from "../auth/standing-changes.js";
 import { recordAudit } from "../audit/record.js";
-import { Prisma, Role, type PrismaClient, type User } from "../db/client.js";
+import { Prisma, Role, type User } from "../db/client.js";
 import { invalidInput, notFound } from "../errors.js";
 import { maskPhone } from "../observability/log.js";
 import { preferencesInputSchema } from "../preferences/update.js";
-import type { Runtime } from "../runtime.js";
+import type { ServiceContext } from "../service-context.js";
+import { parseInput } from "../validation.js";
 
 /**
  * An organization's people, managed by its admins (seed 004): create, update,
@@ -45,20 +45,8 @@ const updateUserSchema = z.object({
 export type CreateUserInput = z.input<typeof createUserSchema>;
 export type UpdateUserInput = z.input<typeof updateUserSchema>;
 
-function parse<T extends z.ZodTypeAny>(schema: T, input: unknown): z.output<T> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw invalidInput(issue.path.join(".") || "input", issue.message);
-  }
-  return parsed.data;
-}
-
-/** Services need the runtime only to announce standing changes to every instance. */
-type Announcer = Pick<Runtime, "prisma" | "pubsub">;
-
-export async function createUser(db: PrismaClient, actor: Actor, input: CreateUserInput): Promise<User> {
-  const data = parse(createUserSchema, input);
+export async function createUser({ db, actor }: ServiceContext, input: CreateUserInput): Promise<User> {
+  const data = parseInput(createUserSchema, input);
   try {
     return await db.$transaction(async (tx) => {
       await assertQueues(tx, data.queueIds);
@@ -92,8 +80,8 @@ export async function createUser(db: PrismaClient, actor: Actor, input: CreateUs
   }
 }
 
-export async function updateUser(runtime: Announcer, db: PrismaClient, actor: Actor, userId: string, input: UpdateUserInput): Promise<User> {
-  const data = parse(updateUserSchema, input);
+export async function updateUser({ db, runtime, actor }: ServiceContext, { userId, changes: input }: { userId: string; changes: UpdateUserInput }): Promise<User> {
+  const data = parseInput(updateUserSchema, input);
   const { user, roleChanged } = await db.$transaction(async (tx) => {
     const before = await existingUser(tx, userId);
     if (data.role && data.role !== before.role && before.role === Role.ORG_ADMIN && before.active) await assertAnotherActiveAdmin(tx, actor.organizationId, before.id);
@@ -138,7 +126,7 @@ export async function updateUser(runtime: Announcer, db: PrismaClient, actor: Ac
  * Deactivates a user: their tokens are refused and their open sockets closed (4403) on
  * every instance. The organization's last active admin cannot be deactivated.
  */
-export async function deactivateUser(runtime: Announcer, db: PrismaClient, actor: Actor, userId: string): Promise<User> {
+export async function deactivateUser({ db, runtime, actor }: ServiceContext, userId: string): Promise<User> {
   const user = await db.$transaction(async (tx) => {
     const before = await existingUser(tx, userId);
     if (!before.active) return before;
@@ -151,7 +139,7 @@ export async function deactivateUser(runtime: Announcer, db: PrismaClient, actor
   return user;
 }
 
-export async function reactivateUser(runtime: Announcer, db: PrismaClient, actor: Actor, userId: string): Promise<User> {
+export async function reactivateUser({ db, runtime, actor }: ServiceContext, userId: string): Promise<User> {
   const user = await db.$transaction(async (tx) => {
     const before = await existingUser(tx, userId);
     if (before.active) return before;

@@ -1,18 +1,26 @@
-import type { Actor } from "../auth/actor.js";
+import type { Actor, RequestActor } from "../auth/actor.js";
 import type { Viewer } from "../auth/jwt.js";
 import type { PrismaClient } from "../db/client.js";
 import type { Logger } from "../observability/log.js";
 import type { Runtime } from "../runtime.js";
+import type { ServiceContext } from "../service-context.js";
+
+/**
+ * The runtime as resolvers see it: everything but the unscoped Prisma client. A resolver
+ * reads and writes only through `db`; services that have a reason to cross tenants
+ * reach the unscoped client through their ServiceContext, and say why.
+ */
+export type ResolverRuntime = Omit<Runtime, "prisma">;
 
 /** What every resolver receives, over HTTP and WebSocket alike. */
 export interface Context {
   /** Who is calling: a person or an integrator's API key (src/auth/actor.ts); null when anonymous. */
-  actor: Actor | null;
+  actor: RequestActor | null;
   /** The person calling, or null (anonymous, or an API key: keys are never people). */
   viewer: Viewer | null;
   /** Prisma scoped to the caller's organization (src/db/tenant.ts); the only client resolvers use. */
   db: PrismaClient;
-  runtime: Runtime;
+  runtime: ResolverRuntime;
   log: Logger;
   requestId: string;
 }
@@ -23,8 +31,17 @@ export function viewerOf(ctx: Context): Viewer {
   return ctx.viewer;
 }
 
-/** Narrows the context for resolvers that a person or an API key may call. */
-export function actorOf(ctx: Context): Actor {
-  if (!ctx.actor) throw new Error("actorOf() called on an anonymous context");
-  return ctx.actor;
+/** The service context of a logged-in person: the scoped client, the runtime, the caller as PersonActor. */
+export function serviceContextOf(ctx: Context): ServiceContext {
+  // The context holds the whole runtime (src/server/context.ts); only its type hides `prisma` from resolvers.
+  return { db: ctx.db, runtime: ctx.runtime as Runtime, actor: viewerOf(ctx) };
+}
+
+/**
+ * The service context of a person or an API key, for the few services a key may call
+ * (its scopes say which: createAlert, triggerNotification, reading conversations).
+ */
+export function actorContextOf(ctx: Context): ServiceContext<Actor> {
+  if (!ctx.actor) throw new Error("actorContextOf() called on an anonymous context");
+  return { db: ctx.db, runtime: ctx.runtime as Runtime, actor: ctx.actor };
 }

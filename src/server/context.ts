@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { GraphQLError } from "graphql";
-import { personActor, personOf, type Actor } from "../auth/actor.js";
+import { isApiKey, personOf, type RequestActor } from "../auth/actor.js";
 import { authenticateApiKey, looksLikeApiKey } from "../auth/api-key.js";
 import { AuthError, bearerToken, type Viewer } from "../auth/jwt.js";
 import { standingOf } from "../auth/standing.js";
@@ -16,14 +16,14 @@ const NO_ORGANIZATION = "00000000-0000-0000-0000-000000000000";
  * Verifies a bearer credential — a person's JWT or an integrator's API key (`aviso_…`,
  * src/auth/api-key.ts); a present but bad one is an error, an absent one is anonymous.
  */
-export async function authenticate(runtime: Runtime, authorization: unknown): Promise<Actor | null> {
+export async function authenticate(runtime: Runtime, authorization: unknown): Promise<RequestActor | null> {
   if (authorization === undefined || authorization === null || authorization === "") return null;
   const token = bearerToken(authorization);
   if (!token) throw new AuthError("malformed Authorization header");
   if (looksLikeApiKey(token)) return authenticateApiKey(runtime.prisma, token);
   const viewer = await runtime.verifier.verify(token);
   await assertStanding(runtime, viewer);
-  return personActor(viewer);
+  return viewer;
 }
 
 /**
@@ -32,7 +32,7 @@ export async function authenticate(runtime: Runtime, authorization: unknown): Pr
  * Checked on every request, and on every operation a socket starts.
  */
 export async function assertStanding(runtime: Runtime, viewer: Viewer): Promise<void> {
-  const user = await standingOf(runtime.prisma, viewer.userId);
+  const user = await standingOf(runtime, viewer.userId);
   if (!user || !user.active || user.organizationId !== viewer.organizationId || user.role !== viewer.role) {
     throw new AuthError("unknown or inactive user, or stale organization or role");
   }
@@ -46,7 +46,7 @@ export function unauthenticated(error: unknown): GraphQLError {
 }
 
 /** The one context factory, for HTTP requests and WebSocket operations alike. */
-export function createContext(runtime: Runtime, actor: Actor | null, requestId: string = randomUUID()): Context {
+export function createContext(runtime: Runtime, actor: RequestActor | null, requestId: string = randomUUID()): Context {
   const viewer = personOf(actor);
   return {
     actor,
@@ -63,7 +63,7 @@ export function createContext(runtime: Runtime, actor: Actor | null, requestId: 
 }
 
 /** The ids a log line carries for an actor (never a secret). */
-export function logIdsOf(actor: Actor | null): Record<string, string> {
+export function logIdsOf(actor: RequestActor | null): Record<string, string> {
   if (!actor) return {};
-  return actor.kind === "user" ? { organizationId: actor.organizationId, userId: actor.userId } : { organizationId: actor.organizationId, apiKeyId: actor.apiKeyId };
+  return isApiKey(actor) ? { organizationId: actor.organizationId, apiKeyId: actor.apiKeyId } : { organizationId: actor.organizationId, userId: actor.userId };
 }

@@ -6,6 +6,7 @@ import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { AuthError, type Viewer } from "../auth/jwt.js";
+import { isApiKey } from "../auth/actor.js";
 import { watchStandingChanges } from "../auth/standing-changes.js";
 import type { Runtime } from "../runtime.js";
 import { assertStanding, authenticate, unauthenticated } from "./context.js";
@@ -58,7 +59,7 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runti
           const actor = await authenticate(runtime, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
           if (!actor) throw new Error("no token");
           // Subscriptions are a person's (their inbox, their organization's live view); API keys call HTTP.
-          if (actor.kind !== "user") throw new Error("API keys cannot open subscriptions");
+          if (isApiKey(actor)) throw new Error("API keys cannot open subscriptions");
           const viewer: Viewer = actor;
           const state: SocketState = { viewer };
           const msLeft = viewer.expiresAt * 1000 - Date.now();

@@ -5,7 +5,6 @@ import type { Context } from "../schema/context.js";
 import { toClientError } from "../schema/errors.js";
 import { schema } from "../schema/index.js";
 import type { Runtime } from "../runtime.js";
-import { personActor } from "../auth/actor.js";
 import { authenticate, createContext, logIdsOf, unauthenticated } from "./context.js";
 import { renderAvisoGraphiQL } from "./graphiql.js";
 import { graphqlPlugins } from "./graphql-plugins.js";
@@ -32,7 +31,7 @@ export function createGraphQLServer(runtime: Runtime, rateLimits: RateLimits): Y
     plugins: graphqlPlugins(runtime, rateLimits),
     context: async (initial) => {
       // WebSocket operations arrive already authenticated at connection time.
-      if (initial.viewer !== undefined) return createContext(runtime, initial.viewer && personActor(initial.viewer), initial.requestId);
+      if (initial.viewer !== undefined) return createContext(runtime, initial.viewer, initial.requestId);
       const headers = initial.request?.headers;
       // The id src/server/app.ts gave this request (it honours a caller's X-Request-Id).
       const requestId = currentLogContext().requestId ?? headers?.get("x-request-id") ?? undefined;
