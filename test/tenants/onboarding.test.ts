@@ -207,6 +207,7 @@ describe("a company onboarded in a fresh production database", () => {
         ["organization.created", null],
         ["user.created", "ana@padaria.test"],
         ["apiKey.created", "ana@padaria.test"],
+        ["alert.created", "billing"],
         ["notification.triggered", "billing"],
         ["apiKey.revoked", "ana@padaria.test"],
       ]),
@@ -214,7 +215,7 @@ describe("a company onboarded in a fresh production database", () => {
     const byAction = await gql<{ auditLog: { edges: unknown[] } }>(apiA.url, '{ auditLog(first: 50, action: "apiKey.revoked") { edges { node { id } } } }', {}, adminToken);
     expect(byAction.data!.auditLog.edges).toHaveLength(1);
     const byKey = await gql<{ auditLog: { edges: Array<{ node: { action: string } }> } }>(apiA.url, "query($id: ID!) { auditLog(first: 50, actorId: $id) { edges { node { action } } } }", { id: apiKeyId }, adminToken);
-    expect(byKey.data!.auditLog.edges.map((e) => e.node.action)).toEqual(["notification.triggered", "notification.triggered"]);
+    expect(byKey.data!.auditLog.edges.map((e) => e.node.action)).toEqual(["notification.triggered", "notification.triggered", "alert.created"]);
   }, 30_000);
 
   it("deactivating the agent on instance B closes their messageAdded socket on instance A within 2 s, and it receives no further customer message", async () => {
