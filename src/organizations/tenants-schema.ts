@@ -47,15 +47,16 @@ const CreateOrganizationPayload = builder
   .implement({
     description: "The organization created and its first admin (who signs in through the identity provider or `npm run token`).",
     fields: (t) => ({
-      organization: t.field({
+      // Read with the selection's relations in one query (the caller's tenant-scoped client would not find them).
+      organization: t.prismaField({
         type: OrganizationRef,
         description: "The new organization.",
-        resolve: (payload, _args, ctx) => platformOrganization(serviceContextOf(ctx), payload.organization.id),
+        resolve: (query, payload, _args, ctx) => platformOrganization(serviceContextOf(ctx), payload.organization.id, query),
       }),
-      admin: t.field({
+      admin: t.prismaField({
         type: UserRef,
         description: "Its first ORG_ADMIN.",
-        resolve: (payload, _args, ctx) => platformUser(serviceContextOf(ctx), payload.admin.id),
+        resolve: (query, payload, _args, ctx) => platformUser(serviceContextOf(ctx), payload.admin.id, query),
       }),
     }),
   });

@@ -93,3 +93,33 @@ describe("a suspended organization", () => {
     expect(JSON.parse(actions.find((a) => a.action === "organization.reactivated")!.details!)).toEqual({ webhooksReleased: bodies.length + 1 });
   }, 60_000);
 });
+
+describe("createOrganization", () => {
+  const CREATE = "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { slug name timeZone locale } admin { email role organization { slug } } } }";
+
+  it("onboards a company with its first admin for a super admin, audited; a taken slug or email is BAD_USER_INPUT", async () => {
+    const input = { name: "Óticas Brasil", timeZone: "America/Manaus", locale: "en", admin: { email: "Dona@Oticas.test", name: "Dona" } };
+    const created = await server.gql(CREATE, { input }, root);
+    expect(created.errors).toBeUndefined();
+    expect(created.data).toEqual({
+      createOrganization: {
+        organization: { slug: "oticas-brasil", name: "Óticas Brasil", timeZone: "America/Manaus", locale: "en" },
+        admin: { email: "dona@oticas.test", role: "ORG_ADMIN", organization: { slug: "oticas-brasil" } },
+      },
+    });
+    const again = await server.gql(CREATE, { input: { ...input, admin: { email: "outra@oticas.test" } } }, root);
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "name" });
+    const takenEmail = await server.gql(CREATE, { input: { name: "Outra Ótica", admin: { email: "admin@acme.test" } } }, root);
+    expect(takenEmail.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "admin.email" });
+    const badZone = await server.gql(CREATE, { input: { name: "Zona", timeZone: "Mars/Olympus", admin: { email: "z@zona.test" } } }, root);
+    expect(badZone.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "timeZone" });
+    const { prisma } = server.app.runtime;
+    expect(await prisma.organization.count({ where: { slug: { in: ["outra-otica", "zona"] } } })).toBe(0);
+    const organization = await prisma.organization.findUniqueOrThrow({ where: { slug: "oticas-brasil" } });
+    const audit = await prisma.auditLog.findMany({ where: { organizationId: organization.id }, orderBy: { createdAt: "asc" }, include: { actor: true } });
+    expect(audit.map((a) => [a.action, a.actor?.email])).toEqual([
+      ["organization.created", "root@aviso.test"],
+      ["user.created", "root@aviso.test"],
+    ]);
+  });
+});
