@@ -102,6 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     throw new Error(`Invalid configuration:\n${problems}`);
   }
+  // Auto-provisioning trusts an identity provider's claims: only its verified (JWKS) tokens may create people.
+  if (parsed.data.JWT_AUTO_PROVISION && !parsed.data.JWT_JWKS_URL) throw new Error("Invalid configuration:\n  JWT_AUTO_PROVISION: needs JWT_JWKS_URL (the identity provider whose tokens create users)");
   const graphiql = parsed.data.GRAPHIQL_ENABLED;
   return {
     ...parsed.data,

@@ -1,6 +1,7 @@
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { provisionedRole } from "../../src/auth/auto-provision.js";
+import { loadConfig } from "../../src/config/index.js";
 import { startHttpFake, type HttpFake } from "../helpers/http-fake.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -73,6 +74,10 @@ describe("JWT_AUTO_PROVISION", () => {
       expect((await server.gql(ME, {}, token)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
     }
     expect(await server.app.runtime.prisma.user.count()).toBe(before);
+  });
+
+  it("is refused at start-up without JWT_JWKS_URL, naming the variable", () => {
+    expect(() => loadConfig({ JWT_SECRET: "x".repeat(32), JWT_AUTO_PROVISION: "true" })).toThrow(/JWT_AUTO_PROVISION/);
   });
 
   it("caps untrusted roles at AGENT, keeps lower ones", () => {
