@@ -38,6 +38,22 @@ const envSchema = z.object({
   JWT_JWKS_URL: optionalString,
   JWT_ISSUER: optionalString,
   JWT_AUDIENCE: optionalString,
+  /** With JWT_JWKS_URL: create a user on first sight from the identity provider's verified claims (src/auth/auto-provision.ts). */
+  JWT_AUTO_PROVISION: bool(false),
+  /** The claims naming the organization (its id or slug), the email and the role. */
+  JWT_ORG_CLAIM: z.string().trim().min(1).default("org"),
+  JWT_EMAIL_CLAIM: z.string().trim().min(1).default("email"),
+  JWT_ROLE_CLAIM: z.string().trim().min(1).default("role"),
+  /** Roles taken from the claim as they are (comma-separated, e.g. ORG_ADMIN); any other is capped at AGENT. */
+  JWT_TRUSTED_ROLES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const roles = (v ?? "").split(",").map((r) => r.trim()).filter(Boolean);
+      const unknown = roles.filter((r) => !["SUPER_ADMIN", "ORG_ADMIN", "AGENT", "VIEWER"].includes(r));
+      if (unknown.length > 0) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `unknown roles: ${unknown.join(", ")}` });
+      return roles as Array<"SUPER_ADMIN" | "ORG_ADMIN" | "AGENT" | "VIEWER">;
+    }),
   META_APP_SECRET: optionalString,
   META_VERIFY_TOKEN: optionalString,
   WHATSAPP_API_URL: z.string().url().default("https://graph.facebook.com"),
@@ -105,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     throw new Error(`Invalid configuration:\n${problems}`);
   }
+  // Auto-provisioning trusts an identity provider's claims: only its verified (JWKS) tokens may create people.
+  if (parsed.data.JWT_AUTO_PROVISION && !parsed.data.JWT_JWKS_URL) throw new Error("Invalid configuration:\n  JWT_AUTO_PROVISION: needs JWT_JWKS_URL (the identity provider whose tokens create users)");
   const graphiql = parsed.data.GRAPHIQL_ENABLED;
   return {
     ...parsed.data,

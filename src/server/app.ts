@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { withAutoProvisioning } from "../auth/auto-provision.js";
 import { createTokenVerifier } from "../auth/jwt.js";
 import type { Config } from "../config/index.js";
 import { createPrisma } from "../db/client.js";
@@ -75,7 +76,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     pubsub: createPubSub(config.REDIS_URL, log),
     jobs: createJobQueue(boss),
     log,
-    verifier: createTokenVerifier(config),
+    verifier: withAutoProvisioning(config, prisma, createTokenVerifier(config)),
     metrics: createMetrics({ queues: () => boss.getQueues() }),
     state: createProcessState(),
   };
