@@ -1,6 +1,8 @@
 import { builder } from "../schema/builder.js";
 import { viewerOf } from "../schema/context.js";
 import { RoleEnum } from "../schema/enums.js";
+import { targetPolicy } from "../delivery/safe-target.js";
+import { keyringFor } from "../secrets/encryption.js";
 import { updateOrganizationSettings } from "./settings.js";
 
 export const OrganizationRef = builder.prismaNode("Organization", {
@@ -12,6 +14,10 @@ export const OrganizationRef = builder.prismaNode("Organization", {
     coalesceWindowSeconds: t.exposeInt("coalesceWindowSeconds"),
     timeZone: t.exposeString("timeZone"),
     locale: t.exposeString("locale"),
+    messageRetentionDays: t.exposeInt("messageRetentionDays", {
+      nullable: true,
+      description: "Days customer messages are kept before being anonymized by the retention job; null keeps them.",
+    }),
     slackWebhookConfigured: t.boolean({
       description: "Whether a Slack incoming webhook is set; the URL itself is a secret.",
       select: { slackWebhookUrl: true },
@@ -46,6 +52,10 @@ const UpdateOrganizationSettingsInput = builder.inputType("UpdateOrganizationSet
     coalesceWindowSeconds: t.int({ required: false }),
     timeZone: t.string({ required: false, description: "IANA time zone, e.g. America/Sao_Paulo" }),
     locale: t.string({ required: false, description: "pt-BR or en" }),
+    messageRetentionDays: t.int({
+      required: false,
+      description: "Days customer messages are kept before the retention job anonymizes them (1–3650); null keeps them. BAD_USER_INPUT outside the range.",
+    }),
   }),
 });
 
@@ -61,7 +71,8 @@ builder.mutationField("updateOrganizationSettings", (t) =>
         ...(input.coalesceWindowSeconds != null ? { coalesceWindowSeconds: input.coalesceWindowSeconds } : {}),
         ...(input.timeZone != null ? { timeZone: input.timeZone } : {}),
         ...(input.locale != null ? { locale: input.locale as "pt-BR" | "en" } : {}),
-      });
+        ...(input.messageRetentionDays !== undefined ? { messageRetentionDays: input.messageRetentionDays } : {}),
+      }, { slackPolicy: targetPolicy(ctx.runtime.config, ctx.runtime.config.SLACK_WEBHOOK_HOSTS), keyring: keyringFor(ctx.runtime.config) });
       return ctx.db.organization.findUniqueOrThrow({ ...query, where: { id: organization.id } });
     },
   }),

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { PrismaClient } from "../db/client.js";
+import { checkTargetUrl, type TargetPolicy } from "../delivery/safe-target.js";
 import { invalidInput } from "../errors.js";
+import type { Keyring } from "../secrets/encryption.js";
 
 const timeZone = z.string().refine((tz) => {
   try {
@@ -14,27 +16,40 @@ const timeZone = z.string().refine((tz) => {
 export const organizationSettingsSchema = z
   .object({
     notifyNewMessage: z.boolean(),
-    slackWebhookUrl: z
-      .string()
-      .url()
-      .refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL")
-      .nullable(),
+    slackWebhookUrl: z.string().max(2048).nullable(),
     coalesceWindowSeconds: z.number().int().min(0).max(3600),
     timeZone,
     locale: z.enum(["pt-BR", "en"]),
+    /** Messages older than this many days are anonymized by the retention job; null keeps them. */
+    messageRetentionDays: z.number().int().min(1).max(3650).nullable(),
   })
   .partial();
 
 export type OrganizationSettingsInput = z.input<typeof organizationSettingsSchema>;
 
-/** Validates and applies an admin's settings change, and records it in the audit log. */
-export async function updateOrganizationSettings(db: PrismaClient, actor: { userId: string; organizationId: string }, input: OrganizationSettingsInput) {
+/** How tenant secrets in the settings are checked (Slack's allow-list) and stored (encrypted). */
+export interface SettingsSecrets {
+  slackPolicy: TargetPolicy;
+  keyring: Keyring;
+}
+
+/**
+ * Validates and applies an admin's settings change, and records it in the audit log.
+ * A Slack webhook URL must pass safe-target's checks (https, allow-listed host, no
+ * literal private address) and is stored encrypted.
+ */
+export async function updateOrganizationSettings(db: PrismaClient, actor: { userId: string; organizationId: string }, input: OrganizationSettingsInput, secrets: SettingsSecrets) {
   const parsed = organizationSettingsSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw invalidInput(issue.path.join(".") || "input", issue.message);
   }
-  const changes = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
+  const changes: Record<string, unknown> = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
+  if (typeof parsed.data.slackWebhookUrl === "string") {
+    const refused = checkTargetUrl(parsed.data.slackWebhookUrl, secrets.slackPolicy);
+    if (refused) throw invalidInput("slackWebhookUrl", refused);
+    changes.slackWebhookUrl = secrets.keyring.encrypt(parsed.data.slackWebhookUrl);
+  }
   return db.$transaction(async (tx) => {
     const organization = await tx.organization.update({ where: { id: actor.organizationId }, data: changes });
     await tx.auditLog.create({
