@@ -1,3 +1,4 @@
+import { keyringFor } from "../secrets/encryption.js";
 import { z } from "zod";
 import type { PrismaClient } from "../db/client.js";
 import { maskPhone } from "../observability/log.js";
@@ -103,7 +104,7 @@ async function postMessage(runtime: Runtime, sender: { phoneNumberId: string; ac
   try {
     response = await fetch(url, {
       method: "POST",
-      headers: { authorization: `Bearer ${sender.accessToken}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${keyringFor(runtime.config).decrypt(sender.accessToken)}`, "content-type": "application/json" },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(15_000),
     });

@@ -7,6 +7,8 @@ import { createPrisma } from "../db/client.js";
 import { openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { seedDemoData } from "../db/seed.js";
+import { keyringFor } from "../secrets/encryption.js";
+import { reencryptSecrets } from "../secrets/reencrypt.js";
 import { createBoss, createJobQueue } from "../jobs/queue.js";
 import { jobs } from "../jobs/registry.js";
 import { createQueues, startWorkers } from "../jobs/worker.js";
@@ -60,6 +62,9 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   if (options.seed ?? config.NODE_ENV !== "production") {
     if (await seedDemoData(prisma)) log.info("demo data seeded");
   }
+  // Secrets written before encryption at rest (or under a rotated-out key) are encrypted now.
+  const reencrypted = await reencryptSecrets(prisma, keyringFor(config));
+  if (reencrypted > 0) log.info({ reencrypted }, "stored secrets encrypted under the current key");
 
   const boss = createBoss(database.url, log, { schedule: runWorkers, supervise: runWorkers });
   let jobsStarted = false;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Viewer } from "../../auth/jwt.js";
 import type { PrismaClient, WhatsAppNumber } from "../../db/client.js";
 import { invalidInput } from "../../errors.js";
+import type { Keyring } from "../../secrets/encryption.js";
 import { isRaceLost } from "./transaction-retry.js";
 
 export const connectWhatsAppNumberSchema = z.object({
@@ -21,13 +22,15 @@ const DEFAULT_QUEUE = "Atendimento";
  * its create hits the unique phoneNumberId and the whole transaction rolls back.
  * New numbers land in the organization's first queue (or a new "Atendimento").
  */
-export async function connectWhatsAppNumber(db: PrismaClient, actor: Viewer, input: ConnectWhatsAppNumberInput): Promise<WhatsAppNumber> {
+export async function connectWhatsAppNumber(db: PrismaClient, actor: Viewer, input: ConnectWhatsAppNumberInput, keyring: Keyring): Promise<WhatsAppNumber> {
   const parsed = connectWhatsAppNumberSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw invalidInput(issue.path.join(".") || "input", issue.message);
   }
-  const { phoneNumberId, displayPhoneNumber, accessToken } = parsed.data;
+  const { phoneNumberId, displayPhoneNumber } = parsed.data;
+  // Stored encrypted (AES-256-GCM); only the WhatsApp channel decrypts it, to send.
+  const accessToken = keyring.encrypt(parsed.data.accessToken);
   try {
     return await db.$transaction(async (tx) => {
       const queue =

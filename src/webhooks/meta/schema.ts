@@ -1,3 +1,4 @@
+import { keyringFor } from "../../secrets/encryption.js";
 import { builder } from "../../schema/builder.js";
 import { viewerOf } from "../../schema/context.js";
 import { connectWhatsAppNumber } from "./connect.js";
@@ -18,7 +19,7 @@ builder.mutationField("connectWhatsAppNumber", (t) =>
     authScopes: { orgAdmin: true },
     args: { input: t.arg({ type: ConnectWhatsAppNumberInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const number = await connectWhatsAppNumber(ctx.db, viewerOf(ctx), input);
+      const number = await connectWhatsAppNumber(ctx.db, viewerOf(ctx), input, keyringFor(ctx.runtime.config));
       return ctx.db.whatsAppNumber.findUniqueOrThrow({ ...query, where: { id: number.id } });
     },
   }),
