@@ -90,7 +90,9 @@ const envSchema = z.object({
     .default("")
     .transform((s) => s.split(",").map((o) => o.trim().replace(/\/+$/, "")).filter(Boolean)),
   /** Serve /metrics on this port only (not on PORT). */
-  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_PORT: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
+  /** Most items any list argument may hold (e.g. `nodes(ids:)`); each counts toward GRAPHQL_MAX_COST. */
+  GRAPHQL_MAX_LIST_LENGTH: z.coerce.number().int().positive().default(100),
   /** Or: /metrics on PORT requires `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: optionalString,
   /** Raw webhook events older than this are deleted by the retention job. */
