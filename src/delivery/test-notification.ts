@@ -1,5 +1,5 @@
-import { DeliveryStatus, NotificationChannel, NotificationType, type Delivery, type PrismaClient } from "../db/client.js";
-import { invalidInput } from "../errors.js";
+import { DeliveryStatus, NotificationChannel, NotificationType, Role, type Delivery, type PrismaClient } from "../db/client.js";
+import { DomainError, forbidden, invalidInput } from "../errors.js";
 import type { Runtime } from "../runtime.js";
 import { deliveryJobs } from "./jobs.js";
 import { localeOf } from "../notifications/locale.js";
@@ -10,13 +10,25 @@ const TEXT = {
 } as const;
 
 /**
+ * A test goes only to the caller themself: their own email, their own VERIFIED WhatsApp
+ * number (an unverified one is not `whatsappNotificationNumber` yet), the in-app feed.
+ * Slack posts into the organization's channel, so only an ORG_ADMIN may test it. Each
+ * user may send RATE_LIMIT_TEST_NOTIFICATIONS_PER_HOUR tests an hour (counted from the
+ * test notifications themselves, so every instance agrees).
+ *
  * Sends the caller a test through one channel: a notification of their own marked
  * `data.test` (channels render their "test" template for it) and one delivery, enqueued
  * like any other. A channel the caller has nowhere to receive on is BAD_USER_INPUT.
  */
 export async function sendTestNotification(db: PrismaClient, runtime: Runtime, userId: string, channel: NotificationChannel): Promise<Delivery> {
   const user = await db.user.findUniqueOrThrow({ where: { id: userId }, include: { organization: true } });
-  if (channel === NotificationChannel.WHATSAPP && !user.whatsappNotificationNumber) throw invalidInput("channel", "set your WhatsApp number first");
+  if (channel === NotificationChannel.SLACK && user.role !== Role.ORG_ADMIN && user.role !== Role.SUPER_ADMIN) throw forbidden("only an organization admin may test the Slack channel");
+  const hourAgo = new Date(Date.now() - 3600_000);
+  const recent = await db.notification.count({ where: { userId, createdAt: { gte: hourAgo }, data: { path: ["test"], equals: true } } });
+  if (recent >= runtime.config.RATE_LIMIT_TEST_NOTIFICATIONS_PER_HOUR) {
+    throw new DomainError("RATE_LIMITED", `at most ${runtime.config.RATE_LIMIT_TEST_NOTIFICATIONS_PER_HOUR} test notifications per hour`);
+  }
+  if (channel === NotificationChannel.WHATSAPP && !user.whatsappNotificationNumber) throw invalidInput("channel", "set and verify your WhatsApp number first");
   if (channel === NotificationChannel.SLACK && !user.organization.slackWebhookUrl) throw invalidInput("channel", "the organization has no Slack webhook");
   const text = TEXT[localeOf(user.locale, user.organization.locale)];
   const inApp = channel === NotificationChannel.IN_APP;

@@ -128,3 +128,17 @@ function classifyMetaError(error: unknown): Error {
   const transient = error.status >= 500 || error.status === 429 || (error.code !== undefined && TRANSIENT_CODES.has(error.code));
   return transient ? new TransientDeliveryError(reason) : new PermanentDeliveryError(reason);
 }
+
+/**
+ * A plain text from the organization's connected number to `toE164` (e.g. a
+ * verification code). Throws a DeliveryError with Meta's reason when it is refused.
+ */
+export async function sendWhatsAppText(runtime: Runtime, organizationId: string, toE164: string, text: string): Promise<void> {
+  const sender = await senderOf(runtime.prisma, organizationId);
+  if (!sender) throw new PermanentDeliveryError("no connected WhatsApp number");
+  try {
+    await postMessage(runtime, sender, { messaging_product: "whatsapp", recipient_type: "individual", to: toE164.replace(/\D/g, ""), type: "text", text: { preview_url: false, body: text } });
+  } catch (error) {
+    throw classifyMetaError(error);
+  }
+}

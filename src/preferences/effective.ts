@@ -5,6 +5,7 @@ import { newMessageFlagsOn, preferenceMatrix, type ChannelPreference } from "./d
 /** What `notificationPreferences` returns: the user's settings and the effective type × channel matrix. */
 export interface NotificationPreferences {
   whatsappNumber: string | null;
+  pendingWhatsappNumber: string | null;
   notifyOnNewMessage: boolean;
   quietHours: { start: string; end: string; timeZone: string } | null;
   channels: ChannelPreference[];
@@ -20,6 +21,7 @@ export async function notificationPreferences(db: PrismaClient, userId: string, 
     select: {
       role: true,
       whatsappNotificationNumber: true,
+      whatsappPendingNumber: true,
       notifyOnNewMessage: true,
       quietHoursStart: true,
       quietHoursEnd: true,
@@ -35,6 +37,7 @@ export async function notificationPreferences(db: PrismaClient, userId: string, 
   };
   return {
     whatsappNumber: user.whatsappNotificationNumber,
+    pendingWhatsappNumber: user.whatsappPendingNumber,
     notifyOnNewMessage: user.notifyOnNewMessage,
     quietHours:
       user.quietHoursStart && user.quietHoursEnd && user.quietHoursTimeZone

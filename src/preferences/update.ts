@@ -51,17 +51,31 @@ export type UpdateNotificationPreferencesInput = z.input<typeof preferencesInput
  */
 export async function updateNotificationPreferences(
   db: PrismaClient,
-  actor: { userId: string; organizationId: string },
+  actor: { userId: string; organizationId: string; role?: string },
   input: UpdateNotificationPreferencesInput,
-): Promise<void> {
+): Promise<{ verificationPending: boolean }> {
   const parsed = preferencesInputSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw invalidInput(issue.path.join(".") || "input", issue.message);
   }
   const { whatsappNumber, notifyOnNewMessage, quietHours, channels } = parsed.data;
+  // A new number takes effect only once verified (src/preferences/verify-number.ts) —
+  // unless an ORG_ADMIN sets it. Clearing it takes effect at once.
+  const direct = actor.role === "ORG_ADMIN" || actor.role === "SUPER_ADMIN";
+  const current = whatsappNumber ? await db.user.findFirst({ where: { id: actor.userId }, select: { whatsappNotificationNumber: true } }) : null;
+  const unchanged = !!whatsappNumber && current?.whatsappNotificationNumber === whatsappNumber;
+  const verificationPending = !!whatsappNumber && !direct && !unchanged;
+  const numberChanges =
+    whatsappNumber === undefined || unchanged
+      ? {}
+      : whatsappNumber === null
+        ? { whatsappNotificationNumber: null, whatsappNumberVerifiedAt: null, whatsappPendingNumber: null, whatsappVerificationExpiresAt: null }
+        : direct
+          ? { whatsappNotificationNumber: whatsappNumber, whatsappNumberVerifiedAt: new Date(), whatsappPendingNumber: null, whatsappVerificationExpiresAt: null }
+          : { whatsappPendingNumber: whatsappNumber, whatsappVerificationExpiresAt: null, whatsappVerificationAttempts: 0 };
   const userChanges = {
-    ...(whatsappNumber !== undefined ? { whatsappNotificationNumber: whatsappNumber } : {}),
+    ...numberChanges,
     ...(notifyOnNewMessage != null ? { notifyOnNewMessage } : {}),
     ...(quietHours !== undefined
       ? { quietHoursStart: quietHours?.start ?? null, quietHoursEnd: quietHours?.end ?? null, quietHoursTimeZone: quietHours?.timeZone ?? null }
@@ -86,7 +100,7 @@ export async function updateNotificationPreferences(
         entityType: "User",
         entityId: actor.userId,
         data: {
-          ...(whatsappNumber !== undefined ? { whatsappNumber: maskPhone(whatsappNumber) ?? null } : {}),
+          ...(whatsappNumber !== undefined ? { whatsappNumber: maskPhone(whatsappNumber) ?? null, ...(verificationPending ? { verification: "pending" } : {}) } : {}),
           ...(notifyOnNewMessage != null ? { notifyOnNewMessage } : {}),
           ...(quietHours !== undefined ? { quietHours } : {}),
           ...(choices.length > 0 ? { channels: choices } : {}),
@@ -94,4 +108,5 @@ export async function updateNotificationPreferences(
       },
     });
   });
+  return { verificationPending };
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config/index.js";
@@ -19,6 +19,8 @@ export interface Keyring {
   decrypt(stored: string): string;
   /** True when the value is already encrypted under the current key. */
   isCurrent(stored: string): boolean;
+  /** HMAC-SHA256 of `text` under a key derived from the current one for `purpose` (e.g. verification codes). */
+  mac(purpose: string, text: string): Buffer;
 }
 
 const PREFIX = "enc:v1:";
@@ -77,6 +79,7 @@ export function createKeyring(current: string, previous: string[] = []): Keyring
       return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");
     },
     isCurrent: (stored) => stored.startsWith(`${PREFIX}${currentId}:`),
+    mac: (purpose, text) => createHmac("sha256", createHmac("sha256", currentKey).update(`aviso:${purpose}`).digest()).update(text).digest(),
   };
 }
 

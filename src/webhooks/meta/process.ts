@@ -32,7 +32,8 @@ export interface ProcessOutcome {
 
 interface Effects {
   outcome: ProcessOutcome;
-  newMessages: Array<{ organizationId: string; conversationId: string; messageId: string }>;
+  /** `fromAgentNumber`: stored and published, but no NEW_MESSAGE notification (anti-loop). */
+  newMessages: Array<{ organizationId: string; conversationId: string; messageId: string; fromAgentNumber?: boolean }>;
   notifications: NotifyResult[];
 }
 
@@ -67,7 +68,8 @@ export async function processWebhookEvent(runtime: Runtime, event: WebhookEventT
     // Notified once every message is recorded: the engine's locks (email limits) are then
     // always taken last, after the contact and conversation-number rows, so two bodies
     // can never hold them in opposite orders and deadlock.
-    for (const message of effects.newMessages) {
+    for (const { fromAgentNumber, ...message } of effects.newMessages) {
+      if (fromAgentNumber) continue;
       effects.notifications.push(await notify(runtime, { type: "NEW_MESSAGE", ...message, receivedAt: event.receivedAt }, { tx }));
     }
     if (organizationId) effects.outcome.status = WebhookEventStatus.PROCESSED;
@@ -132,12 +134,14 @@ async function applyChange(
       log.warn({ organizationId, wamid: message.id }, "inbound message without wa_id or user_id: skipped");
       continue;
     }
+    // Anti-loop: a message from an agent's VERIFIED notification number is still stored
+    // (a customer's message is never dropped, even if someone claimed their number), but
+    // raises no notification, so notifications cannot loop.
     const agent = ownerOfNumber(owners, sender.waId);
     if (agent) {
       effects.outcome.agentMessages += 1;
       await noteAgentInbound(tx, agent.id, sentAt);
-      log.info({ organizationId, userId: agent.id, from: maskPhone(sender.waId) }, "message from an agent's notification number: no conversation opened");
-      continue;
+      log.info({ organizationId, userId: agent.id, from: maskPhone(sender.waId) }, "message from an agent's notification number: stored without notification");
     }
     const outcome = await recordInboundMessage(tx, {
       organizationId,
@@ -158,7 +162,7 @@ async function applyChange(
     }
     effects.outcome.messagesStored += 1;
     log.info({ organizationId, conversationId: outcome.conversationId, messageId: outcome.messageId, from: maskPhone(sender.waId) }, "inbound message stored");
-    effects.newMessages.push({ organizationId, conversationId: outcome.conversationId, messageId: outcome.messageId });
+    effects.newMessages.push({ organizationId, conversationId: outcome.conversationId, messageId: outcome.messageId, ...(agent ? { fromAgentNumber: true } : {}) });
   }
   for (const status of change.statuses ?? []) {
     const applied = await applyStatusUpdate(tx, organizationId, status);

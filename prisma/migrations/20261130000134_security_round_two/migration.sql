@@ -5,7 +5,6 @@ ALTER TABLE "Organization" ADD COLUMN     "messageRetentionDays" INTEGER;
 ALTER TABLE "User" ADD COLUMN     "whatsappNumberVerifiedAt" TIMESTAMP(3),
 ADD COLUMN     "whatsappPendingNumber" TEXT,
 ADD COLUMN     "whatsappVerificationAttempts" INTEGER NOT NULL DEFAULT 0,
-ADD COLUMN     "whatsappVerificationCodeHash" TEXT,
 ADD COLUMN     "whatsappVerificationExpiresAt" TIMESTAMP(3);
 
 -- AlterTable

@@ -1,0 +1,99 @@
+import { timingSafeEqual } from "node:crypto";
+import { Role, type PrismaClient } from "../db/client.js";
+import { sendWhatsAppText } from "../delivery/whatsapp.js";
+import { DomainError, invalidInput, notFound } from "../errors.js";
+import { maskPhone } from "../observability/log.js";
+import type { Runtime } from "../runtime.js";
+import { keyringFor } from "../secrets/encryption.js";
+
+/**
+ * A notification number takes effect (WhatsApp notifications, the anti-loop rule) only
+ * once its owner proves they hold it — a code sent to it over WhatsApp, confirmed with
+ * `confirmWhatsAppNumber` — or an ORG_ADMIN sets it. Otherwise anyone could claim a
+ * customer's number and silence that customer's notifications.
+ *
+ * The code is not stored: it is an HMAC of (user, number, expiry) under a key derived
+ * from AVISO_ENCRYPTION_KEY, so a database read does not reveal it.
+ */
+export const CODE_TTL_MS = 10 * 60 * 1000;
+export const MAX_CODE_ATTEMPTS = 5;
+export const MAX_CODES_PER_HOUR = 5;
+
+const AUDIT_CODE_SENT = "whatsapp_number.code_sent";
+
+export function verificationCode(runtime: Runtime, userId: string, number: string, expiresAt: Date): string {
+  const mac = keyringFor(runtime.config).mac("whatsapp-number-verification", `${userId}|${number}|${expiresAt.getTime()}`);
+  return String(mac.readUInt32BE(0) % 1_000_000).padStart(6, "0");
+}
+
+/** Sends the code for the caller's pending number (set by updateNotificationPreferences). */
+export async function sendNumberVerificationCode(db: PrismaClient, runtime: Runtime, actor: { userId: string; organizationId: string }): Promise<void> {
+  const user = await db.user.findFirst({ where: { id: actor.userId }, select: { whatsappPendingNumber: true, locale: true } });
+  if (!user?.whatsappPendingNumber) return;
+  const hourAgo = new Date(Date.now() - 3600_000);
+  const sent = await db.auditLog.count({ where: { actorId: actor.userId, action: AUDIT_CODE_SENT, createdAt: { gte: hourAgo } } });
+  if (sent >= MAX_CODES_PER_HOUR) throw new DomainError("RATE_LIMITED", `at most ${MAX_CODES_PER_HOUR} verification codes per hour`);
+  const expiresAt = new Date(Date.now() + CODE_TTL_MS);
+  await db.user.update({ where: { id: actor.userId }, data: { whatsappVerificationExpiresAt: expiresAt, whatsappVerificationAttempts: 0 } });
+  const code = verificationCode(runtime, actor.userId, user.whatsappPendingNumber, expiresAt);
+  const text =
+    user.locale === "en"
+      ? `Your Aviso verification code: ${code} (valid 10 minutes). If you did not ask for it, ignore this message.`
+      : `Seu código de verificação do Aviso: ${code} (válido por 10 minutos). Se não foi você, ignore esta mensagem.`;
+  await db.auditLog.create({
+    data: { organizationId: actor.organizationId, actorId: actor.userId, action: AUDIT_CODE_SENT, entityType: "User", entityId: actor.userId, data: { to: maskPhone(user.whatsappPendingNumber) ?? null } },
+  });
+  try {
+    await sendWhatsAppText(runtime, actor.organizationId, user.whatsappPendingNumber, text);
+  } catch (error) {
+    runtime.log.warn({ userId: actor.userId, to: maskPhone(user.whatsappPendingNumber), err: (error as Error).message }, "verification code not sent");
+    throw invalidInput("whatsappNumber", "the verification code could not be sent to this number");
+  }
+}
+
+/** Confirms the caller's pending number with the code it received; it then takes effect. */
+export async function confirmNumberVerification(db: PrismaClient, runtime: Runtime, actor: { userId: string; organizationId: string }, code: string): Promise<void> {
+  const user = await db.user.findFirst({
+    where: { id: actor.userId },
+    select: { whatsappPendingNumber: true, whatsappVerificationExpiresAt: true, whatsappVerificationAttempts: true },
+  });
+  if (!user?.whatsappPendingNumber || !user.whatsappVerificationExpiresAt) throw invalidInput("code", "no number is waiting for verification");
+  if (user.whatsappVerificationExpiresAt.getTime() < Date.now()) throw invalidInput("code", "the code expired: set the number again for a new one");
+  if (user.whatsappVerificationAttempts >= MAX_CODE_ATTEMPTS) throw invalidInput("code", "too many wrong codes: set the number again for a new one");
+  const expected = Buffer.from(verificationCode(runtime, actor.userId, user.whatsappPendingNumber, user.whatsappVerificationExpiresAt));
+  const given = Buffer.from(code.trim().slice(0, 6).padEnd(6, " "));
+  if (!timingSafeEqual(expected, given)) {
+    await db.user.update({ where: { id: actor.userId }, data: { whatsappVerificationAttempts: { increment: 1 } } });
+    throw invalidInput("code", "wrong code");
+  }
+  await db.$transaction([
+    db.user.update({
+      where: { id: actor.userId },
+      data: {
+        whatsappNotificationNumber: user.whatsappPendingNumber,
+        whatsappNumberVerifiedAt: new Date(),
+        whatsappPendingNumber: null,
+        whatsappVerificationExpiresAt: null,
+        whatsappVerificationAttempts: 0,
+      },
+    }),
+    db.auditLog.create({
+      data: { organizationId: actor.organizationId, actorId: actor.userId, action: "whatsapp_number.verified", entityType: "User", entityId: actor.userId, data: { number: maskPhone(user.whatsappPendingNumber) ?? null } },
+    }),
+  ]);
+}
+
+/** An ORG_ADMIN sets a user's number of their organization; it takes effect at once. */
+export async function setUserWhatsAppNumber(db: PrismaClient, actor: { userId: string; organizationId: string }, userId: string, number: string | null): Promise<void> {
+  const target = await db.user.findFirst({ where: { id: userId }, select: { id: true, role: true } });
+  if (!target || target.role === Role.SUPER_ADMIN) throw notFound("User");
+  await db.$transaction([
+    db.user.update({
+      where: { id: userId },
+      data: { whatsappNotificationNumber: number, whatsappNumberVerifiedAt: number ? new Date() : null, whatsappPendingNumber: null, whatsappVerificationExpiresAt: null, whatsappVerificationAttempts: 0 },
+    }),
+    db.auditLog.create({
+      data: { organizationId: actor.organizationId, actorId: actor.userId, action: "whatsapp_number.set_by_admin", entityType: "User", entityId: userId, data: { number: maskPhone(number) ?? null } },
+    }),
+  ]);
+}
