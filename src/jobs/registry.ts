@@ -1,6 +1,7 @@
 import { alertJobs } from "../alerts/jobs.js";
 import { deadDeliveryJobs, deliveryJobs } from "../delivery/jobs.js";
 import { notificationJobs } from "../notifications/jobs.js";
+import { privacyJobs } from "../privacy/jobs.js";
 import { metaWebhookJobs } from "../webhooks/meta/jobs.js";
 import type { JobDefinition } from "./define.js";
 
@@ -11,4 +12,5 @@ export const jobs: readonly JobDefinition[] = [
   ...Object.values(deliveryJobs),
   ...Object.values(deadDeliveryJobs),
   ...alertJobs,
+  ...privacyJobs,
 ];

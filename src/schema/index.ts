@@ -15,6 +15,7 @@ import "../alerts/schema.js";
 import "../delivery/schema.js";
 import "../preferences/schema.js";
 import "../queues/schema.js";
+import "../privacy/schema.js";
 
 /** The whole API: each domain's schema.ts adds its types and fields to the builder. */
 export const schema = builder.toSchema({ sortSchema: true });
