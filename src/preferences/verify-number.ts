@@ -43,12 +43,11 @@ export async function sendNumberVerificationCode(db: PrismaClient, runtime: Runt
   await db.auditLog.create({
     data: { organizationId: actor.organizationId, actorId: actor.userId, action: AUDIT_CODE_SENT, entityType: "User", entityId: actor.userId, data: { to: maskPhone(user.whatsappPendingNumber) ?? null } },
   });
-  try {
-    await sendWhatsAppText(runtime, actor.organizationId, user.whatsappPendingNumber, text);
-  } catch (error) {
+  // A failed send leaves the number pending (setting it again sends a new code); the
+  // preferences saved with it stay saved, so this does not fail the mutation.
+  await sendWhatsAppText(runtime, actor.organizationId, user.whatsappPendingNumber, text).catch((error: unknown) => {
     runtime.log.warn({ userId: actor.userId, to: maskPhone(user.whatsappPendingNumber), err: (error as Error).message }, "verification code not sent");
-    throw invalidInput("whatsappNumber", "the verification code could not be sent to this number");
-  }
+  });
 }
 
 /** Confirms the caller's pending number with the code it received; it then takes effect. */
