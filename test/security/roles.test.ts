@@ -25,7 +25,7 @@ interface Rule {
  * own preferences, a test notification to themselves). Every other mutation changes
  * the organization's data and needs `agent` or `orgAdmin`.
  */
-const VIEWER_MUTATIONS = ["archiveNotification", "markAllNotificationsRead", "markNotificationRead", "sendTestNotification", "updateNotificationPreferences"];
+const VIEWER_MUTATIONS = ["archiveNotification", "confirmWhatsAppNumber", "markAllNotificationsRead", "markNotificationRead", "sendTestNotification", "updateNotificationPreferences"];
 
 const QUERIES: Record<string, Rule> = {
   alert: { scope: "loggedIn", ids: { id: "alert" } },
@@ -36,6 +36,8 @@ const QUERIES: Record<string, Rule> = {
   // Agents do not see deliveries (other people's emails and phones) nor the business numbers.
   deliveries: { scope: "orgAdmin" },
   deliveryStats: { scope: "orgAdmin" },
+  // The whole of a customer's data (LGPD): admins only.
+  exportContactData: { scope: "orgAdmin", ids: { contactId: "contact" } },
   me: { scope: "loggedIn" },
   node: { scope: "public", ids: { id: "conversation" } },
   nodes: { scope: "public", ids: { ids: ["conversation", "alert"] } },
@@ -55,6 +57,9 @@ const MUTATIONS: Record<string, Rule> = {
   connectWhatsAppNumber: { scope: "orgAdmin", values: { input: { phoneNumberId: "100000000009999", displayPhoneNumber: "+55 11 4000-9999", accessToken: "role-test-access-token" } } },
   createAlert: { scope: "orgAdmin", values: { input: { title: "role test alert" } } },
   createQueue: { scope: "orgAdmin" },
+  confirmWhatsAppNumber: { scope: "loggedIn", values: { code: "123456" } },
+  // A contact that does not exist: admins get past the scope (NOT_FOUND) without erasing the fixture's.
+  eraseContact: { scope: "orgAdmin", values: { contactId: encodeGlobalID("Contact", "01900000-0000-7000-8000-00000000dead") } },
   escalateAlert: { scope: "agent", ids: { id: "alert" } },
   markAllNotificationsRead: { scope: "loggedIn" },
   markConversationRead: { scope: "agent", ids: { id: "conversation" } },
@@ -66,6 +71,7 @@ const MUTATIONS: Record<string, Rule> = {
   retryDeadDeliveries: { scope: "orgAdmin", values: { channel: "EMAIL" } },
   retryDelivery: { scope: "orgAdmin", ids: { id: "delivery" } },
   sendTestNotification: { scope: "loggedIn", values: { channel: "IN_APP" } },
+  setUserWhatsAppNumber: { scope: "orgAdmin", ids: { userId: "agent" }, values: { whatsappNumber: "+5511977779999" } },
   updateNotificationPreferences: { scope: "loggedIn", values: { input: { notifyOnNewMessage: false } } },
   updateOrganizationSettings: { scope: "orgAdmin", values: { input: { coalesceWindowSeconds: 30 } } },
 };
@@ -124,10 +130,13 @@ describe("the role table", () => {
         "createQueue",
         "deliveries",
         "deliveryStats",
+        "eraseContact",
+        "exportContactData",
         "moveConversationToQueue",
         "removeQueueMember",
         "retryDeadDeliveries",
         "retryDelivery",
+        "setUserWhatsAppNumber",
         "updateOrganizationSettings",
         "whatsAppNumbers",
       ].sort(),

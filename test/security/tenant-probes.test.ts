@@ -58,6 +58,7 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     conversations: [{ expect: "ANSWERED" }],
     deliveries: [{ expect: "ANSWERED" }],
     deliveryStats: [{ expect: "ANSWERED" }],
+    exportContactData: [{ ids: { contactId: "contact" }, expect: "NOT_FOUND" }],
     me: [{ expect: "ANSWERED" }],
     node: [
       ...ALL_ENTITIES.map((entity): Probe => ({ ids: { id: entity }, expect: "NULL" })),
@@ -94,6 +95,9 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     // A's dedupe key: a new alert of B's, never an occurrence of A's.
     createAlert: [{ values: () => ({ input: { title: "probe alert", dedupeKey: "dedupe-A" } }), expect: "ANSWERED" }],
     createQueue: [{ values: () => ({ name: "Atendimento" }), expect: "ANSWERED" }],
+    // B has no pending number: nothing of A's can be confirmed.
+    confirmWhatsAppNumber: [{ values: () => ({ code: "123456" }), expect: "BAD_USER_INPUT" }],
+    eraseContact: [{ ids: { contactId: "contact" }, expect: "NOT_FOUND" }],
     escalateAlert: [{ ids: { id: "alert" }, expect: "NOT_FOUND" }],
     markAllNotificationsRead: [{ expect: "ANSWERED" }],
     markConversationRead: [{ ids: { id: "conversation" }, expect: "NOT_FOUND" }],
@@ -112,6 +116,7 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     retryDeadDeliveries: [{ values: () => ({ channel: "EMAIL" }), expect: "ANSWERED" }],
     retryDelivery: [{ ids: { id: "delivery" }, expect: "NOT_FOUND" }],
     sendTestNotification: [{ values: () => ({ channel: "IN_APP" }), expect: "ANSWERED" }],
+    setUserWhatsAppNumber: [{ ids: { userId: "agent" }, values: () => ({ whatsappNumber: "+5511977778888" }), expect: "NOT_FOUND" }],
     updateNotificationPreferences: [{ values: () => ({ input: { notifyOnNewMessage: false } }), expect: "ANSWERED" }],
     updateOrganizationSettings: [{ values: () => ({ input: { coalesceWindowSeconds: 45 } }), expect: "ANSWERED" }],
   },
