@@ -62,7 +62,21 @@ export function listArgumentLimits(limits: { maxLength: number; maxCost: number 
     }
     return null;
   };
+  /** The longest array anywhere in the variables (checked before parsing, so a flood costs only the JSON parse). */
+  const longestArray = (value: unknown, depth = 0): number => {
+    if (depth > 20 || typeof value !== "object" || value === null) return 0;
+    const own = Array.isArray(value) ? value.length : 0;
+    let inner = 0;
+    for (const v of Array.isArray(value) ? value.slice(0, limits.maxLength + 1) : Object.values(value)) inner = Math.max(inner, longestArray(v, depth + 1));
+    return Math.max(own, inner);
+  };
   return {
+    onParams({ params, setResult }) {
+      const longest = longestArray(params.variables);
+      if (longest > limits.maxLength) {
+        setResult({ errors: [new GraphQLError(`A list argument holds ${longest} items; at most ${limits.maxLength} are allowed`, { extensions: { code: "BAD_USER_INPUT" } })] });
+      }
+    },
     onExecute({ args, setResultAndStopExecution }) {
       const error = check(args.document, args.variableValues as Record<string, unknown> | undefined);
       if (error) setResultAndStopExecution({ errors: [error] });
