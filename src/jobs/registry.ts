@@ -1,6 +1,7 @@
 import { alertJobs } from "../alerts/jobs.js";
 import { deadDeliveryJobs, deliveryJobs } from "../delivery/jobs.js";
 import { notificationJobs } from "../notifications/jobs.js";
+import { numberVerificationJob } from "../preferences/verify-number.js";
 import { privacyJobs } from "../privacy/jobs.js";
 import { metaWebhookJobs } from "../webhooks/meta/jobs.js";
 import type { JobDefinition } from "./define.js";
@@ -13,4 +14,5 @@ export const jobs: readonly JobDefinition[] = [
   ...Object.values(deadDeliveryJobs),
   ...alertJobs,
   ...privacyJobs,
+  numberVerificationJob,
 ];

@@ -1,6 +1,9 @@
 import { timingSafeEqual } from "node:crypto";
 import { Role, type PrismaClient } from "../db/client.js";
+import { z } from "zod";
+import { TransientDeliveryError } from "../delivery/channel.js";
 import { sendWhatsAppText } from "../delivery/whatsapp.js";
+import { defineJob } from "../jobs/define.js";
 import { DomainError, invalidInput, notFound } from "../errors.js";
 import { maskPhone } from "../observability/log.js";
 import type { Runtime } from "../runtime.js";
@@ -26,29 +29,55 @@ export function verificationCode(runtime: Runtime, userId: string, number: strin
   return String(mac.readUInt32BE(0) % 1_000_000).padStart(6, "0");
 }
 
-/** Sends the code for the caller's pending number (set by updateNotificationPreferences). */
+/**
+ * Starts the verification of the caller's pending number (set by
+ * updateNotificationPreferences): a new expiry, a reset attempt count, and a job that
+ * sends the code over WhatsApp — so the mutation never waits on the Graph API.
+ */
 export async function sendNumberVerificationCode(db: PrismaClient, runtime: Runtime, actor: { userId: string; organizationId: string }): Promise<void> {
-  const user = await db.user.findFirst({ where: { id: actor.userId }, select: { whatsappPendingNumber: true, locale: true } });
+  const user = await db.user.findFirst({ where: { id: actor.userId }, select: { whatsappPendingNumber: true } });
   if (!user?.whatsappPendingNumber) return;
   const hourAgo = new Date(Date.now() - 3600_000);
   const sent = await db.auditLog.count({ where: { actorId: actor.userId, action: AUDIT_CODE_SENT, createdAt: { gte: hourAgo } } });
   if (sent >= MAX_CODES_PER_HOUR) throw new DomainError("RATE_LIMITED", `at most ${MAX_CODES_PER_HOUR} verification codes per hour`);
   const expiresAt = new Date(Date.now() + CODE_TTL_MS);
-  await db.user.update({ where: { id: actor.userId }, data: { whatsappVerificationExpiresAt: expiresAt, whatsappVerificationAttempts: 0 } });
-  const code = verificationCode(runtime, actor.userId, user.whatsappPendingNumber, expiresAt);
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: actor.userId }, data: { whatsappVerificationExpiresAt: expiresAt, whatsappVerificationAttempts: 0 } });
+    await tx.auditLog.create({
+      data: { organizationId: actor.organizationId, actorId: actor.userId, action: AUDIT_CODE_SENT, entityType: "User", entityId: actor.userId, data: { to: maskPhone(user.whatsappPendingNumber) ?? null } },
+    });
+    await runtime.jobs.send(numberVerificationJob, { userId: actor.userId }, { tx });
+  });
+}
+
+/** Sends the code for the user's pending number, if it is still pending and unexpired. */
+async function deliverVerificationCode(runtime: Runtime, userId: string): Promise<void> {
+  const user = await runtime.prisma.user.findUnique({
+    where: { id: userId },
+    select: { organizationId: true, whatsappPendingNumber: true, whatsappVerificationExpiresAt: true, locale: true },
+  });
+  if (!user?.whatsappPendingNumber || !user.whatsappVerificationExpiresAt || user.whatsappVerificationExpiresAt.getTime() < Date.now()) return;
+  const code = verificationCode(runtime, userId, user.whatsappPendingNumber, user.whatsappVerificationExpiresAt);
   const text =
     user.locale === "en"
       ? `Your Aviso verification code: ${code} (valid 10 minutes). If you did not ask for it, ignore this message.`
       : `Seu código de verificação do Aviso: ${code} (válido por 10 minutos). Se não foi você, ignore esta mensagem.`;
-  await db.auditLog.create({
-    data: { organizationId: actor.organizationId, actorId: actor.userId, action: AUDIT_CODE_SENT, entityType: "User", entityId: actor.userId, data: { to: maskPhone(user.whatsappPendingNumber) ?? null } },
-  });
-  // A failed send leaves the number pending (setting it again sends a new code); the
-  // preferences saved with it stay saved, so this does not fail the mutation.
-  await sendWhatsAppText(runtime, actor.organizationId, user.whatsappPendingNumber, text).catch((error: unknown) => {
-    runtime.log.warn({ userId: actor.userId, to: maskPhone(user.whatsappPendingNumber), err: (error as Error).message }, "verification code not sent");
-  });
+  try {
+    await sendWhatsAppText(runtime, user.organizationId, user.whatsappPendingNumber, text);
+  } catch (error) {
+    runtime.log.warn({ userId, to: maskPhone(user.whatsappPendingNumber), err: (error as Error).message }, "verification code not sent");
+    // Network trouble and throttling retry; a refused number does not.
+    if (error instanceof TransientDeliveryError) throw error;
+  }
 }
+
+/** Sends a verification code (ids only in the payload: the code is derived, never stored). */
+export const numberVerificationJob = defineJob({
+  name: "whatsapp-number-verification",
+  schema: z.object({ userId: z.string().uuid() }),
+  queue: { retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 60 },
+  handler: async ({ userId }, runtime) => deliverVerificationCode(runtime, userId),
+});
 
 /** Confirms the caller's pending number with the code it received; it then takes effect. */
 export async function confirmNumberVerification(db: PrismaClient, runtime: Runtime, actor: { userId: string; organizationId: string }, code: string): Promise<void> {

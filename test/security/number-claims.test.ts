@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../helpers/eventually.js";
 import type { HttpFake } from "../helpers/http-fake.js";
 import { startGraphApi } from "../helpers/graph-api.js";
 import { inboundWebhook, postWebhook } from "../helpers/meta.js";
@@ -26,11 +27,13 @@ const SET_NUMBER = "mutation($n: String) { updateNotificationPreferences(input: 
 const CONFIRM = "mutation($c: String!) { confirmWhatsAppNumber(code: $c) { whatsappNumber pendingWhatsappNumber } }";
 type Numbers = { whatsappNumber: string | null; pendingWhatsappNumber: string | null };
 
-/** The code the stand-in Graph API received for `digits`. */
-function codeSentTo(digits: string): string {
-  const request = [...graph.requests].reverse().find((r) => (r.body as { to?: string }).to === digits);
-  const text = (request?.body as { text?: { body?: string } } | undefined)?.text?.body ?? "";
-  return /(\d{6})/.exec(text)?.[1] ?? "";
+/** The code the stand-in Graph API received for `digits` (a job sends it, shortly after the mutation). */
+function codeSentTo(digits: string): Promise<string> {
+  return eventually(async () => {
+    const request = [...graph.requests].reverse().find((r) => (r.body as { to?: string }).to === digits);
+    const text = (request?.body as { text?: { body?: string } } | undefined)?.text?.body ?? "";
+    return /(\d{6})/.exec(text)?.[1];
+  });
 }
 
 async function customerWrites(from: string, text: string) {
@@ -54,7 +57,7 @@ describe("claiming a customer's number", () => {
     const agent = await createUser(prisma(), "demo", "AGENT");
     const token = await server.token(agent.email);
     await server.gql(SET_NUMBER, { n: "+5511977770002" }, token);
-    const code = codeSentTo("5511977770002");
+    const code = await codeSentTo("5511977770002");
     expect(code).toMatch(/^\d{6}$/);
     const wrong = await server.gql(CONFIRM, { c: code === "000000" ? "111111" : "000000" }, token);
     expect(wrong.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "code" });
@@ -72,9 +75,9 @@ describe("claiming a customer's number", () => {
     const agent = await createUser(prisma(), "demo", "AGENT");
     const token = await server.token(agent.email);
     await server.gql(SET_NUMBER, { n: "+5511977770003" }, token);
-    const first = codeSentTo("5511977770003");
+    const first = await codeSentTo("5511977770003");
     await server.gql(SET_NUMBER, { n: "+5511977770004" }, token);
-    const second = codeSentTo("5511977770004");
+    const second = await codeSentTo("5511977770004");
     if (first !== second) expect((await server.gql(CONFIRM, { c: first }, token)).errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     for (let i = 0; i < 5; i++) await server.gql(CONFIRM, { c: "99999" + i }, token);
     const exhausted = await server.gql(CONFIRM, { c: second }, token);
