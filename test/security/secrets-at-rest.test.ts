@@ -2,7 +2,9 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKeyring } from "../../src/secrets/encryption.js";
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { createKeyring, resolveEncryptionKey } from "../../src/secrets/encryption.js";
 import { createNotificationWithDelivery, enqueue, waitForStatus } from "../delivery/fixtures.js";
 import { startGraphApi } from "../helpers/graph-api.js";
 import type { HttpFake } from "../helpers/http-fake.js";
@@ -33,6 +35,15 @@ describe("the keyring (AES-256-GCM)", () => {
     expect(() => a.decrypt(parts.join(":"))).toThrow();
     expect(() => createKeyring(KEY_B).decrypt(value)).toThrow(/unknown key/);
     expect(createKeyring(KEY_B, [KEY_A]).decrypt(value)).toBe("EAAG-token");
+  });
+
+  it("outside production generates a key once into .aviso/ (0600) and reuses it; production without one refuses", () => {
+    const home = mkdtempSync(join(tmpdir(), "aviso-key-"));
+    const first = resolveEncryptionKey({ AVISO_ENCRYPTION_KEY: undefined, AVISO_ENCRYPTION_KEYS_PREVIOUS: undefined, NODE_ENV: "development", AVISO_HOME: home });
+    expect(Buffer.from(first, "base64")).toHaveLength(32);
+    expect(statSync(join(home, "encryption-key")).mode & 0o777).toBe(0o600);
+    expect(resolveEncryptionKey({ AVISO_ENCRYPTION_KEY: undefined, AVISO_ENCRYPTION_KEYS_PREVIOUS: undefined, NODE_ENV: "development", AVISO_HOME: home })).toBe(first);
+    expect(() => resolveEncryptionKey({ AVISO_ENCRYPTION_KEY: undefined, AVISO_ENCRYPTION_KEYS_PREVIOUS: undefined, NODE_ENV: "production", AVISO_HOME: home })).toThrow(/AVISO_ENCRYPTION_KEY/);
   });
 
   it("refuses a key that is not 32 bytes", () => {
