@@ -12,8 +12,8 @@ import type { RateLimits } from "./rate-limits.js";
 import { GRAPHQL_MAX_BODY_BYTES, originAllowed } from "./http-guards.js";
 import type { Yoga } from "./yoga.js";
 
-/** Close code for a user over their socket limit (4xxx: application-defined). */
-export const CLOSE_TOO_MANY_SOCKETS = 4429;
+/** Close code for a user over their socket limit (4xxx: application-defined; graphql-ws reserves 44xx, and its 4429 means something else). */
+export const CLOSE_TOO_MANY_SOCKETS = 4029;
 
 interface SocketState {
   viewer: Viewer | null;

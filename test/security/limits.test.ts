@@ -105,13 +105,13 @@ describe("WebSocket bounds", () => {
     }
   });
 
-  it("closes a user's sockets beyond WS_MAX_SOCKETS_PER_USER with 4429", async () => {
+  it("closes a user's sockets beyond WS_MAX_SOCKETS_PER_USER with 4029", async () => {
     const auth = `Bearer ${await server.token("agent2@demo.test")}`;
     const first = connect(server.wsUrl, auth);
     const second = connect(server.wsUrl, auth);
     await Promise.all([first.connected, second.connected]);
     const third = connect(server.wsUrl, auth);
-    expect(await third.closed).toBe(4429);
+    expect(await third.closed).toBe(4029);
     await first.dispose();
     await first.closed;
     // A slot was freed: a new socket is accepted again.
