@@ -1,8 +1,6 @@
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { serviceContextOf, viewerOf } from "../schema/context.js";
 import { RoleEnum } from "../schema/enums.js";
-import { targetPolicy } from "../delivery/safe-target.js";
-import { keyringFor } from "../secrets/encryption.js";
 import { updateOrganizationSettings } from "./settings.js";
 
 export const OrganizationRef = builder.prismaNode("Organization", {
@@ -65,14 +63,14 @@ builder.mutationField("updateOrganizationSettings", (t) =>
     authScopes: { orgAdmin: true },
     args: { input: t.arg({ type: UpdateOrganizationSettingsInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const organization = await updateOrganizationSettings(ctx.db, viewerOf(ctx), {
+      const organization = await updateOrganizationSettings(serviceContextOf(ctx), {
         ...(input.notifyNewMessage != null ? { notifyNewMessage: input.notifyNewMessage } : {}),
         ...(input.slackWebhookUrl !== undefined ? { slackWebhookUrl: input.slackWebhookUrl } : {}),
         ...(input.coalesceWindowSeconds != null ? { coalesceWindowSeconds: input.coalesceWindowSeconds } : {}),
         ...(input.timeZone != null ? { timeZone: input.timeZone } : {}),
         ...(input.locale != null ? { locale: input.locale as "pt-BR" | "en" } : {}),
         ...(input.messageRetentionDays !== undefined ? { messageRetentionDays: input.messageRetentionDays } : {}),
-      }, { slackPolicy: targetPolicy(ctx.runtime.config, ctx.runtime.config.SLACK_WEBHOOK_HOSTS), keyring: keyringFor(ctx.runtime.config) });
+      });
       return ctx.db.organization.findUniqueOrThrow({ ...query, where: { id: organization.id } });
     },
   }),

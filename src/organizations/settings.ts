@@ -1,8 +1,9 @@
 import { z } from "zod";
-import type { PrismaClient } from "../db/client.js";
-import { checkTargetUrl, type TargetPolicy } from "../delivery/safe-target.js";
+import { checkTargetUrl, targetPolicy } from "../delivery/safe-target.js";
 import { invalidInput } from "../errors.js";
-import type { Keyring } from "../secrets/encryption.js";
+import { keyringFor } from "../secrets/encryption.js";
+import type { ServiceContext } from "../service-context.js";
+import { parseInput } from "../validation.js";
 
 const timeZone = z.string().refine((tz) => {
   try {
@@ -27,28 +28,18 @@ export const organizationSettingsSchema = z
 
 export type OrganizationSettingsInput = z.input<typeof organizationSettingsSchema>;
 
-/** How tenant secrets in the settings are checked (Slack's allow-list) and stored (encrypted). */
-export interface SettingsSecrets {
-  slackPolicy: TargetPolicy;
-  keyring: Keyring;
-}
-
 /**
  * Validates and applies an admin's settings change, and records it in the audit log.
  * A Slack webhook URL must pass safe-target's checks (https, allow-listed host, no
  * literal private address) and is stored encrypted.
  */
-export async function updateOrganizationSettings(db: PrismaClient, actor: { userId: string; organizationId: string }, input: OrganizationSettingsInput, secrets: SettingsSecrets) {
-  const parsed = organizationSettingsSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw invalidInput(issue.path.join(".") || "input", issue.message);
-  }
-  const changes: Record<string, unknown> = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
-  if (typeof parsed.data.slackWebhookUrl === "string") {
-    const refused = checkTargetUrl(parsed.data.slackWebhookUrl, secrets.slackPolicy);
+export async function updateOrganizationSettings({ db, actor, runtime }: ServiceContext, input: OrganizationSettingsInput) {
+  const parsed = parseInput(organizationSettingsSchema, input);
+  const changes: Record<string, unknown> = Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined));
+  if (typeof parsed.slackWebhookUrl === "string") {
+    const refused = checkTargetUrl(parsed.slackWebhookUrl, targetPolicy(runtime.config, runtime.config.SLACK_WEBHOOK_HOSTS));
     if (refused) throw invalidInput("slackWebhookUrl", refused);
-    changes.slackWebhookUrl = secrets.keyring.encrypt(parsed.data.slackWebhookUrl);
+    changes.slackWebhookUrl = keyringFor(runtime.config).encrypt(parsed.slackWebhookUrl);
   }
   return db.$transaction(async (tx) => {
     const organization = await tx.organization.update({ where: { id: actor.organizationId }, data: changes });

@@ -1,10 +1,10 @@
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { serviceContextOf } from "../schema/context.js";
 import { NotificationChannelEnum, NotificationTypeEnum } from "../schema/enums.js";
 import type { ChannelPreference } from "./defaults.js";
 import { notificationPreferences, type NotificationPreferences } from "./effective.js";
-import { decodeGlobalID } from "@pothos/plugin-relay";
-import { invalidInput, notFound } from "../errors.js";
+import { databaseId } from "../schema/global-id.js";
+import { parseInput } from "../validation.js";
 import { preferencesInputSchema, updateNotificationPreferences } from "./update.js";
 import { confirmNumberVerification, sendNumberVerificationCode, setUserWhatsAppNumber } from "./verify-number.js";
 
@@ -75,7 +75,7 @@ builder.queryField("notificationPreferences", (t) =>
   t.field({
     type: NotificationPreferencesRef,
     authScopes: { loggedIn: true },
-    resolve: (_root, _args, ctx) => notificationPreferences(ctx.db, viewerOf(ctx).userId, ctx.runtime.config.NOTIFY_NEW_MESSAGE_ENABLED),
+    resolve: (_root, _args, ctx) => notificationPreferences(serviceContextOf(ctx)),
   }),
 );
 
@@ -85,10 +85,9 @@ builder.mutationField("updateNotificationPreferences", (t) =>
     authScopes: { loggedIn: true },
     args: { input: t.arg({ type: UpdateNotificationPreferencesInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const viewer = viewerOf(ctx);
-      const { verificationPending } = await updateNotificationPreferences(ctx.db, viewer, input);
-      if (verificationPending) await sendNumberVerificationCode(ctx.db, ctx.runtime, viewer);
-      return notificationPreferences(ctx.db, viewer.userId, ctx.runtime.config.NOTIFY_NEW_MESSAGE_ENABLED);
+      const { verificationPending } = await updateNotificationPreferences(serviceContextOf(ctx), input);
+      if (verificationPending) await sendNumberVerificationCode(serviceContextOf(ctx));
+      return notificationPreferences(serviceContextOf(ctx));
     },
   }),
 );
@@ -101,9 +100,8 @@ builder.mutationField("confirmWhatsAppNumber", (t) =>
     authScopes: { loggedIn: true },
     args: { code: t.arg.string({ required: true, description: "The 6-digit code received over WhatsApp." }) },
     resolve: async (_root, { code }, ctx) => {
-      const viewer = viewerOf(ctx);
-      await confirmNumberVerification(ctx.db, ctx.runtime, viewer, code);
-      return notificationPreferences(ctx.db, viewer.userId, ctx.runtime.config.NOTIFY_NEW_MESSAGE_ENABLED);
+      await confirmNumberVerification(serviceContextOf(ctx), code);
+      return notificationPreferences(serviceContextOf(ctx));
     },
   }),
 );
@@ -118,20 +116,9 @@ builder.mutationField("setUserWhatsAppNumber", (t) =>
       whatsappNumber: t.arg.string({ required: false, description: "Any common format (Brazil by default); null clears it." }),
     },
     resolve: async (_root, args, ctx) => {
-      const parsed = preferencesInputSchema.shape.whatsappNumber.safeParse(args.whatsappNumber ?? null);
-      if (!parsed.success) throw invalidInput("whatsappNumber", parsed.error.issues[0]!.message);
-      await setUserWhatsAppNumber(ctx.db, viewerOf(ctx), decodeUserId(String(args.userId)), parsed.data ?? null);
+      const number = parseInput(preferencesInputSchema.shape.whatsappNumber, args.whatsappNumber ?? null, "whatsappNumber");
+      await setUserWhatsAppNumber(serviceContextOf(ctx), databaseId(String(args.userId), "userId", "User"), number ?? null);
       return true;
     },
   }),
 );
-
-function decodeUserId(globalId: string): string {
-  try {
-    const { typename, id } = decodeGlobalID(globalId);
-    if (typename === "User" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return id;
-  } catch {
-    // fall through
-  }
-  throw notFound("User");
-}

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import { Role, type PrismaClient } from "../db/client.js";
+import { Role } from "../db/client.js";
 import { z } from "zod";
 import { TransientDeliveryError } from "../delivery/channel.js";
 import { sendWhatsAppText } from "../delivery/whatsapp.js";
@@ -8,6 +8,7 @@ import { DomainError, invalidInput, notFound } from "../errors.js";
 import { maskPhone } from "../observability/log.js";
 import type { Runtime } from "../runtime.js";
 import { keyringFor } from "../secrets/encryption.js";
+import type { ServiceContext } from "../service-context.js";
 
 /**
  * A notification number takes effect (WhatsApp notifications, the anti-loop rule) only
@@ -34,7 +35,7 @@ export function verificationCode(runtime: Runtime, userId: string, number: strin
  * updateNotificationPreferences): a new expiry, a reset attempt count, and a job that
  * sends the code over WhatsApp — so the mutation never waits on the Graph API.
  */
-export async function sendNumberVerificationCode(db: PrismaClient, runtime: Runtime, actor: { userId: string; organizationId: string }): Promise<void> {
+export async function sendNumberVerificationCode({ db, runtime, actor }: ServiceContext): Promise<void> {
   const user = await db.user.findFirst({ where: { id: actor.userId }, select: { whatsappPendingNumber: true } });
   if (!user?.whatsappPendingNumber) return;
   const hourAgo = new Date(Date.now() - 3600_000);
@@ -80,7 +81,7 @@ export const numberVerificationJob = defineJob({
 });
 
 /** Confirms the caller's pending number with the code it received; it then takes effect. */
-export async function confirmNumberVerification(db: PrismaClient, runtime: Runtime, actor: { userId: string; organizationId: string }, code: string): Promise<void> {
+export async function confirmNumberVerification({ db, runtime, actor }: ServiceContext, code: string): Promise<void> {
   const user = await db.user.findFirst({
     where: { id: actor.userId },
     select: { whatsappPendingNumber: true, whatsappVerificationExpiresAt: true, whatsappVerificationAttempts: true },
@@ -112,7 +113,7 @@ export async function confirmNumberVerification(db: PrismaClient, runtime: Runti
 }
 
 /** An ORG_ADMIN sets a user's number of their organization; it takes effect at once. */
-export async function setUserWhatsAppNumber(db: PrismaClient, actor: { userId: string; organizationId: string }, userId: string, number: string | null): Promise<void> {
+export async function setUserWhatsAppNumber({ db, actor }: ServiceContext, userId: string, number: string | null): Promise<void> {
   const target = await db.user.findFirst({ where: { id: userId }, select: { id: true, role: true } });
   if (!target || target.role === Role.SUPER_ADMIN) throw notFound("User");
   await db.$transaction([

@@ -1,4 +1,5 @@
-import { Prisma, type PrismaClient } from "../db/client.js";
+import { Prisma } from "../db/client.js";
+import type { ServiceContext } from "../service-context.js";
 import { recordAudit } from "../audit/record.js";
 import { notFound } from "../errors.js";
 import { contactIdentifiers, mediaReferencesOf, webhookEventIdsNaming } from "./contact-data.js";
@@ -28,7 +29,7 @@ const ERASED_TITLE = "Mensagem apagada (LGPD)";
  * message from the same number afterwards starts a fresh contact (the old one no
  * longer has the number to be found by).
  */
-export async function eraseContact(db: PrismaClient, actor: { userId: string; organizationId: string }, contactId: string): Promise<ContactErasure> {
+export async function eraseContact({ db, actor }: ServiceContext, contactId: string): Promise<ContactErasure> {
   return db.$transaction(async (tx) => {
     // Locks the contact: a webhook from this customer waits, then finds no contact and makes a new one.
     const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id::text AS id FROM "Contact" WHERE id = ${contactId}::uuid AND "organizationId" = ${actor.organizationId}::uuid FOR UPDATE`;

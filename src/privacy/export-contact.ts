@@ -1,4 +1,5 @@
-import type { Prisma, PrismaClient } from "../db/client.js";
+import type { Prisma } from "../db/client.js";
+import type { ServiceContext } from "../service-context.js";
 import { recordAudit } from "../audit/record.js";
 import { notFound } from "../errors.js";
 import { contactIdentifiers, mediaReferencesOf, webhookEventIdsNaming, type MediaReference } from "./contact-data.js";
@@ -19,12 +20,12 @@ export interface ContactExport {
  * caller's tenant-scoped client; the raw-event search is filtered by the same
  * organization. The read itself is audited.
  */
-export async function exportContactData(db: PrismaClient, prisma: PrismaClient, actor: { userId: string; organizationId: string }, contactId: string): Promise<ContactExport> {
+export async function exportContactData({ db, runtime, actor }: ServiceContext, contactId: string): Promise<ContactExport> {
   const contact = await db.contact.findFirst({ where: { id: contactId } });
   if (!contact) throw notFound("Contact");
   const conversations = await db.conversation.findMany({ where: { contactId }, orderBy: { number: "asc" } });
   const messages = await db.message.findMany({ where: { conversationId: { in: conversations.map((c) => c.id) } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
-  const eventIds = await webhookEventIdsNaming(prisma, actor.organizationId, contactIdentifiers(contact));
+  const eventIds = await webhookEventIdsNaming(runtime.prisma, actor.organizationId, contactIdentifiers(contact));
   const events = eventIds.length ? await db.webhookEvent.findMany({ where: { id: { in: eventIds } }, orderBy: { receivedAt: "asc" } }) : [];
   await recordAudit(db, {
     organizationId: actor.organizationId,

@@ -1,7 +1,7 @@
 import { ContactRef } from "../conversations/types.js";
-import { databaseId } from "../conversations/node-id.js";
+import { databaseId } from "../schema/global-id.js";
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { serviceContextOf } from "../schema/context.js";
 import { eraseContact, type ContactErasure } from "./erase-contact.js";
 import { exportContactData, type ContactExport } from "./export-contact.js";
 
@@ -101,10 +101,7 @@ builder.queryField("exportContactData", (t) =>
     description: "Exports everything stored about a contact of the caller's organization; the read is audited. ORG_ADMIN only (FORBIDDEN otherwise); NOT_FOUND for another organization's or a missing contact.",
     authScopes: { orgAdmin: true },
     args: { contactId: t.arg.globalID({ for: ContactRef, required: true, description: "The contact's global id (Contact.id)." }) },
-    resolve: (_root, args, ctx) => {
-      const viewer = viewerOf(ctx);
-      return exportContactData(ctx.db, ctx.runtime.prisma, viewer, databaseId(args.contactId, "contactId"));
-    },
+    resolve: (_root, args, ctx) => exportContactData(serviceContextOf(ctx), databaseId(args.contactId, "contactId")),
   }),
 );
 
@@ -115,6 +112,6 @@ builder.mutationField("eraseContact", (t) =>
       "Erases a contact (right to be forgotten): anonymizes the contact and its messages, deletes media references and the raw webhook bodies naming it, keeps counts; audited; idempotent. ORG_ADMIN only (FORBIDDEN otherwise); NOT_FOUND for another organization's or a missing contact.",
     authScopes: { orgAdmin: true },
     args: { contactId: t.arg.globalID({ for: ContactRef, required: true, description: "The contact's global id (Contact.id)." }) },
-    resolve: (_root, args, ctx) => eraseContact(ctx.db, viewerOf(ctx), databaseId(args.contactId, "contactId")),
+    resolve: (_root, args, ctx) => eraseContact(serviceContextOf(ctx), databaseId(args.contactId, "contactId")),
   }),
 );

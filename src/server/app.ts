@@ -15,11 +15,13 @@ import { createQueues, startWorkers } from "../jobs/worker.js";
 import { createLogger, type Logger } from "../observability/log.js";
 import { createMetrics } from "../observability/metrics.js";
 import { createPubSub } from "../pubsub/index.js";
+import { createProcessState } from "../process-state.js";
 import type { Runtime } from "../runtime.js";
 import { withLogContext } from "../observability/log-context.js";
 import { checkReadiness } from "./health.js";
 import { createRateLimits } from "./rate-limits.js";
-import { apiRoutes, sendJson, sendText } from "./routes.js";
+import { sendJson, sendText } from "../http-response.js";
+import { apiRoutes } from "./routes.js";
 import { attachWebSocketServer } from "./ws.js";
 import { GRAPHQL_MAX_BODY_BYTES, setSecurityHeaders } from "./http-guards.js";
 import { httpTimeouts, metricsAllowedHere, startMetricsServer } from "./http-limits.js";
@@ -84,6 +86,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     log,
     verifier: createTokenVerifier(config),
     metrics: createMetrics({ queues: () => boss.getQueues() }),
+    state: createProcessState(),
   };
   await createQueues(runtime, jobs);
   if (runWorkers) await startWorkers(runtime, jobs);
@@ -167,6 +170,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
         server.closeAllConnections();
         await boss.stop({ graceful: true, timeout: 15_000 });
+        await runtime.state.close();
         await runtime.pubsub.close();
         await rateLimits.close();
         await prisma.$disconnect();

@@ -4,7 +4,7 @@ import ipaddr from "ipaddr.js";
 import type { Config } from "../config/index.js";
 import type { Runtime } from "../runtime.js";
 import { bearerMatches, setSecurityHeaders } from "./http-guards.js";
-import { sendJson, sendText } from "./routes.js";
+import { sendJson, sendText } from "../http-response.js";
 
 /**
  * Node's own defaults let a client hold a request for 5 minutes and close idle
