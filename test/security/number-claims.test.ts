@@ -123,6 +123,7 @@ describe("test notifications", () => {
     const viewer = await createUser(prisma(), "demo", "VIEWER");
     const token = await server.token(viewer.email);
     await server.gql(SET_NUMBER, { n: "+5511977770099" }, token);
+    await codeSentTo("5511977770099"); // the verification code, sent by its job
     const before = graph.requests.length;
     const result = await server.gql(TEST, { c: "WHATSAPP" }, token);
     expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
