@@ -1,3 +1,4 @@
+import { keyringFor } from "../secrets/encryption.js";
 import { z } from "zod";
 import type { PrismaClient } from "../db/client.js";
 import { maskPhone } from "../observability/log.js";
@@ -107,7 +108,7 @@ async function postMessage(runtime: Runtime, sender: { phoneNumberId: string; ac
   try {
     response = await fetch(url, {
       method: "POST",
-      headers: { authorization: `Bearer ${sender.accessToken}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${keyringFor(runtime.config).decrypt(sender.accessToken)}`, "content-type": "application/json" },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(15_000),
     });
@@ -130,4 +131,19 @@ function classifyMetaError(error: unknown): Error {
   const reason = `Meta ${error.code ?? `HTTP ${error.status}`}: ${error.message}`.slice(0, 300);
   const transient = error.status >= 500 || error.status === 429 || (error.code !== undefined && TRANSIENT_CODES.has(error.code));
   return transient ? new TransientDeliveryError(reason) : new PermanentDeliveryError(reason);
+}
+
+/**
+ * A plain text from the organization's connected number to `toE164` (e.g. a
+ * verification code). Throws a DeliveryError with Meta's reason when it is refused.
+ */
+export async function sendWhatsAppText(runtime: Runtime, organizationId: string, toE164: string, text: string): Promise<void> {
+  const organization = await runtime.prisma.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { id: true, notificationSenderNumberId: true } });
+  const sender = await senderOf(runtime.prisma, organization);
+  if (!sender) throw new PermanentDeliveryError("no connected WhatsApp number");
+  try {
+    await postMessage(runtime, sender, { messaging_product: "whatsapp", recipient_type: "individual", to: toE164.replace(/\D/g, ""), type: "text", text: { preview_url: false, body: text } });
+  } catch (error) {
+    throw classifyMetaError(error);
+  }
 }

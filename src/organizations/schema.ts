@@ -16,6 +16,10 @@ export const OrganizationRef = builder.prismaNode("Organization", {
     locale: t.exposeString("locale"),
     sendReadReceipts: t.exposeBoolean("sendReadReceipts", { description: "Whether WhatsApp is told when an agent reads a conversation (the customer sees blue ticks)." }),
     assignOnReply: t.exposeBoolean("assignOnReply", { description: "Whether an agent who answers an unassigned conversation becomes its assignee." }),
+    messageRetentionDays: t.exposeInt("messageRetentionDays", {
+      nullable: true,
+      description: "Days customer messages are kept before being anonymized by the retention job; null keeps them.",
+    }),
     slackWebhookConfigured: t.boolean({
       description: "Whether a Slack incoming webhook is set; the URL itself is a secret.",
       select: { slackWebhookUrl: true },
@@ -75,6 +79,10 @@ const UpdateOrganizationSettingsInput = builder.inputType("UpdateOrganizationSet
       for: WhatsAppNumberRef,
       description: "The organization's connected number that sends WhatsApp notifications to agents; null goes back to the first one connected.",
     }),
+    messageRetentionDays: t.int({
+      required: false,
+      description: "Days customer messages are kept before the retention job anonymizes them (1–3650); null keeps them. BAD_USER_INPUT outside the range.",
+    }),
   }),
 });
 
@@ -99,6 +107,7 @@ builder.mutationField("updateOrganizationSettings", (t) =>
         ...(input.locale != null ? { locale: input.locale as "pt-BR" | "en" } : {}),
         ...(input.sendReadReceipts != null ? { sendReadReceipts: input.sendReadReceipts } : {}),
         ...(input.assignOnReply != null ? { assignOnReply: input.assignOnReply } : {}),
+        ...(input.messageRetentionDays !== undefined ? { messageRetentionDays: input.messageRetentionDays } : {}),
       });
       return ctx.db.organization.findUniqueOrThrow({ ...query, where: { id: organization.id } });
     },

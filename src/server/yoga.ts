@@ -26,6 +26,13 @@ export function createGraphQLServer(runtime: Runtime, rateLimits: RateLimits): Y
     renderGraphiQL: renderAvisoGraphiQL,
     landingPage: false,
     batching: false,
+    // Only CORS_ORIGINS get CORS headers; everyone else is same-origin only (no reflected origin).
+    cors: (request) => {
+      const origin = request.headers.get("origin");
+      return origin && runtime.config.CORS_ORIGINS.includes(origin)
+        ? { origin: [origin], credentials: true, methods: ["GET", "POST"], allowedHeaders: ["authorization", "content-type", "x-request-id"], maxAge: 600 }
+        : false;
+    },
     logging: false,
     maskedErrors: { maskError: (error) => toClientError(error, isDev) },
     plugins: graphqlPlugins(runtime, rateLimits),

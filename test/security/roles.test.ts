@@ -32,6 +32,7 @@ interface Rule {
  */
 const VIEWER_MUTATIONS = [
   "archiveNotification",
+  "confirmWhatsAppNumber",
   "markAllNotificationsRead",
   "markNotificationRead",
   "registerWebPushSubscription",
@@ -59,6 +60,8 @@ const QUERIES: Record<string, Rule> = {
   // Agents do not see deliveries (other people's emails and phones) nor the business numbers.
   deliveries: { scope: "orgAdmin" },
   deliveryStats: { scope: "orgAdmin" },
+  // The whole of a customer's data (LGPD): admins only.
+  exportContactData: { scope: "orgAdmin", ids: { contactId: "contact" } },
   me: { scope: "loggedIn" },
   messageTemplates: { scope: "loggedIn" },
   node: { scope: "public", ids: { id: "conversation" } },
@@ -86,6 +89,9 @@ const MUTATIONS: Record<string, Rule> = {
   createQueue: { scope: "orgAdmin" },
   createUser: { scope: "orgAdmin", values: { input: { email: "role-test@demo.test", name: "Role Test" } } },
   deactivateUser: { scope: "orgAdmin", ids: { id: "agent" } },
+  confirmWhatsAppNumber: { scope: "loggedIn", values: { code: "123456" } },
+  // A contact that does not exist: admins get past the scope (NOT_FOUND) without erasing the fixture's.
+  eraseContact: { scope: "orgAdmin", values: { contactId: encodeGlobalID("Contact", "01900000-0000-7000-8000-00000000dead") } },
   escalateAlert: { scope: "agent", ids: { id: "alert" } },
   markAllNotificationsRead: { scope: "loggedIn" },
   markConversationRead: { scope: "agent", ids: { id: "conversation" } },
@@ -109,6 +115,7 @@ const MUTATIONS: Record<string, Rule> = {
   // Filled in beforeAll: acme's id, so suspending it leaves demo (which the other calls use) alone.
   suspendOrganization: { scope: "superAdmin", values: {} },
   triggerNotification: { scope: "orgAdmin", apiKey: "NOTIFICATIONS_TRIGGER", values: { input: { type: "CUSTOM", recipients: { roles: ["AGENT"] }, title: "role test" } } },
+  setUserWhatsAppNumber: { scope: "orgAdmin", ids: { userId: "agent" }, values: { whatsappNumber: "+5511977779999" } },
   updateNotificationPreferences: { scope: "loggedIn", values: { input: { notifyOnNewMessage: false } } },
   updateOrganizationSettings: { scope: "orgAdmin", values: { input: { coalesceWindowSeconds: 30 } } },
   updateUser: { scope: "orgAdmin", ids: { id: "agent" }, values: { input: { name: "Bruno Renomeado" } } },
@@ -196,11 +203,14 @@ describe("the role table", () => {
         "updateUser",
         "deliveries",
         "deliveryStats",
+        "eraseContact",
+        "exportContactData",
         "moveConversationToQueue",
         "removeQueueMember",
         "retryDeadDeliveries",
         "retryDelivery",
         "syncMessageTemplates",
+        "setUserWhatsAppNumber",
         "updateOrganizationSettings",
         "whatsAppNumbers",
       ].sort(),

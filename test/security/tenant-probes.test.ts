@@ -64,6 +64,7 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     conversations: [{ expect: "ANSWERED" }],
     deliveries: [{ expect: "ANSWERED" }],
     deliveryStats: [{ expect: "ANSWERED" }],
+    exportContactData: [{ ids: { contactId: "contact" }, expect: "NOT_FOUND" }],
     me: [{ expect: "ANSWERED" }],
     messageTemplates: [{ expect: "ANSWERED" }],
     node: [
@@ -120,6 +121,9 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
       { ids: { id: "agent" }, values: () => ({ input: { name: "sequestrado" } }), expect: "NOT_FOUND" },
       { ids: { id: "own:agent" }, values: (a) => ({ input: { queueIds: [a.globalIds.queue] } }), expect: "NOT_FOUND" },
     ],
+    // B has no pending number: nothing of A's can be confirmed.
+    confirmWhatsAppNumber: [{ values: () => ({ code: "123456" }), expect: "BAD_USER_INPUT" }],
+    eraseContact: [{ ids: { contactId: "contact" }, expect: "NOT_FOUND" }],
     escalateAlert: [{ ids: { id: "alert" }, expect: "NOT_FOUND" }],
     markAllNotificationsRead: [{ expect: "ANSWERED" }],
     markConversationRead: [{ ids: { id: "conversation" }, expect: "NOT_FOUND" }],
@@ -154,6 +158,7 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     // A's endpoint: nothing of B's to remove (false), A's row untouched.
     unregisterWebPushSubscription: [{ values: (a) => ({ endpoint: a.pushSubscription.endpoint }), expect: "ANSWERED" }],
     updateDigestPreference: [{ values: () => ({ input: { channel: "EMAIL", frequency: "HOURLY" } }), expect: "ANSWERED" }],
+    setUserWhatsAppNumber: [{ ids: { userId: "agent" }, values: () => ({ whatsappNumber: "+5511977778888" }), expect: "NOT_FOUND" }],
     updateNotificationPreferences: [{ values: () => ({ input: { notifyOnNewMessage: false } }), expect: "ANSWERED" }],
     updateOrganizationSettings: [
       { values: () => ({ input: { coalesceWindowSeconds: 45 } }), expect: "ANSWERED" },
