@@ -42,6 +42,14 @@ const envSchema = z.object({
   META_VERIFY_TOKEN: optionalString,
   WHATSAPP_API_URL: z.string().url().default("https://graph.facebook.com"),
   WHATSAPP_API_VERSION: z.string().default("v21.0"),
+  /** Messages per second one business number may send (Meta's default throughput is 80), across all workers. */
+  WHATSAPP_MAX_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(80),
+  /** Timeout of one Graph API call made for an agent's message; the send claim lasts longer than it. */
+  WHATSAPP_SEND_TIMEOUT_SECONDS: z.coerce.number().positive().max(120).default(15),
+  /** Largest media file Aviso streams to agents or uploads to Meta (WhatsApp's own per-kind limits apply too). */
+  MEDIA_MAX_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  /** How often a worker's pg-boss supervisor fails jobs whose worker died (expired) so they retry. */
+  JOB_SUPERVISE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   SMTP_HOST: optionalString,
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
   SMTP_USER: optionalString,

@@ -4,6 +4,9 @@ import { digestJobs } from "../digests/jobs.js";
 import { notificationJobs } from "../notifications/jobs.js";
 import { metaWebhookJobs } from "../webhooks/meta/jobs.js";
 import type { JobDefinition } from "./define.js";
+import { deadSendMessageJob, sendMessageJob } from "../conversations/outbound/outbox-job.js";
+import { readReceiptJob } from "../conversations/outbound/read-receipt.js";
+import { templateJobs } from "../conversations/templates/sync.js";
 
 /** Every job Aviso runs, one list per domain. */
 export const jobs: readonly JobDefinition[] = [
@@ -13,4 +16,8 @@ export const jobs: readonly JobDefinition[] = [
   ...Object.values(deadDeliveryJobs),
   ...alertJobs,
   ...digestJobs,
+  sendMessageJob,
+  deadSendMessageJob,
+  readReceiptJob,
+  ...templateJobs,
 ];

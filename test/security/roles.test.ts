@@ -54,6 +54,7 @@ const QUERIES: Record<string, Rule> = {
   deliveries: { scope: "orgAdmin" },
   deliveryStats: { scope: "orgAdmin" },
   me: { scope: "loggedIn" },
+  messageTemplates: { scope: "loggedIn" },
   node: { scope: "public", ids: { id: "conversation" } },
   nodes: { scope: "public", ids: { ids: ["conversation", "alert"] } },
   notificationPreferences: { scope: "loggedIn" },
@@ -88,6 +89,9 @@ const MUTATIONS: Record<string, Rule> = {
   sendTestNotification: { scope: "loggedIn", values: { channel: "IN_APP" } },
   unregisterWebPushSubscription: { scope: "loggedIn", values: { endpoint: "https://push.example.test/none" } },
   updateDigestPreference: { scope: "loggedIn", values: { input: { channel: "EMAIL", frequency: "IMMEDIATE" } } },
+  // A conversation nobody has: past the scope check it is NOT_FOUND, and nothing is sent.
+  sendMessage: { scope: "agent", values: { input: { conversationId: encodeGlobalID("Conversation", "0190c0de-0000-7000-8000-000000000000"), template: { name: "role_test", language: "pt_BR" } } } },
+  syncMessageTemplates: { scope: "orgAdmin" },
   updateNotificationPreferences: { scope: "loggedIn", values: { input: { notifyOnNewMessage: false } } },
   updateOrganizationSettings: { scope: "orgAdmin", values: { input: { coalesceWindowSeconds: 30 } } },
 };
@@ -150,6 +154,7 @@ describe("the role table", () => {
         "removeQueueMember",
         "retryDeadDeliveries",
         "retryDelivery",
+        "syncMessageTemplates",
         "updateOrganizationSettings",
         "whatsAppNumbers",
       ].sort(),
