@@ -1,4 +1,4 @@
-// Entry point for `npm start` (all), `npm run serve` and `npm run worker`.
+// Entry point: `node dist/main.js all|serve|worker` in production, `npm start` (tsx) in development.
 // Checks Node first, before anything that would fail obscurely on an older one.
 const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
 if (major < 20 || (major === 20 && minor < 19)) {
@@ -11,5 +11,14 @@ if (role !== "all" && role !== "serve" && role !== "worker") {
   console.error(`unknown role "${role}": use all, serve or worker`);
   process.exit(2);
 }
-const { run } = await import("./server/run.js");
-await run(role);
+
+try {
+  const { run } = await import("./server/run.js");
+  await run(role);
+} catch (error) {
+  // A wrong environment (ConfigError, StartupError) is said in one line per problem,
+  // naming the variable; anything else is a bug and keeps its stack.
+  const known = error instanceof Error && (error.name === "ConfigError" || error.name === "StartupError");
+  console.error(known ? (error as Error).message : error);
+  process.exit(1);
+}

@@ -55,7 +55,7 @@ async function replay(tx: Prisma.TransactionClient, jobs: JobQueue, deliveries: 
       data: { status: DeliveryStatus.PENDING, failedAt: null, lastError: delivery.lastError ?? `retried after ${delivery.status}` },
     });
     if (count !== 1) continue;
-    await jobs.send(deliveryJobs[delivery.channel as ExternalChannel], { deliveryId: delivery.id }, { tx });
+    await jobs.sendKeyed(deliveryJobs[delivery.channel as ExternalChannel], { deliveryId: delivery.id }, delivery.id, { tx });
     replayed.push(await tx.delivery.findUniqueOrThrow({ where: { id: delivery.id } }));
   }
   return replayed;

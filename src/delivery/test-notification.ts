@@ -35,7 +35,7 @@ export async function sendTestNotification(db: PrismaClient, runtime: Runtime, u
         sentAt: inApp ? new Date() : null,
       },
     });
-    if (!inApp) await runtime.jobs.send(deliveryJobs[channel], { deliveryId: delivery.id }, { tx });
+    if (!inApp) await runtime.jobs.sendKeyed(deliveryJobs[channel], { deliveryId: delivery.id }, delivery.id, { tx });
     return { notification, delivery };
   });
   if (inApp) {

@@ -5,6 +5,7 @@ import type { Runtime } from "../runtime.js";
 import type { Channel, DeliveryContext, SentMessage } from "./channel.js";
 import { PermanentDeliveryError, TransientDeliveryError } from "./channel.js";
 import { truncate } from "../notifications/preview.js";
+import { writeOutboxMessage } from "./outbox.js";
 import { localizedPath, renderTemplate } from "./render.js";
 import { notificationView, type NotificationView } from "./view.js";
 
@@ -97,7 +98,11 @@ function senderOf(prisma: PrismaClient, organizationId: string) {
 }
 
 async function postMessage(runtime: Runtime, sender: { phoneNumberId: string; accessToken: string }, body: object): Promise<SentMessage> {
-  const { WHATSAPP_API_URL, WHATSAPP_API_VERSION } = runtime.config;
+  const { WHATSAPP_API_URL, WHATSAPP_API_VERSION, WHATSAPP_TO_OUTBOX, AVISO_HOME } = runtime.config;
+  if (WHATSAPP_TO_OUTBOX) {
+    // The request as it would have been posted (without the sender's token).
+    return { providerMessageId: await writeOutboxMessage(AVISO_HOME, "whatsapp", { from: sender.phoneNumberId, ...body }) };
+  }
   const url = `${WHATSAPP_API_URL.replace(/\/+$/, "")}/${WHATSAPP_API_VERSION}/${sender.phoneNumberId}/messages`;
   let response: Response;
   try {

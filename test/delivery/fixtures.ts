@@ -69,7 +69,7 @@ export async function createNotificationWithDelivery(prisma: PrismaClient, fixtu
 
 /** Enqueues a delivery exactly as the notification engine does. */
 export function enqueue(server: TestServer, channel: ExternalChannel, deliveryId: string) {
-  return server.app.runtime.jobs.send(deliveryJobs[channel], { deliveryId });
+  return server.app.runtime.jobs.sendMany(deliveryJobs[channel], [{ data: { deliveryId }, key: deliveryId }]);
 }
 
 /** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
