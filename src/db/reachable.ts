@@ -7,19 +7,23 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * Connects once to `DATABASE_URL` before anything else uses it, so a wrong URL stops
  * start-up with one line naming the variable instead of a driver's stack trace.
  */
-export async function assertDatabaseReachable(url: string): Promise<void> {
+export async function assertDatabaseReachable(url: string, variable = "DATABASE_URL"): Promise<void> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   try {
     await client.connect();
   } catch (error) {
-    throw new StartupError(describeDatabaseError(url, error as Error & { code?: string }));
+    throw new StartupError(describeDatabaseError(url, error as Error & { code?: string }, variable));
   } finally {
     await client.end().catch(() => {});
   }
 }
 
 /** One line for a failed connection: where, what, and what to do. */
-export function describeDatabaseError(url: string, error: Error & { code?: string }): string {
+export function describeDatabaseError(url: string, error: Error & { code?: string }, variable = "DATABASE_URL"): string {
+  return describe(url, error).replace(/^DATABASE_URL/, variable);
+}
+
+function describe(url: string, error: Error & { code?: string }): string {
   const where = hostAndPort(url, 5432);
   const parsed = safeUrl(url);
   const database = parsed ? decodeURIComponent(parsed.pathname.replace(/^\//, "")) || "(user's default)" : "?";

@@ -8,7 +8,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * reconnection warning every half second was the old way to learn the URL was wrong.
  * (Redis going away later is survived: see src/pubsub/index.ts.)
  */
-export async function assertRedisReachable(url: string): Promise<void> {
+export async function assertRedisReachable(url: string, variable = "REDIS_URL"): Promise<void> {
   let lastError: (Error & { code?: string }) | undefined;
   const client = new Redis(url, {
     lazyConnect: true,
@@ -25,8 +25,9 @@ export async function assertRedisReachable(url: string): Promise<void> {
     const cause = lastError ?? (error as Error & { code?: string });
     const where = hostAndPort(url, 6379);
     const problem = socketProblem(cause) ?? cause.message.split("\n")[0];
-    const hint = cause.code === "ECONNREFUSED" ? "is Redis running? (or unset REDIS_URL for in-process pubsub, one instance)" : "check the URL";
-    throw new StartupError(`REDIS_URL: cannot connect to ${where} (${problem}) — ${hint}`);
+    const hint =
+      cause.code !== "ECONNREFUSED" ? "check the URL" : variable === "REDIS_URL" ? "is Redis running? (or unset REDIS_URL for in-process pubsub, one instance)" : "is Redis running? (redis-server)";
+    throw new StartupError(`${variable}: cannot connect to ${where} (${problem}) — ${hint}`);
   } finally {
     client.disconnect();
   }

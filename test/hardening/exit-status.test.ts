@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
+import { freePort } from "../helpers/process.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -30,5 +31,25 @@ describe("the exit status of a failed test run", () => {
     const { code, output } = await runFailingFixture({ TEST_DATABASE_URL: "" });
     expect(output).toContain("fails on purpose");
     expect(code, output).not.toBe(0);
+  });
+});
+
+describe("the suite's preconditions", () => {
+  // vitest starts and the global setup fails at once: no test runs, nothing is created.
+  it("says in one line that Redis is down, and exits non-zero", { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const { code, output } = await runFailingFixture({ TEST_DATABASE_URL: inject("adminDatabaseUrl"), REDIS_URL_FOR_TESTS: `redis://127.0.0.1:${port}` });
+    expect(output).toContain(`REDIS_URL_FOR_TESTS: cannot connect to 127.0.0.1:${port} (connection refused) — is Redis running? (redis-server)`);
+    expect(output).not.toContain("fails on purpose");
+    expect(code).not.toBe(0);
+  });
+
+  it("says in one line that TEST_DATABASE_URL points nowhere, and exits non-zero", { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const { code, output } = await runFailingFixture({ TEST_DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/postgres` });
+    expect(output).toContain(
+      `TEST_DATABASE_URL: cannot connect to 127.0.0.1:${port} (connection refused) — is PostgreSQL running? (or unset TEST_DATABASE_URL to use an embedded PostgreSQL)`,
+    );
+    expect(code).not.toBe(0);
   });
 });

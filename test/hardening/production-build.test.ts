@@ -16,7 +16,7 @@ const run = promisify(execFile);
 
 // The production path: `npm run build`, then `node dist/main.js all` on an empty
 // database (not the seeded template), in production mode.
-const database = `aviso_build_${process.pid}`;
+const database = `${inject("databasePrefix")}build`;
 const adminUrl = inject("adminDatabaseUrl");
 let aviso: AvisoProcess | undefined;
 

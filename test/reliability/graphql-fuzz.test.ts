@@ -1,6 +1,6 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createNotificationWithDelivery } from "../delivery/fixtures.js";
 import { startTestServer, type GraphQLResponse, type TestServer } from "../helpers/server.js";
 
@@ -58,7 +58,26 @@ interface Operation {
 }
 
 /** Sends one operation and checks the answer; a failed mutation must have written nothing. */
+/**
+ * The running test's signal: aborted when it times out. Every run checks it first, so a
+ * property that outlived its test stops at its next run, and the next test starts only
+ * once the run in flight has settled: no late write lands in another test's counts.
+ */
+let signal: AbortSignal;
+let inFlight: Promise<unknown> = Promise.resolve();
+beforeEach(async (context) => {
+  await inFlight.catch(() => {});
+  signal = context.signal;
+});
+
 async function check(operation: Operation): Promise<void> {
+  const run = checkOnce(operation);
+  inFlight = run;
+  return run;
+}
+
+async function checkOnce(operation: Operation): Promise<void> {
+  signal.throwIfAborted();
   const before = operation.mutation ? await fingerprint() : "";
   const response = await fetch(`${server.url}/graphql`, {
     method: "POST",
@@ -207,7 +226,8 @@ const literalOperation = fc
     return { query: documents[kind]!, variables, as, mutation: kind < 2 };
   });
 
-describe("GraphQL under hostile input", () => {
+// Up to 300 runs of one or two requests each: ~20 s with the machine busy, bounded for ~0.4 s a run.
+describe("GraphQL under hostile input", { timeout: 120_000 }, () => {
   const property = (operation: fc.Arbitrary<Operation>, numRuns: number) => fc.assert(fc.asyncProperty(operation, check), { numRuns });
 
   it("updateNotificationPreferences: garbage E.164, time zones and HH:MM are BAD_USER_INPUT and change nothing", () => property(preferencesOperation, 200));
