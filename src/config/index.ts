@@ -113,7 +113,7 @@ const severitySeconds = z
     for (const pair of text.split(",").map((p) => p.trim())) {
       if (pair === "") continue;
       const match = /^([A-Za-z]+)\s*=\s*(\d+)$/.exec(pair);
-      const severity = match?.[1]!.toUpperCase() as Severity | undefined;
+      const severity = match?.[1]?.toUpperCase() as Severity | undefined;
       if (!match || !severity) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${pair}" is not SEVERITY=SECONDS (e.g. CRITICAL=300,HIGH=900)` });
       } else if (!SEVERITIES.includes(severity)) {

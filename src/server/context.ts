@@ -27,7 +27,7 @@ export async function authenticate(runtime: Runtime, authorization: unknown): Pr
  */
 export async function assertStanding(runtime: Runtime, viewer: Viewer): Promise<void> {
   const user = await standingOf(runtime.prisma, viewer.userId);
-  if (!user || !user.active || user.organizationId !== viewer.organizationId || user.role !== viewer.role) {
+  if (!user?.active || user.organizationId !== viewer.organizationId || user.role !== viewer.role) {
     throw new AuthError("unknown or inactive user, or stale organization or role");
   }
 }

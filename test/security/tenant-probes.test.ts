@@ -211,7 +211,7 @@ describe("the probe table", () => {
       const probes = PROBES[kind][field.name]!;
       if (takesIds.length > 0) expect(probes.some((p) => p.ids !== undefined), `${field.name} takes ids`).toBe(true);
       if (kind === "subscription") {
-        for (const probe of probes.filter((p) => p.expect === "LIVE")) expect(SENTINELS[field.name], field.name).toBeDefined();
+        if (probes.some((p) => p.expect === "LIVE")) expect(SENTINELS[field.name], field.name).toBeDefined();
       }
     }
   });
