@@ -187,6 +187,9 @@ const envSchema = z.object({
 
 type Parsed = z.output<typeof envSchema>;
 
+/** Every variable Aviso reads (`.env.example` lists each; a test holds them together). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape);
+
 export type Config = Omit<Parsed, "GRAPHIQL_ENABLED" | "WHATSAPP_API_URL"> & {
   /** GraphiQL and introspection: on outside production unless turned off. */
   GRAPHIQL_ENABLED: boolean;
