@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { freePort } from "../helpers/process.js";
@@ -51,5 +53,22 @@ describe("the suite's preconditions", () => {
       `TEST_DATABASE_URL: cannot connect to 127.0.0.1:${port} (connection refused) — is PostgreSQL running? (or unset TEST_DATABASE_URL to use an embedded PostgreSQL)`,
     );
     expect(code).not.toBe(0);
+  });
+});
+
+describe("scripts on the embedded PostgreSQL", () => {
+  // Initialises a cluster in a home of its own (initdb: 5–30 s on a busy machine), migrates, seeds, stops it.
+  it("npm run token exits 1 for an unknown user", { timeout: 180_000 }, async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/token.ts", "nobody@nowhere.test"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", AVISO_HOME: mkdtempSync(join(tmpdir(), "aviso-token-")) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    const code = await new Promise<number | string>((resolve) => child.once("exit", (c, signal) => resolve(c ?? signal ?? "unknown")));
+    expect(output).toContain("no user with email nobody@nowhere.test");
+    expect(code, output).toBe(1);
   });
 });
