@@ -23,7 +23,9 @@ const { values } = parseArgs({
 });
 
 if (values.help || !(SAMPLE_TYPES as readonly string[]).includes(values.type)) {
-  console.error(`usage: npm run simulate -- --text "Olá" [--from 5511999990000] [--type ${SAMPLE_TYPES.join("|")}] [--name "Maria"] [--url http://localhost:4000] [--phone-number-id 100000000000001]`);
+  console.error(
+    `usage: npm run simulate -- --text "Olá" [--from 5511999990000] [--type ${SAMPLE_TYPES.join("|")}] [--name "Maria"] [--url http://localhost:4000] [--phone-number-id 100000000000001]`,
+  );
   process.exit(values.help ? 0 : 2);
 }
 

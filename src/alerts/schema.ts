@@ -72,7 +72,8 @@ builder.queryField("alert", (t) =>
 builder.mutationField("createAlert", (t) =>
   t.field({
     type: AlertRef,
-    description: "Opens an alert and notifies the organization's admins — or, when `dedupeKey` matches an unresolved alert, counts one more occurrence of that alert and returns it.",
+    description:
+      "Opens an alert and notifies the organization's admins — or, when `dedupeKey` matches an unresolved alert, counts one more occurrence of that alert and returns it.",
     authScopes: { orgAdmin: true },
     args: { input: t.arg({ type: CreateAlertInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
@@ -157,7 +158,8 @@ const AlertSummaryRef = builder.objectRef<AlertSummary>("AlertSummary").implemen
 builder.queryField("alertSummary", (t) =>
   t.field({
     type: AlertSummaryRef,
-    description: "Counts by severity and status and mean times to acknowledge and resolve, for alerts opened from `from` (inclusive) to `to` (exclusive); either bound may be left open.",
+    description:
+      "Counts by severity and status and mean times to acknowledge and resolve, for alerts opened from `from` (inclusive) to `to` (exclusive); either bound may be left open.",
     authScopes: { loggedIn: true },
     args: { from: t.arg({ type: "DateTime" }), to: t.arg({ type: "DateTime" }) },
     resolve: (_root, args, ctx) => summarizeAlerts(ctx.db, viewerOf(ctx).organizationId, { from: args.from, to: args.to }),

@@ -151,7 +151,11 @@ const envSchema = z.object({
   META_VERIFY_TOKEN: optionalString,
   /** Unset: the Graph API in production, `.aviso/outbox/` elsewhere. */
   WHATSAPP_API_URL: url(["https", "http"], "https://graph.facebook.com"),
-  WHATSAPP_API_VERSION: z.string().trim().regex(/^v\d+\.\d+$/, "expected a Graph API version like v21.0").default("v21.0"),
+  WHATSAPP_API_VERSION: z
+    .string()
+    .trim()
+    .regex(/^v\d+\.\d+$/, "expected a Graph API version like v21.0")
+    .default("v21.0"),
   SMTP_HOST: optionalString,
   SMTP_PORT: numeric(587, { min: 1, max: 65535 }),
   SMTP_USER: optionalString,
@@ -211,9 +215,7 @@ export class ConfigError extends Error {
 function crossChecks(config: Config): string[] {
   const problems: string[] = [];
   if (config.NODE_ENV === "production" && !config.DATABASE_URL && !config.AVISO_EMBEDDED_DATABASE) {
-    problems.push(
-      "DATABASE_URL: required in production — set it to your PostgreSQL (or AVISO_EMBEDDED_DATABASE=true to run the embedded one on purpose)",
-    );
+    problems.push("DATABASE_URL: required in production — set it to your PostgreSQL (or AVISO_EMBEDDED_DATABASE=true to run the embedded one on purpose)");
   }
   return problems;
 }

@@ -18,11 +18,16 @@ export async function resolveConversation(runtime: Runtime, db: PrismaClient, ac
       data: { status: ConversationStatus.RESOLVED, resolvedAt: new Date(), awaitingReplySince: null },
     });
     await tx.auditLog.create({
-      data: { organizationId: actor.organizationId, actorId: actor.userId, action: "conversation.resolved", entityType: "Conversation", entityId: conversation.id },
+      data: {
+        organizationId: actor.organizationId,
+        actorId: actor.userId,
+        action: "conversation.resolved",
+        entityType: "Conversation",
+        entityId: conversation.id,
+      },
     });
     return { conversation, changed: true };
   });
   if (result.changed) await runtime.pubsub.publish("conversationUpdated", actor.organizationId, { conversationId });
   return result.conversation;
 }
-

@@ -40,7 +40,13 @@ export async function retryDeadDeliveries(db: PrismaClient, jobs: JobQueue, acto
     if (dead.length === 0) return 0;
     const replayed = await replay(tx, jobs, dead);
     await tx.auditLog.create({
-      data: { organizationId: actor.organizationId, actorId: actor.userId, action: "delivery.dead_retried", entityType: "Delivery", data: { channel, count: replayed.length } },
+      data: {
+        organizationId: actor.organizationId,
+        actorId: actor.userId,
+        action: "delivery.dead_retried",
+        entityType: "Delivery",
+        data: { channel, count: replayed.length },
+      },
     });
     return replayed.length;
   });

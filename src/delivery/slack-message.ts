@@ -33,7 +33,12 @@ export function slackEscape(text: string): string {
 }
 
 /** Slack's limits: header text 150 characters, a text field 3000. */
-const clip = (text: string, max: number) => (Array.from(text).length <= max ? text : `${Array.from(text).slice(0, max - 1).join("")}…`);
+const clip = (text: string, max: number) =>
+  Array.from(text).length <= max
+    ? text
+    : `${Array.from(text)
+        .slice(0, max - 1)
+        .join("")}…`;
 
 type Block = Record<string, unknown>;
 const mrkdwn = (text: string) => ({ type: "mrkdwn", text: clip(text, 2900) });

@@ -39,7 +39,11 @@ export async function sendTestNotification(db: PrismaClient, runtime: Runtime, u
     return { notification, delivery };
   });
   if (inApp) {
-    await runtime.pubsub.publish("notificationAdded", userId, { notificationId: notification.id, seq: notification.seq.toString(), updatedAt: notification.updatedAt.getTime() });
+    await runtime.pubsub.publish("notificationAdded", userId, {
+      notificationId: notification.id,
+      seq: notification.seq.toString(),
+      updatedAt: notification.updatedAt.getTime(),
+    });
     const count = await db.notification.count({ where: { userId, readAt: null, archivedAt: null } });
     await runtime.pubsub.publish("unreadNotificationCountChanged", userId, { count });
   }

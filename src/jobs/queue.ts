@@ -7,11 +7,7 @@ export const BOSS_SCHEMA = "pgboss";
 
 /** Sends jobs; inside a Prisma transaction (`tx`) the job commits or rolls back with it. */
 export interface JobQueue {
-  send<S extends JobDefinition>(
-    job: S,
-    data: S["schema"]["_input"],
-    options?: SendOptions & { tx?: Prisma.TransactionClient },
-  ): Promise<string | null>;
+  send<S extends JobDefinition>(job: S, data: S["schema"]["_input"], options?: SendOptions & { tx?: Prisma.TransactionClient }): Promise<string | null>;
   /** Many jobs of one kind in one statement (the queue's retry settings apply as for `send`). */
   sendMany<S extends JobDefinition>(
     job: S,

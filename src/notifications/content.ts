@@ -86,7 +86,13 @@ export function describeEvent(event: NotificationEvent, subject: Subject, now: D
       const summary = (a.description ?? a.title).slice(0, 500);
       return {
         ...base,
-        data: { alertId: a.id, alertTitle: a.title, alertSeverity: a.severity, escalationLevel: level, openSeconds: Math.round(((a.resolvedAt ?? now).getTime() - a.createdAt.getTime()) / 1000) },
+        data: {
+          alertId: a.id,
+          alertTitle: a.title,
+          alertSeverity: a.severity,
+          escalationLevel: level,
+          openSeconds: Math.round(((a.resolvedAt ?? now).getTime() - a.createdAt.getTime()) / 1000),
+        },
         render: (locale) => {
           const severity = SEVERITY[locale][a.severity];
           switch (event.type) {
@@ -98,9 +104,15 @@ export function describeEvent(event: NotificationEvent, subject: Subject, now: D
                 body: pt(locale) ? `Severidade ${severity}, sem reconhecimento há ${openFor}.` : `Severity ${severity}, unacknowledged for ${openFor}.`,
               };
             case "ALERT_RESOLVED":
-              return { title: pt(locale) ? `Alerta resolvido: ${a.title}` : `Alert resolved: ${a.title}`, body: pt(locale) ? `Ficou aberto por ${openFor}.` : `It was open for ${openFor}.` };
+              return {
+                title: pt(locale) ? `Alerta resolvido: ${a.title}` : `Alert resolved: ${a.title}`,
+                body: pt(locale) ? `Ficou aberto por ${openFor}.` : `It was open for ${openFor}.`,
+              };
             default:
-              return { title: pt(locale) ? `Alerta sem atividade: ${a.title}` : `Stale alert: ${a.title}`, body: pt(locale) ? `Aberto há ${openFor} sem atividade recente.` : `Open for ${openFor} with no recent activity.` };
+              return {
+                title: pt(locale) ? `Alerta sem atividade: ${a.title}` : `Stale alert: ${a.title}`,
+                body: pt(locale) ? `Aberto há ${openFor} sem atividade recente.` : `Open for ${openFor} with no recent activity.`,
+              };
           }
         },
       };

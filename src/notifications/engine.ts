@@ -39,7 +39,11 @@ export interface NotifyOptions {
 export async function notify(runtime: Runtime, event: NotificationEvent, options: NotifyOptions = {}): Promise<NotifyResult> {
   const write = (tx: Prisma.TransactionClient) => writeNotifications(runtime, tx, event);
   const written = options.tx ? await write(options.tx) : await runtime.prisma.$transaction(write, { timeout: 15_000, maxWait: 10_000 });
-  if (written.length > 0) runtime.log.info({ event: event.type, ...idsOf(event), userIds: written.map((n) => n.userId), notificationIds: written.map((n) => n.notificationId) }, "notifications created");
+  if (written.length > 0)
+    runtime.log.info(
+      { event: event.type, ...idsOf(event), userIds: written.map((n) => n.userId), notificationIds: written.map((n) => n.notificationId) },
+      "notifications created",
+    );
   const publish = async () => {
     await publishNotifications(runtime, written);
     if (event.type === "NEW_MESSAGE" && event.receivedAt && written.length > 0) {
@@ -79,12 +83,16 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
   const coalesceWindow = subject.organization.coalesceWindowSeconds * 1000;
   const coalescing = event.type === "NEW_MESSAGE" && coalesceWindow > 0 && !!subject.conversation;
   const emailUsers = plans.filter((p) => p.deliveries.some((d) => d.channel === "EMAIL")).map((p) => p.recipient.id);
-  await lockKeys(tx, [
-    ...(coalescing ? recipients.map((r) => coalesceKey(r.id, subject.conversation!.id)) : []),
-    ...emailUsers.map(emailLimitKey),
-  ]);
+  await lockKeys(tx, [...(coalescing ? recipients.map((r) => coalesceKey(r.id, subject.conversation!.id)) : []), ...emailUsers.map(emailLimitKey)]);
   const windowStart = new Date(now.getTime() - coalesceWindow);
-  const existing = coalescing ? await findCoalescable(tx, recipients.map((r) => r.id), subject.conversation!.id, windowStart) : new Map<string, CoalescableNotification>();
+  const existing = coalescing
+    ? await findCoalescable(
+        tx,
+        recipients.map((r) => r.id),
+        subject.conversation!.id,
+        windowStart,
+      )
+    : new Map<string, CoalescableNotification>();
   const emailsSent = await emailsInLastHour(tx, emailUsers, now);
 
   const content = describeEvent(event, subject, now);
@@ -126,7 +134,14 @@ async function writeInApp(
   const created = await insertNotifications(
     tx,
     // The subject's organization, even for a super admin of another one, so links resolve.
-    { organizationId: subject.organization.id, type: content.type, conversationId: content.conversationId, alertId: content.alertId, data: content.data, at: now },
+    {
+      organizationId: subject.organization.id,
+      type: content.type,
+      conversationId: content.conversationId,
+      alertId: content.alertId,
+      data: content.data,
+      at: now,
+    },
     fresh.map(({ recipient }) => ({ userId: recipient.id, ...content.render(localeOf(recipient.locale, recipient.organizationLocale), 1) })),
   );
   const notificationOf = new Map<string, WrittenNotification>(
@@ -147,13 +162,7 @@ async function writeInApp(
   return notificationOf;
 }
 
-function deliveryRow(
-  subject: Subject,
-  recipient: Recipient,
-  notificationId: string,
-  planned: PlannedDelivery,
-  emailsSent: Map<string, number>,
-): DeliveryRow {
+function deliveryRow(subject: Subject, recipient: Recipient, notificationId: string, planned: PlannedDelivery, emailsSent: Map<string, number>): DeliveryRow {
   const base = { organizationId: subject.organization.id, notificationId, userId: recipient.id, channel: planned.channel };
   if (planned.channel === "EMAIL") {
     const sent = emailsSent.get(recipient.id) ?? 0;

@@ -28,30 +28,34 @@ builder.queryField("unreadNotificationCount", (t) =>
 );
 
 builder.queryField("notifications", (t) =>
-  t.prismaConnection({
-    type: NotificationRef,
-    cursor: "id",
-    description: "The caller's notifications, newest first; archived ones are left out.",
-    authScopes: { loggedIn: true },
-    args: {
-      unreadOnly: t.arg.boolean({ required: false }),
-      type: t.arg({ type: NotificationTypeEnum, required: false }),
+  t.prismaConnection(
+    {
+      type: NotificationRef,
+      cursor: "id",
+      description: "The caller's notifications, newest first; archived ones are left out.",
+      authScopes: { loggedIn: true },
+      args: {
+        unreadOnly: t.arg.boolean({ required: false }),
+        type: t.arg({ type: NotificationTypeEnum, required: false }),
+      },
+      resolve: (query, _root, args, ctx) => {
+        assertIdCursors(args);
+        const inbox = inboxOf(ctx);
+        return inbox.db.notification.findMany({
+          ...query,
+          where: {
+            userId: inbox.userId,
+            archivedAt: null,
+            ...(args.unreadOnly ? { readAt: null } : {}),
+            ...(args.type ? { type: args.type } : {}),
+          },
+          orderBy: { seq: "desc" },
+        });
+      },
     },
-    resolve: (query, _root, args, ctx) => {
-      assertIdCursors(args);
-      const inbox = inboxOf(ctx);
-      return inbox.db.notification.findMany({
-        ...query,
-        where: {
-          userId: inbox.userId,
-          archivedAt: null,
-          ...(args.unreadOnly ? { readAt: null } : {}),
-          ...(args.type ? { type: args.type } : {}),
-        },
-        orderBy: { seq: "desc" },
-      });
-    },
-  }, { name: "NotificationConnection" }, { name: "NotificationEdge" }),
+    { name: "NotificationConnection" },
+    { name: "NotificationEdge" },
+  ),
 );
 
 builder.mutationField("markNotificationRead", (t) =>

@@ -10,7 +10,7 @@ import type { Logger } from "../observability/log.js";
  */
 export interface Topics {
   /** A notification was created or coalesced for this user. */
-  notificationAdded: { notificationId: string; seq: string; /** ms since epoch: tells a coalesced update from a repeat. */ updatedAt: number };
+  notificationAdded: { notificationId: string; seq: string /** ms since epoch: tells a coalesced update from a repeat. */; updatedAt: number };
   unreadNotificationCountChanged: { count: number };
   /** Keyed by organization. */
   messageAdded: { messageId: string; conversationId: string };
@@ -53,7 +53,10 @@ export function createPubSub(redisUrl: string | undefined, log: Logger): PubSub 
     const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false });
     // One line when a connection goes down and one when it is back — not one per
     // reconnection attempt (ioredis retries every few hundred ms: 78 warnings in 38 s).
-    for (const [name, client] of [["publisher", publisher], ["subscriber", subscriber]] as const) {
+    for (const [name, client] of [
+      ["publisher", publisher],
+      ["subscriber", subscriber],
+    ] as const) {
       let down = false;
       client.on("error", (error: Error) => {
         if (down) return;
@@ -97,17 +100,21 @@ async function subscribeEagerly<T>(engine: PubSubEngine, trigger: string): Promi
   const buffer: T[] = [];
   let wake: ((result: IteratorResult<T>) => void) | undefined;
   let done = false;
-  const subscriptionId = await engine.subscribe(trigger, (payload: T) => {
-    if (done) return;
-    if (wake) {
-      const resolve = wake;
-      wake = undefined;
-      resolve({ value: payload, done: false });
-    } else {
-      if (buffer.length >= MAX_BUFFERED) buffer.shift();
-      buffer.push(payload);
-    }
-  }, {});
+  const subscriptionId = await engine.subscribe(
+    trigger,
+    (payload: T) => {
+      if (done) return;
+      if (wake) {
+        const resolve = wake;
+        wake = undefined;
+        resolve({ value: payload, done: false });
+      } else {
+        if (buffer.length >= MAX_BUFFERED) buffer.shift();
+        buffer.push(payload);
+      }
+    },
+    {},
+  );
   const finish = async (): Promise<IteratorResult<T>> => {
     if (!done) {
       done = true;

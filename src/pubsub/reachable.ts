@@ -26,7 +26,11 @@ export async function assertRedisReachable(url: string, variable = "REDIS_URL"):
     const where = hostAndPort(url, 6379);
     const problem = socketProblem(cause) ?? cause.message.split("\n")[0];
     const hint =
-      cause.code !== "ECONNREFUSED" ? "check the URL" : variable === "REDIS_URL" ? "is Redis running? (or unset REDIS_URL for in-process pubsub, one instance)" : "is Redis running? (redis-server)";
+      cause.code !== "ECONNREFUSED"
+        ? "check the URL"
+        : variable === "REDIS_URL"
+          ? "is Redis running? (or unset REDIS_URL for in-process pubsub, one instance)"
+          : "is Redis running? (redis-server)";
     throw new StartupError(`${variable}: cannot connect to ${where} (${problem}) — ${hint}`);
   } finally {
     client.disconnect();

@@ -63,7 +63,9 @@ export async function removeQueueMember(db: PrismaClient, actor: Actor, queueId:
 
 /** Moves a conversation to another queue of the organization: its new-message notifications go to that queue's agents. */
 export async function moveConversationToQueue(db: PrismaClient, actor: Actor, conversationId: string, queueId: string): Promise<{ changed: boolean }> {
-  const conversation = await existing("Conversation", conversationId, (id) => db.conversation.findFirst({ where: { id }, select: { id: true, queueId: true } }));
+  const conversation = await existing("Conversation", conversationId, (id) =>
+    db.conversation.findFirst({ where: { id }, select: { id: true, queueId: true } }),
+  );
   await existing("Queue", queueId, (id) => db.queue.findFirst({ where: { id }, select: { id: true } }));
   if (conversation.queueId === queueId) return { changed: false };
   await db.$transaction(async (tx) => {

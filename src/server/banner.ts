@@ -32,7 +32,11 @@ export function describeSetup(config: Config, facts: BannerFacts): string[] {
   lines.push(`  database   ${facts.embeddedDatabase ? `embedded PostgreSQL under ${resolve(config.AVISO_HOME, "pg")}` : where(config.DATABASE_URL!)}`);
   lines.push(`  realtime   ${config.REDIS_URL ? `Redis at ${where(config.REDIS_URL)}` : "in-process (one instance; set REDIS_URL to run several)"}`);
   if (worker) {
-    const email = !config.EMAIL_ENABLED ? "off (EMAIL_ENABLED=false)" : config.SMTP_HOST ? `SMTP ${config.SMTP_HOST}:${config.SMTP_PORT}` : `outbox ${outbox} (set SMTP_HOST to send)`;
+    const email = !config.EMAIL_ENABLED
+      ? "off (EMAIL_ENABLED=false)"
+      : config.SMTP_HOST
+        ? `SMTP ${config.SMTP_HOST}:${config.SMTP_PORT}`
+        : `outbox ${outbox} (set SMTP_HOST to send)`;
     lines.push(`  email      ${email}`);
     lines.push(`  WhatsApp   ${config.WHATSAPP_TO_OUTBOX ? `outbox ${outbox} (set WHATSAPP_API_URL to send)` : `Graph API ${where(config.WHATSAPP_API_URL)}`}`);
     lines.push(`  Slack      each organization's webhook (updateOrganizationSettings)`);

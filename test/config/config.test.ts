@@ -43,7 +43,9 @@ describe("the configuration", () => {
       "ALERT_ESCALATION_SECONDS: CRITICAL is given twice",
       'ALERT_ESCALATION_SECONDS: "HIGH" is not SEVERITY=SECONDS (e.g. CRITICAL=300,HIGH=900)',
     ]);
-    expect(problemsOf({ REDIS_URL: "localhost:6379" })).toEqual(["REDIS_URL: expected a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379), got localhost://…"]);
+    expect(problemsOf({ REDIS_URL: "localhost:6379" })).toEqual([
+      "REDIS_URL: expected a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379), got localhost://…",
+    ]);
     expect(problemsOf({ NODE_ENV: "prod" })).toEqual(['NODE_ENV: expected one of development, production, test, got "prod"']);
   });
 

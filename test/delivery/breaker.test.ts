@@ -27,7 +27,13 @@ afterAll(async () => {
 });
 
 const newDelivery = async (name: string) =>
-  (await createNotificationWithDelivery(server.app.runtime.prisma, { userEmail: "agent@demo.test", channel: "WHATSAPP", conversation: { contactName: name, text: "Oi" } })).delivery;
+  (
+    await createNotificationWithDelivery(server.app.runtime.prisma, {
+      userEmail: "agent@demo.test",
+      channel: "WHATSAPP",
+      conversation: { contactName: name, text: "Oi" },
+    })
+  ).delivery;
 const row = (id: string) => server.app.runtime.prisma.delivery.findUniqueOrThrow({ where: { id } });
 
 describe("the circuit breaker", () => {
@@ -45,7 +51,11 @@ describe("the circuit breaker", () => {
       const rows = await Promise.all(later.map((d) => row(d.id)));
       return rows.every((r) => r.lastError?.startsWith("circuit open")) ? rows : undefined;
     }, "the later deliveries to wait for the circuit");
-    expect(held.map((r) => [r.status, r.attempts])).toEqual([["PENDING", 0], ["PENDING", 0], ["PENDING", 0]]);
+    expect(held.map((r) => [r.status, r.attempts])).toEqual([
+      ["PENDING", 0],
+      ["PENDING", 0],
+      ["PENDING", 0],
+    ]);
     expect(graph.requests).toHaveLength(3);
 
     graph.setDefault(metaAccepted);
@@ -70,7 +80,9 @@ describe("the circuit breaker", () => {
       { data: { deliveryId: delivery.id }, key: delivery.id },
     ]);
     const states = () =>
-      server.app.runtime.prisma.$queryRaw<Array<{ state: string }>>`SELECT state::text FROM pgboss.job WHERE name = 'deliver-whatsapp' AND data->>'deliveryId' = ${delivery.id}`;
+      server.app.runtime.prisma.$queryRaw<
+        Array<{ state: string }>
+      >`SELECT state::text FROM pgboss.job WHERE name = 'deliver-whatsapp' AND data->>'deliveryId' = ${delivery.id}`;
     const settled = await waitFor(async () => {
       const jobs = (await states()).map((j) => j.state);
       return jobs.filter((s) => s === "completed").length === 2 ? jobs : undefined;

@@ -13,7 +13,11 @@ afterAll(() => server?.stop());
 
 describe("email without SMTP_HOST (development)", () => {
   it("writes the message as an .eml file under the outbox", async () => {
-    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, { userEmail: "agent@demo.test", channel: "EMAIL", conversation: { contactName: "Davi", text: "Oi" } });
+    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, {
+      userEmail: "agent@demo.test",
+      channel: "EMAIL",
+      conversation: { contactName: "Davi", text: "Oi" },
+    });
     await enqueue(server, "EMAIL", delivery.id);
     const sent = await waitForStatus(server, delivery.id, ["SENT", "FAILED", "DEAD"]);
     expect(sent.status).toBe("SENT");
@@ -29,7 +33,11 @@ describe("email without SMTP_HOST (development)", () => {
 describe("WhatsApp without WHATSAPP_API_URL (outside production)", () => {
   it("writes the Graph API request as a .json file under the outbox, without the sender's token", async () => {
     await server.app.runtime.prisma.user.update({ where: { email: "agent@demo.test" }, data: { whatsappLastInboundAt: new Date() } });
-    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, { userEmail: "agent@demo.test", channel: "WHATSAPP", conversation: { contactName: "Davi", text: "Oi" } });
+    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, {
+      userEmail: "agent@demo.test",
+      channel: "WHATSAPP",
+      conversation: { contactName: "Davi", text: "Oi" },
+    });
     await enqueue(server, "WHATSAPP", delivery.id);
     const sent = await waitForStatus(server, delivery.id, ["SENT", "FAILED", "DEAD"]);
     expect(sent.status).toBe("SENT");

@@ -30,7 +30,13 @@ export async function createNotificationWithDelivery(prisma: PrismaClient, fixtu
     });
     const conversation = await prisma.conversation.create({ data: { organizationId, number: conversationSeq, contactId: contact.id, assigneeId: user.id } });
     const message = await prisma.message.create({
-      data: { organizationId, conversationId: conversation.id, direction: "INBOUND", type: fixture.conversation.messageType ?? "TEXT", text: fixture.conversation.text ?? null },
+      data: {
+        organizationId,
+        conversationId: conversation.id,
+        direction: "INBOUND",
+        type: fixture.conversation.messageType ?? "TEXT",
+        text: fixture.conversation.text ?? null,
+      },
     });
     conversationId = conversation.id;
     messageId = message.id;

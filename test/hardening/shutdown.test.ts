@@ -93,7 +93,9 @@ async function enqueueBurst(): Promise<string[]> {
 describe("graceful shutdown of real processes", () => {
   // Waits for up to: a start (60 s), 20 emails (60 s), the shutdown bound, a second start (60 s),
   // the burst SENT (120 s) and a second shutdown.
-  it("SIGTERM mid-burst: the worker exits 0, a restarted one finishes, every delivery SENT and emailed exactly once", { timeout: 300_000 + 2 * SHUTDOWN_BOUND_MS }, async () => {
+  it("SIGTERM mid-burst: the worker exits 0, a restarted one finishes, every delivery SENT and emailed exactly once", {
+    timeout: 300_000 + 2 * SHUTDOWN_BOUND_MS,
+  }, async () => {
     const first = await start("worker");
     const ids = await enqueueBurst();
     await eventually(async () => smtp.messages.length >= 20, 60_000);

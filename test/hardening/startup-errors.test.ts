@@ -62,7 +62,10 @@ describe("start-up errors are one line naming the variable", { timeout: 60_000 }
   });
 
   it("a DATABASE_URL host typo", async () => {
-    await expectOneLine({ DATABASE_URL: "postgresql://postgres@no-such-host.invalid:5432/aviso" }, /^DATABASE_URL: host "no-such-host\.invalid" not found \((ENOTFOUND|EAI_AGAIN)\) — check the host name$/);
+    await expectOneLine(
+      { DATABASE_URL: "postgresql://postgres@no-such-host.invalid:5432/aviso" },
+      /^DATABASE_URL: host "no-such-host\.invalid" not found \((ENOTFOUND|EAI_AGAIN)\) — check the host name$/,
+    );
   });
 
   it("a DATABASE_URL that is not a PostgreSQL URL", async () => {
@@ -86,7 +89,10 @@ describe("start-up errors are one line naming the variable", { timeout: 60_000 }
   });
 
   it("an unknown severity in ALERT_ESCALATION_SECONDS", async () => {
-    await expectOneLine({ ALERT_ESCALATION_SECONDS: "CRITICAL=300,FOO=5" }, 'ALERT_ESCALATION_SECONDS: unknown severity "FOO" — use CRITICAL, HIGH, MEDIUM, LOW');
+    await expectOneLine(
+      { ALERT_ESCALATION_SECONDS: "CRITICAL=300,FOO=5" },
+      'ALERT_ESCALATION_SECONDS: unknown severity "FOO" — use CRITICAL, HIGH, MEDIUM, LOW',
+    );
   });
 
   it("a REDIS_URL nothing answers", async () => {

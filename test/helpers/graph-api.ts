@@ -14,7 +14,15 @@ export function metaAccepted(request: RecordedRequest): FakeReply {
 export function metaError(status: number, code: number, message: string): FakeReply {
   return {
     status,
-    body: { error: { message: `(#${code}) ${message}`, type: "OAuthException", code, error_data: { messaging_product: "whatsapp", details: message }, fbtrace_id: "Afake" } },
+    body: {
+      error: {
+        message: `(#${code}) ${message}`,
+        type: "OAuthException",
+        code,
+        error_data: { messaging_product: "whatsapp", details: message },
+        fbtrace_id: "Afake",
+      },
+    },
   };
 }
 

@@ -131,11 +131,15 @@ export async function spawnAviso(role: AvisoProcess["role"], env: Record<string,
   };
 
   try {
-    await eventually(async () => {
-      if (exitCode !== undefined) throw new Error(`${role} exited with ${exitCode} while starting:\n${output}`);
-      const response = await fetch(`${url}/healthz`).catch(() => undefined);
-      return response?.ok;
-    }, 60_000, 200);
+    await eventually(
+      async () => {
+        if (exitCode !== undefined) throw new Error(`${role} exited with ${exitCode} while starting:\n${output}`);
+        const response = await fetch(`${url}/healthz`).catch(() => undefined);
+        return response?.ok;
+      },
+      60_000,
+      200,
+    );
   } catch (error) {
     await proc.kill();
     throw error;

@@ -29,8 +29,21 @@ const seen = new Map<number, number>();
 let requests = 0;
 
 const FIXTURES = [
-  "message-text", "message-image", "message-audio", "message-button", "message-contacts", "message-document", "message-location",
-  "message-reaction", "message-interactive-list-reply", "message-bsuid-only", "message-unsupported", "status-delivered", "status-failed", "two-changes", "change-errors",
+  "message-text",
+  "message-image",
+  "message-audio",
+  "message-button",
+  "message-contacts",
+  "message-document",
+  "message-location",
+  "message-reaction",
+  "message-interactive-list-reply",
+  "message-bsuid-only",
+  "message-unsupported",
+  "status-delivered",
+  "status-failed",
+  "two-changes",
+  "change-errors",
 ];
 
 /** Placeholder a mutation leaves where the raw JSON text gets a deeply nested array. */
@@ -42,7 +55,7 @@ const hostileStrings = fc.constantFrom(
   "\uD800",
   "x\uDFFFy",
   "\uDBFF\uDBFF",
-  "'; DROP TABLE \"Message\"; --",
+  '\'; DROP TABLE "Message"; --',
   "1' OR '1'='1",
   "\\'; SELECT pg_sleep(0); --",
   "{{constructor.constructor('x')()}}",
@@ -70,7 +83,12 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: fc.string({ unit: "binary", maxLength: 40 }), weight: 2 },
   { arbitrary: fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null)), weight: 2 },
   { arbitrary: fc.jsonValue({ maxDepth: 3 }), weight: 2 },
-  { arbitrary: fc.constantFrom({ "k\u0000": 1 }, { "\uD800": "x" }, { __proto__: { polluted: true } } as object, { constructor: { prototype: { polluted: 1 } } }), weight: 1 },
+  {
+    arbitrary: fc.constantFrom({ "k\u0000": 1 }, { "\uD800": "x" }, { __proto__: { polluted: true } } as object, {
+      constructor: { prototype: { polluted: 1 } },
+    }),
+    weight: 1,
+  },
 );
 
 type Json = Record<string, unknown> | unknown[];
@@ -167,10 +185,17 @@ describe("POST /webhooks/meta under hostile input", { timeout: 180_000 }, () => 
   it("answers 400 to random JSON and to anything that is not JSON", async () => {
     const envelopeLike = fc.record({ object: fc.constantFrom("whatsapp_business_account", "page", ""), entry: fc.jsonValue({ maxDepth: 4 }) });
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v) ?? "null"), envelopeLike.map((v) => JSON.stringify(v)), fc.string({ unit: "binary", maxLength: 200 })), async (text) => {
-        const status = await postAndCheck(text);
-        expect(status).toBe(400);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v) ?? "null"),
+          envelopeLike.map((v) => JSON.stringify(v)),
+          fc.string({ unit: "binary", maxLength: 200 }),
+        ),
+        async (text) => {
+          const status = await postAndCheck(text);
+          expect(status).toBe(400);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -191,9 +216,13 @@ describe("POST /webhooks/meta under hostile input", { timeout: 180_000 }, () => 
 
   it("answers 401 to unsigned or wrongly signed bodies and 413 to oversized ones, storing nothing", async () => {
     await fc.assert(
-      fc.asyncProperty(validBody, fc.constantFrom<Parameters<typeof postWebhook>[2]>({ secret: null }, { secret: "another-secret" }, { signature: "sha256=" }, { signature: "sha1=abc" }), async (source, options) => {
-        expect(await postAndCheck(JSON.stringify(freshBody(source)), options)).toBe(401);
-      }),
+      fc.asyncProperty(
+        validBody,
+        fc.constantFrom<Parameters<typeof postWebhook>[2]>({ secret: null }, { secret: "another-secret" }, { signature: "sha256=" }, { signature: "sha1=abc" }),
+        async (source, options) => {
+          expect(await postAndCheck(JSON.stringify(freshBody(source)), options)).toBe(401);
+        },
+      ),
       { numRuns: 20 },
     );
     for (const size of [3 * 1024 * 1024 + 1, 4 * 1024 * 1024]) {
@@ -227,7 +256,11 @@ describe("POST /webhooks/meta under hostile input", { timeout: 180_000 }, () => 
 describe("email rendering of customer text holding Handlebars syntax", () => {
   it("shows the text literally (escaped in HTML) and never executes it", async () => {
     const hostile = "{{constructor.constructor('return process')()}} {{#each this}}x{{/each}} {{> layout}} {{{raw}}}";
-    const { delivery } = await createNotificationWithDelivery(prisma(), { userEmail: "agent@demo.test", channel: "EMAIL", conversation: { contactName: "{{name}}", text: hostile } });
+    const { delivery } = await createNotificationWithDelivery(prisma(), {
+      userEmail: "agent@demo.test",
+      channel: "EMAIL",
+      conversation: { contactName: "{{name}}", text: hostile },
+    });
     const context = (await loadDelivery(prisma(), delivery.id))!;
     const email = renderEmail(notificationView(context, server.config), context.locale);
     expect(email.text).toContain(hostile);

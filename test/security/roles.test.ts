@@ -52,7 +52,10 @@ const MUTATIONS: Record<string, Rule> = {
   addQueueMember: { scope: "orgAdmin", ids: { queueId: "queue", userId: "agent" } },
   archiveNotification: { scope: "loggedIn", ids: { id: "notification" } },
   assignConversation: { scope: "agent", ids: { conversationId: "conversation", userId: "agent" } },
-  connectWhatsAppNumber: { scope: "orgAdmin", values: { input: { phoneNumberId: "100000000009999", displayPhoneNumber: "+55 11 4000-9999", accessToken: "role-test-access-token" } } },
+  connectWhatsAppNumber: {
+    scope: "orgAdmin",
+    values: { input: { phoneNumberId: "100000000009999", displayPhoneNumber: "+55 11 4000-9999", accessToken: "role-test-access-token" } },
+  },
   createAlert: { scope: "orgAdmin", values: { input: { title: "role test alert" } } },
   createQueue: { scope: "orgAdmin" },
   escalateAlert: { scope: "agent", ids: { id: "alert" } },
@@ -111,7 +114,11 @@ const TABLES = { query: QUERIES, mutation: MUTATIONS } as const;
 
 describe("the role table", () => {
   it.each(["query", "mutation"] as const)("names every %s root field of the schema", (kind) => {
-    expect(Object.keys(TABLES[kind]).sort()).toEqual(rootFields(kind).map((f) => f.name).sort());
+    expect(Object.keys(TABLES[kind]).sort()).toEqual(
+      rootFields(kind)
+        .map((f) => f.name)
+        .sort(),
+    );
   });
 
   it("keeps agents out of deliveries, queues, numbers, organization settings and hand-made alerts", () => {
@@ -135,7 +142,9 @@ describe("the role table", () => {
   });
 
   it("lets viewers run only the personal mutations", () => {
-    const forViewers = Object.entries(MUTATIONS).filter(([, rule]) => NEEDS[rule.scope] <= RANK.VIEWER).map(([name]) => name);
+    const forViewers = Object.entries(MUTATIONS)
+      .filter(([, rule]) => NEEDS[rule.scope] <= RANK.VIEWER)
+      .map(([name]) => name);
     expect(forViewers.sort()).toEqual(VIEWER_MUTATIONS);
   });
 });
@@ -223,7 +232,11 @@ describe("super admins", () => {
     const alert = await prisma.alert.create({ data: { organizationId: demo.rows.organization, title: "escalates to root", severity: "CRITICAL" } });
     const alertId = encodeGlobalID("Alert", alert.id);
     for (let level = 1; level <= 2; level++) {
-      const escalated = await server.gql("mutation($id: ID!) { escalateAlert(id: $id, reason: \"no answer\") { escalationLevel } }", { id: alertId }, tokens.ORG_ADMIN);
+      const escalated = await server.gql(
+        'mutation($id: ID!) { escalateAlert(id: $id, reason: "no answer") { escalationLevel } }',
+        { id: alertId },
+        tokens.ORG_ADMIN,
+      );
       expect(escalated.errors).toBeUndefined();
     }
     const inbox = await server.gql<{ notifications: { edges: Array<{ node: { id: string; type: string; title: string } }> } }>(

@@ -63,7 +63,10 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
       ...ALL_ENTITIES.map((entity): Probe => ({ ids: { id: entity }, expect: "NULL" })),
       ...MALFORMED_IDS.map((id): Probe => ({ values: () => ({ id }), expect: "NULL" })),
     ],
-    nodes: [{ ids: { ids: ALL_ENTITIES }, expect: "NULL" }, { values: () => ({ ids: MALFORMED_IDS }), expect: "NULL" }],
+    nodes: [
+      { ids: { ids: ALL_ENTITIES }, expect: "NULL" },
+      { values: () => ({ ids: MALFORMED_IDS }), expect: "NULL" },
+    ],
     notificationPreferences: [{ expect: "ANSWERED" }],
     notifications: [{ expect: "ANSWERED" }],
     organization: [{ expect: "ANSWERED" }],
@@ -118,8 +121,14 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
   subscription: {
     alertChanged: [{ expect: "LIVE" }],
     conversationUpdated: [{ expect: "LIVE" }],
-    messageAdded: [{ ids: { conversationId: "conversation" }, expect: "NOT_FOUND" }, { values: () => ({ conversationId: null }), expect: "LIVE" }],
-    notificationAdded: [{ ids: { after: "notification" }, expect: "NOT_FOUND" }, { values: () => ({ after: null }), expect: "LIVE" }],
+    messageAdded: [
+      { ids: { conversationId: "conversation" }, expect: "NOT_FOUND" },
+      { values: () => ({ conversationId: null }), expect: "LIVE" },
+    ],
+    notificationAdded: [
+      { ids: { after: "notification" }, expect: "NOT_FOUND" },
+      { values: () => ({ after: null }), expect: "LIVE" },
+    ],
     unreadNotificationCountChanged: [{ expect: "LIVE" }],
   },
 };
@@ -209,7 +218,11 @@ describe("the probe table", () => {
     for (const field of fields) {
       const takesIds = idArguments(field);
       const probes = PROBES[kind][field.name]!;
-      if (takesIds.length > 0) expect(probes.some((p) => p.ids !== undefined), `${field.name} takes ids`).toBe(true);
+      if (takesIds.length > 0)
+        expect(
+          probes.some((p) => p.ids !== undefined),
+          `${field.name} takes ids`,
+        ).toBe(true);
       if (kind === "subscription") {
         if (probes.some((p) => p.expect === "LIVE")) expect(SENTINELS[field.name], field.name).toBeDefined();
       }
@@ -294,17 +307,35 @@ describe("B's admin over WebSocket, while A's data changes", () => {
     await barrier(bSocket);
 
     // A's changes, each confirmed on A's own socket so they were published before B's sentinels.
-    await waitFor("A's customer message", aMessages, async () => {
-      expect((await postWebhook(server.url, inboundWebhook({ text: A_LIVE_TEXT, from: A_LIVE_PHONE }, DEMO_PHONE_NUMBER_ID).body)).status).toBe(200);
-    }, (data) => (data.messageAdded as { text: string }).text === A_LIVE_TEXT);
+    await waitFor(
+      "A's customer message",
+      aMessages,
+      async () => {
+        expect((await postWebhook(server.url, inboundWebhook({ text: A_LIVE_TEXT, from: A_LIVE_PHONE }, DEMO_PHONE_NUMBER_ID).body)).status).toBe(200);
+      },
+      (data) => (data.messageAdded as { text: string }).text === A_LIVE_TEXT,
+    );
     const aAgent = await server.token("agent@demo.test");
-    await waitFor("A's alert acknowledged", aAlerts, async () => {
-      const ack = await server.gql("mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }", { id: a.globalIds.alert }, aAgent);
-      expect(ack.errors).toBeUndefined();
-    }, (data) => (data.alertChanged as { id: string }).id === a.globalIds.alert);
-    const assigned = await server.gql("mutation($c: ID!, $u: ID!) { assignConversation(conversationId: $c, userId: $u) { id } }", { c: a.globalIds.conversation, u: a.globalIds.admin }, aAgent);
+    await waitFor(
+      "A's alert acknowledged",
+      aAlerts,
+      async () => {
+        const ack = await server.gql("mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }", { id: a.globalIds.alert }, aAgent);
+        expect(ack.errors).toBeUndefined();
+      },
+      (data) => (data.alertChanged as { id: string }).id === a.globalIds.alert,
+    );
+    const assigned = await server.gql(
+      "mutation($c: ID!, $u: ID!) { assignConversation(conversationId: $c, userId: $u) { id } }",
+      { c: a.globalIds.conversation, u: a.globalIds.admin },
+      aAgent,
+    );
     expect(assigned.errors).toBeUndefined();
-    const read = await server.gql("mutation($id: ID!) { markNotificationRead(id: $id) { id } }", { id: a.globalIds.notification }, await server.token("admin@demo.test"));
+    const read = await server.gql(
+      "mutation($id: ID!) { markNotificationRead(id: $id) { id } }",
+      { id: a.globalIds.notification },
+      await server.token("admin@demo.test"),
+    );
     expect(read.errors).toBeUndefined();
 
     // B's sentinels: a customer message, an alert, an assignment to B's admin.

@@ -88,7 +88,9 @@ async function checkPreconditions(): Promise<void> {
       problems.push(`${error.message} (or unset TEST_DATABASE_URL to use an embedded PostgreSQL)`),
     );
   }
-  await assertRedisReachable(process.env.REDIS_URL_FOR_TESTS ?? "redis://127.0.0.1:6379", "REDIS_URL_FOR_TESTS").catch((error: Error) => problems.push(error.message));
+  await assertRedisReachable(process.env.REDIS_URL_FOR_TESTS ?? "redis://127.0.0.1:6379", "REDIS_URL_FOR_TESTS").catch((error: Error) =>
+    problems.push(error.message),
+  );
   try {
     execFileSync("redis-server", ["--version"], { stdio: "ignore" });
   } catch {

@@ -5,7 +5,10 @@ import { invalidInput } from "../../errors.js";
 import { isRaceLost } from "./transaction-retry.js";
 
 export const connectWhatsAppNumberSchema = z.object({
-  phoneNumberId: z.string().trim().regex(/^\d{5,30}$/, "must be Meta's numeric phone number id"),
+  phoneNumberId: z
+    .string()
+    .trim()
+    .regex(/^\d{5,30}$/, "must be Meta's numeric phone number id"),
   displayPhoneNumber: z.string().trim().min(3).max(40),
   accessToken: z.string().trim().min(10, "looks too short for a Meta access token").max(4096),
 });

@@ -6,7 +6,18 @@ import { randomBytes } from "node:crypto";
  */
 
 export const SAMPLE_TYPES = [
-  "text", "image", "video", "audio", "document", "sticker", "location", "contacts", "interactive", "button", "reaction", "unsupported",
+  "text",
+  "image",
+  "video",
+  "audio",
+  "document",
+  "sticker",
+  "location",
+  "contacts",
+  "interactive",
+  "button",
+  "reaction",
+  "unsupported",
 ] as const;
 export type SampleType = (typeof SAMPLE_TYPES)[number];
 
@@ -30,7 +41,12 @@ export function sampleWamid(): string {
 export function sampleMessage(options: SampleMessageOptions = {}): Record<string, unknown> {
   const type = options.type ?? "text";
   const text = options.text;
-  const media = (mime: string, extra: Record<string, unknown> = {}) => ({ mime_type: mime, sha256: randomBytes(16).toString("base64"), id: String(Date.now()), ...extra });
+  const media = (mime: string, extra: Record<string, unknown> = {}) => ({
+    mime_type: mime,
+    sha256: randomBytes(16).toString("base64"),
+    id: String(Date.now()),
+    ...extra,
+  });
   const body: Record<SampleType, Record<string, unknown>> = {
     text: { text: { body: text ?? "Olá!" } },
     image: { image: media("image/jpeg", text ? { caption: text } : {}) },
@@ -40,11 +56,16 @@ export function sampleMessage(options: SampleMessageOptions = {}): Record<string
     sticker: { sticker: media("image/webp", { animated: false }) },
     location: { location: { latitude: -23.5613, longitude: -46.6565, name: text ?? "MASP", address: "Av. Paulista, 1578 - São Paulo" } },
     contacts: { contacts: [{ name: { formatted_name: text ?? "João Pereira", first_name: "João" }, phones: [{ phone: "+55 11 97777-0001", type: "CELL" }] }] },
-    interactive: { interactive: { type: "button_reply", button_reply: { id: "yes", title: text ?? "Sim" } }, context: { from: "551140000001", id: sampleWamid() } },
+    interactive: {
+      interactive: { type: "button_reply", button_reply: { id: "yes", title: text ?? "Sim" } },
+      context: { from: "551140000001", id: sampleWamid() },
+    },
     button: { button: { payload: "PAYLOAD", text: text ?? "Quero saber mais" }, context: { from: "551140000001", id: sampleWamid() } },
     reaction: { reaction: { message_id: sampleWamid(), emoji: text ?? "👍" } },
     unsupported: {
-      errors: [{ code: 131051, title: "Message type unknown", message: "Message type unknown", error_data: { details: "Message type is currently not supported." } }],
+      errors: [
+        { code: 131051, title: "Message type unknown", message: "Message type unknown", error_data: { details: "Message type is currently not supported." } },
+      ],
     },
   };
   return {
@@ -87,7 +108,11 @@ export function sampleWebhook(changes: Array<Record<string, unknown>>): Record<s
 }
 
 /** A status report (sent, delivered, read, failed) for a message the business sent. */
-export function sampleStatus(wamid: string, status: "sent" | "delivered" | "read" | "failed", options: { recipient?: string; errors?: unknown[]; timestamp?: number } = {}) {
+export function sampleStatus(
+  wamid: string,
+  status: "sent" | "delivered" | "read" | "failed",
+  options: { recipient?: string; errors?: unknown[]; timestamp?: number } = {},
+) {
   return {
     id: wamid,
     status,
