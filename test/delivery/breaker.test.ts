@@ -37,7 +37,10 @@ const newDelivery = async (name: string) =>
 const row = (id: string) => server.app.runtime.prisma.delivery.findUniqueOrThrow({ where: { id } });
 
 describe("the circuit breaker", () => {
-  it("stops calling a failing provider after N failures, holds deliveries without using their retries, and sends them all once it recovers", async () => {
+  // Waits up to 20 s twice for the failures and the held deliveries, then up to 30 s for the recovery.
+  it("stops calling a failing provider after N failures, holds deliveries without using their retries, and sends them all once it recovers", {
+    timeout: 120_000,
+  }, async () => {
     graph.setDefault(metaError(500, 131000, "Something went wrong"));
     const first = [await newDelivery("A"), await newDelivery("B"), await newDelivery("C")];
     for (const d of first) await enqueue(server, "WHATSAPP", d.id);
@@ -67,7 +70,8 @@ describe("the circuit breaker", () => {
     expect(graph.requests).toHaveLength(9);
   });
 
-  it("leaves one waiting job per delivery when two of its jobs meet the open circuit together", async () => {
+  // Waits up to 20 s twice, then up to 30 s for the send once the circuit lets it through.
+  it("leaves one waiting job per delivery when two of its jobs meet the open circuit together", { timeout: 90_000 }, async () => {
     graph.setDefault(metaError(500, 131000, "Something went wrong"));
     const failing = [await newDelivery("G"), await newDelivery("H"), await newDelivery("I")];
     for (const d of failing) await enqueue(server, "WHATSAPP", d.id);

@@ -157,7 +157,8 @@ const DEAD_QUERY = `query($status: DeliveryStatus, $channel: NotificationChannel
 type DeliveriesResult = { deliveries: { edges: Array<{ node: { id: string; status: string; attempts: number; lastError: string | null } }> } };
 
 describe("dead letters and replay", () => {
-  it("marks a delivery DEAD when Graph API keeps failing, lists it for admins only, and replays it", async () => {
+  // Waits up to 30 s for the retries to run out, then for the replay to be sent.
+  it("marks a delivery DEAD when Graph API keeps failing, lists it for admins only, and replays it", { timeout: 90_000 }, async () => {
     graph.setDefault(metaError(500, 131000, "Something went wrong"));
     const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, {
       userEmail: "agent@demo.test",
