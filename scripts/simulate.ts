@@ -5,7 +5,7 @@
 // The secret is META_APP_SECRET, or in development the one the server generated
 // under .aviso/meta-app-secret (created here first if the server has not yet).
 import { parseArgs } from "node:util";
-import { loadConfig } from "../src/config/index.js";
+import { loadConfigOrExit } from "../src/config/index.js";
 import { SAMPLE_TYPES, sampleChange, sampleMessage, sampleWebhook, type SampleType } from "../src/webhooks/meta/sample-payload.js";
 import { resolveMetaAppSecret } from "../src/webhooks/meta/secret.js";
 import { signatureFor } from "../src/webhooks/meta/signature.js";
@@ -29,7 +29,7 @@ if (values.help || !(SAMPLE_TYPES as readonly string[]).includes(values.type)) {
   process.exit(values.help ? 0 : 2);
 }
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const secret = resolveMetaAppSecret(config);
 if (!secret) {
   console.error("META_APP_SECRET is not set (required in production): cannot sign the webhook.");
