@@ -3,7 +3,8 @@ import type { Runtime } from "../runtime.js";
 import { breakerFor } from "./breaker.js";
 import { PermanentDeliveryError, TransientDeliveryError, type Channel, type DeliveryContext } from "./channel.js";
 import { emailChannel } from "./email.js";
-import { deliveryJobs, type ExternalChannel } from "./jobs.js";
+import type { ExternalChannel } from "./channel-types.js";
+import { deliveryQueues } from "./queues.js";
 import { loadDelivery } from "./load.js";
 import { beingSent, claim, recordFailed, recordRetryableError, recordSent, recordSkipped, releaseClaim, SENDABLE } from "./outcome.js";
 import { slackChannel } from "./slack.js";
@@ -102,7 +103,7 @@ async function waitForCircuit(runtime: Runtime, context: DeliveryContext, attemp
 async function requeue(runtime: Runtime, channel: ExternalChannel, deliveryId: string, options: { startAfter: Date; retryLimit: number }): Promise<void> {
   await runtime.prisma.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "Delivery" WHERE id = ${deliveryId}::uuid FOR UPDATE`;
-    await runtime.jobs.sendKeyed(deliveryJobs[channel], { deliveryId }, deliveryId, { ...options, tx });
+    await runtime.jobs.sendKeyed(deliveryQueues[channel], { deliveryId }, deliveryId, { ...options, tx });
   });
 }
 
@@ -112,6 +113,6 @@ function circuitReason(channel: ExternalChannel, until: Date | null): string {
 
 /** Retries this job may still use: its own limit (set per job when re-enqueued) minus those used. */
 async function retriesLeft(runtime: Runtime, channel: ExternalChannel, attempt: { retryCount: number; id?: string }): Promise<number> {
-  const job = attempt.id ? await runtime.jobs.boss.getJobById(deliveryJobs[channel].name, attempt.id) : null;
+  const job = attempt.id ? await runtime.jobs.boss.getJobById(deliveryQueues[channel].name, attempt.id) : null;
   return Math.max(0, (job?.retryLimit ?? runtime.config.DELIVERY_RETRY_LIMIT) - attempt.retryCount);
 }

@@ -1,7 +1,8 @@
 import { ConversationRef } from "../conversations/types.js";
 import { UserRef } from "../organizations/schema.js";
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { serviceContextOf } from "../schema/context.js";
+import { databaseId } from "../schema/global-id.js";
 import { addQueueMember, createQueue, moveConversationToQueue, removeQueueMember } from "./manage.js";
 
 export const QueueRef = builder.prismaNode("Queue", {
@@ -36,7 +37,7 @@ builder.mutationField("createQueue", (t) =>
     authScopes: { orgAdmin: true },
     args: { name: t.arg.string({ required: true }) },
     resolve: async (query, _root, { name }, ctx) => {
-      const queue = await createQueue(ctx.db, viewerOf(ctx), { name });
+      const queue = await createQueue(serviceContextOf(ctx), { name });
       return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queue.id } });
     },
   }),
@@ -49,8 +50,8 @@ builder.mutationField("addQueueMember", (t) =>
     authScopes: { orgAdmin: true },
     args: { queueId: t.arg.globalID({ for: QueueRef, required: true }), userId: t.arg.globalID({ for: UserRef, required: true }) },
     resolve: async (query, _root, { queueId, userId }, ctx) => {
-      await addQueueMember(ctx.db, viewerOf(ctx), queueId.id, userId.id);
-      return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queueId.id } });
+      const queue = await addQueueMember(serviceContextOf(ctx), { queueId: databaseId(queueId, "queueId"), userId: databaseId(userId, "userId") });
+      return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queue.id } });
     },
   }),
 );
@@ -62,8 +63,8 @@ builder.mutationField("removeQueueMember", (t) =>
     authScopes: { orgAdmin: true },
     args: { queueId: t.arg.globalID({ for: QueueRef, required: true }), userId: t.arg.globalID({ for: UserRef, required: true }) },
     resolve: async (query, _root, { queueId, userId }, ctx) => {
-      await removeQueueMember(ctx.db, viewerOf(ctx), queueId.id, userId.id);
-      return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queueId.id } });
+      const queue = await removeQueueMember(serviceContextOf(ctx), { queueId: databaseId(queueId, "queueId"), userId: databaseId(userId, "userId") });
+      return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queue.id } });
     },
   }),
 );
@@ -74,9 +75,11 @@ builder.mutationField("moveConversationToQueue", (t) =>
     authScopes: { orgAdmin: true },
     args: { conversationId: t.arg.globalID({ for: ConversationRef, required: true }), queueId: t.arg.globalID({ for: QueueRef, required: true }) },
     resolve: async (query, _root, { conversationId, queueId }, ctx) => {
-      const { changed } = await moveConversationToQueue(ctx.db, viewerOf(ctx), conversationId.id, queueId.id);
-      if (changed) await ctx.runtime.pubsub.publish("conversationUpdated", viewerOf(ctx).organizationId, { conversationId: conversationId.id });
-      return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversationId.id } });
+      const conversation = await moveConversationToQueue(serviceContextOf(ctx), {
+        conversationId: databaseId(conversationId, "conversationId"),
+        queueId: databaseId(queueId, "queueId"),
+      });
+      return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
     },
   }),
 );
