@@ -149,13 +149,21 @@ const envSchema = z.object({
   JWT_AUDIENCE: optionalString,
   META_APP_SECRET: optionalString,
   META_VERIFY_TOKEN: optionalString,
-  /** Unset: the Graph API in production, `.aviso/outbox/` elsewhere. */
+  /** Unset: the Graph API in production, `.aviso/outbox/` elsewhere (notifications to agents' phones). */
   WHATSAPP_API_URL: url(["https", "http"], "https://graph.facebook.com"),
   WHATSAPP_API_VERSION: z
     .string()
     .trim()
     .regex(/^v\d+\.\d+$/, "expected a Graph API version like v21.0")
     .default("v21.0"),
+  /** Messages per second one business number may send (Meta's default throughput is 80), across all workers. */
+  WHATSAPP_MAX_MESSAGES_PER_SECOND: numeric(80, { min: 1, max: 1000 }),
+  /** Timeout of one Graph API call made for an agent's message; the send claim lasts longer than it. */
+  WHATSAPP_SEND_TIMEOUT_SECONDS: numeric(15, { min: 0.1, max: 120, fraction: true }),
+  /** Largest media file Aviso streams to agents or uploads to Meta (WhatsApp's own per-kind limits apply too). */
+  MEDIA_MAX_BYTES: numeric(16 * 1024 * 1024, { min: 1 }),
+  /** How often a worker's pg-boss supervisor fails jobs whose worker died (expired) so they retry. */
+  JOB_SUPERVISE_INTERVAL_SECONDS: numeric(60, { min: 1, max: 3600 }),
   SMTP_HOST: optionalString,
   SMTP_PORT: numeric(587, { min: 1, max: 65535 }),
   SMTP_USER: optionalString,

@@ -10,6 +10,7 @@ import "../alerts/types.js";
 import "../webhooks/meta/types.js";
 import "../notifications/schema.js";
 import "../conversations/schema.js";
+import "../conversations/outbound/schema.js";
 import "../webhooks/meta/schema.js";
 import "../alerts/schema.js";
 import "../delivery/schema.js";

@@ -37,6 +37,7 @@ const QUERIES: Record<string, Rule> = {
   deliveries: { scope: "orgAdmin" },
   deliveryStats: { scope: "orgAdmin" },
   me: { scope: "loggedIn" },
+  messageTemplates: { scope: "loggedIn" },
   node: { scope: "public", ids: { id: "conversation" } },
   nodes: { scope: "public", ids: { ids: ["conversation", "alert"] } },
   notificationPreferences: { scope: "loggedIn" },
@@ -68,7 +69,15 @@ const MUTATIONS: Record<string, Rule> = {
   resolveConversation: { scope: "agent", ids: { id: "conversation" } },
   retryDeadDeliveries: { scope: "orgAdmin", values: { channel: "EMAIL" } },
   retryDelivery: { scope: "orgAdmin", ids: { id: "delivery" } },
+  // A conversation nobody has: past the scope check it is NOT_FOUND, and nothing is sent.
+  sendMessage: {
+    scope: "agent",
+    values: {
+      input: { conversationId: encodeGlobalID("Conversation", "0190c0de-0000-7000-8000-000000000000"), template: { name: "role_test", language: "pt_BR" } },
+    },
+  },
   sendTestNotification: { scope: "loggedIn", values: { channel: "IN_APP" } },
+  syncMessageTemplates: { scope: "orgAdmin" },
   updateNotificationPreferences: { scope: "loggedIn", values: { input: { notifyOnNewMessage: false } } },
   updateOrganizationSettings: { scope: "orgAdmin", values: { input: { coalesceWindowSeconds: 30 } } },
 };
@@ -135,6 +144,7 @@ describe("the role table", () => {
         "removeQueueMember",
         "retryDeadDeliveries",
         "retryDelivery",
+        "syncMessageTemplates",
         "updateOrganizationSettings",
         "whatsAppNumbers",
       ].sort(),
