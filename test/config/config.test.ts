@@ -50,15 +50,18 @@ describe("the configuration", () => {
   });
 
   it("runs production on the embedded database only when asked", () => {
-    expect(problemsOf({ NODE_ENV: "production" })).toHaveLength(1);
-    expect(problemsOf({ NODE_ENV: "production", AVISO_EMBEDDED_DATABASE: "true" })).toEqual([]);
-    expect(problemsOf({ NODE_ENV: "production", DATABASE_URL: "postgresql://db/aviso" })).toEqual([]);
+    const secrets = { JWT_SECRET: "x".repeat(32), META_APP_SECRET: "meta" };
+    expect(problemsOf({ NODE_ENV: "production", ...secrets })).toEqual([
+      "DATABASE_URL: required in production — set it to your PostgreSQL (or AVISO_EMBEDDED_DATABASE=true to run the embedded one on purpose)",
+    ]);
+    expect(problemsOf({ NODE_ENV: "production", AVISO_EMBEDDED_DATABASE: "true", ...secrets })).toEqual([]);
+    expect(problemsOf({ NODE_ENV: "production", DATABASE_URL: "postgresql://db/aviso", ...secrets })).toEqual([]);
   });
 
   it("sends WhatsApp to the outbox outside production unless WHATSAPP_API_URL is set", () => {
     expect(loadConfig({}).WHATSAPP_TO_OUTBOX).toBe(true);
     expect(loadConfig({ WHATSAPP_API_URL: "http://127.0.0.1:9" }).WHATSAPP_TO_OUTBOX).toBe(false);
-    const production = loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgresql://db/aviso" });
+    const production = loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgresql://db/aviso", JWT_SECRET: "x".repeat(32), META_APP_SECRET: "meta" });
     expect([production.WHATSAPP_TO_OUTBOX, production.WHATSAPP_API_URL, production.GRAPHIQL_ENABLED]).toEqual([false, "https://graph.facebook.com", false]);
   });
 
@@ -69,7 +72,14 @@ describe("the configuration", () => {
     expect(development).toContain("WhatsApp   outbox /tmp/a/outbox");
     expect(development).toContain("realtime   in-process");
     const production = describeSetup(
-      loadConfig({ NODE_ENV: "production", DATABASE_URL: "postgresql://u:secret@db:5432/aviso", REDIS_URL: "redis://r:6379", SMTP_HOST: "smtp.example.com" }),
+      loadConfig({
+        NODE_ENV: "production",
+        DATABASE_URL: "postgresql://u:secret@db:5432/aviso",
+        REDIS_URL: "redis://r:6379",
+        SMTP_HOST: "smtp.example.com",
+        JWT_SECRET: "x".repeat(32),
+        META_APP_SECRET: "meta",
+      }),
       { role: "all", url: "http://localhost:4000", embeddedDatabase: false },
     ).join("\n");
     expect(production).toContain("GraphiQL   off");
@@ -78,7 +88,7 @@ describe("the configuration", () => {
     expect(production).toContain("database   db:5432/aviso");
     expect(production).toContain("realtime   Redis at r:6379");
     expect(production).toContain("email      SMTP smtp.example.com:587");
-    expect(production).toContain("META_APP_SECRET unset");
+    expect(production).toContain("META_APP_SECRET set");
   });
 
   it("logs pretty on a terminal and JSON elsewhere", () => {

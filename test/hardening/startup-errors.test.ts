@@ -105,7 +105,7 @@ describe("start-up errors are one line naming the variable", { timeout: 60_000 }
 
   it("production without DATABASE_URL (the embedded database only when asked)", async () => {
     await expectOneLine(
-      { NODE_ENV: "production", DATABASE_URL: "" },
+      { NODE_ENV: "production", DATABASE_URL: "", META_APP_SECRET: "meta", JWT_SECRET: "x".repeat(32) },
       "DATABASE_URL: required in production — set it to your PostgreSQL (or AVISO_EMBEDDED_DATABASE=true to run the embedded one on purpose)",
     );
   });
