@@ -161,7 +161,7 @@ describe("CORS and security headers", () => {
 });
 
 describe("secrets", () => {
-  const production = { NODE_ENV: "production", META_APP_SECRET: "meta-app-secret-value", JWT_SECRET: "k".repeat(32) };
+  const production = { NODE_ENV: "production", DATABASE_URL: "postgresql://db/aviso", META_APP_SECRET: "meta-app-secret-value", JWT_SECRET: "k".repeat(32) };
 
   it("production refuses a JWT_SECRET under 32 bytes, naming it", () => {
     for (const secret of ["12345", "k".repeat(31), "ç".repeat(15)]) {
