@@ -46,7 +46,11 @@ describe("the production build", () => {
     expect(existsSync(join(ROOT, "dist", "main.js"))).toBe(true);
 
     const url = withDatabase(adminUrl, database);
-    aviso = await spawnAviso("all", { ...processEnv(url, "build"), NODE_ENV: "production" }, { entry: ["dist/main.js"] });
+    aviso = await spawnAviso(
+      "all",
+      { ...processEnv(url, "build"), NODE_ENV: "production", AVISO_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64") },
+      { entry: ["dist/main.js"] },
+    );
     // Production seeds nothing: the first organization and admin are made directly.
     const prisma = createPrisma(url, 1);
     const org = await prisma.organization.create({ data: { slug: "first", name: "First" } });
