@@ -37,7 +37,11 @@ export const NotificationPreferencesRef = builder.objectRef<NotificationPreferen
       description: "The user's switch for new-message notifications outside the app (with the global and organization flags).",
     }),
     quietHours: t.field({ type: QuietHoursRef, nullable: true, resolve: (p) => p.quietHours }),
-    channels: t.field({ type: [ChannelPreferenceRef], description: "Every type × every channel (IN_APP, EMAIL, WHATSAPP, SLACK, WEB_PUSH, SMS).", resolve: (p) => p.channels }),
+    channels: t.field({
+      type: [ChannelPreferenceRef],
+      description: "Every type × every channel (IN_APP, EMAIL, WHATSAPP, SLACK, WEB_PUSH, SMS).",
+      resolve: (p) => p.channels,
+    }),
   }),
 });
 

@@ -45,7 +45,14 @@ export async function sendNumberVerificationCode({ db, runtime, actor }: Service
   await db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: actor.userId }, data: { whatsappVerificationExpiresAt: expiresAt, whatsappVerificationAttempts: 0 } });
     await tx.auditLog.create({
-      data: { organizationId: actor.organizationId, actorId: actor.userId, action: AUDIT_CODE_SENT, entityType: "User", entityId: actor.userId, data: { to: maskPhone(user.whatsappPendingNumber) ?? null } },
+      data: {
+        organizationId: actor.organizationId,
+        actorId: actor.userId,
+        action: AUDIT_CODE_SENT,
+        entityType: "User",
+        entityId: actor.userId,
+        data: { to: maskPhone(user.whatsappPendingNumber) ?? null },
+      },
     });
     await runtime.jobs.send(numberVerificationJob, { userId: actor.userId }, { tx });
   });
@@ -107,7 +114,14 @@ export async function confirmNumberVerification({ db, runtime, actor }: ServiceC
       },
     }),
     db.auditLog.create({
-      data: { organizationId: actor.organizationId, actorId: actor.userId, action: "whatsapp_number.verified", entityType: "User", entityId: actor.userId, data: { number: maskPhone(user.whatsappPendingNumber) ?? null } },
+      data: {
+        organizationId: actor.organizationId,
+        actorId: actor.userId,
+        action: "whatsapp_number.verified",
+        entityType: "User",
+        entityId: actor.userId,
+        data: { number: maskPhone(user.whatsappPendingNumber) ?? null },
+      },
     }),
   ]);
 }
@@ -119,10 +133,23 @@ export async function setUserWhatsAppNumber({ db, actor }: ServiceContext, userI
   await db.$transaction([
     db.user.update({
       where: { id: userId },
-      data: { whatsappNotificationNumber: number, whatsappNumberVerifiedAt: number ? new Date() : null, whatsappPendingNumber: null, whatsappVerificationExpiresAt: null, whatsappVerificationAttempts: 0 },
+      data: {
+        whatsappNotificationNumber: number,
+        whatsappNumberVerifiedAt: number ? new Date() : null,
+        whatsappPendingNumber: null,
+        whatsappVerificationExpiresAt: null,
+        whatsappVerificationAttempts: 0,
+      },
     }),
     db.auditLog.create({
-      data: { organizationId: actor.organizationId, actorId: actor.userId, action: "whatsapp_number.set_by_admin", entityType: "User", entityId: userId, data: { number: maskPhone(number) ?? null } },
+      data: {
+        organizationId: actor.organizationId,
+        actorId: actor.userId,
+        action: "whatsapp_number.set_by_admin",
+        entityType: "User",
+        entityId: userId,
+        data: { number: maskPhone(number) ?? null },
+      },
     }),
   ]);
 }
