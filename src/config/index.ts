@@ -38,10 +38,34 @@ const envSchema = z.object({
   JWT_JWKS_URL: optionalString,
   JWT_ISSUER: optionalString,
   JWT_AUDIENCE: optionalString,
+  /** With JWT_JWKS_URL: create a user on first sight from the identity provider's verified claims (src/auth/auto-provision.ts). */
+  JWT_AUTO_PROVISION: bool(false),
+  /** The claims naming the organization (its id or slug), the email and the role. */
+  JWT_ORG_CLAIM: z.string().trim().min(1).default("org"),
+  JWT_EMAIL_CLAIM: z.string().trim().min(1).default("email"),
+  JWT_ROLE_CLAIM: z.string().trim().min(1).default("role"),
+  /** Roles taken from the claim as they are (comma-separated, e.g. ORG_ADMIN); any other is capped at AGENT. */
+  JWT_TRUSTED_ROLES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const roles = (v ?? "").split(",").map((r) => r.trim()).filter(Boolean);
+      const unknown = roles.filter((r) => !["SUPER_ADMIN", "ORG_ADMIN", "AGENT", "VIEWER"].includes(r));
+      if (unknown.length > 0) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `unknown roles: ${unknown.join(", ")}` });
+      return roles as Array<"SUPER_ADMIN" | "ORG_ADMIN" | "AGENT" | "VIEWER">;
+    }),
   META_APP_SECRET: optionalString,
   META_VERIFY_TOKEN: optionalString,
   WHATSAPP_API_URL: z.string().url().default("https://graph.facebook.com"),
   WHATSAPP_API_VERSION: z.string().default("v21.0"),
+  /** Messages per second one business number may send (Meta's default throughput is 80), across all workers. */
+  WHATSAPP_MAX_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(80),
+  /** Timeout of one Graph API call made for an agent's message; the send claim lasts longer than it. */
+  WHATSAPP_SEND_TIMEOUT_SECONDS: z.coerce.number().positive().max(120).default(15),
+  /** Largest media file Aviso streams to agents or uploads to Meta (WhatsApp's own per-kind limits apply too). */
+  MEDIA_MAX_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  /** How often a worker's pg-boss supervisor fails jobs whose worker died (expired) so they retry. */
+  JOB_SUPERVISE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   SMTP_HOST: optionalString,
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
   SMTP_USER: optionalString,
@@ -70,6 +94,17 @@ const envSchema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().positive().default(15),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(2000),
   GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(20_000),
+  /** Web push (VAPID, RFC 8292): outside production a key pair is generated once into AVISO_HOME when unset. */
+  VAPID_PUBLIC_KEY: optionalString,
+  VAPID_PRIVATE_KEY: optionalString,
+  /** A mailto: or https: URL push services may contact about our pushes. */
+  VAPID_SUBJECT: optionalString,
+  /** Twilio's Messages API (or a compatible one): POST {SMS_API_URL}/2010-04-01/Accounts/{SID}/Messages.json. */
+  SMS_API_URL: z.string().url().default("https://api.twilio.com"),
+  SMS_ACCOUNT_SID: optionalString,
+  SMS_AUTH_TOKEN: optionalString,
+  /** The sender: an E.164 number or a Messaging Service SID ("MG…"). */
+  SMS_FROM: optionalString,
   /** Where the embedded PostgreSQL, the dev JWT secret and the email outbox live. */
   AVISO_HOME: z.string().default(".aviso"),
   // Security (issue 18): see README, Configuration.
@@ -127,6 +162,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const refused = productionRefusals(parsed.data);
   if (refused.length > 0) throw new Error(`Invalid configuration for production:\n${refused.map((r) => `  ${r}`).join("\n")}`);
+  // Auto-provisioning trusts an identity provider's claims: only its verified (JWKS) tokens may create people.
+  if (parsed.data.JWT_AUTO_PROVISION && !parsed.data.JWT_JWKS_URL) throw new Error("Invalid configuration:\n  JWT_AUTO_PROVISION: needs JWT_JWKS_URL (the identity provider whose tokens create users)");
   const graphiql = parsed.data.GRAPHIQL_ENABLED;
   return {
     ...parsed.data,

@@ -14,10 +14,18 @@ export interface Topics {
   unreadNotificationCountChanged: { count: number };
   /** Keyed by organization. */
   messageAdded: { messageId: string; conversationId: string };
+  /** Keyed by organization: an outbound message's status (or error) changed. */
+  messageUpdated: { messageId: string; conversationId: string };
   /** Keyed by organization. */
   conversationUpdated: { conversationId: string };
   /** Keyed by organization. */
   alertChanged: { alertId: string };
+  /**
+   * Keyed "all": users deactivated, demoted or moved, or a whole organization suspended
+   * (src/auth/standing-changes.ts). Every instance forgets their cached standing and
+   * closes their sockets.
+   */
+  standingChanged: { userIds: string[]; organizationId: string | null };
 }
 
 export type Topic = keyof Topics;

@@ -10,12 +10,20 @@ import "../alerts/types.js";
 import "../webhooks/meta/types.js";
 import "../notifications/schema.js";
 import "../conversations/schema.js";
+import "../conversations/outbound/schema.js";
 import "../webhooks/meta/schema.js";
 import "../alerts/schema.js";
 import "../delivery/schema.js";
 import "../preferences/schema.js";
 import "../queues/schema.js";
 import "../privacy/schema.js";
+import "../push/schema.js";
+import "../digests/schema.js";
+import "../organizations/tenants-schema.js";
+import "../organizations/users-schema.js";
+import "../organizations/api-keys-schema.js";
+import "../notifications/trigger-schema.js";
+import "../audit/schema.js";
 
 /** The whole API: each domain's schema.ts adds its types and fields to the builder. */
 export const schema = builder.toSchema({ sortSchema: true });

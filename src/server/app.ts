@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { withAutoProvisioning } from "../auth/auto-provision.js";
 import { createTokenVerifier } from "../auth/jwt.js";
 import type { Config } from "../config/index.js";
 import { createPrisma } from "../db/client.js";
@@ -21,7 +22,7 @@ import { withLogContext } from "../observability/log-context.js";
 import { checkReadiness } from "./health.js";
 import { createRateLimits } from "./rate-limits.js";
 import { sendJson, sendText } from "../http-response.js";
-import { apiRoutes } from "./routes.js";
+import { apiRoutes, routeFor } from "./routes.js";
 import { attachWebSocketServer } from "./ws.js";
 import { GRAPHQL_MAX_BODY_BYTES, setSecurityHeaders } from "./http-guards.js";
 import { httpTimeouts, metricsAllowedHere, startMetricsServer } from "./http-limits.js";
@@ -72,7 +73,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const reencrypted = await reencryptSecrets(prisma, keyringFor(config));
   if (reencrypted > 0) log.info({ reencrypted }, "stored secrets encrypted under the current key");
 
-  const boss = createBoss(database.url, log, { schedule: runWorkers, supervise: runWorkers });
+  const boss = createBoss(database.url, log, { schedule: runWorkers, supervise: runWorkers, superviseIntervalSeconds: config.JOB_SUPERVISE_INTERVAL_SECONDS });
   let jobsStarted = false;
   await boss.start();
   jobsStarted = true;
@@ -84,7 +85,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     pubsub: createPubSub(config.REDIS_URL, log),
     jobs: createJobQueue(boss),
     log,
-    verifier: createTokenVerifier(config),
+    verifier: withAutoProvisioning(config, prisma, createTokenVerifier(config)),
     metrics: createMetrics({ queues: () => boss.getQueues() }),
     state: createProcessState(),
   };
@@ -132,7 +133,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       }
       return yoga.handle(req, res);
     }
-    const route = serveApi ? apiRoutes[path] : undefined;
+    const route = serveApi ? routeFor(path) : undefined;
     if (route) {
       if (!(await rateLimits.allow("webhook", req.socket.remoteAddress ?? "unknown"))) {
         runtime.metrics.webhooks.inc({ outcome: "rate_limited" });

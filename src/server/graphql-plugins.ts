@@ -1,3 +1,4 @@
+import { isApiKey } from "../auth/actor.js";
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type DefinitionNode, type OperationDefinitionNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
@@ -49,9 +50,9 @@ export function graphqlPlugins(runtime: Runtime, rateLimits: RateLimits): Plugin
       // Mutations per user; anonymous mutations fail on auth anyway.
       async onExecute({ args, setResultAndStopExecution }) {
         const isMutation = args.document.definitions.some((d: DefinitionNode) => d.kind === "OperationDefinition" && d.operation === "mutation");
-        const viewer = args.contextValue.viewer;
-        if (!isMutation || !viewer) return;
-        if (!(await rateLimits.allow("mutation", viewer.userId))) {
+        const actor = args.contextValue.actor;
+        if (!isMutation || !actor) return;
+        if (!(await rateLimits.allow("mutation", isApiKey(actor) ? `apiKey:${actor.apiKeyId}` : actor.userId))) {
           setResultAndStopExecution({
             errors: [new GraphQLError("Too many mutations: slow down and retry in a minute", { extensions: { code: "RATE_LIMITED" } })],
           });

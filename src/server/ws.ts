@@ -6,6 +6,8 @@ import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { AuthError, type Viewer } from "../auth/jwt.js";
+import { isApiKey } from "../auth/actor.js";
+import { watchStandingChanges } from "../auth/standing-changes.js";
 import type { Runtime } from "../runtime.js";
 import { assertStanding, authenticate, unauthenticated } from "./context.js";
 import type { RateLimits } from "./rate-limits.js";
@@ -82,8 +84,11 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runti
       onConnect: async (ctx) => {
         const socket = ctx.extra.socket;
         try {
-          const viewer = await authenticate(runtime, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
-          if (!viewer) throw new Error("no token");
+          const actor = await authenticate(runtime, ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
+          if (!actor) throw new Error("no token");
+          // Subscriptions are a person's (their inbox, their organization's live view); API keys call HTTP.
+          if (isApiKey(actor)) throw new Error("API keys cannot open subscriptions");
+          const viewer: Viewer = actor;
           if ((socketsPerUser.get(viewer.userId) ?? 0) >= config.WS_MAX_SOCKETS_PER_USER) {
             log.warn({ userId: viewer.userId }, "websocket connection refused: too many open sockets for this user");
             socket.close(CLOSE_TOO_MANY_SOCKETS, "Too many open sockets for this user");
@@ -157,6 +162,20 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runti
     wss,
   );
 
+  // A user deactivated, demoted or moved — or their organization suspended — on any
+  // instance: their open sockets here close now, not at their next operation.
+  const stopWatching = watchStandingChanges(runtime, (change) => {
+    for (const client of wss.clients) {
+      const viewer = states.get(client)?.viewer;
+      if (viewer && (change.userIds.includes(viewer.userId) || change.organizationId === viewer.organizationId)) {
+        log.info({ organizationId: viewer.organizationId, userId: viewer.userId }, "websocket closed: user no longer stands");
+        client.close(CloseCode.Forbidden, "Forbidden");
+      }
+    }
+  });
+
+  stopWatching.catch((error: unknown) => log.warn({ err: (error as Error).message }, "cannot watch standing changes"));
+
   wss.on("connection", (socket) => {
     metrics.openSockets.inc();
     socket.once("close", () => metrics.openSockets.dec());
@@ -166,6 +185,7 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runti
     wss,
     /** Closes every socket with 1001 (going away): clients reconnect and replay with `after`. */
     async close() {
+      await (await stopWatching.catch(() => async () => {}))();
       for (const client of wss.clients) client.close(1001, "Server shutting down");
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

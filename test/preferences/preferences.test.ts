@@ -41,13 +41,14 @@ async function preferencesOf(server: TestServer, email: string): Promise<Prefere
   return result.data!.notificationPreferences;
 }
 
-const OTHER_TYPES = ["CONVERSATION_ASSIGNED", "SLA_WARNING", "CAMPAIGN_FAILED"];
+const OTHER_TYPES = ["CONVERSATION_ASSIGNED", "SLA_WARNING", "CAMPAIGN_FAILED", "CUSTOM"];
 const ALERT_TYPES = ["ALERT_CREATED", "ALERT_ESCALATED", "ALERT_RESOLVED", "ALERT_STALE"];
 
 describe("role defaults", () => {
   it("gives agents in-app, plus WhatsApp and email for new messages only when the three flags are on", async () => {
     const withFlags = await preferencesOf(on, "agent@demo.test");
-    expect(withFlags.channels).toHaveLength(32);
+    // 9 types × 6 channels.
+    expect(withFlags.channels).toHaveLength(54);
     expect(withFlags).toMatchObject({ whatsappNumber: "+5511988880001", notifyOnNewMessage: true, quietHours: null });
     const matrix = enabledByType(withFlags);
     expect(matrix.NEW_MESSAGE).toEqual(["IN_APP", "EMAIL", "WHATSAPP"]);
