@@ -160,10 +160,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     throw new Error(`Invalid configuration:\n${problems}`);
   }
-  const refused = productionRefusals(parsed.data);
-  if (refused.length > 0) throw new Error(`Invalid configuration for production:\n${refused.map((r) => `  ${r}`).join("\n")}`);
   // Auto-provisioning trusts an identity provider's claims: only its verified (JWKS) tokens may create people.
   if (parsed.data.JWT_AUTO_PROVISION && !parsed.data.JWT_JWKS_URL) throw new Error("Invalid configuration:\n  JWT_AUTO_PROVISION: needs JWT_JWKS_URL (the identity provider whose tokens create users)");
+  const refused = productionRefusals(parsed.data);
+  if (refused.length > 0) throw new Error(`Invalid configuration for production:\n${refused.map((r) => `  ${r}`).join("\n")}`);
   const graphiql = parsed.data.GRAPHIQL_ENABLED;
   return {
     ...parsed.data,

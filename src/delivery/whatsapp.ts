@@ -138,8 +138,8 @@ function classifyMetaError(error: unknown): Error {
  * verification code). Throws a DeliveryError with Meta's reason when it is refused.
  */
 export async function sendWhatsAppText(runtime: Runtime, organizationId: string, toE164: string, text: string): Promise<void> {
-  const organization = await runtime.prisma.organization.findUnique({ where: { id: organizationId }, select: { id: true, notificationSenderNumberId: true } });
-  const sender = organization ? await senderOf(runtime.prisma, organization) : null;
+  const organization = await runtime.prisma.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { id: true, notificationSenderNumberId: true } });
+  const sender = await senderOf(runtime.prisma, organization);
   if (!sender) throw new PermanentDeliveryError("no connected WhatsApp number");
   try {
     await postMessage(runtime, sender, { messaging_product: "whatsapp", recipient_type: "individual", to: toE164.replace(/\D/g, ""), type: "text", text: { preview_url: false, body: text } });

@@ -17,11 +17,11 @@ export const jobs: readonly JobDefinition[] = [
   ...Object.values(deliveryJobs),
   ...Object.values(deadDeliveryJobs),
   ...alertJobs,
-  ...privacyJobs,
-  numberVerificationJob,
   sendMessageJob,
   deadSendMessageJob,
   readReceiptJob,
   ...templateJobs,
   ...digestJobs,
+  ...privacyJobs,
+  numberVerificationJob,
 ];

@@ -14,12 +14,12 @@ export const OrganizationRef = builder.prismaNode("Organization", {
     coalesceWindowSeconds: t.exposeInt("coalesceWindowSeconds"),
     timeZone: t.exposeString("timeZone"),
     locale: t.exposeString("locale"),
+    sendReadReceipts: t.exposeBoolean("sendReadReceipts", { description: "Whether WhatsApp is told when an agent reads a conversation (the customer sees blue ticks)." }),
+    assignOnReply: t.exposeBoolean("assignOnReply", { description: "Whether an agent who answers an unassigned conversation becomes its assignee." }),
     messageRetentionDays: t.exposeInt("messageRetentionDays", {
       nullable: true,
       description: "Days customer messages are kept before being anonymized by the retention job; null keeps them.",
     }),
-    sendReadReceipts: t.exposeBoolean("sendReadReceipts", { description: "Whether WhatsApp is told when an agent reads a conversation (the customer sees blue ticks)." }),
-    assignOnReply: t.exposeBoolean("assignOnReply", { description: "Whether an agent who answers an unassigned conversation becomes its assignee." }),
     slackWebhookConfigured: t.boolean({
       description: "Whether a Slack incoming webhook is set; the URL itself is a secret.",
       select: { slackWebhookUrl: true },
@@ -67,10 +67,6 @@ const UpdateOrganizationSettingsInput = builder.inputType("UpdateOrganizationSet
     coalesceWindowSeconds: t.int({ required: false }),
     timeZone: t.string({ required: false, description: "IANA time zone, e.g. America/Sao_Paulo" }),
     locale: t.string({ required: false, description: "pt-BR or en" }),
-    messageRetentionDays: t.int({
-      required: false,
-      description: "Days customer messages are kept before the retention job anonymizes them (1–3650); null keeps them. BAD_USER_INPUT outside the range.",
-    }),
     sendReadReceipts: t.boolean({ required: false, description: "Tell WhatsApp when an agent reads a conversation (default on)." }),
     assignOnReply: t.boolean({ required: false, description: "An agent answering an unassigned conversation becomes its assignee (default on)." }),
     emailHourlyLimit: t.int({ required: false, description: "Emails per user per hour before the rest are SKIPPED (0–1000)." }),
@@ -82,6 +78,10 @@ const UpdateOrganizationSettingsInput = builder.inputType("UpdateOrganizationSet
       required: false,
       for: WhatsAppNumberRef,
       description: "The organization's connected number that sends WhatsApp notifications to agents; null goes back to the first one connected.",
+    }),
+    messageRetentionDays: t.int({
+      required: false,
+      description: "Days customer messages are kept before the retention job anonymizes them (1–3650); null keeps them. BAD_USER_INPUT outside the range.",
     }),
   }),
 });
@@ -105,9 +105,9 @@ builder.mutationField("updateOrganizationSettings", (t) =>
         ...(input.coalesceWindowSeconds != null ? { coalesceWindowSeconds: input.coalesceWindowSeconds } : {}),
         ...(input.timeZone != null ? { timeZone: input.timeZone } : {}),
         ...(input.locale != null ? { locale: input.locale as "pt-BR" | "en" } : {}),
-        ...(input.messageRetentionDays !== undefined ? { messageRetentionDays: input.messageRetentionDays } : {}),
         ...(input.sendReadReceipts != null ? { sendReadReceipts: input.sendReadReceipts } : {}),
         ...(input.assignOnReply != null ? { assignOnReply: input.assignOnReply } : {}),
+        ...(input.messageRetentionDays !== undefined ? { messageRetentionDays: input.messageRetentionDays } : {}),
       });
       return ctx.db.organization.findUniqueOrThrow({ ...query, where: { id: organization.id } });
     },

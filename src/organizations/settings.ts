@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { recordAudit } from "../audit/record.js";
-import { checkTargetUrl, targetPolicy } from "../delivery/safe-target.js";
 import { invalidInput } from "../errors.js";
+import { checkTargetUrl, targetPolicy } from "../delivery/safe-target.js";
 import { keyringFor } from "../secrets/encryption.js";
 import type { ServiceContext } from "../service-context.js";
 import { parseInput } from "../validation.js";
@@ -22,8 +22,6 @@ export const organizationSettingsSchema = z
     coalesceWindowSeconds: z.number().int().min(0).max(3600),
     timeZone,
     locale: z.enum(["pt-BR", "en"]),
-    /** Messages older than this many days are anonymized by the retention job; null keeps them. */
-    messageRetentionDays: z.number().int().min(1).max(3650).nullable(),
     sendReadReceipts: z.boolean(),
     assignOnReply: z.boolean(),
     emailHourlyLimit: z.number().int().min(0, "must be 0 or more").max(1000, "at most 1000"),
@@ -36,6 +34,8 @@ export const organizationSettingsSchema = z
     whatsappTemplateLanguage: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/, "a WhatsApp language code such as pt_BR or en_US"),
     /** A WhatsAppNumber id of the organization; null goes back to the first one connected. */
     notificationSenderNumberId: z.string().uuid("not a WhatsApp number id").nullable(),
+    /** Messages older than this many days are anonymized by the retention job; null keeps them. */
+    messageRetentionDays: z.number().int().min(1).max(3650).nullable(),
   })
   .partial();
 

@@ -104,9 +104,6 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     // A's dedupe key: a new alert of B's, never an occurrence of A's.
     createAlert: [{ values: () => ({ input: { title: "probe alert", dedupeKey: "dedupe-A" } }), expect: "ANSWERED" }],
     createQueue: [{ values: () => ({ name: "Atendimento" }), expect: "ANSWERED" }],
-    // B has no pending number: nothing of A's can be confirmed.
-    confirmWhatsAppNumber: [{ values: () => ({ code: "123456" }), expect: "BAD_USER_INPUT" }],
-    eraseContact: [{ ids: { contactId: "contact" }, expect: "NOT_FOUND" }],
     createApiKey: [{ values: () => ({ input: { name: "probe key of B", scopes: ["ALERTS_WRITE"] } }), expect: "ANSWERED" }],
     createOrganization: [{ values: () => ({ input: { name: "Probe Org", admin: { email: "probe-org@acme.test" } } }), expect: "FORBIDDEN" }],
     // A new user of B's may not join A's queue.
@@ -124,6 +121,9 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
       { ids: { id: "agent" }, values: () => ({ input: { name: "sequestrado" } }), expect: "NOT_FOUND" },
       { ids: { id: "own:agent" }, values: (a) => ({ input: { queueIds: [a.globalIds.queue] } }), expect: "NOT_FOUND" },
     ],
+    // B has no pending number: nothing of A's can be confirmed.
+    confirmWhatsAppNumber: [{ values: () => ({ code: "123456" }), expect: "BAD_USER_INPUT" }],
+    eraseContact: [{ ids: { contactId: "contact" }, expect: "NOT_FOUND" }],
     escalateAlert: [{ ids: { id: "alert" }, expect: "NOT_FOUND" }],
     markAllNotificationsRead: [{ expect: "ANSWERED" }],
     markConversationRead: [{ ids: { id: "conversation" }, expect: "NOT_FOUND" }],
@@ -155,10 +155,10 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
       { values: (a) => ({ input: { endpoint: "https://push.example.test/b-own-browser", keys: a.pushSubscription.keys } }), expect: "ANSWERED" },
     ],
     sendTestNotification: [{ values: () => ({ channel: "IN_APP" }), expect: "ANSWERED" }],
-    setUserWhatsAppNumber: [{ ids: { userId: "agent" }, values: () => ({ whatsappNumber: "+5511977778888" }), expect: "NOT_FOUND" }],
     // A's endpoint: nothing of B's to remove (false), A's row untouched.
     unregisterWebPushSubscription: [{ values: (a) => ({ endpoint: a.pushSubscription.endpoint }), expect: "ANSWERED" }],
     updateDigestPreference: [{ values: () => ({ input: { channel: "EMAIL", frequency: "HOURLY" } }), expect: "ANSWERED" }],
+    setUserWhatsAppNumber: [{ ids: { userId: "agent" }, values: () => ({ whatsappNumber: "+5511977778888" }), expect: "NOT_FOUND" }],
     updateNotificationPreferences: [{ values: () => ({ input: { notifyOnNewMessage: false } }), expect: "ANSWERED" }],
     updateOrganizationSettings: [
       { values: () => ({ input: { coalesceWindowSeconds: 45 } }), expect: "ANSWERED" },

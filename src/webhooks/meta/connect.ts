@@ -28,9 +28,9 @@ const DEFAULT_QUEUE = "Atendimento";
 export async function connectWhatsAppNumber({ db, actor, runtime }: ServiceContext, input: ConnectWhatsAppNumberInput): Promise<WhatsAppNumber> {
   const parsed = parseInput(connectWhatsAppNumberSchema, input);
   const { phoneNumberId, displayPhoneNumber } = parsed;
-  // Stored encrypted (AES-256-GCM); only the WhatsApp channel decrypts it, to send.
-  const accessToken = keyringFor(runtime.config).encrypt(parsed.accessToken);
   const businessAccountId = parsed.businessAccountId ? { businessAccountId: parsed.businessAccountId } : {};
+  // Stored encrypted (AES-256-GCM); only the code that calls the Graph API decrypts it.
+  const accessToken = keyringFor(runtime.config).encrypt(parsed.accessToken);
   try {
     return await db.$transaction(async (tx) => {
       const queue =
