@@ -109,8 +109,8 @@ const MUTATIONS: Record<string, Rule> = {
   sendMessage: { scope: "agent", values: { input: { conversationId: encodeGlobalID("Conversation", "0190c0de-0000-7000-8000-000000000000"), template: { name: "role_test", language: "pt_BR" } } } },
   sendTestNotification: { scope: "loggedIn", values: { channel: "IN_APP" } },
   syncMessageTemplates: { scope: "orgAdmin" },
-  registerWebPushSubscription: { scope: "loggedIn", values: { input: { endpoint: "https://push.example.test/role-test", keys: PUSH_KEYS, userAgent: "role test" } } },
-  unregisterWebPushSubscription: { scope: "loggedIn", values: { endpoint: "https://push.example.test/none" } },
+  registerWebPushSubscription: { scope: "loggedIn", values: { input: { endpoint: "https://fcm.googleapis.com/fcm/send/role-test", keys: PUSH_KEYS, userAgent: "role test" } } },
+  unregisterWebPushSubscription: { scope: "loggedIn", values: { endpoint: "https://fcm.googleapis.com/fcm/send/none" } },
   updateDigestPreference: { scope: "loggedIn", values: { input: { channel: "EMAIL", frequency: "IMMEDIATE" } } },
   // Filled in beforeAll: acme's id, so suspending it leaves demo (which the other calls use) alone.
   suspendOrganization: { scope: "superAdmin", values: {} },
