@@ -30,6 +30,13 @@ export function verificationCode(runtime: Runtime, userId: string, number: strin
   return String(mac.readUInt32BE(0) % 1_000_000).padStart(6, "0");
 }
 
+/** RATE_LIMITED before anything changes when the caller may not be sent another code this hour. */
+export async function assertCodeAllowed({ db, actor }: ServiceContext): Promise<void> {
+  const hourAgo = new Date(Date.now() - 3600_000);
+  const sent = await db.auditLog.count({ where: { actorId: actor.userId, action: AUDIT_CODE_SENT, createdAt: { gte: hourAgo } } });
+  if (sent >= MAX_CODES_PER_HOUR) throw new DomainError("RATE_LIMITED", `at most ${MAX_CODES_PER_HOUR} verification codes per hour`);
+}
+
 /**
  * Starts the verification of the caller's pending number (set by
  * updateNotificationPreferences): a new expiry, a reset attempt count, and a job that
