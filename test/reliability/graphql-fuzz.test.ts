@@ -44,7 +44,16 @@ afterAll(() => server?.stop());
 
 // BAD_REQUEST: Yoga's own answer (HTTP 400) to a request that is not GraphQL over HTTP, e.g. `variables` not an object.
 // RATE_LIMITED: a valid new number asks for a verification code, 5 an hour (refused before anything changes).
-const ALLOWED_CODES = ["BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED", "GRAPHQL_VALIDATION_FAILED", "GRAPHQL_PARSE_FAILED", "BAD_REQUEST", "RATE_LIMITED"];
+const ALLOWED_CODES = [
+  "BAD_USER_INPUT",
+  "NOT_FOUND",
+  "FORBIDDEN",
+  "UNAUTHENTICATED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "GRAPHQL_PARSE_FAILED",
+  "BAD_REQUEST",
+  "RATE_LIMITED",
+];
 const stats = { runs: 0, statuses: new Map<number, number>(), codes: new Map<string, number>(), successes: new Map<string, number>() };
 const bump = <K>(map: Map<K, number>, key: K) => map.set(key, (map.get(key) ?? 0) + 1);
 
