@@ -27,11 +27,13 @@ builder.queryField("deliveries", (t) =>
   t.prismaConnection({
     type: "Delivery",
     cursor: "id",
-    description: "The organization's deliveries, newest first (admins).",
+    description:
+      "Every delivery of the caller's organization (all users), newest first: the admin's delivery log and dead-letter view. " +
+      "Org admins. Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); BAD_USER_INPUT (a cursor of another list, a negative page size).",
     authScopes: { orgAdmin: true },
     args: {
-      status: t.arg({ type: DeliveryStatusEnum, required: false }),
-      channel: t.arg({ type: NotificationChannelEnum, required: false }),
+      status: t.arg({ type: DeliveryStatusEnum, required: false, description: "Only deliveries in this status, e.g. DEAD; all when omitted." }),
+      channel: t.arg({ type: NotificationChannelEnum, required: false, description: "Only deliveries through this channel; all when omitted." }),
     },
     resolve: (query, _root, args, ctx) => {
       assertIdCursors(args);
@@ -41,15 +43,18 @@ builder.queryField("deliveries", (t) =>
         orderBy: { id: "desc" },
       });
     },
-  }),
+  }, { description: "A page of the organization's deliveries." }, { description: "One delivery of a page, with its cursor." }),
 );
 
 builder.mutationField("retryDelivery", (t) =>
   t.prismaField({
     type: "Delivery",
-    description: "Sends a FAILED or DEAD delivery again (admins).",
+    description:
+      "Puts a FAILED or DEAD email, WhatsApp or Slack delivery back to PENDING and queues it again (recorded in the audit log). " +
+      "Org admins. Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); NOT_FOUND (no such delivery in the organization); " +
+      "BAD_USER_INPUT (not a Delivery id, or a delivery in another status or channel).",
     authScopes: { orgAdmin: true },
-    args: { id: t.arg.id({ required: true }) },
+    args: { id: t.arg.id({ required: true, description: "The delivery's global id (`Delivery.id`)." }) },
     resolve: async (query, _root, { id }, ctx) => {
       const delivery = await retryDelivery(ctx.db, ctx.runtime.jobs, viewerOf(ctx), deliveryIdOf(id));
       return ctx.db.delivery.findUniqueOrThrow({ ...query, where: { id: delivery.id } });
@@ -59,9 +64,11 @@ builder.mutationField("retryDelivery", (t) =>
 
 builder.mutationField("retryDeadDeliveries", (t) =>
   t.int({
-    description: "Sends every DEAD delivery of a channel again (admins); returns how many.",
+    description:
+      "Replays the dead-letter queue of one channel: puts DEAD deliveries back to PENDING and queues them (a bounded batch per call: call again while it returns more than 0); returns how many. " +
+      "Org admins. Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); BAD_USER_INPUT (IN_APP, which has no queue).",
     authScopes: { orgAdmin: true },
-    args: { channel: t.arg({ type: NotificationChannelEnum, required: true }) },
+    args: { channel: t.arg({ type: NotificationChannelEnum, required: true, description: "EMAIL, WHATSAPP or SLACK." }) },
     resolve: (_root, { channel }, ctx) => {
       if (channel === NotificationChannel.IN_APP) throw invalidInput("channel", "in-app notifications are not delivered by a queue");
       return retryDeadDeliveries(ctx.db, ctx.runtime.jobs, viewerOf(ctx), channel as ExternalChannel);
@@ -72,9 +79,11 @@ builder.mutationField("retryDeadDeliveries", (t) =>
 builder.mutationField("sendTestNotification", (t) =>
   t.prismaField({
     type: "Delivery",
-    description: "Sends the caller a test notification through one channel.",
+    description:
+      "Sends the caller a test notification through one channel (it also lands in their inbox) and returns its delivery: poll it, or watch `notificationAdded`, to see it SENT or FAILED. " +
+      "Any signed-in user, to themselves. Errors: UNAUTHENTICATED; BAD_USER_INPUT (WHATSAPP without the caller's WhatsApp number; SLACK without the organization's webhook).",
     authScopes: { loggedIn: true },
-    args: { channel: t.arg({ type: NotificationChannelEnum, required: true }) },
+    args: { channel: t.arg({ type: NotificationChannelEnum, required: true, description: "The channel to test." }) },
     resolve: async (query, _root, { channel }, ctx) => {
       const delivery = await sendTestNotification(ctx.db, ctx.runtime, viewerOf(ctx).userId, channel);
       return ctx.db.delivery.findUniqueOrThrow({ ...query, where: { id: delivery.id } });
@@ -83,40 +92,45 @@ builder.mutationField("sendTestNotification", (t) =>
 );
 
 const DeliveryDayCountRef = builder.objectRef<DeliveryDayCount>("DeliveryDayCount").implement({
+  description: "How many deliveries created on one day, through one channel, are now in one status.",
   fields: (t) => ({
     day: t.exposeString("day", { description: "The organization's local day, YYYY-MM-DD." }),
-    channel: t.expose("channel", { type: NotificationChannelEnum }),
-    status: t.expose("status", { type: DeliveryStatusEnum }),
-    count: t.exposeInt("count"),
+    channel: t.expose("channel", { type: NotificationChannelEnum, description: "The channel." }),
+    status: t.expose("status", { type: DeliveryStatusEnum, description: "The deliveries' current status." }),
+    count: t.exposeInt("count", { description: "How many (never 0: empty combinations are left out)." }),
   }),
 });
 
 const DeliveryFailureReasonRef = builder.objectRef<DeliveryFailureReason>("DeliveryFailureReason").implement({
+  description: "One reason deliveries of a channel failed, and how often.",
   fields: (t) => ({
-    channel: t.expose("channel", { type: NotificationChannelEnum }),
-    reason: t.exposeString("reason"),
-    count: t.exposeInt("count"),
+    channel: t.expose("channel", { type: NotificationChannelEnum, description: "The channel." }),
+    reason: t.exposeString("reason", { description: "The deliveries' `lastError`." }),
+    count: t.exposeInt("count", { description: "FAILED and DEAD deliveries with this reason in the period." }),
   }),
 });
 
 const DeliveryStatsRef = builder.objectRef<DeliveryStats>("DeliveryStats").implement({
+  description: "Delivery counts of the organization over a period, for the admin's delivery dashboard.",
   fields: (t) => ({
-    from: t.expose("from", { type: "DateTime" }),
-    to: t.expose("to", { type: "DateTime" }),
-    timeZone: t.exposeString("timeZone"),
-    days: t.field({ type: [DeliveryDayCountRef], resolve: (stats) => stats.days }),
-    failureReasons: t.field({ type: [DeliveryFailureReasonRef], description: "FAILED and DEAD reasons, most frequent first.", resolve: (stats) => stats.failureReasons }),
+    from: t.expose("from", { type: "DateTime", description: "Start of the period (inclusive), as applied." }),
+    to: t.expose("to", { type: "DateTime", description: "End of the period (exclusive), as applied." }),
+    timeZone: t.exposeString("timeZone", { description: "The organization's time zone, in which `days` are counted." }),
+    days: t.field({ type: [DeliveryDayCountRef], description: "Counts per local day × channel × status, by day.", resolve: (stats) => stats.days }),
+    failureReasons: t.field({ type: [DeliveryFailureReasonRef], description: "The 10 most frequent reasons of FAILED and DEAD deliveries created in the period, most frequent first.", resolve: (stats) => stats.failureReasons }),
   }),
 });
 
 builder.queryField("deliveryStats", (t) =>
   t.field({
     type: DeliveryStatsRef,
-    description: "Deliveries per day, channel and status over [from, to) (default: the last 7 days), with the dominant failure reasons (admins).",
+    description:
+      "Deliveries per day, channel and status over [from, to) (default: the last 7 days), with the dominant failure reasons. " +
+      "Org admins. Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); BAD_USER_INPUT (`from` not before `to`, or a period over 366 days).",
     authScopes: { orgAdmin: true },
     args: {
-      from: t.arg({ type: "DateTime", required: false }),
-      to: t.arg({ type: "DateTime", required: false }),
+      from: t.arg({ type: "DateTime", required: false, description: "Start (inclusive); default 7 days before `to`." }),
+      to: t.arg({ type: "DateTime", required: false, description: "End (exclusive); default now." }),
     },
     resolve: (_root, args, ctx) => deliveryStats(ctx.db, viewerOf(ctx).organizationId, args),
   }),

@@ -15,10 +15,11 @@ const QuietHoursRef = builder.objectRef<NonNullable<NotificationPreferences["qui
 });
 
 const ChannelPreferenceRef = builder.objectRef<ChannelPreference>("ChannelPreference").implement({
+  description: "Whether notifications of one type reach the user through one channel: their own choice, else their role's default.",
   fields: (t) => ({
-    type: t.expose("type", { type: NotificationTypeEnum }),
-    channel: t.expose("channel", { type: NotificationChannelEnum }),
-    enabled: t.exposeBoolean("enabled"),
+    type: t.expose("type", { type: NotificationTypeEnum, description: "The notification type." }),
+    channel: t.expose("channel", { type: NotificationChannelEnum, description: "The channel." }),
+    enabled: t.exposeBoolean("enabled", { description: "Whether it is on (IN_APP always is)." }),
   }),
 });
 
@@ -29,12 +30,13 @@ const NotificationPreferencesRef = builder.objectRef<NotificationPreferences>("N
     notifyOnNewMessage: t.exposeBoolean("notifyOnNewMessage", {
       description: "The user's switch for new-message notifications outside the app (with the global and organization flags).",
     }),
-    quietHours: t.field({ type: QuietHoursRef, nullable: true, resolve: (p) => p.quietHours }),
-    channels: t.field({ type: [ChannelPreferenceRef], description: "All 8 types × 4 channels.", resolve: (p) => p.channels }),
+    quietHours: t.field({ type: QuietHoursRef, nullable: true, description: "The user's quiet hours; null when they have none.", resolve: (p) => p.quietHours }),
+    channels: t.field({ type: [ChannelPreferenceRef], description: "The effective matrix: every notification type × every channel.", resolve: (p) => p.channels }),
   }),
 });
 
 const QuietHoursInput = builder.inputType("QuietHoursInput", {
+  description: "A daily window during which email, WhatsApp and Slack deliveries wait until its end; `start` and `end` must differ; it may cross midnight.",
   fields: (t) => ({
     start: t.string({ required: true, description: "HH:MM, 24h, e.g. 22:00" }),
     end: t.string({ required: true, description: "HH:MM, 24h, e.g. 07:00" }),
@@ -43,10 +45,11 @@ const QuietHoursInput = builder.inputType("QuietHoursInput", {
 });
 
 const ChannelPreferenceInput = builder.inputType("ChannelPreferenceInput", {
+  description: "Turns one type × channel on or off for the caller; the last entry for the same pair wins.",
   fields: (t) => ({
-    type: t.field({ type: NotificationTypeEnum, required: true }),
-    channel: t.field({ type: NotificationChannelEnum, required: true }),
-    enabled: t.boolean({ required: true }),
+    type: t.field({ type: NotificationTypeEnum, required: true, description: "The notification type." }),
+    channel: t.field({ type: NotificationChannelEnum, required: true, description: "The channel." }),
+    enabled: t.boolean({ required: true, description: "On or off. IN_APP cannot be turned off (BAD_USER_INPUT)." }),
   }),
 });
 
@@ -54,15 +57,16 @@ const UpdateNotificationPreferencesInput = builder.inputType("UpdateNotification
   description: "Fields left out stay as they are.",
   fields: (t) => ({
     whatsappNumber: t.string({ required: false, description: "Any common format (Brazil by default); stored as E.164. null clears it." }),
-    notifyOnNewMessage: t.boolean({ required: false }),
+    notifyOnNewMessage: t.boolean({ required: false, description: "The caller's switch for new-message notifications outside the app." }),
     quietHours: t.field({ type: QuietHoursInput, required: false, description: "null clears the quiet hours." }),
-    channels: t.field({ type: [ChannelPreferenceInput], required: false }),
+    channels: t.field({ type: [ChannelPreferenceInput], required: false, description: "Type × channel choices to set (up to 64); pairs left out keep their current value." }),
   }),
 });
 
 builder.queryField("notificationPreferences", (t) =>
   t.field({
     type: NotificationPreferencesRef,
+    description: "The caller's own notification settings and effective type × channel matrix (the preferences screen). Any signed-in user. Errors: UNAUTHENTICATED.",
     authScopes: { loggedIn: true },
     resolve: (_root, _args, ctx) => notificationPreferences(ctx.db, viewerOf(ctx).userId, ctx.runtime.config.NOTIFY_NEW_MESSAGE_ENABLED),
   }),
@@ -71,8 +75,12 @@ builder.queryField("notificationPreferences", (t) =>
 builder.mutationField("updateNotificationPreferences", (t) =>
   t.field({
     type: NotificationPreferencesRef,
+    description:
+      "Changes the caller's own notification settings in one transaction (audit-logged, phone masked) and returns the new effective settings. " +
+      "Any signed-in user, for themselves. Errors: UNAUTHENTICATED; BAD_USER_INPUT (`extensions.field` names it, e.g. `whatsappNumber`, " +
+      "`quietHours.start`, `channels.2.enabled`: an invalid phone, a time not HH:MM, an unknown time zone, equal start and end, IN_APP turned off, over 64 channels).",
     authScopes: { loggedIn: true },
-    args: { input: t.arg({ type: UpdateNotificationPreferencesInput, required: true }) },
+    args: { input: t.arg({ type: UpdateNotificationPreferencesInput, required: true, description: "The settings to change." }) },
     resolve: async (_root, { input }, ctx) => {
       const viewer = viewerOf(ctx);
       await updateNotificationPreferences(ctx.db, viewer, input);
