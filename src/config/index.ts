@@ -70,6 +70,8 @@ const envSchema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().positive().default(15),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(2000),
   GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(20_000),
+  /** Accept only the persisted operations of operations/ (by sha256 hash); refuse any other document. */
+  PERSISTED_OPERATIONS_ONLY: bool(false),
   /** Where the embedded PostgreSQL, the dev JWT secret and the email outbox live. */
   AVISO_HOME: z.string().default(".aviso"),
 });

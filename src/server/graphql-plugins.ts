@@ -3,6 +3,7 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, type DefinitionNode, typ
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "../schema/context.js";
 import type { Runtime } from "../runtime.js";
+import { persistedOperationsPlugin } from "./persisted-operations.js";
 import type { RateLimits } from "./rate-limits.js";
 
 /**
@@ -12,6 +13,8 @@ import type { RateLimits } from "./rate-limits.js";
 export function graphqlPlugins(runtime: Runtime, rateLimits: RateLimits): Plugin<Context>[] {
   const { config, metrics } = runtime;
   const plugins: Plugin<Context>[] = [
+    // Runs operations/ documents by hash; with PERSISTED_OPERATIONS_ONLY, nothing else.
+    persistedOperationsPlugin({ onlyPersisted: config.PERSISTED_OPERATIONS_ONLY }) as Plugin<Context>,
     // Depth, aliases, tokens, directives, cost; and no "did you mean" field suggestions.
     EnvelopArmorPlugin({
       maxDepth: { n: config.GRAPHQL_MAX_DEPTH, ignoreIntrospection: true },

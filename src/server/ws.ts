@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { AuthError, type Viewer } from "../auth/jwt.js";
 import type { Runtime } from "../runtime.js";
 import { assertStanding, authenticate, unauthenticated } from "./context.js";
+import { resolvePersistedPayload } from "./persisted-operations.js";
 import type { RateLimits } from "./rate-limits.js";
 import type { Yoga } from "./yoga.js";
 
@@ -71,7 +72,10 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runti
         const state = states.get(ctx.extra.socket);
         if (state?.expiry) clearTimeout(state.expiry);
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, received) => {
+        // HTTP's persisted-operations plugin does not see socket payloads: the same rule here.
+        const payload = resolvePersistedPayload(received, { onlyPersisted: runtime.config.PERSISTED_OPERATIONS_ONLY });
+        if (payload instanceof GraphQLError) return [payload];
         const viewer = states.get(ctx.extra.socket)?.viewer ?? null;
         // A user deactivated (or moved) since the socket opened starts nothing more: the
         // socket is closed, as a bad token would have been at connection time.
