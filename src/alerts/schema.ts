@@ -42,7 +42,7 @@ builder.queryField("alerts", (t) =>
     cursor: "id",
     description:
       "The organization's alerts, newest first. Any signed-in user, viewers included. " +
-      "Errors: UNAUTHENTICATED; BAD_USER_INPUT (a cursor of another list, a negative page size).",
+      "Errors: UNAUTHENTICATED; BAD_USER_INPUT (a malformed cursor, a negative page size).",
     authScopes: { loggedIn: true },
     args: {
       status: t.arg({ type: AlertStatusEnum, description: "Only alerts in this status; all when omitted." }),

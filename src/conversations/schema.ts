@@ -20,7 +20,7 @@ builder.queryField("conversations", (t) =>
     cursor: "id",
     description:
       "The caller's organization's conversations, most recent activity first (never-active ones last). Any signed-in user, viewers included. " +
-      "Errors: UNAUTHENTICATED; BAD_USER_INPUT (a cursor of another list, a negative page size).",
+      "Errors: UNAUTHENTICATED; BAD_USER_INPUT (a malformed cursor, a negative page size).",
     authScopes: { loggedIn: true },
     args: {
       status: t.arg({ type: ConversationStatusEnum, required: false, description: "Only conversations in this status; all when omitted." }),

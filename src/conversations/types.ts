@@ -26,7 +26,7 @@ export const ConversationRef = builder.prismaNode("Conversation", {
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the conversation was opened." }),
     messages: t.relatedConnection("messages", {
       cursor: "id",
-      description: "The conversation's messages, oldest first (page with `last`/`before` to start from the newest). A foreign cursor: BAD_USER_INPUT.",
+      description: "The conversation's messages, oldest first (page with `last`/`before` to start from the newest). A malformed cursor: BAD_USER_INPUT.",
       query: (args) => {
         assertIdCursors(args);
         return { orderBy: [{ createdAt: "asc" }, { id: "asc" }] };

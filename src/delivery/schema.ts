@@ -29,7 +29,7 @@ builder.queryField("deliveries", (t) =>
     cursor: "id",
     description:
       "Every delivery of the caller's organization (all users), newest first: the admin's delivery log and dead-letter view. " +
-      "Org admins. Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); BAD_USER_INPUT (a cursor of another list, a negative page size).",
+      "Org admins. Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); BAD_USER_INPUT (a malformed cursor, a negative page size).",
     authScopes: { orgAdmin: true },
     args: {
       status: t.arg({ type: DeliveryStatusEnum, required: false, description: "Only deliveries in this status, e.g. DEAD; all when omitted." }),

@@ -36,7 +36,7 @@ builder.queryField("notifications", (t) =>
     cursor: "id",
     description:
       "The caller's own notifications (the inbox), newest first; archived ones are left out. Any signed-in user; super admins also see escalations of other organizations. " +
-      "Errors: UNAUTHENTICATED; BAD_USER_INPUT (a cursor of another list, a negative page size).",
+      "Errors: UNAUTHENTICATED; BAD_USER_INPUT (a malformed cursor, a negative page size).",
     authScopes: { loggedIn: true },
     args: {
       unreadOnly: t.arg.boolean({ required: false, description: "true: only unread ones. false or omitted: read and unread." }),

@@ -47,10 +47,10 @@ export const relayDocs = {
     description: "Page size counted from the end (or from `before`); at most 100. Negative: BAD_USER_INPUT.",
   },
   afterArgOptions: {
-    description: "Return items after this cursor (an `endCursor` or edge `cursor` of this same list). A cursor of another list: BAD_USER_INPUT.",
+    description: "Return items after this cursor (an `endCursor` or edge `cursor` of this same list). Not a cursor this API handed out: BAD_USER_INPUT.",
   },
   beforeArgOptions: {
-    description: "Return items before this cursor (a `startCursor` or edge `cursor` of this same list). A cursor of another list: BAD_USER_INPUT.",
+    description: "Return items before this cursor (a `startCursor` or edge `cursor` of this same list). Not a cursor this API handed out: BAD_USER_INPUT.",
   },
   defaultConnectionTypeOptions: {
     description: "One page of a list, with relay cursors.",
