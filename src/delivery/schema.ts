@@ -80,7 +80,8 @@ builder.mutationField("sendTestNotification", (t) =>
   t.prismaField({
     type: "Delivery",
     description:
-      "Sends the caller a test notification through one channel (it also lands in their inbox) and returns its delivery: poll it, or watch `notificationAdded`, to see it SENT or FAILED. " +
+      "Sends the caller a test notification through one channel (the test also lands in their inbox; IN_APP arrives on `notificationAdded` at once) " +
+      "and returns its delivery: refetch it with `node(id:)` to see it SENT, FAILED or SKIPPED. " +
       "Any signed-in user, to themselves. Errors: UNAUTHENTICATED; BAD_USER_INPUT (WHATSAPP without the caller's WhatsApp number; SLACK without the organization's webhook).",
     authScopes: { loggedIn: true },
     args: { channel: t.arg({ type: NotificationChannelEnum, required: true, description: "The channel to test." }) },
