@@ -15,7 +15,7 @@ export const OrganizationRef = builder.prismaNode("Organization", {
     coalesceWindowSeconds: t.exposeInt("coalesceWindowSeconds", {
       description: "Bursts of new messages in one conversation within this many seconds update one notification (its `count` grows) instead of creating many. 0–3600.",
     }),
-    timeZone: t.exposeString("timeZone", { description: "IANA time zone used for dates in emails and for `deliveryStats` days, e.g. America/Sao_Paulo." }),
+    timeZone: t.exposeString("timeZone", { description: "The organization's IANA time zone, e.g. America/Sao_Paulo; `deliveryStats` counts days in it." }),
     locale: t.exposeString("locale", { description: "Language of notification texts: `pt-BR` or `en`." }),
     slackWebhookConfigured: t.boolean({
       description: "Whether a Slack incoming webhook is set; the URL itself is a secret.",

@@ -38,7 +38,7 @@ export const messageStatusDocs = {
     SENT: { description: "Meta accepted the outbound message." },
     DELIVERED: { description: "The outbound message reached the customer's phone." },
     READ: { description: "The customer read the outbound message (when their read receipts are on)." },
-    FAILED: { description: "Meta could not deliver the outbound message; `error` or `lastError` says why where exposed." },
+    FAILED: { description: "Meta could not deliver the outbound message." },
   },
 } as const;
 
@@ -92,7 +92,7 @@ export const deliveryStatusDocs = {
     SENT: { description: "The provider accepted it (SMTP server, Graph API, Slack). In-app deliveries are SENT at once." },
     DELIVERED: { description: "WhatsApp only: Meta reports it reached the user's phone." },
     READ: { description: "WhatsApp only: Meta reports the user read it." },
-    FAILED: { description: "A permanent error (a refused address, a rejected number); `lastError` says which. Admins may `retryDelivery` it." },
+    FAILED: { description: "A permanent error (a refused address, a rejected number), or Meta reported the WhatsApp message failed; `lastError` says which. Admins may `retryDelivery` it." },
     SKIPPED: { description: "Not sent, deliberately: the channel is not set up (no WhatsApp number, no Slack webhook) or a limit applied; `lastError` says why." },
     DEAD: { description: "Transient failures exhausted DELIVERY_RETRY_LIMIT retries; in the dead-letter queue. Admins may `retryDelivery` or `retryDeadDeliveries`." },
   },
