@@ -30,6 +30,10 @@ describe("the operations/ contract", () => {
     }
   });
 
+  it("documents each file: it opens with a comment saying which screen it serves", () => {
+    for (const { file, source } of readOperationSources()) expect({ file, opening: source.startsWith("# ") }).toEqual({ file, opening: true });
+  });
+
   it("gives the client the ids the server knows (the generated files are not stale)", () => {
     const serverIds = Object.fromEntries([...manifest.byName.values()].map((op) => [op.name, op.hash]));
     expect({ ...persistedOperationIds }).toEqual(serverIds);
@@ -97,6 +101,12 @@ describe("PERSISTED_OPERATIONS_ONLY=true", () => {
 
     const byHash = await createAvisoClient({ url: `${server.url}/graphql`, token }).request(ViewerDocument);
     expect(byHash.data?.me.email).toBe("agent@demo.test");
+
+    // A query by hash over GET too (cacheable URLs: no document in them).
+    const { operationName, extensions } = persistedPayload(ViewerDocument);
+    const url = `${server.url}/graphql?operationName=${operationName}&extensions=${encodeURIComponent(JSON.stringify(extensions))}`;
+    const viaGet = (await (await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: "application/json" } })).json()) as { data?: { me?: { email?: string } } };
+    expect(viaGet.data?.me?.email).toBe("agent@demo.test");
   });
 
   it("applies the same rule to subscriptions over WebSocket", async () => {
