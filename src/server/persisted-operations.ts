@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
@@ -27,8 +27,18 @@ import type { Plugin } from "graphql-yoga";
  * (src/client/), so both sides hash the same bytes.
  */
 
-/** operations/ at the repository root, from src/server/ and dist/server/ alike. */
-export const OPERATIONS_DIR = fileURLToPath(new URL("../../operations/", import.meta.url));
+/**
+ * operations/ at the repository root: found from src/server/ and dist/server/ alike, from a
+ * bundled dist/main.js, or in the working directory; undefined when none exists.
+ */
+export function findOperationsDir(): string | undefined {
+  const candidates = [
+    fileURLToPath(new URL("../../operations/", import.meta.url)),
+    fileURLToPath(new URL("../operations/", import.meta.url)),
+    join(process.cwd(), "operations"),
+  ];
+  return candidates.find((dir) => existsSync(dir));
+}
 
 export interface PersistedOperation {
   /** The operation's name, e.g. `InboxNotifications`. */
@@ -47,7 +57,8 @@ export interface PersistedOperations {
 }
 
 /** Every `.graphql` file under `dir`, sorted by path, as `{ file, source }`. */
-export function readOperationSources(dir: string = OPERATIONS_DIR): Array<{ file: string; source: string }> {
+export function readOperationSources(dir: string | undefined = findOperationsDir()): Array<{ file: string; source: string }> {
+  if (!dir) throw new Error("operations/ not found next to the code or in the working directory");
   const files: string[] = [];
   const walk = (folder: string) => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
@@ -116,9 +127,19 @@ export const sha256 = (text: string) => createHash("sha256").update(text, "utf8"
 
 let loaded: PersistedOperations | undefined;
 
-/** The operations/ manifest, read once per process. */
-export function persistedOperations(): PersistedOperations {
-  loaded ??= buildPersistedOperations(readOperationSources());
+/**
+ * The operations/ manifest, read once per process. Without an operations/ directory (a
+ * deployment that did not ship it) it is empty — every hash is unknown — unless only
+ * persisted operations may run, which then cannot start.
+ */
+export function persistedOperations(options: { required?: boolean } = {}): PersistedOperations {
+  if (loaded) return loaded;
+  const dir = findOperationsDir();
+  if (!dir) {
+    if (options.required) throw new Error("PERSISTED_OPERATIONS_ONLY=true but operations/ is missing: ship the operations/ directory beside the code");
+    return { byHash: new Map(), byName: new Map() };
+  }
+  loaded = buildPersistedOperations(readOperationSources(dir));
   return loaded;
 }
 
@@ -142,7 +163,7 @@ export const persistedOperationErrors = {
  * `query` is refused with PERSISTED_OPERATION_REQUIRED.
  */
 export function persistedOperationsPlugin(options: { onlyPersisted: boolean }): Plugin {
-  const manifest = persistedOperations();
+  const manifest = persistedOperations({ required: options.onlyPersisted });
   return usePersistedOperations({
     allowArbitraryOperations: !options.onlyPersisted,
     getPersistedOperation: (hash) => manifest.byHash.get(hash)?.document ?? null,
@@ -166,7 +187,7 @@ export function resolvePersistedPayload<P extends { query: string; extensions?: 
 ): P | GraphQLError {
   const persisted = payload.extensions?.persistedQuery as { version?: unknown; sha256Hash?: unknown } | undefined;
   if (persisted && persisted.version === 1 && typeof persisted.sha256Hash === "string") {
-    const operation = persistedOperations().byHash.get(persisted.sha256Hash);
+    const operation = persistedOperations({ required: options.onlyPersisted }).byHash.get(persisted.sha256Hash);
     return operation ? { ...payload, query: operation.document } : persistedOperationErrors.notFound();
   }
   if (options.onlyPersisted) return persistedOperationErrors.required();
