@@ -1,27 +1,20 @@
-import { z } from "zod";
 import type { Alert, AlertSeverity, AlertStatus } from "../db/client.js";
-import { invalidInput, notFound } from "../errors.js";
+import { notFound } from "../errors.js";
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { serviceContextOf, viewerOf } from "../schema/context.js";
+import { databaseId } from "../schema/global-id.js";
 import { AlertSeverityEnum, AlertStatusEnum } from "../schema/enums.js";
-import { acknowledgeAlert } from "./acknowledgeAlert.js";
-import { createAlert } from "./createAlert.js";
-import { escalateAlert } from "./escalateAlert.js";
-import { resolveAlert } from "./resolveAlert.js";
-import { summarizeAlerts, type AlertSummary } from "./summarizeAlerts.js";
+import { acknowledgeAlert } from "./acknowledge-alert.js";
+import { createAlert } from "./create-alert.js";
+import { escalateAlert } from "./escalate-alert.js";
+import { resolveAlert } from "./resolve-alert.js";
+import { summarizeAlerts, type AlertSummary } from "./summarize-alerts.js";
 import { AlertRef } from "./types.js";
 import { assertIdCursors } from "../schema/cursors.js";
 
 // Roles: everyone in the organization reads alerts (viewers included); agents and
 // admins acknowledge, escalate and resolve them; only admins open them by hand.
 
-const uuid = z.string().uuid();
-
-/** The database id inside an Alert global id; anything else is BAD_USER_INPUT. */
-function alertId(globalId: { id: string }): string {
-  if (!uuid.safeParse(globalId.id).success) throw invalidInput("id", "not an alert id");
-  return globalId.id;
-}
 
 const CreateAlertInput = builder.inputType("CreateAlertInput", {
   description: "A new alert. Text fields are trimmed; an empty optional one counts as absent.",
@@ -68,7 +61,7 @@ builder.queryField("alert", (t) =>
     authScopes: { loggedIn: true },
     args: { id: t.arg.globalID({ required: true, for: AlertRef, description: "The alert's global id (`Alert.id`)." }) },
     resolve: async (query, _root, args, ctx) => {
-      const alert = await ctx.db.alert.findUnique({ ...query, where: { id: alertId(args.id) } });
+      const alert = await ctx.db.alert.findUnique({ ...query, where: { id: databaseId(args.id, "id") } });
       if (!alert) throw notFound("alert");
       return alert;
     },
@@ -84,8 +77,7 @@ builder.mutationField("createAlert", (t) =>
     authScopes: { orgAdmin: true },
     args: { input: t.arg({ type: CreateAlertInput, required: true, description: "The alert to open." }) },
     resolve: async (_root, { input }, ctx) => {
-      const viewer = viewerOf(ctx);
-      const { alert } = await createAlert(ctx.runtime, { organizationId: viewer.organizationId, userId: viewer.userId }, input);
+      const { alert } = await createAlert(serviceContextOf(ctx), input);
       return alert;
     },
   }),
@@ -99,7 +91,7 @@ builder.mutationField("acknowledgeAlert", (t) =>
       "Agents and admins. Errors: UNAUTHENTICATED; FORBIDDEN (viewers); NOT_FOUND; BAD_USER_INPUT (not an Alert id; already acknowledged; resolved).",
     authScopes: { agent: true },
     args: { id: t.arg.globalID({ required: true, for: AlertRef, description: "The alert to acknowledge." }) },
-    resolve: (_root, args, ctx) => acknowledgeAlert(ctx.runtime, viewerOf(ctx), alertId(args.id)),
+    resolve: (_root, args, ctx) => acknowledgeAlert(serviceContextOf(ctx), databaseId(args.id, "id")),
   }),
 );
 
@@ -114,7 +106,7 @@ builder.mutationField("escalateAlert", (t) =>
       id: t.arg.globalID({ required: true, for: AlertRef, description: "The alert to escalate." }),
       reason: t.arg.string({ description: "Why, for the audit log (up to 1000 characters); optional." }),
     },
-    resolve: (_root, args, ctx) => escalateAlert(ctx.runtime, viewerOf(ctx), alertId(args.id), args.reason),
+    resolve: (_root, args, ctx) => escalateAlert(serviceContextOf(ctx), { alertId: databaseId(args.id, "id"), reason: args.reason }),
   }),
 );
 
@@ -129,7 +121,7 @@ builder.mutationField("resolveAlert", (t) =>
       id: t.arg.globalID({ required: true, for: AlertRef, description: "The alert to resolve." }),
       resolution: t.arg.string({ description: "What was done (up to 5000 characters); optional, shown as `Alert.resolution`." }),
     },
-    resolve: (_root, args, ctx) => resolveAlert(ctx.runtime, viewerOf(ctx), alertId(args.id), args.resolution),
+    resolve: (_root, args, ctx) => resolveAlert(serviceContextOf(ctx), { alertId: databaseId(args.id, "id"), resolution: args.resolution }),
   }),
 );
 
@@ -196,6 +188,6 @@ builder.queryField("alertSummary", (t) =>
       from: t.arg({ type: "DateTime", description: "Start (inclusive); omit for no lower bound." }),
       to: t.arg({ type: "DateTime", description: "End (exclusive); omit for no upper bound." }),
     },
-    resolve: (_root, args, ctx) => summarizeAlerts(ctx.db, viewerOf(ctx).organizationId, { from: args.from, to: args.to }),
+    resolve: (_root, args, ctx) => summarizeAlerts(serviceContextOf(ctx), { from: args.from, to: args.to }),
   }),
 );

@@ -1,10 +1,10 @@
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { serviceContextOf, viewerOf } from "../schema/context.js";
 import { ConversationStatusEnum } from "../schema/enums.js";
 import { notFound } from "../errors.js";
 import { assignConversation } from "./assign.js";
 import { markConversationRead } from "./mark-read.js";
-import { databaseId } from "./node-id.js";
+import { databaseId } from "../schema/global-id.js";
 import { resolveConversation } from "./resolve.js";
 import { UserRef } from "../organizations/schema.js";
 import { filterEvents } from "./filter-events.js";
@@ -70,7 +70,7 @@ builder.mutationField("assignConversation", (t) =>
       userId: t.arg.globalID({ for: UserRef, required: true, description: "The user (`User.id`) to give it to: an active AGENT, ORG_ADMIN or SUPER_ADMIN of the organization." }),
     },
     resolve: async (query, _root, args, ctx) => {
-      const conversation = await assignConversation(ctx.runtime, ctx.db, viewerOf(ctx), {
+      const conversation = await assignConversation(serviceContextOf(ctx), {
         conversationId: databaseId(args.conversationId, "conversationId"),
         userId: databaseId(args.userId, "userId"),
       });
@@ -88,7 +88,7 @@ builder.mutationField("resolveConversation", (t) =>
     authScopes: { agent: true },
     args: { id: t.arg.globalID({ for: ConversationRef, required: true, description: "The conversation to resolve." }) },
     resolve: async (query, _root, args, ctx) => {
-      const conversation = await resolveConversation(ctx.runtime, ctx.db, viewerOf(ctx), databaseId(args.id, "id"));
+      const conversation = await resolveConversation(serviceContextOf(ctx), databaseId(args.id, "id"));
       return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
     },
   }),
@@ -103,7 +103,7 @@ builder.mutationField("markConversationRead", (t) =>
     authScopes: { agent: true },
     args: { id: t.arg.globalID({ for: ConversationRef, required: true, description: "The conversation read." }) },
     resolve: async (query, _root, args, ctx) => {
-      const conversation = await markConversationRead(ctx.runtime, ctx.db, viewerOf(ctx), databaseId(args.id, "id"));
+      const conversation = await markConversationRead(serviceContextOf(ctx), databaseId(args.id, "id"));
       return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
     },
   }),

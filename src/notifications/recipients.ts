@@ -22,7 +22,7 @@ export interface Recipient {
 const ACTIVE_AGENT = { role: "AGENT", active: true } as const;
 
 /**
- * Who hears of an event (DESIGN.md "Notify"):
+ * Who hears of an event (README, "How it works"):
  * - NEW_MESSAGE: the conversation's assignee; else its queue's active agents; else all active agents.
  * - CONVERSATION_ASSIGNED: the new assignee (not when they assigned themselves).
  * - SLA_WARNING: the assignee; else the queue's agents; else the organization's admins.

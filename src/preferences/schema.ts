@@ -1,5 +1,5 @@
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { serviceContextOf } from "../schema/context.js";
 import { NotificationChannelEnum, NotificationTypeEnum } from "../schema/enums.js";
 import type { ChannelPreference } from "./defaults.js";
 import { notificationPreferences, type NotificationPreferences } from "./effective.js";
@@ -68,7 +68,7 @@ builder.queryField("notificationPreferences", (t) =>
     type: NotificationPreferencesRef,
     description: "The caller's own notification settings and effective type × channel matrix (the preferences screen). Any signed-in user. Errors: UNAUTHENTICATED.",
     authScopes: { loggedIn: true },
-    resolve: (_root, _args, ctx) => notificationPreferences(ctx.db, viewerOf(ctx).userId, ctx.runtime.config.NOTIFY_NEW_MESSAGE_ENABLED),
+    resolve: (_root, _args, ctx) => notificationPreferences(serviceContextOf(ctx)),
   }),
 );
 
@@ -82,9 +82,8 @@ builder.mutationField("updateNotificationPreferences", (t) =>
     authScopes: { loggedIn: true },
     args: { input: t.arg({ type: UpdateNotificationPreferencesInput, required: true, description: "The settings to change." }) },
     resolve: async (_root, { input }, ctx) => {
-      const viewer = viewerOf(ctx);
-      await updateNotificationPreferences(ctx.db, viewer, input);
-      return notificationPreferences(ctx.db, viewer.userId, ctx.runtime.config.NOTIFY_NEW_MESSAGE_ENABLED);
+      await updateNotificationPreferences(serviceContextOf(ctx), input);
+      return notificationPreferences(serviceContextOf(ctx));
     },
   }),
 );

@@ -1,7 +1,8 @@
 import { ConversationRef } from "../conversations/types.js";
 import { UserRef } from "../organizations/schema.js";
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { serviceContextOf } from "../schema/context.js";
+import { databaseId } from "../schema/global-id.js";
 import { addQueueMember, createQueue, moveConversationToQueue, removeQueueMember } from "./manage.js";
 
 export const QueueRef = builder.prismaNode("Queue", {
@@ -42,7 +43,7 @@ builder.mutationField("createQueue", (t) =>
     authScopes: { orgAdmin: true },
     args: { name: t.arg.string({ required: true, description: "The queue's name (trimmed, 1–80 characters, unique in the organization)." }) },
     resolve: async (query, _root, { name }, ctx) => {
-      const queue = await createQueue(ctx.db, viewerOf(ctx), { name });
+      const queue = await createQueue(serviceContextOf(ctx), { name });
       return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queue.id } });
     },
   }),
@@ -60,8 +61,8 @@ builder.mutationField("addQueueMember", (t) =>
       userId: t.arg.globalID({ for: UserRef, required: true, description: "The user to add." }),
     },
     resolve: async (query, _root, { queueId, userId }, ctx) => {
-      await addQueueMember(ctx.db, viewerOf(ctx), queueId.id, userId.id);
-      return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queueId.id } });
+      const queue = await addQueueMember(serviceContextOf(ctx), { queueId: databaseId(queueId, "queueId"), userId: databaseId(userId, "userId") });
+      return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queue.id } });
     },
   }),
 );
@@ -78,8 +79,8 @@ builder.mutationField("removeQueueMember", (t) =>
       userId: t.arg.globalID({ for: UserRef, required: true, description: "The member to remove." }),
     },
     resolve: async (query, _root, { queueId, userId }, ctx) => {
-      await removeQueueMember(ctx.db, viewerOf(ctx), queueId.id, userId.id);
-      return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queueId.id } });
+      const queue = await removeQueueMember(serviceContextOf(ctx), { queueId: databaseId(queueId, "queueId"), userId: databaseId(userId, "userId") });
+      return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queue.id } });
     },
   }),
 );
@@ -96,9 +97,8 @@ builder.mutationField("moveConversationToQueue", (t) =>
       queueId: t.arg.globalID({ for: QueueRef, required: true, description: "The queue to move it to." }),
     },
     resolve: async (query, _root, { conversationId, queueId }, ctx) => {
-      const { changed } = await moveConversationToQueue(ctx.db, viewerOf(ctx), conversationId.id, queueId.id);
-      if (changed) await ctx.runtime.pubsub.publish("conversationUpdated", viewerOf(ctx).organizationId, { conversationId: conversationId.id });
-      return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversationId.id } });
+      const conversation = await moveConversationToQueue(serviceContextOf(ctx), { conversationId: databaseId(conversationId, "conversationId"), queueId: databaseId(queueId, "queueId") });
+      return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
     },
   }),
 );

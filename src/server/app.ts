@@ -13,11 +13,13 @@ import { createQueues, startWorkers } from "../jobs/worker.js";
 import { createLogger, type Logger } from "../observability/log.js";
 import { createMetrics } from "../observability/metrics.js";
 import { createPubSub } from "../pubsub/index.js";
+import { createProcessState } from "../process-state.js";
 import type { Runtime } from "../runtime.js";
 import { withLogContext } from "../observability/log-context.js";
 import { checkReadiness } from "./health.js";
 import { createRateLimits } from "./rate-limits.js";
-import { apiRoutes, sendJson, sendText } from "./routes.js";
+import { sendJson, sendText } from "../http-response.js";
+import { apiRoutes } from "./routes.js";
 import { attachWebSocketServer } from "./ws.js";
 import { createGraphQLServer } from "./yoga.js";
 
@@ -75,6 +77,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     log,
     verifier: createTokenVerifier(config),
     metrics: createMetrics({ queues: () => boss.getQueues() }),
+    state: createProcessState(),
   };
   await createQueues(runtime, jobs);
   if (runWorkers) await startWorkers(runtime, jobs);
@@ -144,6 +147,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
         server.closeAllConnections();
         await boss.stop({ graceful: true, timeout: 15_000 });
+        await runtime.state.close();
         await runtime.pubsub.close();
         await rateLimits.close();
         await prisma.$disconnect();
