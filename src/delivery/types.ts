@@ -15,6 +15,8 @@ export const DeliveryRef = builder.prismaNode("Delivery", {
     readAt: t.expose("readAt", { type: "DateTime", nullable: true, description: "WhatsApp: when Meta reported it read; null otherwise." }),
     failedAt: t.expose("failedAt", { type: "DateTime", nullable: true, description: "When it became FAILED or DEAD; null otherwise (cleared by a retry)." }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was planned (with its notification)." }),
+    smsSegments: t.exposeInt("smsSegments", { nullable: true, description: "SMS: segments the text took (160 GSM-7 / 70 UCS-2 characters in one; 153 / 67 each when split)." }),
+    smsEncoding: t.exposeString("smsEncoding", { nullable: true, description: "SMS: GSM-7 or UCS-2." }),
     notification: t.relation("notification", { description: "What is being delivered." }),
     recipient: t.relation("user", { description: "Who the delivery is for." }),
   }),

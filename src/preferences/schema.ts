@@ -23,7 +23,7 @@ const ChannelPreferenceRef = builder.objectRef<ChannelPreference>("ChannelPrefer
   }),
 });
 
-const NotificationPreferencesRef = builder.objectRef<NotificationPreferences>("NotificationPreferences").implement({
+export const NotificationPreferencesRef = builder.objectRef<NotificationPreferences>("NotificationPreferences").implement({
   description: "The caller's notification settings and the effective type × channel matrix (role defaults, then their own choices).",
   fields: (t) => ({
     whatsappNumber: t.exposeString("whatsappNumber", { nullable: true, description: "E.164, e.g. +5511988880001" }),
@@ -31,7 +31,7 @@ const NotificationPreferencesRef = builder.objectRef<NotificationPreferences>("N
       description: "The user's switch for new-message notifications outside the app (with the global and organization flags).",
     }),
     quietHours: t.field({ type: QuietHoursRef, nullable: true, description: "The user's quiet hours; null when they have none.", resolve: (p) => p.quietHours }),
-    channels: t.field({ type: [ChannelPreferenceRef], description: "The effective matrix: every notification type × every channel.", resolve: (p) => p.channels }),
+    channels: t.field({ type: [ChannelPreferenceRef], description: "The effective matrix: every notification type × every channel (IN_APP, EMAIL, WHATSAPP, SLACK, WEB_PUSH, SMS).", resolve: (p) => p.channels }),
   }),
 });
 

@@ -78,9 +78,11 @@ export const notificationChannelDocs = {
   description: "Where a notification reaches its user.",
   values: {
     IN_APP: { description: "The in-app inbox (`notifications`, `notificationAdded`). Always on: it cannot be turned off." },
-    EMAIL: { description: "An email to the user's address." },
-    WHATSAPP: { description: "A WhatsApp message to the user's own number (`NotificationPreferences.whatsappNumber`), sent from the organization's business number." },
+    EMAIL: { description: "Email through SMTP to the user's address; over the hourly limit, or by the user's choice, folded into a digest." },
+    WHATSAPP: { description: "A WhatsApp message to the user's own number (`NotificationPreferences.whatsappNumber`), from the organization's connected business number." },
     SLACK: { description: "A post to the organization's Slack incoming webhook (`updateOrganizationSettings(slackWebhookUrl)`)." },
+    WEB_PUSH: { description: "Browser push (Push API, VAPID) to each browser the user registered with `registerWebPushSubscription`." },
+    SMS: { description: "An SMS to the user's notification number through the SMS provider (Twilio's Messages API); off by default." },
   },
 } as const;
 

@@ -3,7 +3,13 @@ import { parse, validate } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AlertsDocument,
+  ConversationDocument,
   ConversationsDocument,
+  DeliveriesDocument,
+  InboxNotificationsDocument,
+  NotificationPreferencesDocument,
+  OrganizationSettingsDocument,
+  QueuesDocument,
   createAvisoClient,
   persistedOperationIds,
   persistedPayload,
@@ -21,7 +27,8 @@ describe("the operations/ contract", () => {
   it("holds a named operation for every screen, each valid against the schema", () => {
     const names = [...manifest.byName.keys()];
     // One per screen at least: inbox, conversation, preferences, alerts, admin deliveries/settings/queues.
-    for (const screen of ["InboxNotifications", "Conversation", "NotificationPreferences", "Alerts", "Alert", "Deliveries", "OrganizationSettings", "Queues"]) {
+    const screens = ["InboxNotifications", "Conversation", "SendMessage", "MessageTemplates", "NotificationPreferences", "RegisterWebPushSubscription"];
+    for (const screen of [...screens, "Alerts", "Alert", "Deliveries", "OrganizationSettings", "Queues"]) {
       expect(names).toContain(screen);
     }
     for (const operation of manifest.byName.values()) {
@@ -57,9 +64,25 @@ describe("persisted operations, arbitrary documents allowed (the default)", () =
     expect(viewer.errors).toBeUndefined();
     expect(viewer.data?.me).toMatchObject({ email: "agent@demo.test", role: "AGENT", organization: { slug: "demo" } });
 
-    const conversations = await aviso.request(ConversationsDocument, { first: 5, status: "OPEN" });
+    const conversations = await aviso.request(ConversationsDocument, { first: 5 });
     expect(conversations.errors).toBeUndefined();
     expect(Array.isArray(conversations.data?.conversations.edges)).toBe(true);
+  });
+
+  it("runs every screen's main queries within the operation limits (depth, cost) as an admin", async () => {
+    const aviso = createAvisoClient({ url: `${server.url}/graphql`, token: await server.token("admin@demo.test") });
+    const results = {
+      inbox: await aviso.request(InboxNotificationsDocument, {}),
+      preferences: await aviso.request(NotificationPreferencesDocument),
+      alerts: await aviso.request(AlertsDocument, {}),
+      deliveries: await aviso.request(DeliveriesDocument, {}),
+      settings: await aviso.request(OrganizationSettingsDocument),
+      queues: await aviso.request(QueuesDocument),
+      // An id of nothing: the full conversation screen document passes the limits and answers NOT_FOUND.
+      conversation: await aviso.request(ConversationDocument, { id: Buffer.from("Conversation:00000000-0000-4000-8000-000000000000").toString("base64") }),
+    };
+    const codes = Object.fromEntries(Object.entries(results).map(([screen, result]) => [screen, (result.errors ?? []).map((e) => e.extensions?.code)]));
+    expect(codes).toEqual({ inbox: [], preferences: [], alerts: [], deliveries: [], settings: [], queues: [], conversation: ["NOT_FOUND"] });
   });
 
   it("still runs a document sent as text, and answers an unknown hash with PERSISTED_OPERATION_NOT_FOUND", async () => {

@@ -45,8 +45,10 @@ describe("the schema documents itself", () => {
       root ? Object.values(root.getFields()).map((field) => ({ coordinate: `${root.name}.${field.name}`, description: field.description ?? "" })) : [],
     );
     // Each root field's description names its audience ("Any signed-in user", "Org admins", "Any caller"…) and its error codes.
-    const withoutAudience = rootFields.filter((f) => !/\b(signed-in|any caller|admins?|agents?|viewers?|super admins?)\b/i.test(f.description)).map((f) => f.coordinate);
-    const withoutErrors = rootFields.filter((f) => !/\b(UNAUTHENTICATED|FORBIDDEN|NOT_FOUND|BAD_USER_INPUT)\b/.test(f.description)).map((f) => f.coordinate);
+    const audience = /\b(signed-in|logged-in|any caller|public|admins?|agents?|viewers?|super admins?|org_admin|super_admin)\b/i;
+    const errorCode = /\b(UNAUTHENTICATED|FORBIDDEN|NOT_FOUND|BAD_USER_INPUT|CONFLICT|RATE_LIMITED|CUSTOMER_WINDOW_CLOSED)\b/;
+    const withoutAudience = rootFields.filter((f) => !audience.test(f.description)).map((f) => f.coordinate);
+    const withoutErrors = rootFields.filter((f) => !errorCode.test(f.description)).map((f) => f.coordinate);
     expect({ withoutAudience, withoutErrors }).toEqual({ withoutAudience: [], withoutErrors: [] });
   });
 });
