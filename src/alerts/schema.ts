@@ -1,7 +1,7 @@
 import type { Alert, AlertSeverity, AlertStatus } from "../db/client.js";
 import { notFound } from "../errors.js";
 import { builder } from "../schema/builder.js";
-import { serviceContextOf, viewerOf } from "../schema/context.js";
+import { actorContextOf, serviceContextOf, viewerOf } from "../schema/context.js";
 import { databaseId } from "../schema/global-id.js";
 import { AlertSeverityEnum, AlertStatusEnum } from "../schema/enums.js";
 import { acknowledgeAlert } from "./acknowledge-alert.js";
@@ -73,11 +73,11 @@ builder.mutationField("createAlert", (t) =>
     type: AlertRef,
     description:
       "Opens an alert and notifies the organization's admins (ALERT_CREATED) — or, when `dedupeKey` matches an unresolved alert, counts one more occurrence of that alert and returns it. " +
-      "Org admins. Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); BAD_USER_INPUT (`extensions.field` names the field: empty title, a text over its limit).",
-    authScopes: { orgAdmin: true },
+      "Org admins. Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); BAD_USER_INPUT (`extensions.field` names the field: empty title, a text over its limit). API keys with ALERTS_WRITE may call it too.",
+    authScopes: { orgAdmin: true, apiKey: "ALERTS_WRITE" },
     args: { input: t.arg({ type: CreateAlertInput, required: true, description: "The alert to open." }) },
     resolve: async (_root, { input }, ctx) => {
-      const { alert } = await createAlert(serviceContextOf(ctx), input);
+      const { alert } = await createAlert(actorContextOf(ctx), input);
       return alert;
     },
   }),

@@ -1,7 +1,7 @@
 import { builder } from "../schema/builder.js";
 import { serviceContextOf, viewerOf } from "../schema/context.js";
 import { ConversationStatusEnum } from "../schema/enums.js";
-import { notFound } from "../errors.js";
+import { invalidInput, notFound } from "../errors.js";
 import { assignConversation } from "./assign.js";
 import { markConversationRead } from "./mark-read.js";
 import { databaseId } from "../schema/global-id.js";
@@ -19,9 +19,9 @@ builder.queryField("conversations", (t) =>
     type: ConversationRef,
     cursor: "id",
     description:
-      "The caller's organization's conversations, most recent activity first (never-active ones last). Any signed-in user, viewers included. " +
+      "The caller's organization's conversations, most recent activity first (never-active ones last). Any signed-in user, viewers included, and API keys with CONVERSATIONS_READ (`assignedToMe` is then BAD_USER_INPUT). " +
       "Errors: UNAUTHENTICATED; BAD_USER_INPUT (a malformed cursor, a negative page size).",
-    authScopes: { loggedIn: true },
+    authScopes: { loggedIn: true, apiKey: "CONVERSATIONS_READ" },
     args: {
       status: t.arg({ type: ConversationStatusEnum, required: false, description: "Only conversations in this status; all when omitted." }),
       assignedToMe: t.arg.boolean({ required: false, description: "true: only those assigned to the caller. false or omitted: everyone's." }),
@@ -32,7 +32,7 @@ builder.queryField("conversations", (t) =>
         ...query,
         where: {
           ...(args.status ? { status: args.status } : {}),
-          ...(args.assignedToMe ? { assigneeId: viewerOf(ctx).userId } : {}),
+          ...(args.assignedToMe ? { assigneeId: assignedToMeOf(ctx) } : {}),
         },
         orderBy: [{ lastMessageAt: { sort: "desc", nulls: "last" } }, { id: "desc" }],
       });
@@ -45,8 +45,8 @@ builder.queryField("conversation", (t) =>
     type: ConversationRef,
     description:
       "One conversation of the caller's organization, by id — the conversation screen, and the target of `/conversations/:id` links in emails and Slack. " +
-      "Any signed-in user. Errors: UNAUTHENTICATED; NOT_FOUND (no such conversation in the caller's organization); BAD_USER_INPUT (not a Conversation id).",
-    authScopes: { loggedIn: true },
+      "Any signed-in user, and API keys with CONVERSATIONS_READ. Errors: UNAUTHENTICATED; NOT_FOUND (no such conversation in the caller's organization); BAD_USER_INPUT (not a Conversation id).",
+    authScopes: { loggedIn: true, apiKey: "CONVERSATIONS_READ" },
     args: { id: t.arg.globalID({ for: ConversationRef, required: true, description: "The conversation's global id (`Conversation.id`)." }) },
     resolve: async (query, _root, args, ctx) => {
       const conversation = await ctx.db.conversation.findUnique({ ...query, where: { id: databaseId(args.id, "id") } });
@@ -141,3 +141,9 @@ builder.subscriptionField("conversationUpdated", (t) =>
     resolve: (query, event, _args, ctx) => ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: event.conversationId } }),
   }),
 );
+
+/** `assignedToMe` names a person: an API key has no conversations of its own. */
+function assignedToMeOf(ctx: Parameters<typeof viewerOf>[0]): string {
+  if (!ctx.viewer) throw invalidInput("assignedToMe", "an API key is not a person");
+  return ctx.viewer.userId;
+}

@@ -123,9 +123,9 @@ builder.mutationField("sendTestNotification", (t) =>
   t.prismaField({
     type: "Delivery",
     description:
-      "Sends the caller a test notification through one channel (the test also lands in their inbox and on `notificationAdded`) " +
-      "and returns its delivery: refetch it with `node(id:)` to see it SENT, FAILED or SKIPPED. " +
-      "Any signed-in user, to themselves. Errors: UNAUTHENTICATED; BAD_USER_INPUT (WHATSAPP without the caller's WhatsApp number; SLACK without the organization's webhook).",
+      "Sends the caller a test notification through one channel, only to themself (their email, their verified WhatsApp number, in-app); the test also lands in their inbox and on `notificationAdded`. " +
+      "Returns its delivery: refetch it with `node(id:)` to see it SENT, FAILED or SKIPPED. Any signed-in user; SLACK is for ORG_ADMINs. " +
+      "Errors: UNAUTHENTICATED; FORBIDDEN (SLACK by a non-admin); RATE_LIMITED past the hourly limit; BAD_USER_INPUT when the caller has nowhere to receive on that channel.",
     authScopes: { loggedIn: true },
     args: { channel: t.arg({ type: NotificationChannelEnum, required: true, description: "The channel to test." }) },
     resolve: async (query, _root, { channel }, ctx) => {

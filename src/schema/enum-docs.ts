@@ -71,6 +71,7 @@ export const notificationTypeDocs = {
     ALERT_RESOLVED: { description: "An alert was resolved." },
     ALERT_STALE: { description: "An unresolved alert had no activity for ALERT_STALE_SECONDS (default 7 days); raised once per alert." },
     CAMPAIGN_FAILED: { description: "A bulk campaign of the organization failed." },
+    CUSTOM: { description: "Raised by another system through `triggerNotification` (an admin or an API key with NOTIFICATIONS_TRIGGER); its title and body are theirs." },
   },
 } as const;
 

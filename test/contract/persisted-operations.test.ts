@@ -3,6 +3,8 @@ import { parse, validate } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AlertsDocument,
+  ApiKeysDocument,
+  AuditLogDocument,
   ConversationDocument,
   ConversationsDocument,
   DeliveriesDocument,
@@ -28,7 +30,8 @@ describe("the operations/ contract", () => {
     const names = [...manifest.byName.keys()];
     // One per screen at least: inbox, conversation, preferences, alerts, admin deliveries/settings/queues.
     const screens = ["InboxNotifications", "Conversation", "SendMessage", "MessageTemplates", "NotificationPreferences", "RegisterWebPushSubscription"];
-    for (const screen of [...screens, "Alerts", "Alert", "Deliveries", "OrganizationSettings", "Queues"]) {
+    const admin = ["Deliveries", "OrganizationSettings", "Queues", "CreateUser", "ApiKeys", "AuditLog", "EraseContact", "Organizations"];
+    for (const screen of [...screens, "Alerts", "Alert", ...admin]) {
       expect(names).toContain(screen);
     }
     for (const operation of manifest.byName.values()) {
@@ -78,11 +81,13 @@ describe("persisted operations, arbitrary documents allowed (the default)", () =
       deliveries: await aviso.request(DeliveriesDocument, {}),
       settings: await aviso.request(OrganizationSettingsDocument),
       queues: await aviso.request(QueuesDocument),
+      apiKeys: await aviso.request(ApiKeysDocument, {}),
+      audit: await aviso.request(AuditLogDocument, {}),
       // An id of nothing: the full conversation screen document passes the limits and answers NOT_FOUND.
       conversation: await aviso.request(ConversationDocument, { id: Buffer.from("Conversation:00000000-0000-4000-8000-000000000000").toString("base64") }),
     };
     const codes = Object.fromEntries(Object.entries(results).map(([screen, result]) => [screen, (result.errors ?? []).map((e) => e.extensions?.code)]));
-    expect(codes).toEqual({ inbox: [], preferences: [], alerts: [], deliveries: [], settings: [], queues: [], conversation: ["NOT_FOUND"] });
+    expect(codes).toEqual({ inbox: [], preferences: [], alerts: [], deliveries: [], settings: [], queues: [], apiKeys: [], audit: [], conversation: ["NOT_FOUND"] });
   });
 
   it("still runs a document sent as text, and answers an unknown hash with PERSISTED_OPERATION_NOT_FOUND", async () => {
