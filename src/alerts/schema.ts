@@ -15,7 +15,6 @@ import { assertIdCursors } from "../schema/cursors.js";
 // Roles: everyone in the organization reads alerts (viewers included); agents and
 // admins acknowledge, escalate and resolve them; only admins open them by hand.
 
-
 const CreateAlertInput = builder.inputType("CreateAlertInput", {
   description: "A new alert. Text fields are trimmed; an empty optional one counts as absent.",
   fields: (t) => ({
@@ -30,26 +29,30 @@ const CreateAlertInput = builder.inputType("CreateAlertInput", {
 });
 
 builder.queryField("alerts", (t) =>
-  t.prismaConnection({
-    type: "Alert",
-    cursor: "id",
-    description:
-      "The organization's alerts, newest first. Any signed-in user, viewers included. " +
-      "Errors: UNAUTHENTICATED; BAD_USER_INPUT (a malformed cursor, a negative page size).",
-    authScopes: { loggedIn: true },
-    args: {
-      status: t.arg({ type: AlertStatusEnum, description: "Only alerts in this status; all when omitted." }),
-      severity: t.arg({ type: AlertSeverityEnum, description: "Only alerts of this severity; all when omitted." }),
+  t.prismaConnection(
+    {
+      type: "Alert",
+      cursor: "id",
+      description:
+        "The organization's alerts, newest first. Any signed-in user, viewers included. " +
+        "Errors: UNAUTHENTICATED; BAD_USER_INPUT (a malformed cursor, a negative page size).",
+      authScopes: { loggedIn: true },
+      args: {
+        status: t.arg({ type: AlertStatusEnum, description: "Only alerts in this status; all when omitted." }),
+        severity: t.arg({ type: AlertSeverityEnum, description: "Only alerts of this severity; all when omitted." }),
+      },
+      resolve: (query, _root, args, ctx) => {
+        assertIdCursors(args);
+        return ctx.db.alert.findMany({
+          ...query,
+          where: { ...(args.status ? { status: args.status } : {}), ...(args.severity ? { severity: args.severity } : {}) },
+          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        });
+      },
     },
-    resolve: (query, _root, args, ctx) => {
-      assertIdCursors(args);
-      return ctx.db.alert.findMany({
-        ...query,
-        where: { ...(args.status ? { status: args.status } : {}), ...(args.severity ? { severity: args.severity } : {}) },
-        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      });
-    },
-  }, { description: "A page of the organization's alerts." }, { description: "One alert of a page, with its cursor." }),
+    { description: "A page of the organization's alerts." },
+    { description: "One alert of a page, with its cursor." },
+  ),
 );
 
 builder.queryField("alert", (t) =>

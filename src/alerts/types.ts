@@ -12,11 +12,15 @@ export const AlertRef = builder.prismaNode("Alert", {
     severity: t.expose("severity", { type: AlertSeverityEnum, description: "How urgent it is." }),
     category: t.exposeString("category", { nullable: true, description: "Free-text grouping, e.g. `delivery` or `whatsapp`; null when none." }),
     status: t.expose("status", { type: AlertStatusEnum, description: "Where it stands in its lifecycle." }),
-    occurrences: t.exposeInt("occurrences", { description: "How many times it was raised: 1, plus one per `createAlert` with its `dedupeKey` while unresolved." }),
+    occurrences: t.exposeInt("occurrences", {
+      description: "How many times it was raised: 1, plus one per `createAlert` with its `dedupeKey` while unresolved.",
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was opened." }),
     acknowledgedAt: t.expose("acknowledgedAt", { type: "DateTime", nullable: true, description: "When someone acknowledged it; null until then." }),
     escalatedAt: t.expose("escalatedAt", { type: "DateTime", nullable: true, description: "When it was last escalated; null if never." }),
-    escalationLevel: t.exposeInt("escalationLevel", { description: "0: not escalated; 1: escalated to the organization's admins; 2: to Aviso's super admins (the top)." }),
+    escalationLevel: t.exposeInt("escalationLevel", {
+      description: "0: not escalated; 1: escalated to the organization's admins; 2: to Aviso's super admins (the top).",
+    }),
     resolvedAt: t.expose("resolvedAt", { type: "DateTime", nullable: true, description: "When it was resolved; null while unresolved." }),
     resolution: t.exposeString("resolution", { nullable: true, description: "The note given on resolving; null when none." }),
     assignee: t.relation("assignee", { nullable: true, description: "The user responsible for it, when one is set; null otherwise." }),

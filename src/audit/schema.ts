@@ -25,7 +25,7 @@ export const AuditLogEntryRef = builder.prismaNode("AuditLog", {
     apiKey: t.relation("apiKey", { type: ApiKeyRef, nullable: true, description: "The API key that acted, when an integrator did." }),
     details: t.string({
       nullable: true,
-      description: "What changed, as JSON (secrets appear as \"(set)\", phone numbers masked).",
+      description: 'What changed, as JSON (secrets appear as "(set)", phone numbers masked).',
       select: { data: true },
       resolve: (entry) => (entry.data == null ? null : JSON.stringify(entry.data)),
     }),
@@ -37,7 +37,8 @@ builder.queryField("auditLog", (t) =>
   t.prismaConnection({
     type: AuditLogEntryRef,
     cursor: "id",
-    description: "The organization's audit log, newest first (admins). Filter by `action` and by who acted (`actorId`: a user's or an API key's id). " +
+    description:
+      "The organization's audit log, newest first (admins). Filter by `action` and by who acted (`actorId`: a user's or an API key's id). " +
       "Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); BAD_USER_INPUT (an action over 100 characters, an id of another type, a malformed cursor).",
     authScopes: { orgAdmin: true },
     args: {

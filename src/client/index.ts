@@ -66,7 +66,11 @@ export function createAvisoClient(options: AvisoClientOptions) {
       const body = persisted ? persistedPayload(document, variables) : { query: print(document), variables: variables ?? {} };
       const response = await send(options.url, {
         method: "POST",
-        headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        headers: {
+          "content-type": "application/json",
+          accept: "application/graphql-response+json, application/json",
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
         body: JSON.stringify(body),
       });
       return (await response.json()) as AvisoResult<TData>;

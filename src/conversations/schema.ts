@@ -67,7 +67,11 @@ builder.mutationField("assignConversation", (t) =>
     authScopes: { agent: true },
     args: {
       conversationId: t.arg.globalID({ for: ConversationRef, required: true, description: "The conversation to assign." }),
-      userId: t.arg.globalID({ for: UserRef, required: true, description: "The user (`User.id`) to give it to: an active AGENT, ORG_ADMIN or SUPER_ADMIN of the organization." }),
+      userId: t.arg.globalID({
+        for: UserRef,
+        required: true,
+        description: "The user (`User.id`) to give it to: an active AGENT, ORG_ADMIN or SUPER_ADMIN of the organization.",
+      }),
     },
     resolve: async (query, _root, args, ctx) => {
       const conversation = await assignConversation(serviceContextOf(ctx), {
@@ -116,7 +120,13 @@ builder.subscriptionField("messageAdded", (t) =>
       "New messages of one conversation, or of every conversation of the caller's organization when no id is given; live only (load history with `conversation.messages`). " +
       "Any signed-in user. Errors, before the first event: NOT_FOUND (no such conversation in the caller's organization); BAD_USER_INPUT (not a Conversation id).",
     authScopes: { loggedIn: true },
-    args: { conversationId: t.arg.globalID({ for: ConversationRef, required: false, description: "The conversation to follow; omit it to follow every conversation." }) },
+    args: {
+      conversationId: t.arg.globalID({
+        for: ConversationRef,
+        required: false,
+        description: "The conversation to follow; omit it to follow every conversation.",
+      }),
+    },
     // Not a generator: a bad or foreign id must fail the subscription up front.
     subscribe: async (_root, args, ctx) => {
       const conversationId = args.conversationId ? databaseId(args.conversationId, "conversationId") : undefined;

@@ -9,7 +9,11 @@ export const ContactRef = builder.prismaNode("Contact", {
     name: t.exposeString("name", { nullable: true, description: "The customer's WhatsApp profile name; null when they have none." }),
     phone: t.exposeString("phone", { nullable: true, description: "E.164 digits as WhatsApp reports them; null when Meta hides the number." }),
     messageCount: t.exposeInt("messageCount", { description: "Messages received from this contact, over all conversations." }),
-    lastMessageAt: t.expose("lastMessageAt", { type: "DateTime", nullable: true, description: "When the contact last wrote; null before their first message." }),
+    lastMessageAt: t.expose("lastMessageAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When the contact last wrote; null before their first message.",
+    }),
   }),
 });
 
@@ -20,18 +24,30 @@ export const ConversationRef = builder.prismaNode("Conversation", {
     number: t.exposeInt("number", { description: "Sequential per organization (the ticket number)." }),
     status: t.expose("status", { type: ConversationStatusEnum, description: "Open, pending or resolved." }),
     contact: t.relation("contact", { description: "The customer." }),
-    assignee: t.relation("assignee", { nullable: true, description: "The agent responsible for it; null when unassigned (then its queue's agents, or the organization's, are notified)." }),
-    lastMessageAt: t.expose("lastMessageAt", { type: "DateTime", nullable: true, description: "When the last message (either direction) was recorded; the inbox sorts by it." }),
+    assignee: t.relation("assignee", {
+      nullable: true,
+      description: "The agent responsible for it; null when unassigned (then its queue's agents, or the organization's, are notified).",
+    }),
+    lastMessageAt: t.expose("lastMessageAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When the last message (either direction) was recorded; the inbox sorts by it.",
+    }),
     unreadCount: t.exposeInt("unreadCount", { description: "Customer messages since an agent last marked the conversation read (`markConversationRead`)." }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the conversation was opened." }),
-    messages: t.relatedConnection("messages", {
-      cursor: "id",
-      description: "The conversation's messages, oldest first (page with `last`/`before` to start from the newest). A malformed cursor: BAD_USER_INPUT.",
-      query: (args) => {
-        assertIdCursors(args);
-        return { orderBy: [{ createdAt: "asc" }, { id: "asc" }] };
+    messages: t.relatedConnection(
+      "messages",
+      {
+        cursor: "id",
+        description: "The conversation's messages, oldest first (page with `last`/`before` to start from the newest). A malformed cursor: BAD_USER_INPUT.",
+        query: (args) => {
+          assertIdCursors(args);
+          return { orderBy: [{ createdAt: "asc" }, { id: "asc" }] };
+        },
       },
-    }, { description: "A page of a conversation's messages." }, { description: "One message of a page, with its cursor." }),
+      { description: "A page of a conversation's messages." },
+      { description: "One message of a page, with its cursor." },
+    ),
   }),
 });
 

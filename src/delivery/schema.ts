@@ -11,26 +11,30 @@ import "./types.js";
 import { assertIdCursors } from "../schema/cursors.js";
 
 builder.queryField("deliveries", (t) =>
-  t.prismaConnection({
-    type: "Delivery",
-    cursor: "id",
-    description:
-      "Every delivery of the caller's organization (all users), newest first: the admin's delivery log and dead-letter view. " +
-      "Org admins. Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); BAD_USER_INPUT (a malformed cursor, a negative page size).",
-    authScopes: { orgAdmin: true },
-    args: {
-      status: t.arg({ type: DeliveryStatusEnum, required: false, description: "Only deliveries in this status, e.g. DEAD; all when omitted." }),
-      channel: t.arg({ type: NotificationChannelEnum, required: false, description: "Only deliveries through this channel; all when omitted." }),
+  t.prismaConnection(
+    {
+      type: "Delivery",
+      cursor: "id",
+      description:
+        "Every delivery of the caller's organization (all users), newest first: the admin's delivery log and dead-letter view. " +
+        "Org admins. Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); BAD_USER_INPUT (a malformed cursor, a negative page size).",
+      authScopes: { orgAdmin: true },
+      args: {
+        status: t.arg({ type: DeliveryStatusEnum, required: false, description: "Only deliveries in this status, e.g. DEAD; all when omitted." }),
+        channel: t.arg({ type: NotificationChannelEnum, required: false, description: "Only deliveries through this channel; all when omitted." }),
+      },
+      resolve: (query, _root, args, ctx) => {
+        assertIdCursors(args);
+        return ctx.db.delivery.findMany({
+          ...query,
+          where: { ...(args.status ? { status: args.status } : {}), ...(args.channel ? { channel: args.channel } : {}) },
+          orderBy: { id: "desc" },
+        });
+      },
     },
-    resolve: (query, _root, args, ctx) => {
-      assertIdCursors(args);
-      return ctx.db.delivery.findMany({
-        ...query,
-        where: { ...(args.status ? { status: args.status } : {}), ...(args.channel ? { channel: args.channel } : {}) },
-        orderBy: { id: "desc" },
-      });
-    },
-  }, { description: "A page of the organization's deliveries." }, { description: "One delivery of a page, with its cursor." }),
+    { description: "A page of the organization's deliveries." },
+    { description: "One delivery of a page, with its cursor." },
+  ),
 );
 
 builder.mutationField("retryDelivery", (t) =>
@@ -89,7 +93,11 @@ const DeliveryStatsRef = builder.objectRef<DeliveryStats>("DeliveryStats").imple
     to: t.expose("to", { type: "DateTime", description: "End of the period (exclusive), as applied." }),
     timeZone: t.exposeString("timeZone", { description: "The organization's time zone, in which `days` are counted." }),
     days: t.field({ type: [DeliveryDayCountRef], description: "Counts per local day × channel × status, by day.", resolve: (stats) => stats.days }),
-    failureReasons: t.field({ type: [DeliveryFailureReasonRef], description: "The 10 most frequent reasons of FAILED and DEAD deliveries created in the period, most frequent first.", resolve: (stats) => stats.failureReasons }),
+    failureReasons: t.field({
+      type: [DeliveryFailureReasonRef],
+      description: "The 10 most frequent reasons of FAILED and DEAD deliveries created in the period, most frequent first.",
+      resolve: (stats) => stats.failureReasons,
+    }),
   }),
 });
 
@@ -107,4 +115,3 @@ builder.queryField("deliveryStats", (t) =>
     resolve: (_root, args, ctx) => deliveryStats(serviceContextOf(ctx), args),
   }),
 );
-

@@ -31,22 +31,26 @@ builder.queryField("unreadNotificationCount", (t) =>
 );
 
 builder.queryField("notifications", (t) =>
-  t.prismaConnection({
-    type: NotificationRef,
-    cursor: "id",
-    description:
-      "The caller's own notifications (the inbox), newest first; archived ones are left out. Any signed-in user; super admins also see escalations of other organizations. " +
-      "Errors: UNAUTHENTICATED; BAD_USER_INPUT (a malformed cursor, a negative page size).",
-    authScopes: { loggedIn: true },
-    args: {
-      unreadOnly: t.arg.boolean({ required: false, description: "true: only unread ones. false or omitted: read and unread." }),
-      type: t.arg({ type: NotificationTypeEnum, required: false, description: "Only notifications of this type; all types when omitted." }),
+  t.prismaConnection(
+    {
+      type: NotificationRef,
+      cursor: "id",
+      description:
+        "The caller's own notifications (the inbox), newest first; archived ones are left out. Any signed-in user; super admins also see escalations of other organizations. " +
+        "Errors: UNAUTHENTICATED; BAD_USER_INPUT (a malformed cursor, a negative page size).",
+      authScopes: { loggedIn: true },
+      args: {
+        unreadOnly: t.arg.boolean({ required: false, description: "true: only unread ones. false or omitted: read and unread." }),
+        type: t.arg({ type: NotificationTypeEnum, required: false, description: "Only notifications of this type; all types when omitted." }),
+      },
+      resolve: (query, _root, args, ctx) => {
+        assertIdCursors(args);
+        return listNotifications(serviceContextOf(ctx), query, args);
+      },
     },
-    resolve: (query, _root, args, ctx) => {
-      assertIdCursors(args);
-      return listNotifications(serviceContextOf(ctx), query, args);
-    },
-  }, { name: "NotificationConnection", description: "A page of the caller's notifications." }, { name: "NotificationEdge", description: "One notification of a page, with its cursor." }),
+    { name: "NotificationConnection", description: "A page of the caller's notifications." },
+    { name: "NotificationEdge", description: "One notification of a page, with its cursor." },
+  ),
 );
 
 builder.mutationField("markNotificationRead", (t) =>
@@ -112,7 +116,8 @@ builder.subscriptionField("notificationAdded", (t) =>
 
 builder.subscriptionField("unreadNotificationCountChanged", (t) =>
   t.int({
-    description: "The caller's unread count (as `unreadNotificationCount`): the current value first, then every change. Any signed-in user. Errors: UNAUTHENTICATED (the socket is closed at connect).",
+    description:
+      "The caller's unread count (as `unreadNotificationCount`): the current value first, then every change. Any signed-in user. Errors: UNAUTHENTICATED (the socket is closed at connect).",
     authScopes: { loggedIn: true },
     subscribe: (_root, _args, ctx) => unreadCountFeed(serviceContextOf(ctx)),
     resolve: (count: number) => count,

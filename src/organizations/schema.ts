@@ -12,14 +12,18 @@ export const OrganizationRef = builder.prismaNode("Organization", {
     slug: t.exposeString("slug", { description: "Short unique name, e.g. `demo`." }),
     name: t.exposeString("name", { description: "Display name." }),
     notifyNewMessage: t.exposeBoolean("notifyNewMessage", {
-      description: "Whether new customer messages notify agents outside the app (email, WhatsApp). Also needs NOTIFY_NEW_MESSAGE_ENABLED on the server and the user's own `notifyOnNewMessage`.",
+      description:
+        "Whether new customer messages notify agents outside the app (email, WhatsApp). Also needs NOTIFY_NEW_MESSAGE_ENABLED on the server and the user's own `notifyOnNewMessage`.",
     }),
     coalesceWindowSeconds: t.exposeInt("coalesceWindowSeconds", {
-      description: "Bursts of new messages in one conversation within this many seconds update one notification (its `count` grows) instead of creating many. 0–3600.",
+      description:
+        "Bursts of new messages in one conversation within this many seconds update one notification (its `count` grows) instead of creating many. 0–3600.",
     }),
     timeZone: t.exposeString("timeZone", { description: "The organization's IANA time zone, e.g. America/Sao_Paulo; `deliveryStats` counts days in it." }),
     locale: t.exposeString("locale", { description: "Language of notification texts: `pt-BR` or `en`." }),
-    sendReadReceipts: t.exposeBoolean("sendReadReceipts", { description: "Whether WhatsApp is told when an agent reads a conversation (the customer sees blue ticks)." }),
+    sendReadReceipts: t.exposeBoolean("sendReadReceipts", {
+      description: "Whether WhatsApp is told when an agent reads a conversation (the customer sees blue ticks).",
+    }),
     assignOnReply: t.exposeBoolean("assignOnReply", { description: "Whether an agent who answers an unassigned conversation becomes its assignee." }),
     messageRetentionDays: t.exposeInt("messageRetentionDays", {
       nullable: true,
@@ -32,14 +36,22 @@ export const OrganizationRef = builder.prismaNode("Organization", {
     }),
     emailHourlyLimit: t.exposeInt("emailHourlyLimit", { description: "Emails one user may receive per hour; the rest are SKIPPED with the reason." }),
     slaWarningSeconds: t.exposeInt("slaFirstReplySeconds", { description: "Seconds a conversation may wait for a first reply before SLA_WARNING." }),
-    criticalBypassesQuietHours: t.exposeBoolean("criticalBypassesQuietHours", { description: "Whether CRITICAL alerts and triggered notifications reach people inside their quiet hours." }),
-    whatsappTemplateName: t.exposeString("whatsappTemplateName", { description: "The approved template sent to an agent's phone outside Meta's 24-hour window." }),
+    criticalBypassesQuietHours: t.exposeBoolean("criticalBypassesQuietHours", {
+      description: "Whether CRITICAL alerts and triggered notifications reach people inside their quiet hours.",
+    }),
+    whatsappTemplateName: t.exposeString("whatsappTemplateName", {
+      description: "The approved template sent to an agent's phone outside Meta's 24-hour window.",
+    }),
     whatsappTemplateLanguage: t.exposeString("whatsappTemplateLanguage", { description: "That template's language code, e.g. pt_BR." }),
     notificationSenderNumber: t.relation("notificationSenderNumber", {
       nullable: true,
       description: "The connected number that sends WhatsApp notifications to agents; null means the first one connected.",
     }),
-    suspendedAt: t.expose("suspendedAt", { type: "DateTime", nullable: true, description: "When a super admin suspended the organization; null while it is active." }),
+    suspendedAt: t.expose("suspendedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When a super admin suspended the organization; null while it is active.",
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the organization was created." }),
   }),
 });
@@ -70,8 +82,14 @@ const UpdateOrganizationSettingsInput = builder.inputType("UpdateOrganizationSet
   description: "The organization settings to change; fields left out stay as they are.",
   fields: (t) => ({
     notifyNewMessage: t.boolean({ required: false, description: "Turns new-message notifications outside the app on or off for the whole organization." }),
-    slackWebhookUrl: t.string({ required: false, description: "Slack incoming webhook URL (http or https); null removes it. Write-only: read `slackWebhookConfigured`." }),
-    coalesceWindowSeconds: t.int({ required: false, description: "Seconds (0–3600) within which new messages of one conversation update one notification; 0 turns coalescing off." }),
+    slackWebhookUrl: t.string({
+      required: false,
+      description: "Slack incoming webhook URL (http or https); null removes it. Write-only: read `slackWebhookConfigured`.",
+    }),
+    coalesceWindowSeconds: t.int({
+      required: false,
+      description: "Seconds (0–3600) within which new messages of one conversation update one notification; 0 turns coalescing off.",
+    }),
     timeZone: t.string({ required: false, description: "IANA time zone, e.g. America/Sao_Paulo" }),
     locale: t.string({ required: false, description: "`pt-BR` or `en`: the language of notification texts." }),
     sendReadReceipts: t.boolean({ required: false, description: "Tell WhatsApp when an agent reads a conversation (default on)." }),
@@ -79,7 +97,10 @@ const UpdateOrganizationSettingsInput = builder.inputType("UpdateOrganizationSet
     emailHourlyLimit: t.int({ required: false, description: "Emails per user per hour before the rest are SKIPPED (0–1000)." }),
     slaWarningSeconds: t.int({ required: false, description: "Seconds a conversation may wait for a first reply before SLA_WARNING (60 s – 7 days)." }),
     criticalBypassesQuietHours: t.boolean({ required: false, description: "Whether CRITICAL alerts reach people inside their quiet hours." }),
-    whatsappTemplateName: t.string({ required: false, description: "Approved template name for agents outside the 24-hour window (lower-case, digits, underscores)." }),
+    whatsappTemplateName: t.string({
+      required: false,
+      description: "Approved template name for agents outside the 24-hour window (lower-case, digits, underscores).",
+    }),
     whatsappTemplateLanguage: t.string({ required: false, description: "That template's language code, e.g. pt_BR or en_US." }),
     notificationSenderNumberId: t.globalID({
       required: false,
@@ -109,7 +130,9 @@ builder.mutationField("updateOrganizationSettings", (t) =>
         ...(input.criticalBypassesQuietHours != null ? { criticalBypassesQuietHours: input.criticalBypassesQuietHours } : {}),
         ...(input.whatsappTemplateName != null ? { whatsappTemplateName: input.whatsappTemplateName } : {}),
         ...(input.whatsappTemplateLanguage != null ? { whatsappTemplateLanguage: input.whatsappTemplateLanguage } : {}),
-        ...(input.notificationSenderNumberId !== undefined ? { notificationSenderNumberId: input.notificationSenderNumberId ? databaseId(input.notificationSenderNumberId, "notificationSenderNumberId") : null } : {}),
+        ...(input.notificationSenderNumberId !== undefined
+          ? { notificationSenderNumberId: input.notificationSenderNumberId ? databaseId(input.notificationSenderNumberId, "notificationSenderNumberId") : null }
+          : {}),
         ...(input.notifyNewMessage != null ? { notifyNewMessage: input.notifyNewMessage } : {}),
         ...(input.slackWebhookUrl !== undefined ? { slackWebhookUrl: input.slackWebhookUrl } : {}),
         ...(input.coalesceWindowSeconds != null ? { coalesceWindowSeconds: input.coalesceWindowSeconds } : {}),

@@ -2,7 +2,7 @@ import { builder } from "../schema/builder.js";
 import { serviceContextOf } from "../schema/context.js";
 import { databaseId } from "../schema/global-id.js";
 import { assertIdCursors } from "../schema/cursors.js";
-import { onboardOrganization, type CreateOrganizationInput } from "./create-organization.js";
+import { onboardOrganization, type CreateOrganizationInput as OnboardingInput } from "./create-organization.js";
 import { listOrganizations, platformOrganization, platformUser } from "./platform.js";
 import { OrganizationRef, UserRef } from "./schema.js";
 import { reactivateOrganization, suspendOrganization } from "./suspension.js";
@@ -14,7 +14,8 @@ builder.queryField("organizations", (t) =>
   t.prismaConnection({
     type: OrganizationRef,
     cursor: "id",
-    description: "Every organization, by name (super admins only). `search` matches the name or slug, case-insensitively. " +
+    description:
+      "Every organization, by name (super admins only). `search` matches the name or slug, case-insensitively. " +
       "Errors: UNAUTHENTICATED; FORBIDDEN (anyone but a super admin); BAD_USER_INPUT (a malformed cursor).",
     authScopes: { superAdmin: true },
     args: { search: t.arg.string({ required: false, description: "Part of the name or slug (up to 100 characters)." }) },
@@ -43,24 +44,22 @@ const CreateOrganizationInput = builder.inputType("CreateOrganizationInput", {
   }),
 });
 
-const CreateOrganizationPayload = builder
-  .objectRef<{ organization: { id: string }; admin: { id: string } }>("CreateOrganizationPayload")
-  .implement({
-    description: "The organization created and its first admin (who signs in through the identity provider or `npm run token`).",
-    fields: (t) => ({
-      // Read with the selection's relations in one query (the caller's tenant-scoped client would not find them).
-      organization: t.prismaField({
-        type: OrganizationRef,
-        description: "The new organization.",
-        resolve: (query, payload, _args, ctx) => platformOrganization(serviceContextOf(ctx), payload.organization.id, query),
-      }),
-      admin: t.prismaField({
-        type: UserRef,
-        description: "Its first ORG_ADMIN.",
-        resolve: (query, payload, _args, ctx) => platformUser(serviceContextOf(ctx), payload.admin.id, query),
-      }),
+const CreateOrganizationPayload = builder.objectRef<{ organization: { id: string }; admin: { id: string } }>("CreateOrganizationPayload").implement({
+  description: "The organization created and its first admin (who signs in through the identity provider or `npm run token`).",
+  fields: (t) => ({
+    // Read with the selection's relations in one query (the caller's tenant-scoped client would not find them).
+    organization: t.prismaField({
+      type: OrganizationRef,
+      description: "The new organization.",
+      resolve: (query, payload, _args, ctx) => platformOrganization(serviceContextOf(ctx), payload.organization.id, query),
     }),
-  });
+    admin: t.prismaField({
+      type: UserRef,
+      description: "Its first ORG_ADMIN.",
+      resolve: (query, payload, _args, ctx) => platformUser(serviceContextOf(ctx), payload.admin.id, query),
+    }),
+  }),
+});
 
 builder.mutationField("createOrganization", (t) =>
   t.field({
@@ -70,7 +69,7 @@ builder.mutationField("createOrganization", (t) =>
     args: { input: t.arg({ type: CreateOrganizationInput, required: true, description: "The organization and its admin." }) },
     resolve: async (_root, { input }, ctx) => {
       // Validated there (zod): a locale other than pt-BR or en is BAD_USER_INPUT.
-      const { organization, admin } = await onboardOrganization(serviceContextOf(ctx), input as CreateOrganizationInput);
+      const { organization, admin } = await onboardOrganization(serviceContextOf(ctx), input as OnboardingInput);
       return { organization, admin };
     },
   }),

@@ -6,7 +6,7 @@ import { notificationPreferences, type NotificationPreferences } from "./effecti
 import { databaseId } from "../schema/global-id.js";
 import { parseInput } from "../validation.js";
 import { preferencesInputSchema, updateNotificationPreferences } from "./update.js";
-import { confirmNumberVerification, sendNumberVerificationCode, setUserWhatsAppNumber } from "./verify-number.js";
+import { assertCodeAllowed, confirmNumberVerification, sendNumberVerificationCode, setUserWhatsAppNumber } from "./verify-number.js";
 
 const QuietHoursRef = builder.objectRef<NonNullable<NotificationPreferences["quietHours"]>>("QuietHours").implement({
   description: "A daily window, local to `timeZone`, during which email, WhatsApp and Slack wait; it may cross midnight.",
@@ -37,8 +37,17 @@ export const NotificationPreferencesRef = builder.objectRef<NotificationPreferen
     notifyOnNewMessage: t.exposeBoolean("notifyOnNewMessage", {
       description: "The user's switch for new-message notifications outside the app (with the global and organization flags).",
     }),
-    quietHours: t.field({ type: QuietHoursRef, nullable: true, description: "The user's quiet hours; null when they have none.", resolve: (p) => p.quietHours }),
-    channels: t.field({ type: [ChannelPreferenceRef], description: "The effective matrix: every notification type × every channel (IN_APP, EMAIL, WHATSAPP, SLACK, WEB_PUSH, SMS).", resolve: (p) => p.channels }),
+    quietHours: t.field({
+      type: QuietHoursRef,
+      nullable: true,
+      description: "The user's quiet hours; null when they have none.",
+      resolve: (p) => p.quietHours,
+    }),
+    channels: t.field({
+      type: [ChannelPreferenceRef],
+      description: "The effective matrix: every notification type × every channel (IN_APP, EMAIL, WHATSAPP, SLACK, WEB_PUSH, SMS).",
+      resolve: (p) => p.channels,
+    }),
   }),
 });
 
@@ -70,14 +79,19 @@ const UpdateNotificationPreferencesInput = builder.inputType("UpdateNotification
     }),
     notifyOnNewMessage: t.boolean({ required: false, description: "The caller's switch for new-message notifications outside the app." }),
     quietHours: t.field({ type: QuietHoursInput, required: false, description: "null clears the quiet hours." }),
-    channels: t.field({ type: [ChannelPreferenceInput], required: false, description: "Type × channel choices to set (up to 64); pairs left out keep their current value." }),
+    channels: t.field({
+      type: [ChannelPreferenceInput],
+      required: false,
+      description: "Type × channel choices to set (up to 64); pairs left out keep their current value.",
+    }),
   }),
 });
 
 builder.queryField("notificationPreferences", (t) =>
   t.field({
     type: NotificationPreferencesRef,
-    description: "The caller's own notification settings and effective type × channel matrix (the preferences screen). Any signed-in user. Errors: UNAUTHENTICATED.",
+    description:
+      "The caller's own notification settings and effective type × channel matrix (the preferences screen). Any signed-in user. Errors: UNAUTHENTICATED.",
     authScopes: { loggedIn: true },
     resolve: (_root, _args, ctx) => notificationPreferences(serviceContextOf(ctx)),
   }),
@@ -93,7 +107,10 @@ builder.mutationField("updateNotificationPreferences", (t) =>
     authScopes: { loggedIn: true },
     args: { input: t.arg({ type: UpdateNotificationPreferencesInput, required: true, description: "The settings to change." }) },
     resolve: async (_root, { input }, ctx) => {
-      const { verificationPending } = await updateNotificationPreferences(serviceContextOf(ctx), input);
+      const service = serviceContextOf(ctx);
+      // A new number will need a code: refuse before changing anything when none may be sent.
+      if (input.whatsappNumber && service.actor.role !== "ORG_ADMIN" && service.actor.role !== "SUPER_ADMIN") await assertCodeAllowed(service);
+      const { verificationPending } = await updateNotificationPreferences(service, input);
       if (verificationPending) await sendNumberVerificationCode(serviceContextOf(ctx));
       return notificationPreferences(serviceContextOf(ctx));
     },

@@ -97,7 +97,10 @@ builder.mutationField("moveConversationToQueue", (t) =>
       queueId: t.arg.globalID({ for: QueueRef, required: true, description: "The queue to move it to." }),
     },
     resolve: async (query, _root, { conversationId, queueId }, ctx) => {
-      const conversation = await moveConversationToQueue(serviceContextOf(ctx), { conversationId: databaseId(conversationId, "conversationId"), queueId: databaseId(queueId, "queueId") });
+      const conversation = await moveConversationToQueue(serviceContextOf(ctx), {
+        conversationId: databaseId(conversationId, "conversationId"),
+        queueId: databaseId(queueId, "queueId"),
+      });
       return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
     },
   }),

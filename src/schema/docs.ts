@@ -69,6 +69,6 @@ export const rootTypeDocs = {
     "Roles: VIEWER reads only; AGENT works conversations and alerts; ORG_ADMIN also manages settings, queues, numbers and deliveries.",
   Subscription:
     "Live events over WebSocket (graphql-ws, protocol `graphql-transport-ws`, same `/graphql` path), authenticated once at connect with " +
-    "`connectionParams: { authorization: \"Bearer <JWT>\" }`. A missing or bad token closes the socket at connect (4403 Forbidden); " +
+    '`connectionParams: { authorization: "Bearer <JWT>" }`. A missing or bad token closes the socket at connect (4403 Forbidden); ' +
     "its expiry closes it then (4401); a user deactivated meanwhile is closed with 4403. Events are the caller's organization's only.",
 } as const;

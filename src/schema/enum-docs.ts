@@ -16,7 +16,9 @@ export const roleDocs = {
 export const conversationStatusDocs = {
   description: "Where a conversation stands.",
   values: {
-    OPEN: { description: "Active: the customer wrote and the conversation is not resolved. A resolved conversation reopens as OPEN on the customer's next message." },
+    OPEN: {
+      description: "Active: the customer wrote and the conversation is not resolved. A resolved conversation reopens as OPEN on the customer's next message.",
+    },
     PENDING: { description: "Waiting (on the customer or a third party). Reserved: Aviso itself does not set it yet." },
     RESOLVED: { description: "Closed by an agent (`resolveConversation`)." },
   },
@@ -63,7 +65,9 @@ export const messageTypeDocs = {
 export const notificationTypeDocs = {
   description: "What a notification is about. Preferences are chosen per type × channel.",
   values: {
-    NEW_MESSAGE: { description: "A customer wrote in a conversation the user is responsible for (its assignee, else its queue's agents, else the organization's)." },
+    NEW_MESSAGE: {
+      description: "A customer wrote in a conversation the user is responsible for (its assignee, else its queue's agents, else the organization's).",
+    },
     CONVERSATION_ASSIGNED: { description: "A conversation was assigned to the user by someone else." },
     SLA_WARNING: { description: "A customer has waited longer than the organization's first-reply time for an answer." },
     ALERT_CREATED: { description: "An operations alert was opened in the organization (sent to its admins)." },
@@ -71,7 +75,9 @@ export const notificationTypeDocs = {
     ALERT_RESOLVED: { description: "An alert was resolved." },
     ALERT_STALE: { description: "An unresolved alert had no activity for ALERT_STALE_SECONDS (default 7 days); raised once per alert." },
     CAMPAIGN_FAILED: { description: "A bulk campaign of the organization failed." },
-    CUSTOM: { description: "Raised by another system through `triggerNotification` (an admin or an API key with NOTIFICATIONS_TRIGGER); its title and body are theirs." },
+    CUSTOM: {
+      description: "Raised by another system through `triggerNotification` (an admin or an API key with NOTIFICATIONS_TRIGGER); its title and body are theirs.",
+    },
   },
 } as const;
 
@@ -80,7 +86,9 @@ export const notificationChannelDocs = {
   values: {
     IN_APP: { description: "The in-app inbox (`notifications`, `notificationAdded`). Always on: it cannot be turned off." },
     EMAIL: { description: "Email through SMTP to the user's address; over the hourly limit, or by the user's choice, folded into a digest." },
-    WHATSAPP: { description: "A WhatsApp message to the user's own number (`NotificationPreferences.whatsappNumber`), from the organization's connected business number." },
+    WHATSAPP: {
+      description: "A WhatsApp message to the user's own number (`NotificationPreferences.whatsappNumber`), from the organization's connected business number.",
+    },
     SLACK: { description: "A post to the organization's Slack incoming webhook (`updateOrganizationSettings(slackWebhookUrl)`)." },
     WEB_PUSH: { description: "Browser push (Push API, VAPID) to each browser the user registered with `registerWebPushSubscription`." },
     SMS: { description: "An SMS to the user's notification number through the SMS provider (Twilio's Messages API); off by default." },
@@ -95,9 +103,16 @@ export const deliveryStatusDocs = {
     SENT: { description: "The provider accepted it (SMTP server, Graph API, Slack). In-app deliveries are SENT at once." },
     DELIVERED: { description: "WhatsApp only: Meta reports it reached the user's phone." },
     READ: { description: "WhatsApp only: Meta reports the user read it." },
-    FAILED: { description: "A permanent error (a refused address, a rejected number), or Meta reported the WhatsApp message failed; `lastError` says which. Admins may `retryDelivery` it." },
-    SKIPPED: { description: "Not sent, deliberately: the channel is not set up (no WhatsApp number, no Slack webhook) or a limit applied; `lastError` says why." },
-    DEAD: { description: "Transient failures exhausted DELIVERY_RETRY_LIMIT retries; in the dead-letter queue. Admins may `retryDelivery` or `retryDeadDeliveries`." },
+    FAILED: {
+      description:
+        "A permanent error (a refused address, a rejected number), or Meta reported the WhatsApp message failed; `lastError` says which. Admins may `retryDelivery` it.",
+    },
+    SKIPPED: {
+      description: "Not sent, deliberately: the channel is not set up (no WhatsApp number, no Slack webhook) or a limit applied; `lastError` says why.",
+    },
+    DEAD: {
+      description: "Transient failures exhausted DELIVERY_RETRY_LIMIT retries; in the dead-letter queue. Admins may `retryDelivery` or `retryDeadDeliveries`.",
+    },
   },
 } as const;
 

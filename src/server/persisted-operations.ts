@@ -3,16 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { usePersistedOperations } from "@graphql-yoga/plugin-persisted-operations";
-import {
-  GraphQLError,
-  Kind,
-  parse,
-  print,
-  visit,
-  type DefinitionNode,
-  type FragmentDefinitionNode,
-  type OperationDefinitionNode,
-} from "graphql";
+import { GraphQLError, Kind, parse, print, visit, type DefinitionNode, type FragmentDefinitionNode, type OperationDefinitionNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 
 /**

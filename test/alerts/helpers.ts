@@ -52,6 +52,9 @@ export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boo
 
 /** Audit actions recorded for one alert, oldest first. */
 export async function auditActions(server: TestServer, alertId: string): Promise<string[]> {
-  const rows = await server.app.runtime.prisma.auditLog.findMany({ where: { entityType: "Alert", entityId: alertId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  const rows = await server.app.runtime.prisma.auditLog.findMany({
+    where: { entityType: "Alert", entityId: alertId },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
   return rows.map((row) => row.action);
 }

@@ -70,7 +70,14 @@ describe("the alert lifecycle", () => {
       severity: "CRITICAL",
       category: "whatsapp",
     });
-    expect(created).toMatchObject({ title: "WhatsApp deliveries failing", severity: "CRITICAL", category: "whatsapp", status: "OPEN", occurrences: 1, escalationLevel: 0 });
+    expect(created).toMatchObject({
+      title: "WhatsApp deliveries failing",
+      severity: "CRITICAL",
+      category: "whatsapp",
+      status: "OPEN",
+      occurrences: 1,
+      escalationLevel: 0,
+    });
     expect(await nextChange(demoEvents)).toMatchObject({ id: created.id, status: "OPEN" });
 
     const acknowledged = await server.gql<{ acknowledgeAlert: AlertView }>(ACKNOWLEDGE_ALERT, { id: created.id }, tokens.demoAgent);
@@ -90,7 +97,9 @@ describe("the alert lifecycle", () => {
     expect(acmeEvents.pending().filter((e) => e.data?.alertChanged.title !== "warm-up")).toEqual([]);
 
     const row = await server.app.runtime.prisma.alert.findUniqueOrThrow({ where: { id: databaseId(created.id) } });
-    const [admin, agent] = await Promise.all(["admin@demo.test", "agent@demo.test"].map((email) => server.app.runtime.prisma.user.findUniqueOrThrow({ where: { email } })));
+    const [admin, agent] = await Promise.all(
+      ["admin@demo.test", "agent@demo.test"].map((email) => server.app.runtime.prisma.user.findUniqueOrThrow({ where: { email } })),
+    );
     expect(row).toMatchObject({ createdById: admin!.id, acknowledgedById: agent!.id, resolvedById: agent!.id });
     expect(row.lastActivityAt.getTime()).toBe(row.resolvedAt!.getTime());
     expect(await auditActions(server, row.id)).toEqual(["alert.created", "alert.acknowledged", "alert.resolved"]);
@@ -99,13 +108,20 @@ describe("the alert lifecycle", () => {
   it("escalates by hand one level at a time, up to level 2", async () => {
     const alert = await createAlertAs(server, tokens.demoAdmin, { title: "Queue backlog", severity: "HIGH" });
     const escalate = `mutation($id: ID!, $reason: String) { escalateAlert(id: $id, reason: $reason) { status escalationLevel escalatedAt } }`;
-    const first = await server.gql<{ escalateAlert: { status: string; escalationLevel: number } }>(escalate, { id: alert.id, reason: "nobody answers" }, tokens.demoAgent);
+    const first = await server.gql<{ escalateAlert: { status: string; escalationLevel: number } }>(
+      escalate,
+      { id: alert.id, reason: "nobody answers" },
+      tokens.demoAgent,
+    );
     expect(first.data?.escalateAlert).toMatchObject({ status: "ESCALATED", escalationLevel: 1 });
     const second = await server.gql<{ escalateAlert: { escalationLevel: number } }>(escalate, { id: alert.id }, tokens.demoAdmin);
     expect(second.data?.escalateAlert.escalationLevel).toBe(2);
     const third = await server.gql(escalate, { id: alert.id }, tokens.demoAdmin);
     expect(third.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "id" });
-    const audits = await server.app.runtime.prisma.auditLog.findMany({ where: { entityId: databaseId(alert.id), action: "alert.escalated" }, orderBy: { createdAt: "asc" } });
+    const audits = await server.app.runtime.prisma.auditLog.findMany({
+      where: { entityId: databaseId(alert.id), action: "alert.escalated" },
+      orderBy: { createdAt: "asc" },
+    });
     expect(audits.map((a) => a.data)).toEqual([
       { level: 1, automatic: false, reason: "nobody answers" },
       { level: 2, automatic: false, reason: null },
@@ -129,16 +145,32 @@ describe("the alert lifecycle", () => {
 
   it("refuses bad input with BAD_USER_INPUT naming the field", async () => {
     for (const title of ["", "   ", "x".repeat(201)]) {
-      const result = await server.gql(`mutation($input: CreateAlertInput!) { createAlert(input: $input) { id } }`, { input: { title, severity: "LOW" } }, tokens.demoAdmin);
+      const result = await server.gql(
+        `mutation($input: CreateAlertInput!) { createAlert(input: $input) { id } }`,
+        { input: { title, severity: "LOW" } },
+        tokens.demoAdmin,
+      );
       expect(result.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "title" });
     }
-    const longDescription = await server.gql(`mutation($input: CreateAlertInput!) { createAlert(input: $input) { id } }`, { input: { title: "ok", description: "x".repeat(5001) } }, tokens.demoAdmin);
+    const longDescription = await server.gql(
+      `mutation($input: CreateAlertInput!) { createAlert(input: $input) { id } }`,
+      { input: { title: "ok", description: "x".repeat(5001) } },
+      tokens.demoAdmin,
+    );
     expect(longDescription.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "description" });
-    for (const id of ["not-a-global-id", Buffer.from("Alert:not-a-uuid").toString("base64"), Buffer.from("User:0190a8e0-0000-7000-8000-000000000000").toString("base64")]) {
+    for (const id of [
+      "not-a-global-id",
+      Buffer.from("Alert:not-a-uuid").toString("base64"),
+      Buffer.from("User:0190a8e0-0000-7000-8000-000000000000").toString("base64"),
+    ]) {
       const result = await server.gql(`query($id: ID!) { alert(id: $id) { id } }`, { id }, tokens.demoAdmin);
       expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     }
-    const missing = await server.gql(`query($id: ID!) { alert(id: $id) { id } }`, { id: Buffer.from("Alert:0190a8e0-0000-7000-8000-000000000000").toString("base64") }, tokens.demoAdmin);
+    const missing = await server.gql(
+      `query($id: ID!) { alert(id: $id) { id } }`,
+      { id: Buffer.from("Alert:0190a8e0-0000-7000-8000-000000000000").toString("base64") },
+      tokens.demoAdmin,
+    );
     expect(missing.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     expect(await server.app.runtime.prisma.alert.count({ where: { title: "ok" } })).toBe(0);
   });
@@ -156,7 +188,11 @@ describe("the alert lifecycle", () => {
       const result = await server.gql(mutation, { id: alert.id }, tokens.demoViewer);
       expect(result.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     }
-    const read = await server.gql<{ alert: { title: string; status: string } }>(`query($id: ID!) { alert(id: $id) { title status } }`, { id: alert.id }, tokens.demoViewer);
+    const read = await server.gql<{ alert: { title: string; status: string } }>(
+      `query($id: ID!) { alert(id: $id) { title status } }`,
+      { id: alert.id },
+      tokens.demoViewer,
+    );
     expect(read.data?.alert).toEqual({ title: "Role check", status: "OPEN" });
     expect(await server.app.runtime.prisma.alert.count({ where: { title: "Role check" } })).toBe(1);
   });
@@ -181,10 +217,16 @@ describe("the alert lifecycle", () => {
 
   it("lists the organization's alerts newest first, filtered by status and severity, page by page", async () => {
     const made: AlertView[] = [];
-    for (const severity of ["LOW", "CRITICAL", "LOW"]) made.push(await createAlertAs(server, tokens.demoAdmin, { title: `List ${severity}`, severity, category: "listing" }));
+    for (const severity of ["LOW", "CRITICAL", "LOW"])
+      made.push(await createAlertAs(server, tokens.demoAdmin, { title: `List ${severity}`, severity, category: "listing" }));
     const query = `query($status: AlertStatus, $severity: AlertSeverity, $first: Int, $after: String) {
       alerts(status: $status, severity: $severity, first: $first, after: $after) { edges { cursor node { id severity status createdAt } } pageInfo { hasNextPage endCursor } } }`;
-    type Page = { alerts: { edges: Array<{ node: { id: string; severity: string; status: string; createdAt: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } };
+    type Page = {
+      alerts: {
+        edges: Array<{ node: { id: string; severity: string; status: string; createdAt: string } }>;
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+      };
+    };
     const all = await server.gql<Page>(query, { first: 100 }, tokens.demoViewer);
     const nodes = all.data!.alerts.edges.map((e) => e.node);
     const times = nodes.map((n) => n.createdAt);
@@ -299,4 +341,3 @@ describe("alertSummary", () => {
     expect(backwards.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "to" });
   });
 });
-

@@ -33,9 +33,15 @@ describe("automatic escalation", () => {
     const created = await createAlertAs(server, admin, { title: "Payments webhook down", severity: "CRITICAL" });
     const id = databaseId(created.id);
 
-    const levelOne = await waitFor(() => readAlert(id), (a) => a.escalationLevel >= 1);
+    const levelOne = await waitFor(
+      () => readAlert(id),
+      (a) => a.escalationLevel >= 1,
+    );
     expect(levelOne).toMatchObject({ status: "ESCALATED" });
-    const levelTwo = await waitFor(() => readAlert(id), (a) => a.escalationLevel >= 2);
+    const levelTwo = await waitFor(
+      () => readAlert(id),
+      (a) => a.escalationLevel >= 2,
+    );
     expect(levelTwo.status).toBe("ESCALATED");
     // Never before its delay: one second from creation for level 1, one more for level 2.
     expect(levelOne.escalatedAt!.getTime() - levelOne.createdAt.getTime()).toBeGreaterThanOrEqual(1000);
@@ -48,7 +54,10 @@ describe("automatic escalation", () => {
       [2, "completed"],
     ]);
     expect((await readAlert(id)).escalationLevel).toBe(2);
-    const escalations = await server.app.runtime.prisma.auditLog.findMany({ where: { entityId: id, action: "alert.escalated" }, orderBy: { createdAt: "asc" } });
+    const escalations = await server.app.runtime.prisma.auditLog.findMany({
+      where: { entityId: id, action: "alert.escalated" },
+      orderBy: { createdAt: "asc" },
+    });
     expect(escalations.map((e) => e.data)).toEqual([
       { level: 1, automatic: true },
       { level: 2, automatic: true },
@@ -76,10 +85,16 @@ describe("automatic escalation", () => {
     const manual = await server.gql(`mutation($id: ID!) { escalateAlert(id: $id, reason: "urgent") { escalationLevel } }`, { id: created.id }, agent);
     expect(manual.data).toEqual({ escalateAlert: { escalationLevel: 1 } });
 
-    await waitFor(() => readAlert(id), (a) => a.escalationLevel >= 2);
+    await waitFor(
+      () => readAlert(id),
+      (a) => a.escalationLevel >= 2,
+    );
     const jobs = await settledJobs(escalateAlertJob, id);
     expect(jobs.map((j) => j.data.level).sort()).toEqual([1, 2]);
-    const escalations = await server.app.runtime.prisma.auditLog.findMany({ where: { entityId: id, action: "alert.escalated" }, orderBy: { createdAt: "asc" } });
+    const escalations = await server.app.runtime.prisma.auditLog.findMany({
+      where: { entityId: id, action: "alert.escalated" },
+      orderBy: { createdAt: "asc" },
+    });
     expect(escalations.map((e) => e.data)).toEqual([
       { level: 1, automatic: false, reason: "urgent" },
       { level: 2, automatic: true },
@@ -97,7 +112,10 @@ describe("staleness", () => {
   it("raises ALERT_STALE once for an alert with no activity", async () => {
     const created = await createAlertAs(server, admin, { title: "Quiet alert", severity: "LOW" });
     const id = databaseId(created.id);
-    const stale = await waitFor(() => readAlert(id), (a) => a.staleNotifiedAt !== null);
+    const stale = await waitFor(
+      () => readAlert(id),
+      (a) => a.staleNotifiedAt !== null,
+    );
     expect(stale.staleNotifiedAt!.getTime() - stale.lastActivityAt.getTime()).toBeGreaterThanOrEqual(2000);
 
     // The check ran and nothing else is queued for it: raised exactly once.
@@ -113,7 +131,10 @@ describe("staleness", () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await server.gql(ACKNOWLEDGE_ALERT, { id: created.id }, agent);
 
-    const stale = await waitFor(() => readAlert(id), (a) => a.staleNotifiedAt !== null);
+    const stale = await waitFor(
+      () => readAlert(id),
+      (a) => a.staleNotifiedAt !== null,
+    );
     expect(stale.lastActivityAt.getTime()).toBe(stale.acknowledgedAt!.getTime());
     expect(stale.staleNotifiedAt!.getTime() - stale.acknowledgedAt!.getTime()).toBeGreaterThanOrEqual(2000);
     const jobs = await settledJobs(alertStalenessJob, id);

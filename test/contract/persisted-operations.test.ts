@@ -87,7 +87,17 @@ describe("persisted operations, arbitrary documents allowed (the default)", () =
       conversation: await aviso.request(ConversationDocument, { id: Buffer.from("Conversation:00000000-0000-4000-8000-000000000000").toString("base64") }),
     };
     const codes = Object.fromEntries(Object.entries(results).map(([screen, result]) => [screen, (result.errors ?? []).map((e) => e.extensions?.code)]));
-    expect(codes).toEqual({ inbox: [], preferences: [], alerts: [], deliveries: [], settings: [], queues: [], apiKeys: [], audit: [], conversation: ["NOT_FOUND"] });
+    expect(codes).toEqual({
+      inbox: [],
+      preferences: [],
+      alerts: [],
+      deliveries: [],
+      settings: [],
+      queues: [],
+      apiKeys: [],
+      audit: [],
+      conversation: ["NOT_FOUND"],
+    });
   });
 
   it("still runs a document sent as text, and answers an unknown hash with PERSISTED_OPERATION_NOT_FOUND", async () => {
@@ -133,7 +143,9 @@ describe("PERSISTED_OPERATIONS_ONLY=true", () => {
     // A query by hash over GET too (cacheable URLs: no document in them).
     const { operationName, extensions } = persistedPayload(ViewerDocument);
     const url = `${server.url}/graphql?operationName=${operationName}&extensions=${encodeURIComponent(JSON.stringify(extensions))}`;
-    const viaGet = (await (await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: "application/json" } })).json()) as { data?: { me?: { email?: string } } };
+    const viaGet = (await (await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: "application/json" } })).json()) as {
+      data?: { me?: { email?: string } };
+    };
     expect(viaGet.data?.me?.email).toBe("agent@demo.test");
   });
 

@@ -37,11 +37,9 @@ const userId = async (token: string) => (await server.gql<{ me: { id: string } }
 
 describe("reading conversations", () => {
   it("lists the organization's conversations newest first, as a relay connection", async () => {
-    const page1 = await server.gql<{ conversations: { edges: Array<{ node: { contact: { name: string } } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(
-      LIST,
-      {},
-      tokens.viewer,
-    );
+    const page1 = await server.gql<{
+      conversations: { edges: Array<{ node: { contact: { name: string } } }>; pageInfo: { hasNextPage: boolean; endCursor: string } };
+    }>(LIST, {}, tokens.viewer);
     expect(page1.errors).toBeUndefined();
     expect(page1.data!.conversations.edges.map((e) => e.node.contact.name)).toEqual(["Caio", "Beto"]);
     expect(page1.data!.conversations.pageInfo.hasNextPage).toBe(true);
@@ -54,11 +52,13 @@ describe("reading conversations", () => {
   });
 
   it("shows a conversation with its contact and messages", async () => {
-    const result = await server.gql<{ conversation: { contact: { name: string; phone: string }; unreadCount: number; messages: { edges: Array<{ node: { text: string; direction: string; type: string } }> } } }>(
-      CONVERSATION,
-      { id: conversationId },
-      tokens.viewer,
-    );
+    const result = await server.gql<{
+      conversation: {
+        contact: { name: string; phone: string };
+        unreadCount: number;
+        messages: { edges: Array<{ node: { text: string; direction: string; type: string } }> };
+      };
+    }>(CONVERSATION, { id: conversationId }, tokens.viewer);
     expect(result.errors).toBeUndefined();
     expect(result.data!.conversation.contact).toMatchObject({ name: "Caio", phone: "+5511900000002" });
     expect(result.data!.conversation.unreadCount).toBe(1);
@@ -75,7 +75,11 @@ describe("reading conversations", () => {
   });
 
   it("a malformed id is BAD_USER_INPUT, not a server error", async () => {
-    for (const id of ["nonsense", Buffer.from("Conversation:not-a-uuid").toString("base64"), Buffer.from("User:0190a0a0-0000-7000-8000-000000000000").toString("base64")]) {
+    for (const id of [
+      "nonsense",
+      Buffer.from("Conversation:not-a-uuid").toString("base64"),
+      Buffer.from("User:0190a0a0-0000-7000-8000-000000000000").toString("base64"),
+    ]) {
       const result = await server.gql(CONVERSATION, { id }, tokens.agent);
       expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     }
@@ -84,7 +88,11 @@ describe("reading conversations", () => {
 
 describe("changing conversations", () => {
   it("an agent assigns a conversation to a colleague, and assignedToMe finds it", async () => {
-    const result = await server.gql<{ assignConversation: { assignee: { email: string } } }>(ASSIGN, { c: conversationId, u: await userId(tokens.agent2) }, tokens.agent);
+    const result = await server.gql<{ assignConversation: { assignee: { email: string } } }>(
+      ASSIGN,
+      { c: conversationId, u: await userId(tokens.agent2) },
+      tokens.agent,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data!.assignConversation.assignee.email).toBe("agent2@demo.test");
     const mine = await server.gql<{ conversations: { edges: Array<{ node: { id: string } }> } }>(LIST, { mine: true }, tokens.agent2);
@@ -139,7 +147,11 @@ describe("changing conversations", () => {
     expect(resolvedList.data!.conversations.edges.map((e) => e.node.id)).toEqual([conversationId]);
 
     await postWebhook(server.url, inboundWebhook({ text: "Ainda preciso de ajuda", from: "5511900000002" }).body);
-    const reopened = await server.gql<{ conversation: { status: string; unreadCount: number; messages: { edges: unknown[] } } }>(CONVERSATION, { id: conversationId }, tokens.agent);
+    const reopened = await server.gql<{ conversation: { status: string; unreadCount: number; messages: { edges: unknown[] } } }>(
+      CONVERSATION,
+      { id: conversationId },
+      tokens.agent,
+    );
     expect(reopened.data!.conversation).toMatchObject({ status: "OPEN", unreadCount: 1 });
     expect(reopened.data!.conversation.messages.edges).toHaveLength(2);
   });

@@ -94,7 +94,7 @@ describe("messageAdded", () => {
 
     const foreign = subscribe(acme, MESSAGE_ADDED, { c: demoMessage.data!.messageAdded.conversation.id });
     const refused = await foreign.next();
-    expect((refused.errors?.[0] as { extensions?: { code?: string } }).extensions?.code).toBe("NOT_FOUND");
+    expect((refused.errors?.[0] as { extensions?: { code?: string } } | undefined)?.extensions?.code).toBe("NOT_FOUND");
   });
 });
 

@@ -99,7 +99,11 @@ describe("email delivery", () => {
   });
 
   it("sends once when the same delivery is enqueued twice", async () => {
-    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, { userEmail: "admin@demo.test", channel: "EMAIL", title: "Duplicado" });
+    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, {
+      userEmail: "admin@demo.test",
+      channel: "EMAIL",
+      title: "Duplicado",
+    });
     await Promise.all([enqueue(server, "EMAIL", delivery.id), enqueue(server, "EMAIL", delivery.id)]);
     await waitForStatus(server, delivery.id, ["SENT"]);
     // Both jobs finish (the loser retries and finds the delivery SENT).
@@ -144,7 +148,13 @@ describe("sendTestNotification", () => {
 
 describe("deliveryStats", () => {
   const STATS = `query($from: DateTime, $to: DateTime) { deliveryStats(from: $from, to: $to) { timeZone days { day channel status count } failureReasons { channel reason count } } }`;
-  type Stats = { deliveryStats: { timeZone: string; days: Array<{ day: string; channel: string; status: string; count: number }>; failureReasons: Array<{ channel: string; reason: string; count: number }> } };
+  type Stats = {
+    deliveryStats: {
+      timeZone: string;
+      days: Array<{ day: string; channel: string; status: string; count: number }>;
+      failureReasons: Array<{ channel: string; reason: string; count: number }>;
+    };
+  };
   const total = (stats: Stats, channel: string, status: string) =>
     stats.deliveryStats.days.filter((d) => d.channel === channel && d.status === status).reduce((sum, d) => sum + d.count, 0);
 

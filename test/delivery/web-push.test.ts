@@ -20,7 +20,14 @@ beforeAll(async () => {
   globalAgent.options.ca = [...rootCertificates, certificate.certPem];
   push = await startPushService(certificate);
   server = await startTestServer({
-    env: { PUBLIC_URL: "https://app.aviso.test", VAPID_SUBJECT: "mailto:ops@aviso.test", DELIVERY_RETRY_LIMIT: "2", DELIVERY_RETRY_DELAY_SECONDS: "1", DELIVERY_BREAKER_FAILURES: "50" },
+    env: {
+      PUBLIC_URL: "https://app.aviso.test",
+      UNSAFE_ALLOW_LOCAL_TARGETS: "true",
+      VAPID_SUBJECT: "mailto:ops@aviso.test",
+      DELIVERY_RETRY_LIMIT: "2",
+      DELIVERY_RETRY_DELAY_SECONDS: "1",
+      DELIVERY_BREAKER_FAILURES: "50",
+    },
   });
   agentToken = await server.token("agent@demo.test");
   const enabled = await server.gql(
@@ -37,14 +44,24 @@ afterAll(async () => {
 });
 
 async function register(subscription: TestSubscription, token = agentToken, userAgent = "Test Browser") {
-  return server.gql<{ registerWebPushSubscription: { id: string; endpoint: string; userAgent: string } }>(REGISTER, { input: { endpoint: subscription.endpoint, keys: subscription.keys, userAgent } }, token);
+  return server.gql<{ registerWebPushSubscription: { id: string; endpoint: string; userAgent: string } }>(
+    REGISTER,
+    { input: { endpoint: subscription.endpoint, keys: subscription.keys, userAgent } },
+    token,
+  );
 }
 
 async function assignToAgent(contactName: string) {
   const prisma = server.app.runtime.prisma;
   const demo = await orgId(prisma, "demo");
   const conversation = await openConversation(prisma, { org: "demo", assignee: "agent@demo.test", contactName });
-  const result = await raise(server, { type: "CONVERSATION_ASSIGNED", organizationId: demo, conversationId: conversation.id, assigneeId: await userId(prisma, "agent@demo.test"), actorId: await userId(prisma, "admin@demo.test") });
+  const result = await raise(server, {
+    type: "CONVERSATION_ASSIGNED",
+    organizationId: demo,
+    conversationId: conversation.id,
+    assigneeId: await userId(prisma, "agent@demo.test"),
+    actorId: await userId(prisma, "admin@demo.test"),
+  });
   return { conversation, notificationId: result.notificationIds[0]! };
 }
 
@@ -66,13 +83,17 @@ describe("web push", () => {
     push.replyWith(phone.id, { status: 410 });
 
     const { conversation, notificationId } = await assignToAgent("Paula");
-    const settled = await eventually(async () => {
-      const rows = await pushDeliveries(notificationId);
-      return rows.length === 2 && rows.every((d) => d.status === "SENT" || d.status === "FAILED") ? rows : undefined;
-    }, "both push deliveries settled", 20_000);
+    const settled = await eventually(
+      async () => {
+        const rows = await pushDeliveries(notificationId);
+        return rows.length === 2 && rows.every((d) => d.status === "SENT" || d.status === "FAILED") ? rows : undefined;
+      },
+      "both push deliveries settled",
+      20_000,
+    );
 
     const prisma = server.app.runtime.prisma;
-    const phoneRow = (await prisma.webPushSubscription.findUnique({ where: { endpoint: phone.endpoint } }));
+    const phoneRow = await prisma.webPushSubscription.findUnique({ where: { endpoint: phone.endpoint } });
     expect(phoneRow).toBeNull();
     const laptopRow = await prisma.webPushSubscription.findUniqueOrThrow({ where: { endpoint: laptop.endpoint } });
     const sent = settled.find((d) => d.webPushSubscriptionId === laptopRow.id)!;
@@ -115,10 +136,14 @@ describe("web push", () => {
     push.replyWith(browser.id, { status: 429, headers: { "retry-after": "1" } }, { status: 503 });
     const { notificationId } = await assignToAgent("Marta");
     const subscription = await server.app.runtime.prisma.webPushSubscription.findUniqueOrThrow({ where: { endpoint: browser.endpoint } });
-    const delivery = await eventually(async () => {
-      const row = (await pushDeliveries(notificationId)).find((d) => d.webPushSubscriptionId === subscription.id);
-      return row?.status === "SENT" ? row : undefined;
-    }, "push sent after 429 and 503", 30_000);
+    const delivery = await eventually(
+      async () => {
+        const row = (await pushDeliveries(notificationId)).find((d) => d.webPushSubscriptionId === subscription.id);
+        return row?.status === "SENT" ? row : undefined;
+      },
+      "push sent after 429 and 503",
+      30_000,
+    );
     expect(delivery.attempts).toBe(3);
     expect(push.received.filter((r) => r.subscriptionId === browser.id).map((r) => r.status)).toEqual([429, 503, 201]);
   }, 40_000);
@@ -133,7 +158,10 @@ describe("web push", () => {
       token,
     );
     expect(enabled.errors).toBeUndefined();
-    expect((await server.gql(`mutation { updateDigestPreference(input: { channel: WEB_PUSH, frequency: HOURLY, timeZone: "UTC" }) { frequency } }`, {}, token)).errors).toBeUndefined();
+    expect(
+      (await server.gql(`mutation { updateDigestPreference(input: { channel: WEB_PUSH, frequency: HOURLY, timeZone: "UTC" }) { frequency } }`, {}, token))
+        .errors,
+    ).toBeUndefined();
     const [desk, tablet] = [push.subscribe(), push.subscribe()];
     expect((await register(desk, token)).errors).toBeUndefined();
     expect((await register(tablet, token)).errors).toBeUndefined();
@@ -148,19 +176,34 @@ describe("web push", () => {
     expect(held).toHaveLength(4);
     expect(held.every((d) => d.status === "SCHEDULED" && d.digestId === held[0]!.digestId)).toBe(true);
     const windowEnd = new Date(now.getTime() - 600_000 + 3600_000);
-    expect(await prisma.$executeRaw`UPDATE pgboss.job SET start_after = now() WHERE name = 'send-digest' AND id = ${digestJobId(admin, "WEB_PUSH", windowEnd)}::uuid`).toBe(1);
-    await eventually(async () => ((await prisma.delivery.count({ where: { id: { in: held.map((d) => d.id) }, status: "SENT" } })) === 4 ? true : undefined), "push digest sent", 20_000);
+    expect(
+      await prisma.$executeRaw`UPDATE pgboss.job SET start_after = now() WHERE name = 'send-digest' AND id = ${digestJobId(admin, "WEB_PUSH", windowEnd)}::uuid`,
+    ).toBe(1);
+    await eventually(
+      async () => ((await prisma.delivery.count({ where: { id: { in: held.map((d) => d.id) }, status: "SENT" } })) === 4 ? true : undefined),
+      "push digest sent",
+      20_000,
+    );
     for (const browser of [desk, tablet]) {
       const pushes = push.received.filter((r) => r.subscriptionId === browser.id);
       expect(pushes).toHaveLength(1);
-      expect(JSON.parse(pushes[0]!.plaintext)).toMatchObject({ title: "Resumo do Aviso: 2 notificações", body: "[HIGH] Disco cheio (1); [HIGH] Fila parada (1)", tag: "aviso-digest", url: "https://app.aviso.test/notifications" });
+      expect(JSON.parse(pushes[0]!.plaintext)).toMatchObject({
+        title: "Resumo do Aviso: 2 notificações",
+        body: "[HIGH] Disco cheio (1); [HIGH] Fila parada (1)",
+        tag: "aviso-digest",
+        url: "https://app.aviso.test/notifications",
+      });
     }
   }, 40_000);
 
   it("sends a test push to the caller's newest browser, and refuses one without a browser", async () => {
     const browser = push.subscribe();
     expect((await register(browser)).errors).toBeUndefined();
-    const result = await server.gql<{ sendTestNotification: { channel: string } }>("mutation { sendTestNotification(channel: WEB_PUSH) { channel } }", {}, agentToken);
+    const result = await server.gql<{ sendTestNotification: { channel: string } }>(
+      "mutation { sendTestNotification(channel: WEB_PUSH) { channel } }",
+      {},
+      agentToken,
+    );
     expect(result.data?.sendTestNotification.channel).toBe("WEB_PUSH");
     const received = await eventually(async () => push.received.find((r) => r.subscriptionId === browser.id), "test push");
     expect(JSON.parse(received.plaintext)).toMatchObject({ title: "Teste", body: "Notificação de teste do Aviso." });
@@ -172,6 +215,11 @@ describe("web push", () => {
     const browser = push.subscribe();
     const http = await server.gql(REGISTER, { input: { endpoint: "http://push.example/x", keys: browser.keys } }, agentToken);
     expect(http.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    // The shared SSRF guard: only the browsers' push services (WEB_PUSH_HOSTS), no private addresses.
+    for (const endpoint of ["https://evil.example/push/1", "https://169.254.169.254/latest/meta-data", "https://10.0.0.7/push"]) {
+      const refused = await server.gql(REGISTER, { input: { endpoint, keys: browser.keys } }, agentToken);
+      expect(refused.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    }
     const badKey = await server.gql(REGISTER, { input: { endpoint: browser.endpoint, keys: { p256dh: "AAAA", auth: browser.keys.auth } } }, agentToken);
     expect(badKey.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     const anonymous = await server.gql(REGISTER, { input: { endpoint: browser.endpoint, keys: browser.keys } });

@@ -53,12 +53,20 @@ describe("a customer message", () => {
     );
     const conversationId = listed.data!.conversations.edges.find((e) => e.node.number === conversation.number)!.node.id;
     const agentId = (await server.gql<{ me: { id: string } }>("{ me { id } }", {}, agentToken)).data!.me.id;
-    const assigned = await server.gql("mutation($c: ID!, $u: ID!) { assignConversation(conversationId: $c, userId: $u) { id } }", { c: conversationId, u: agentId }, adminToken);
+    const assigned = await server.gql(
+      "mutation($c: ID!, $u: ID!) { assignConversation(conversationId: $c, userId: $u) { id } }",
+      { c: conversationId, u: agentId },
+      adminToken,
+    );
     expect(assigned.errors).toBeUndefined();
 
     // Subscribe from the newest notification the agent has: whatever arrives after it is
     // replayed or live, so the test does not depend on when the subscription starts.
-    const newest = await server.gql<{ notifications: { edges: Array<{ node: { id: string } }> } }>("{ notifications(first: 1) { edges { node { id } } } }", {}, agentToken);
+    const newest = await server.gql<{ notifications: { edges: Array<{ node: { id: string } }> } }>(
+      "{ notifications(first: 1) { edges { node { id } } } }",
+      {},
+      agentToken,
+    );
     const socket = connect(server.wsUrl, `Bearer ${agentToken}`);
     await socket.connected;
     const feed = subscribe<{ notificationAdded: { type: string; title: string; body: string; conversation: { number: number } } }>(
@@ -91,10 +99,14 @@ describe("a customer message", () => {
 
     // Meta reports the WhatsApp message delivered, then read (and a late "delivered" changes nothing).
     const delivery = await eventually(() =>
-      server.app.runtime.prisma.delivery.findFirst({ where: { channel: "WHATSAPP", user: { email: "agent@demo.test" }, status: "SENT", providerMessageId: { not: null } }, orderBy: { createdAt: "desc" } }),
+      server.app.runtime.prisma.delivery.findFirst({
+        where: { channel: "WHATSAPP", user: { email: "agent@demo.test" }, status: "SENT", providerMessageId: { not: null } },
+        orderBy: { createdAt: "desc" },
+      }),
     );
     const wamid = delivery.providerMessageId!;
-    const statuses = (status: "delivered" | "read") => sampleWebhook([sampleChange({ phoneNumberId: DEMO_PHONE_NUMBER_ID, statuses: [sampleStatus(wamid, status)] })]);
+    const statuses = (status: "delivered" | "read") =>
+      sampleWebhook([sampleChange({ phoneNumberId: DEMO_PHONE_NUMBER_ID, statuses: [sampleStatus(wamid, status)] })]);
     expect((await postWebhook(server.url, statuses("delivered"))).status).toBe(200);
     expect((await postWebhook(server.url, statuses("read"))).status).toBe(200);
     expect((await postWebhook(server.url, statuses("delivered"))).status).toBe(200);
@@ -110,7 +122,12 @@ describe("a customer message", () => {
       agentToken,
     );
     const latest = inbox.data!.notifications.edges.find((e) => e.node.body === body)!.node;
-    expect(latest.deliveries).toEqual(expect.arrayContaining([{ channel: "WHATSAPP", status: "READ" }, { channel: "EMAIL", status: "SENT" }]));
+    expect(latest.deliveries).toEqual(
+      expect.arrayContaining([
+        { channel: "WHATSAPP", status: "READ" },
+        { channel: "EMAIL", status: "SENT" },
+      ]),
+    );
     await socket.dispose();
   });
 });

@@ -72,7 +72,11 @@ describe("HTTP", () => {
   });
 
   it("says FORBIDDEN when the role is too low", async () => {
-    const result = await server.gql("mutation { updateOrganizationSettings(input: { coalesceWindowSeconds: 30 }) { coalesceWindowSeconds } }", {}, await server.token("viewer@demo.test"));
+    const result = await server.gql(
+      "mutation { updateOrganizationSettings(input: { coalesceWindowSeconds: 30 }) { coalesceWindowSeconds } }",
+      {},
+      await server.token("viewer@demo.test"),
+    );
     expect(result.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 });

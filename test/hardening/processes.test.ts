@@ -97,14 +97,17 @@ describe("two API instances and a worker as separate processes", () => {
     // The customer's first message opens the conversation; an admin assigns it to the agent.
     const first = inboundWebhook({ from: CUSTOMER_WA_ID, text: FIRST_BODY, name: "Cliente Processo" });
     expect((await postWebhook(two.url, first.body)).status).toBe(200);
-    const conversation = await eventually(() =>
-      prisma.conversation.findFirst({ where: { contact: { waId: CUSTOMER_WA_ID } }, select: { id: true } }),
-    );
+    const conversation = await eventually(() => prisma.conversation.findFirst({ where: { contact: { waId: CUSTOMER_WA_ID } }, select: { id: true } }));
     conversationId = conversation.id;
-    const assigned = await gql(one.url, await tokenFor("admin@demo.test"), "mutation($c: ID!, $u: ID!) { assignConversation(conversationId: $c, userId: $u) { id } }", {
-      c: encodeGlobalID("Conversation", conversation.id),
-      u: encodeGlobalID("User", agent.id),
-    });
+    const assigned = await gql(
+      one.url,
+      await tokenFor("admin@demo.test"),
+      "mutation($c: ID!, $u: ID!) { assignConversation(conversationId: $c, userId: $u) { id } }",
+      {
+        c: encodeGlobalID("Conversation", conversation.id),
+        u: encodeGlobalID("User", agent.id),
+      },
+    );
     expect(assigned.errors).toBeUndefined();
 
     const socket = connect(one.wsUrl, `Bearer ${await tokenFor("agent@demo.test")}`);
@@ -179,7 +182,8 @@ describe("two API instances and a worker as separate processes", () => {
 
     const sent = worker.logLines().filter((l) => l.msg === "delivery sent" && l.userId === agentId);
     expect(sent.map((l) => l.channel)).toEqual(expect.arrayContaining(["EMAIL", "WHATSAPP"]));
-    for (const line of sent) expect(line).toMatchObject({ organizationId, deliveryId: expect.any(String), jobId: expect.any(String), notificationId: expect.any(String) });
+    for (const line of sent)
+      expect(line).toMatchObject({ organizationId, deliveryId: expect.any(String), jobId: expect.any(String), notificationId: expect.any(String) });
 
     const admin = await prisma.user.findUniqueOrThrow({ where: { email: "admin@demo.test" } });
     const mutation = one.logLines().find((l) => l.msg === "graphql operation" && l.operation === "mutation");

@@ -27,7 +27,8 @@ async function readiness(): Promise<{ status: number; body: { ready: boolean; ch
 }
 
 describe("/readyz", () => {
-  it("turns unready while the database is unreachable and ready again when it returns", async () => {
+  // Waits up to 30 s for readiness to come back.
+  it("turns unready while the database is unreachable and ready again when it returns", { timeout: 60_000 }, async () => {
     expect((await readiness()).status).toBe(200);
 
     const name = server.database.name;

@@ -49,7 +49,11 @@ export interface Subscription<T> {
 }
 
 /** Subscribes and buffers results, so tests can await them one by one. */
-export function subscribe<T = Record<string, unknown>>(socket: SocketClient, query: string, variables?: Record<string, unknown>): Subscription<{ data?: T; errors?: unknown[] }> {
+export function subscribe<T = Record<string, unknown>>(
+  socket: SocketClient,
+  query: string,
+  variables?: Record<string, unknown>,
+): Subscription<{ data?: T; errors?: unknown[] }> {
   type Result = { data?: T; errors?: unknown[] };
   const buffer: Result[] = [];
   const waiters: Array<(value: Result) => void> = [];

@@ -9,7 +9,12 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-type Page = { notifications: { edges: Array<{ cursor: string; node: { id: string; type: string; body: string; readAt: string | null } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } };
+type Page = {
+  notifications: {
+    edges: Array<{ cursor: string; node: { id: string; type: string; body: string; readAt: string | null } }>;
+    pageInfo: { hasNextPage: boolean; endCursor: string };
+  };
+};
 const LIST = `query($unreadOnly: Boolean, $type: NotificationType, $first: Int, $after: String) {
   notifications(unreadOnly: $unreadOnly, type: $type, first: $first, after: $after) {
     edges { cursor node { id type body readAt } }

@@ -103,13 +103,21 @@ afterAll(async () => {
 });
 
 const statusesOf = async () =>
-  new Map((await server.app.runtime.prisma.delivery.findMany({ where: { id: { in: [...deliveries.keys()] } } })).map((d) => [d.id, d.status] as [string, DeliveryStatus]));
+  new Map(
+    (await server.app.runtime.prisma.delivery.findMany({ where: { id: { in: [...deliveries.keys()] } } })).map(
+      (d) => [d.id, d.status] as [string, DeliveryStatus],
+    ),
+  );
 
 function waitUntilAll(statuses: DeliveryStatus[], what: string) {
-  return waitFor(async () => {
-    const current = await statusesOf();
-    return [...current.values()].every((s) => statuses.includes(s)) ? current : undefined;
-  }, what, 90_000);
+  return waitFor(
+    async () => {
+      const current = await statusesOf();
+      return [...current.values()].every((s) => statuses.includes(s)) ? current : undefined;
+    },
+    what,
+    90_000,
+  );
 }
 
 /** Provider calls per delivery in a round; and how many each had accepted. */
@@ -131,7 +139,11 @@ describe("deliveries through failing providers", () => {
     for (const channel of CHANNELS) {
       for (let i = 0; i < PER_CHANNEL; i++) {
         const contact = `Cliente-${channel}-${String(i).padStart(2, "0")}`;
-        const { delivery } = await createNotificationWithDelivery(prisma, { userEmail: "agent@demo.test", channel, conversation: { contactName: contact, text: "Oi" } });
+        const { delivery } = await createNotificationWithDelivery(prisma, {
+          userEmail: "agent@demo.test",
+          channel,
+          conversation: { contactName: contact, text: "Oi" },
+        });
         deliveries.set(delivery.id, { channel, contact });
         if (channel === "EMAIL" && i % 3 === 0) refusedByEmail.add(delivery.id);
       }
@@ -157,12 +169,20 @@ describe("deliveries through failing providers", () => {
     healed = true;
     round = "replay";
     const admin = await server.token("admin@demo.test");
-    const one = await server.gql<{ retryDelivery: { status: string } }>("mutation($id: ID!) { retryDelivery(id: $id) { status } }", { id: encodeGlobalID("Delivery", dead[0]!) }, admin);
+    const one = await server.gql<{ retryDelivery: { status: string } }>(
+      "mutation($id: ID!) { retryDelivery(id: $id) { status } }",
+      { id: encodeGlobalID("Delivery", dead[0]!) },
+      admin,
+    );
     expect(one.errors).toBeUndefined();
     expect(one.data?.retryDelivery.status).toBe("PENDING");
     let replayed = 1;
     for (const channel of CHANNELS) {
-      const all = await server.gql<{ retryDeadDeliveries: number }>("mutation($channel: NotificationChannel!) { retryDeadDeliveries(channel: $channel) }", { channel }, admin);
+      const all = await server.gql<{ retryDeadDeliveries: number }>(
+        "mutation($channel: NotificationChannel!) { retryDeadDeliveries(channel: $channel) }",
+        { channel },
+        admin,
+      );
       expect(all.errors).toBeUndefined();
       replayed += all.data!.retryDeadDeliveries;
     }

@@ -71,7 +71,10 @@ async function messageThroughB(text: string): Promise<{ status: number; notifica
   if (response.status !== 200) return { status: response.status };
   const stored = await prisma.message.findFirst({ where: { externalId: message.id }, select: { id: true } });
   if (!stored) return { status: response.status };
-  const notification = await prisma.notification.findFirst({ where: { userId: agentId, data: { path: ["messageId"], equals: stored.id } }, select: { id: true } });
+  const notification = await prisma.notification.findFirst({
+    where: { userId: agentId, data: { path: ["messageId"], equals: stored.id } },
+    select: { id: true },
+  });
   return { status: response.status, notificationId: notification ? encodeGlobalID("Notification", notification.id) : undefined };
 }
 
@@ -141,6 +144,10 @@ describe("Redis lost and back under two API instances and a worker", () => {
     // Nothing persisted was lost: 1 + 5 + 1 messages, each with its notification.
     const stored = await prisma.message.count({ where: { conversation: { contact: { waId: CUSTOMER } } } });
     expect(stored).toBe(OUTAGE_WEBHOOKS + 2);
-    console.log(JSON.stringify({ redisLoss: { apiInstances: 2, workers: 1, redisKills: 1, webhooksDuringOutage: OUTAGE_WEBHOOKS, stored, replayed: replayed.length, lost: 0 } }));
+    console.log(
+      JSON.stringify({
+        redisLoss: { apiInstances: 2, workers: 1, redisKills: 1, webhooksDuringOutage: OUTAGE_WEBHOOKS, stored, replayed: replayed.length, lost: 0 },
+      }),
+    );
   }, 120_000);
 });

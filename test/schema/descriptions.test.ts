@@ -1,11 +1,4 @@
-import {
-  isEnumType,
-  isInputObjectType,
-  isInterfaceType,
-  isObjectType,
-  isSpecifiedScalarType,
-  type GraphQLSchema,
-} from "graphql";
+import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isSpecifiedScalarType, type GraphQLSchema } from "graphql";
 import { describe, expect, it } from "vitest";
 import { schema } from "../../src/schema/index.js";
 
@@ -14,7 +7,7 @@ import { schema } from "../../src/schema/index.js";
  * schema.graphql that has no description: types, fields, their arguments, input
  * fields and enum values. Built-in scalars and introspection types are graphql-js's.
  */
-export function undescribedCoordinates(schema: GraphQLSchema): string[] {
+function undescribedCoordinates(schema: GraphQLSchema): string[] {
   const missing: string[] = [];
   const blank = (text: string | null | undefined) => !text || text.trim() === "";
   for (const type of Object.values(schema.getTypeMap())) {

@@ -79,7 +79,7 @@ describe("claiming a customer's number", () => {
     await server.gql(SET_NUMBER, { n: "+5511977770004" }, token);
     const second = await codeSentTo("5511977770004");
     if (first !== second) expect((await server.gql(CONFIRM, { c: first }, token)).errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    for (let i = 0; i < 5; i++) await server.gql(CONFIRM, { c: "99999" + i }, token);
+    for (let i = 0; i < 5; i++) await server.gql(CONFIRM, { c: `99999${i}` }, token);
     const exhausted = await server.gql(CONFIRM, { c: second }, token);
     expect(exhausted.errors?.[0]?.message).toMatch(/too many wrong codes/);
     expect((await prisma().user.findUniqueOrThrow({ where: { id: agent.id } })).whatsappNotificationNumber).toBeNull();

@@ -63,7 +63,8 @@ describe("conversations follow the customer", () => {
 });
 
 describe("no event answered 200 is lost", () => {
-  it("when inline processing fails, the stored event is processed by the retrying job", async () => {
+  // Waits up to 30 s for the retrying job.
+  it("when inline processing fails, the stored event is processed by the retrying job", { timeout: 60_000 }, async () => {
     await prisma().$executeRawUnsafe(`
       CREATE OR REPLACE FUNCTION test_refuse_boom() RETURNS trigger AS $$
       BEGIN IF NEW.text = 'boom' THEN RAISE EXCEPTION 'simulated outage'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);

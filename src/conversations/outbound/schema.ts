@@ -1,5 +1,5 @@
 import { builder } from "../../schema/builder.js";
-import { serviceContextOf, viewerOf } from "../../schema/context.js";
+import { actorContextOf, serviceContextOf, viewerOf } from "../../schema/context.js";
 import { invalidInput, notFound } from "../../errors.js";
 import { databaseId } from "../../schema/global-id.js";
 import { filterEvents } from "../filter-events.js";
@@ -23,7 +23,18 @@ export const MediaKindEnum = builder.enumType("MediaKind", {
   } as const,
 });
 
-const TEMPLATE_STATUSES = ["APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED", "IN_APPEAL", "PENDING_DELETION", "DELETED", "LIMIT_EXCEEDED", "ARCHIVED"] as const;
+const TEMPLATE_STATUSES = [
+  "APPROVED",
+  "PENDING",
+  "REJECTED",
+  "PAUSED",
+  "DISABLED",
+  "IN_APPEAL",
+  "PENDING_DELETION",
+  "DELETED",
+  "LIMIT_EXCEEDED",
+  "ARCHIVED",
+] as const;
 type TemplateStatus = (typeof TEMPLATE_STATUSES)[number];
 
 export const TemplateStatusEnum = builder.enumType("TemplateStatus", {
@@ -42,7 +53,8 @@ const MediaRef = builder.objectRef<MediaView>("Media").implement({
     fileName: t.string({ nullable: true, description: "The document's file name.", resolve: (m) => m.fileName }),
     caption: t.string({ nullable: true, description: "The caption shown under the media.", resolve: (m) => m.caption }),
     url: t.string({
-      description: "Where the frontend downloads the file: this server's /media/{messageId} (Bearer token of the organization's user), or the https link it was sent from.",
+      description:
+        "Where the frontend downloads the file: this server's /media/{messageId} (Bearer token of the organization's user), or the https link it was sent from.",
       resolve: (m) => m.link ?? `/media/${m.messageId}`,
     }),
   }),
@@ -81,7 +93,8 @@ builder.prismaObjectFields(ConversationRef, (t) => ({
   customerWindowExpiresAt: t.field({
     type: "DateTime",
     nullable: true,
-    description: "When WhatsApp's 24-hour customer-service window closes (24 h after the customer's last message): after it only a template can be sent. Null when the customer never wrote.",
+    description:
+      "When WhatsApp's 24-hour customer-service window closes (24 h after the customer's last message): after it only a template can be sent. Null when the customer never wrote.",
     select: { lastInboundAt: true },
     resolve: (c) => customerWindowExpiresAt(c.lastInboundAt),
   }),
@@ -123,7 +136,8 @@ const SendMessageInput = builder.inputType("SendMessageInput", {
     replyToMessageId: t.globalID({ required: false, description: "A message of this conversation this one answers (WhatsApp shows it quoted)." }),
     clientMessageId: t.string({
       required: false,
-      description: "The frontend's idempotency key (at most 100 characters): the same key in the same conversation returns the first message and sends nothing again.",
+      description:
+        "The frontend's idempotency key (at most 100 characters): the same key in the same conversation returns the first message and sends nothing again.",
     }),
   }),
 });
@@ -132,11 +146,11 @@ builder.mutationField("sendMessage", (t) =>
   t.prismaField({
     type: MessageRef,
     description:
-      "Answers the customer on WhatsApp from the number they wrote to. Returns the OUTBOUND message at once (PENDING); messageUpdated reports SENT, DELIVERED, READ or FAILED. AGENT, ORG_ADMIN, SUPER_ADMIN (VIEWER: FORBIDDEN). Errors: CUSTOMER_WINDOW_CLOSED (free text or media more than 24 h after the customer's last message), BAD_USER_INPUT (not exactly one of text/media/template, unknown or unapproved template, wrong parameter count, unusable upload), NOT_FOUND.",
-    authScopes: { agent: true },
+      "Answers the customer on WhatsApp from the number they wrote to. Returns the OUTBOUND message at once (PENDING); messageUpdated reports SENT, DELIVERED, READ or FAILED. AGENT, ORG_ADMIN, SUPER_ADMIN, and API keys with MESSAGES_SEND (VIEWER: FORBIDDEN). Errors: CUSTOMER_WINDOW_CLOSED (free text or media more than 24 h after the customer's last message), BAD_USER_INPUT (not exactly one of text/media/template, unknown or unapproved template, wrong parameter count, unusable upload), NOT_FOUND.",
+    authScopes: { agent: true, apiKey: "MESSAGES_SEND" },
     args: { input: t.arg({ type: SendMessageInput, required: true, description: "The message." }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const message = await sendMessage(serviceContextOf(ctx), {
+      const message = await sendMessage(actorContextOf(ctx), {
         conversationId: databaseId(input.conversationId, "conversationId"),
         text: input.text,
         media: input.media ? { ...input.media, uploadId: input.media.uploadId } : input.media,
@@ -189,11 +203,17 @@ const MessageTemplateRef = builder.prismaObject("MessageTemplate", {
 builder.queryField("messageTemplates", (t) =>
   t.prismaField({
     type: [MessageTemplateRef],
-    description: "The caller's organization's WhatsApp templates (synced hourly and by syncMessageTemplates), by name (at most 1000). Any signed-in user. Errors: UNAUTHENTICATED.",
+    description:
+      "The caller's organization's WhatsApp templates (synced hourly and by syncMessageTemplates), by name (at most 1000). Any signed-in user. Errors: UNAUTHENTICATED.",
     authScopes: { loggedIn: true },
     args: { status: t.arg({ type: TemplateStatusEnum, required: false, description: "Only templates with this status (e.g. APPROVED for the picker)." }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.messageTemplate.findMany({ ...query, where: args.status ? { status: args.status } : {}, orderBy: [{ name: "asc" }, { language: "asc" }], take: 1000 }),
+      ctx.db.messageTemplate.findMany({
+        ...query,
+        where: args.status ? { status: args.status } : {},
+        orderBy: [{ name: "asc" }, { language: "asc" }],
+        take: 1000,
+      }),
   }),
 );
 
