@@ -16,6 +16,7 @@ import { assertIdCursors } from "../schema/cursors.js";
 // admins acknowledge, escalate and resolve them; only admins open them by hand.
 
 const CreateAlertInput = builder.inputType("CreateAlertInput", {
+  description: "A new alert. Text fields are trimmed; an empty optional one counts as absent.",
   fields: (t) => ({
     title: t.string({ required: true, description: "1–200 characters." }),
     description: t.string({ description: "Up to 5000 characters." }),
@@ -28,31 +29,40 @@ const CreateAlertInput = builder.inputType("CreateAlertInput", {
 });
 
 builder.queryField("alerts", (t) =>
-  t.prismaConnection({
-    type: "Alert",
-    cursor: "id",
-    description: "The organization's alerts, newest first.",
-    authScopes: { loggedIn: true },
-    args: {
-      status: t.arg({ type: AlertStatusEnum }),
-      severity: t.arg({ type: AlertSeverityEnum }),
+  t.prismaConnection(
+    {
+      type: "Alert",
+      cursor: "id",
+      description:
+        "The organization's alerts, newest first. Any signed-in user, viewers included. " +
+        "Errors: UNAUTHENTICATED; BAD_USER_INPUT (a malformed cursor, a negative page size).",
+      authScopes: { loggedIn: true },
+      args: {
+        status: t.arg({ type: AlertStatusEnum, description: "Only alerts in this status; all when omitted." }),
+        severity: t.arg({ type: AlertSeverityEnum, description: "Only alerts of this severity; all when omitted." }),
+      },
+      resolve: (query, _root, args, ctx) => {
+        assertIdCursors(args);
+        return ctx.db.alert.findMany({
+          ...query,
+          where: { ...(args.status ? { status: args.status } : {}), ...(args.severity ? { severity: args.severity } : {}) },
+          orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        });
+      },
     },
-    resolve: (query, _root, args, ctx) => {
-      assertIdCursors(args);
-      return ctx.db.alert.findMany({
-        ...query,
-        where: { ...(args.status ? { status: args.status } : {}), ...(args.severity ? { severity: args.severity } : {}) },
-        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-      });
-    },
-  }),
+    { description: "A page of the organization's alerts." },
+    { description: "One alert of a page, with its cursor." },
+  ),
 );
 
 builder.queryField("alert", (t) =>
   t.prismaField({
     type: "Alert",
+    description:
+      "One alert of the caller's organization — the alert screen, and the target of `/alerts/:id` links in emails and Slack. " +
+      "Any signed-in user. Errors: UNAUTHENTICATED; NOT_FOUND (no such alert in the caller's organization); BAD_USER_INPUT (not an Alert id).",
     authScopes: { loggedIn: true },
-    args: { id: t.arg.globalID({ required: true, for: AlertRef }) },
+    args: { id: t.arg.globalID({ required: true, for: AlertRef, description: "The alert's global id (`Alert.id`)." }) },
     resolve: async (query, _root, args, ctx) => {
       const alert = await ctx.db.alert.findUnique({ ...query, where: { id: databaseId(args.id, "id") } });
       if (!alert) throw notFound("alert");
@@ -65,9 +75,10 @@ builder.mutationField("createAlert", (t) =>
   t.field({
     type: AlertRef,
     description:
-      "Opens an alert and notifies the organization's admins — or, when `dedupeKey` matches an unresolved alert, counts one more occurrence of that alert and returns it. Admins, and API keys with ALERTS_WRITE.",
+      "Opens an alert and notifies the organization's admins (ALERT_CREATED) — or, when `dedupeKey` matches an unresolved alert, counts one more occurrence of that alert and returns it. " +
+      "Org admins. Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); BAD_USER_INPUT (`extensions.field` names the field: empty title, a text over its limit). API keys with ALERTS_WRITE may call it too.",
     authScopes: { orgAdmin: true, apiKey: "ALERTS_WRITE" },
-    args: { input: t.arg({ type: CreateAlertInput, required: true }) },
+    args: { input: t.arg({ type: CreateAlertInput, required: true, description: "The alert to open." }) },
     resolve: async (_root, { input }, ctx) => {
       const { alert } = await createAlert(actorContextOf(ctx), input);
       return alert;
@@ -78,9 +89,11 @@ builder.mutationField("createAlert", (t) =>
 builder.mutationField("acknowledgeAlert", (t) =>
   t.field({
     type: AlertRef,
-    description: "Someone is on it: stops the automatic escalation.",
+    description:
+      "Someone is on it: status ACKNOWLEDGED, automatic escalation stops, `alertChanged` fires. " +
+      "Agents and admins. Errors: UNAUTHENTICATED; FORBIDDEN (viewers); NOT_FOUND; BAD_USER_INPUT (not an Alert id; already acknowledged; resolved).",
     authScopes: { agent: true },
-    args: { id: t.arg.globalID({ required: true, for: AlertRef }) },
+    args: { id: t.arg.globalID({ required: true, for: AlertRef, description: "The alert to acknowledge." }) },
     resolve: (_root, args, ctx) => acknowledgeAlert(serviceContextOf(ctx), databaseId(args.id, "id")),
   }),
 );
@@ -88,9 +101,14 @@ builder.mutationField("acknowledgeAlert", (t) =>
 builder.mutationField("escalateAlert", (t) =>
   t.field({
     type: AlertRef,
-    description: "Escalates one level now (1: the organization's admins, 2: Aviso's super admins).",
+    description:
+      "Escalates one level now (1: the organization's admins, 2: Aviso's super admins) and notifies them (ALERT_ESCALATED); an unacknowledged alert keeps escalating on schedule from there. " +
+      "Agents and admins. Errors: UNAUTHENTICATED; FORBIDDEN (viewers); NOT_FOUND; BAD_USER_INPUT (not an Alert id; resolved; already at level 2; reason over 1000 characters).",
     authScopes: { agent: true },
-    args: { id: t.arg.globalID({ required: true, for: AlertRef }), reason: t.arg.string() },
+    args: {
+      id: t.arg.globalID({ required: true, for: AlertRef, description: "The alert to escalate." }),
+      reason: t.arg.string({ description: "Why, for the audit log (up to 1000 characters); optional." }),
+    },
     resolve: (_root, args, ctx) => escalateAlert(serviceContextOf(ctx), { alertId: databaseId(args.id, "id"), reason: args.reason }),
   }),
 );
@@ -98,8 +116,14 @@ builder.mutationField("escalateAlert", (t) =>
 builder.mutationField("resolveAlert", (t) =>
   t.field({
     type: AlertRef,
+    description:
+      "Closes the alert (RESOLVED, final), cancels its pending escalation and staleness checks, and notifies the admins (ALERT_RESOLVED). Its `dedupeKey` then opens a new alert. " +
+      "Agents and admins. Errors: UNAUTHENTICATED; FORBIDDEN (viewers); NOT_FOUND; BAD_USER_INPUT (not an Alert id; already resolved; resolution over 5000 characters).",
     authScopes: { agent: true },
-    args: { id: t.arg.globalID({ required: true, for: AlertRef }), resolution: t.arg.string() },
+    args: {
+      id: t.arg.globalID({ required: true, for: AlertRef, description: "The alert to resolve." }),
+      resolution: t.arg.string({ description: "What was done (up to 5000 characters); optional, shown as `Alert.resolution`." }),
+    },
     resolve: (_root, args, ctx) => resolveAlert(serviceContextOf(ctx), { alertId: databaseId(args.id, "id"), resolution: args.resolution }),
   }),
 );
@@ -107,7 +131,9 @@ builder.mutationField("resolveAlert", (t) =>
 builder.subscriptionField("alertChanged", (t) =>
   t.field({
     type: AlertRef,
-    description: "Every change to an alert of the caller's organization: opened, new occurrence, acknowledged, escalated, resolved, gone stale.",
+    description:
+      "Every change to an alert of the caller's organization: opened, new occurrence, acknowledged, escalated, resolved, gone stale; the alert as it now is. " +
+      "Any signed-in user. Errors: UNAUTHENTICATED (the socket is closed at connect).",
     authScopes: { loggedIn: true },
     subscribe: async function* (_root, _args, ctx) {
       const changes = await ctx.runtime.pubsub.subscribe("alertChanged", viewerOf(ctx).organizationId);
@@ -126,19 +152,27 @@ builder.subscriptionField("alertChanged", (t) =>
 );
 
 const AlertSeverityCountRef = builder.objectRef<{ severity: AlertSeverity; count: number }>("AlertSeverityCount").implement({
-  fields: (t) => ({ severity: t.expose("severity", { type: AlertSeverityEnum }), count: t.exposeInt("count") }),
+  description: "How many alerts of the period have one severity.",
+  fields: (t) => ({
+    severity: t.expose("severity", { type: AlertSeverityEnum, description: "The severity." }),
+    count: t.exposeInt("count", { description: "How many (0 included)." }),
+  }),
 });
 
 const AlertStatusCountRef = builder.objectRef<{ status: AlertStatus; count: number }>("AlertStatusCount").implement({
-  fields: (t) => ({ status: t.expose("status", { type: AlertStatusEnum }), count: t.exposeInt("count") }),
+  description: "How many alerts of the period are now in one status.",
+  fields: (t) => ({
+    status: t.expose("status", { type: AlertStatusEnum, description: "The status." }),
+    count: t.exposeInt("count", { description: "How many (0 included)." }),
+  }),
 });
 
 const AlertSummaryRef = builder.objectRef<AlertSummary>("AlertSummary").implement({
   description: "The alerts opened in a period (createdAt in [from, to)).",
   fields: (t) => ({
-    from: t.expose("from", { type: "DateTime", nullable: true }),
-    to: t.expose("to", { type: "DateTime", nullable: true }),
-    total: t.exposeInt("total"),
+    from: t.expose("from", { type: "DateTime", nullable: true, description: "Start (inclusive) as asked; null when open." }),
+    to: t.expose("to", { type: "DateTime", nullable: true, description: "End (exclusive) as asked; null when open." }),
+    total: t.exposeInt("total", { description: "Alerts opened in the period." }),
     bySeverity: t.expose("bySeverity", { type: [AlertSeverityCountRef], description: "Every severity, zeros included." }),
     byStatus: t.expose("byStatus", { type: [AlertStatusCountRef], description: "Every status, zeros included." }),
     meanSecondsToAcknowledge: t.exposeFloat("meanSecondsToAcknowledge", { nullable: true, description: "Over those acknowledged; null when none was." }),
@@ -150,9 +184,13 @@ builder.queryField("alertSummary", (t) =>
   t.field({
     type: AlertSummaryRef,
     description:
-      "Counts by severity and status and mean times to acknowledge and resolve, for alerts opened from `from` (inclusive) to `to` (exclusive); either bound may be left open.",
+      "Counts by severity and status and mean times to acknowledge and resolve, for alerts opened from `from` (inclusive) to `to` (exclusive); either bound may be left open. " +
+      "Any signed-in user. Errors: UNAUTHENTICATED; BAD_USER_INPUT (`to` not after `from`).",
     authScopes: { loggedIn: true },
-    args: { from: t.arg({ type: "DateTime" }), to: t.arg({ type: "DateTime" }) },
+    args: {
+      from: t.arg({ type: "DateTime", description: "Start (inclusive); omit for no lower bound." }),
+      to: t.arg({ type: "DateTime", description: "End (exclusive); omit for no upper bound." }),
+    },
     resolve: (_root, args, ctx) => summarizeAlerts(serviceContextOf(ctx), { from: args.from, to: args.to }),
   }),
 );

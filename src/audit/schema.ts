@@ -37,7 +37,9 @@ builder.queryField("auditLog", (t) =>
   t.prismaConnection({
     type: AuditLogEntryRef,
     cursor: "id",
-    description: "The organization's audit log, newest first (admins). Filter by `action` and by who acted (`actorId`: a user's or an API key's id).",
+    description:
+      "The organization's audit log, newest first (admins). Filter by `action` and by who acted (`actorId`: a user's or an API key's id). " +
+      "Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); BAD_USER_INPUT (an action over 100 characters, an id of another type, a malformed cursor).",
     authScopes: { orgAdmin: true },
     args: {
       action: t.arg.string({ required: false, description: 'An exact action, e.g. "user.created".' }),

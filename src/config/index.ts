@@ -212,6 +212,8 @@ const envSchema = z.object({
   GRAPHQL_MAX_ALIASES: numeric(15, { min: 1 }),
   GRAPHQL_MAX_TOKENS: numeric(2000, { min: 1 }),
   GRAPHQL_MAX_COST: numeric(20_000, { min: 1 }),
+  /** Accept only the persisted operations of operations/ (by sha256 hash); refuse any other document. */
+  PERSISTED_OPERATIONS_ONLY: bool(false),
   /** Where the embedded PostgreSQL, the dev secrets and the outbox live. */
   AVISO_HOME: z.string().trim().min(1, "is empty — set a directory or remove the variable for .aviso").default(".aviso"),
   /** Web push (VAPID, RFC 8292): outside production a key pair is generated once into AVISO_HOME when unset. */

@@ -19,11 +19,12 @@ builder.queryField("conversations", (t) =>
     type: ConversationRef,
     cursor: "id",
     description:
-      "The caller's organization's conversations, most recent activity first. People, and API keys with CONVERSATIONS_READ (`assignedToMe` is then BAD_USER_INPUT).",
+      "The caller's organization's conversations, most recent activity first (never-active ones last). Any signed-in user, viewers included, and API keys with CONVERSATIONS_READ (`assignedToMe` is then BAD_USER_INPUT). " +
+      "Errors: UNAUTHENTICATED; BAD_USER_INPUT (a malformed cursor, a negative page size).",
     authScopes: { loggedIn: true, apiKey: "CONVERSATIONS_READ" },
     args: {
-      status: t.arg({ type: ConversationStatusEnum, required: false }),
-      assignedToMe: t.arg.boolean({ required: false }),
+      status: t.arg({ type: ConversationStatusEnum, required: false, description: "Only conversations in this status; all when omitted." }),
+      assignedToMe: t.arg.boolean({ required: false, description: "true: only those assigned to the caller. false or omitted: everyone's." }),
     },
     resolve: (query, _root, args, ctx) => {
       assertIdCursors(args);
@@ -42,9 +43,11 @@ builder.queryField("conversations", (t) =>
 builder.queryField("conversation", (t) =>
   t.prismaField({
     type: ConversationRef,
-    description: "One conversation of the caller's organization (NOT_FOUND otherwise). People, and API keys with CONVERSATIONS_READ.",
+    description:
+      "One conversation of the caller's organization, by id — the conversation screen, and the target of `/conversations/:id` links in emails and Slack. " +
+      "Any signed-in user, and API keys with CONVERSATIONS_READ. Errors: UNAUTHENTICATED; NOT_FOUND (no such conversation in the caller's organization); BAD_USER_INPUT (not a Conversation id).",
     authScopes: { loggedIn: true, apiKey: "CONVERSATIONS_READ" },
-    args: { id: t.arg.globalID({ for: ConversationRef, required: true }) },
+    args: { id: t.arg.globalID({ for: ConversationRef, required: true, description: "The conversation's global id (`Conversation.id`)." }) },
     resolve: async (query, _root, args, ctx) => {
       const conversation = await ctx.db.conversation.findUnique({ ...query, where: { id: databaseId(args.id, "id") } });
       if (!conversation) throw notFound("conversation");
@@ -56,11 +59,19 @@ builder.queryField("conversation", (t) =>
 builder.mutationField("assignConversation", (t) =>
   t.prismaField({
     type: ConversationRef,
-    description: "Assigns the conversation to an active agent or admin of the organization.",
+    description:
+      "Assigns the conversation to an active agent or admin of the organization, records it in the audit log, notifies the new assignee " +
+      "(CONVERSATION_ASSIGNED, unless they assigned it to themselves or already had it) and publishes `conversationUpdated`. " +
+      "Agents and admins. Errors: UNAUTHENTICATED; FORBIDDEN (viewers); NOT_FOUND (no such conversation, or the user is not an active agent or admin of the organization); " +
+      "BAD_USER_INPUT (malformed ids).",
     authScopes: { agent: true },
     args: {
-      conversationId: t.arg.globalID({ for: ConversationRef, required: true }),
-      userId: t.arg.globalID({ for: UserRef, required: true }),
+      conversationId: t.arg.globalID({ for: ConversationRef, required: true, description: "The conversation to assign." }),
+      userId: t.arg.globalID({
+        for: UserRef,
+        required: true,
+        description: "The user (`User.id`) to give it to: an active AGENT, ORG_ADMIN or SUPER_ADMIN of the organization.",
+      }),
     },
     resolve: async (query, _root, args, ctx) => {
       const conversation = await assignConversation(serviceContextOf(ctx), {
@@ -75,9 +86,11 @@ builder.mutationField("assignConversation", (t) =>
 builder.mutationField("resolveConversation", (t) =>
   t.prismaField({
     type: ConversationRef,
-    description: "Closes the conversation (idempotent); the customer's next message reopens it.",
+    description:
+      "Closes the conversation (status RESOLVED) and publishes `conversationUpdated`; resolving a resolved one changes nothing. The customer's next message reopens it. " +
+      "Agents and admins. Errors: UNAUTHENTICATED; FORBIDDEN (viewers); NOT_FOUND; BAD_USER_INPUT (not a Conversation id).",
     authScopes: { agent: true },
-    args: { id: t.arg.globalID({ for: ConversationRef, required: true }) },
+    args: { id: t.arg.globalID({ for: ConversationRef, required: true, description: "The conversation to resolve." }) },
     resolve: async (query, _root, args, ctx) => {
       const conversation = await resolveConversation(serviceContextOf(ctx), databaseId(args.id, "id"));
       return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
@@ -88,9 +101,11 @@ builder.mutationField("resolveConversation", (t) =>
 builder.mutationField("markConversationRead", (t) =>
   t.prismaField({
     type: ConversationRef,
-    description: "Resets the conversation's unread count.",
+    description:
+      "Resets the conversation's `unreadCount` to 0 (publishing `conversationUpdated` when it was not). Call it when an agent opens the conversation. " +
+      "Agents and admins. Errors: UNAUTHENTICATED; FORBIDDEN (viewers); NOT_FOUND; BAD_USER_INPUT (not a Conversation id).",
     authScopes: { agent: true },
-    args: { id: t.arg.globalID({ for: ConversationRef, required: true }) },
+    args: { id: t.arg.globalID({ for: ConversationRef, required: true, description: "The conversation read." }) },
     resolve: async (query, _root, args, ctx) => {
       const conversation = await markConversationRead(serviceContextOf(ctx), databaseId(args.id, "id"));
       return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
@@ -101,9 +116,17 @@ builder.mutationField("markConversationRead", (t) =>
 builder.subscriptionField("messageAdded", (t) =>
   t.prismaField({
     type: MessageRef,
-    description: "New messages of one conversation, or of every conversation of the caller's organization when no id is given.",
+    description:
+      "New messages of one conversation, or of every conversation of the caller's organization when no id is given; live only (load history with `conversation.messages`). " +
+      "Any signed-in user. Errors, before the first event: NOT_FOUND (no such conversation in the caller's organization); BAD_USER_INPUT (not a Conversation id).",
     authScopes: { loggedIn: true },
-    args: { conversationId: t.arg.globalID({ for: ConversationRef, required: false }) },
+    args: {
+      conversationId: t.arg.globalID({
+        for: ConversationRef,
+        required: false,
+        description: "The conversation to follow; omit it to follow every conversation.",
+      }),
+    },
     // Not a generator: a bad or foreign id must fail the subscription up front.
     subscribe: async (_root, args, ctx) => {
       const conversationId = args.conversationId ? databaseId(args.conversationId, "conversationId") : undefined;
@@ -120,7 +143,9 @@ builder.subscriptionField("messageAdded", (t) =>
 builder.subscriptionField("conversationUpdated", (t) =>
   t.prismaField({
     type: ConversationRef,
-    description: "A conversation of the caller's organization changed (new message, assignment, resolution, read).",
+    description:
+      "A conversation of the caller's organization changed (new message, assignment, queue move, resolution, read): its current state. " +
+      "Any signed-in user. Errors: UNAUTHENTICATED (the socket is closed at connect).",
     authScopes: { loggedIn: true },
     subscribe: (_root, _args, ctx) => ctx.runtime.pubsub.subscribe("conversationUpdated", viewerOf(ctx).organizationId),
     resolve: (query, event, _args, ctx) => ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: event.conversationId } }),

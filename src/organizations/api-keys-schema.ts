@@ -57,7 +57,9 @@ builder.queryField("apiKeys", (t) =>
   t.prismaConnection({
     type: ApiKeyRef,
     cursor: "id",
-    description: "The organization's API keys, newest first (admins). Revoked ones only with `includeRevoked`.",
+    description:
+      "The organization's API keys, newest first (admins). Revoked ones only with `includeRevoked`; secrets are never shown again. " +
+      "Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); BAD_USER_INPUT (a malformed cursor).",
     authScopes: { orgAdmin: true },
     args: { includeRevoked: t.arg.boolean({ required: false, description: "Also list revoked keys." }) },
     resolve: (query, _root, args, ctx) => {

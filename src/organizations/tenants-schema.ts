@@ -14,7 +14,9 @@ builder.queryField("organizations", (t) =>
   t.prismaConnection({
     type: OrganizationRef,
     cursor: "id",
-    description: "Every organization, by name (super admins only). `search` matches the name or slug, case-insensitively.",
+    description:
+      "Every organization, by name (super admins only). `search` matches the name or slug, case-insensitively. " +
+      "Errors: UNAUTHENTICATED; FORBIDDEN (anyone but a super admin); BAD_USER_INPUT (a malformed cursor).",
     authScopes: { superAdmin: true },
     args: { search: t.arg.string({ required: false, description: "Part of the name or slug (up to 100 characters)." }) },
     resolve: (query, _root, args, ctx) => {

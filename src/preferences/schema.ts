@@ -18,10 +18,11 @@ const QuietHoursRef = builder.objectRef<NonNullable<NotificationPreferences["qui
 });
 
 const ChannelPreferenceRef = builder.objectRef<ChannelPreference>("ChannelPreference").implement({
+  description: "Whether notifications of one type reach the user through one channel: their own choice, else their role's default.",
   fields: (t) => ({
-    type: t.expose("type", { type: NotificationTypeEnum }),
-    channel: t.expose("channel", { type: NotificationChannelEnum }),
-    enabled: t.exposeBoolean("enabled"),
+    type: t.expose("type", { type: NotificationTypeEnum, description: "The notification type." }),
+    channel: t.expose("channel", { type: NotificationChannelEnum, description: "The channel." }),
+    enabled: t.exposeBoolean("enabled", { description: "Whether it is on (IN_APP always is)." }),
   }),
 });
 
@@ -36,16 +37,22 @@ export const NotificationPreferencesRef = builder.objectRef<NotificationPreferen
     notifyOnNewMessage: t.exposeBoolean("notifyOnNewMessage", {
       description: "The user's switch for new-message notifications outside the app (with the global and organization flags).",
     }),
-    quietHours: t.field({ type: QuietHoursRef, nullable: true, resolve: (p) => p.quietHours }),
+    quietHours: t.field({
+      type: QuietHoursRef,
+      nullable: true,
+      description: "The user's quiet hours; null when they have none.",
+      resolve: (p) => p.quietHours,
+    }),
     channels: t.field({
       type: [ChannelPreferenceRef],
-      description: "Every type × every channel (IN_APP, EMAIL, WHATSAPP, SLACK, WEB_PUSH, SMS).",
+      description: "The effective matrix: every notification type × every channel (IN_APP, EMAIL, WHATSAPP, SLACK, WEB_PUSH, SMS).",
       resolve: (p) => p.channels,
     }),
   }),
 });
 
 const QuietHoursInput = builder.inputType("QuietHoursInput", {
+  description: "A daily window during which email, WhatsApp and Slack deliveries wait until its end; `start` and `end` must differ; it may cross midnight.",
   fields: (t) => ({
     start: t.string({ required: true, description: "HH:MM, 24h, e.g. 22:00" }),
     end: t.string({ required: true, description: "HH:MM, 24h, e.g. 07:00" }),
@@ -54,10 +61,11 @@ const QuietHoursInput = builder.inputType("QuietHoursInput", {
 });
 
 const ChannelPreferenceInput = builder.inputType("ChannelPreferenceInput", {
+  description: "Turns one type × channel on or off for the caller; the last entry for the same pair wins.",
   fields: (t) => ({
-    type: t.field({ type: NotificationTypeEnum, required: true }),
-    channel: t.field({ type: NotificationChannelEnum, required: true }),
-    enabled: t.boolean({ required: true }),
+    type: t.field({ type: NotificationTypeEnum, required: true, description: "The notification type." }),
+    channel: t.field({ type: NotificationChannelEnum, required: true, description: "The channel." }),
+    enabled: t.boolean({ required: true, description: "On or off. IN_APP cannot be turned off (BAD_USER_INPUT)." }),
   }),
 });
 
@@ -69,15 +77,21 @@ const UpdateNotificationPreferencesInput = builder.inputType("UpdateNotification
       description:
         "Any common format (Brazil by default); stored as E.164. null clears it. A new number takes effect only after confirmWhatsAppNumber with the code sent to it (ORG_ADMINs' own numbers at once); RATE_LIMITED after 5 codes an hour.",
     }),
-    notifyOnNewMessage: t.boolean({ required: false }),
+    notifyOnNewMessage: t.boolean({ required: false, description: "The caller's switch for new-message notifications outside the app." }),
     quietHours: t.field({ type: QuietHoursInput, required: false, description: "null clears the quiet hours." }),
-    channels: t.field({ type: [ChannelPreferenceInput], required: false }),
+    channels: t.field({
+      type: [ChannelPreferenceInput],
+      required: false,
+      description: "Type × channel choices to set (up to 64); pairs left out keep their current value.",
+    }),
   }),
 });
 
 builder.queryField("notificationPreferences", (t) =>
   t.field({
     type: NotificationPreferencesRef,
+    description:
+      "The caller's own notification settings and effective type × channel matrix (the preferences screen). Any signed-in user. Errors: UNAUTHENTICATED.",
     authScopes: { loggedIn: true },
     resolve: (_root, _args, ctx) => notificationPreferences(serviceContextOf(ctx)),
   }),
@@ -86,8 +100,12 @@ builder.queryField("notificationPreferences", (t) =>
 builder.mutationField("updateNotificationPreferences", (t) =>
   t.field({
     type: NotificationPreferencesRef,
+    description:
+      "Changes the caller's own notification settings in one transaction (audit-logged, phone masked) and returns the new effective settings. " +
+      "Any signed-in user, for themselves. Errors: UNAUTHENTICATED; BAD_USER_INPUT (`extensions.field` names it, e.g. `whatsappNumber`, " +
+      "`quietHours.start`, `channels.2.enabled`: an invalid phone, a time not HH:MM, an unknown time zone, equal start and end, IN_APP turned off, over 64 channels).",
     authScopes: { loggedIn: true },
-    args: { input: t.arg({ type: UpdateNotificationPreferencesInput, required: true }) },
+    args: { input: t.arg({ type: UpdateNotificationPreferencesInput, required: true, description: "The settings to change." }) },
     resolve: async (_root, { input }, ctx) => {
       const service = serviceContextOf(ctx);
       // A new number will need a code: refuse before changing anything when none may be sent.

@@ -62,7 +62,7 @@ builder.mutationField("registerWebPushSubscription", (t) =>
 builder.mutationField("unregisterWebPushSubscription", (t) =>
   t.boolean({
     description:
-      "Stops push notifications to the caller's browser of that endpoint (call it after PushSubscription.unsubscribe()). True when one was removed, false when the caller had none. Errors: UNAUTHENTICATED, BAD_USER_INPUT.",
+      "Stops push notifications to the caller's browser of that endpoint (call it after PushSubscription.unsubscribe()). True when one was removed, false when the caller had none. Any signed-in user, for themselves. Errors: UNAUTHENTICATED, BAD_USER_INPUT.",
     authScopes: { loggedIn: true },
     args: { endpoint: t.arg.string({ required: true, description: "PushSubscription.endpoint (at most 2048 characters)." }) },
     resolve: (_root, { endpoint }, ctx) => unregisterWebPushSubscription(ctx.db, viewerOf(ctx), endpoint),
@@ -72,7 +72,7 @@ builder.mutationField("unregisterWebPushSubscription", (t) =>
 builder.queryField("webPushSubscriptions", (t) =>
   t.prismaField({
     type: ["WebPushSubscription"],
-    description: "The caller's subscribed browsers, newest first (at most 20). Errors: UNAUTHENTICATED.",
+    description: "The caller's subscribed browsers, newest first (at most 20). Any signed-in user, for themselves. Errors: UNAUTHENTICATED.",
     authScopes: { loggedIn: true },
     resolve: (query, _root, _args, ctx) =>
       ctx.db.webPushSubscription.findMany({ ...query, where: { userId: viewerOf(ctx).userId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: 20 }),

@@ -9,10 +9,11 @@ export const QueueRef = builder.prismaNode("Queue", {
   id: { field: "id" },
   description: "A sector of the organization: conversations belong to one, agents are its members.",
   fields: (t) => ({
-    name: t.exposeString("name"),
-    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    name: t.exposeString("name", { description: "Unique within the organization, 1–80 characters." }),
+    createdAt: t.expose("createdAt", { type: "DateTime", description: "When it was created." }),
     members: t.field({
       type: [UserRef],
+      description: "The agents (and admins) of the queue, in the order they joined; they are notified of its unassigned conversations.",
       select: { members: { orderBy: { createdAt: "asc" }, select: { user: true } } },
       resolve: (queue) => queue.members.map((m) => m.user),
     }),
@@ -20,12 +21,14 @@ export const QueueRef = builder.prismaNode("Queue", {
 });
 
 // Conversation's type is owned by the conversations domain; its queue is this one's.
-builder.prismaObjectField("Conversation", "queue", (t) => t.relation("queue", { nullable: true }));
+builder.prismaObjectField("Conversation", "queue", (t) =>
+  t.relation("queue", { nullable: true, description: "The queue (sector) it belongs to — its number's default queue at first; null when none." }),
+);
 
 builder.queryField("queues", (t) =>
   t.prismaField({
     type: ["Queue"],
-    description: "The organization's queues, by name.",
+    description: "The organization's queues, by name. Agents and admins. Errors: UNAUTHENTICATED; FORBIDDEN (viewers).",
     authScopes: { agent: true },
     resolve: (query, _root, _args, ctx) => ctx.db.queue.findMany({ ...query, orderBy: { name: "asc" } }),
   }),
@@ -34,8 +37,11 @@ builder.queryField("queues", (t) =>
 builder.mutationField("createQueue", (t) =>
   t.prismaField({
     type: "Queue",
+    description:
+      "Creates a queue (sector) in the caller's organization, audit-logged. Org admins. " +
+      "Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); BAD_USER_INPUT (empty or over 80 characters, or a queue with this name exists).",
     authScopes: { orgAdmin: true },
-    args: { name: t.arg.string({ required: true }) },
+    args: { name: t.arg.string({ required: true, description: "The queue's name (trimmed, 1–80 characters, unique in the organization)." }) },
     resolve: async (query, _root, { name }, ctx) => {
       const queue = await createQueue(serviceContextOf(ctx), { name });
       return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queue.id } });
@@ -46,9 +52,14 @@ builder.mutationField("createQueue", (t) =>
 builder.mutationField("addQueueMember", (t) =>
   t.prismaField({
     type: "Queue",
-    description: "Idempotent.",
+    description:
+      "Adds an active user of the organization to a queue; adding a member again changes nothing. Org admins. " +
+      "Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); NOT_FOUND (no such queue, or no such active user, in the organization); BAD_USER_INPUT (malformed ids).",
     authScopes: { orgAdmin: true },
-    args: { queueId: t.arg.globalID({ for: QueueRef, required: true }), userId: t.arg.globalID({ for: UserRef, required: true }) },
+    args: {
+      queueId: t.arg.globalID({ for: QueueRef, required: true, description: "The queue." }),
+      userId: t.arg.globalID({ for: UserRef, required: true, description: "The user to add." }),
+    },
     resolve: async (query, _root, { queueId, userId }, ctx) => {
       const queue = await addQueueMember(serviceContextOf(ctx), { queueId: databaseId(queueId, "queueId"), userId: databaseId(userId, "userId") });
       return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queue.id } });
@@ -59,9 +70,14 @@ builder.mutationField("addQueueMember", (t) =>
 builder.mutationField("removeQueueMember", (t) =>
   t.prismaField({
     type: "Queue",
-    description: "Idempotent.",
+    description:
+      "Removes a user from a queue; removing a non-member changes nothing. Org admins. " +
+      "Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); NOT_FOUND (no such queue in the organization); BAD_USER_INPUT (malformed ids).",
     authScopes: { orgAdmin: true },
-    args: { queueId: t.arg.globalID({ for: QueueRef, required: true }), userId: t.arg.globalID({ for: UserRef, required: true }) },
+    args: {
+      queueId: t.arg.globalID({ for: QueueRef, required: true, description: "The queue." }),
+      userId: t.arg.globalID({ for: UserRef, required: true, description: "The member to remove." }),
+    },
     resolve: async (query, _root, { queueId, userId }, ctx) => {
       const queue = await removeQueueMember(serviceContextOf(ctx), { queueId: databaseId(queueId, "queueId"), userId: databaseId(userId, "userId") });
       return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queue.id } });
@@ -72,8 +88,14 @@ builder.mutationField("removeQueueMember", (t) =>
 builder.mutationField("moveConversationToQueue", (t) =>
   t.prismaField({
     type: "Conversation",
+    description:
+      "Moves a conversation to another queue of the organization: its new-message notifications then go to that queue's agents (while unassigned); publishes `conversationUpdated`. " +
+      "Org admins. Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); NOT_FOUND (no such conversation or queue in the organization); BAD_USER_INPUT (malformed ids).",
     authScopes: { orgAdmin: true },
-    args: { conversationId: t.arg.globalID({ for: ConversationRef, required: true }), queueId: t.arg.globalID({ for: QueueRef, required: true }) },
+    args: {
+      conversationId: t.arg.globalID({ for: ConversationRef, required: true, description: "The conversation to move." }),
+      queueId: t.arg.globalID({ for: QueueRef, required: true, description: "The queue to move it to." }),
+    },
     resolve: async (query, _root, { conversationId, queueId }, ctx) => {
       const conversation = await moveConversationToQueue(serviceContextOf(ctx), {
         conversationId: databaseId(conversationId, "conversationId"),

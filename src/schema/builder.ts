@@ -8,6 +8,7 @@ import { Role, type ApiKeyScope } from "../db/client.js";
 import type PrismaTypes from "../generated/pothos-types.js";
 import { getDatamodel } from "../generated/pothos-types.js";
 import type { Context } from "./context.js";
+import { relayDocs, rootTypeDocs } from "./docs.js";
 
 /**
  * The one Pothos builder. It defines no types: each domain adds its own in its
@@ -57,6 +58,8 @@ export const builder = new SchemaBuilder<{
     // Defined in src/schema/node.ts instead: they take ids unparsed, so a malformed one is null.
     nodeQueryOptions: false,
     nodesQueryOptions: false,
+    // The connection plumbing every list shares (src/schema/docs.ts words it once).
+    ...relayDocs,
   },
 });
 
@@ -74,6 +77,6 @@ builder.addScalarType(
   }),
 );
 
-builder.queryType({});
-builder.mutationType({});
-builder.subscriptionType({});
+builder.queryType({ description: rootTypeDocs.Query });
+builder.mutationType({ description: rootTypeDocs.Mutation });
+builder.subscriptionType({ description: rootTypeDocs.Subscription });

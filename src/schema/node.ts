@@ -37,7 +37,10 @@ builder.queryField("node", (t) =>
   t.field({
     type: builder.nodeInterfaceRef(),
     nullable: true,
-    args: { id: t.arg.id({ required: true }) },
+    description:
+      "Refetches any object by its global id. Any caller: it never gives UNAUTHENTICATED or NOT_FOUND — an anonymous caller, a malformed id, " +
+      "an id of another organization or of nothing all answer null.",
+    args: { id: t.arg.id({ required: true, description: "A global id (`id` of any Node)." }) },
     resolve: (_root, args, ctx, info) => loadNode(args.id, ctx, info),
   }),
 );
@@ -46,7 +49,10 @@ builder.queryField("nodes", (t) =>
   t.field({
     type: [builder.nodeInterfaceRef()],
     nullable: { list: false, items: true },
-    args: { ids: t.arg.idList({ required: true }) },
+    description:
+      "Refetches several objects by global id, in the order asked; like `node`, each id that is malformed, foreign or missing answers null. " +
+      "Any caller: never UNAUTHENTICATED or NOT_FOUND.",
+    args: { ids: t.arg.idList({ required: true, description: "Global ids (`id` of any Node)." }) },
     resolve: (_root, args, ctx, info) => args.ids.map((id) => loadNode(id, ctx, info)),
   }),
 );

@@ -4,6 +4,7 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, type DefinitionNode, typ
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "../schema/context.js";
 import type { Runtime } from "../runtime.js";
+import { persistedOperationsPlugin } from "./persisted-operations.js";
 import { knownOperationNames, operationLabel } from "../observability/operation-names.js";
 import { schema } from "../schema/index.js";
 import { listArgumentLimits } from "./list-limits.js";
@@ -17,6 +18,8 @@ export function graphqlPlugins(runtime: Runtime, rateLimits: RateLimits): Plugin
   const { config, metrics } = runtime;
   const knownNames = knownOperationNames(schema);
   const plugins: Plugin<Context>[] = [
+    // Runs operations/ documents by hash; with PERSISTED_OPERATIONS_ONLY, nothing else.
+    persistedOperationsPlugin({ onlyPersisted: config.PERSISTED_OPERATIONS_ONLY }) as Plugin<Context>,
     // Depth, aliases, tokens, directives, cost; and no "did you mean" field suggestions.
     EnvelopArmorPlugin({
       maxDepth: { n: config.GRAPHQL_MAX_DEPTH, ignoreIntrospection: true },

@@ -10,6 +10,7 @@ import { isApiKey } from "../auth/actor.js";
 import { watchStandingChanges } from "../auth/standing-changes.js";
 import type { Runtime } from "../runtime.js";
 import { assertStanding, authenticate, unauthenticated } from "./context.js";
+import { resolvePersistedPayload } from "./persisted-operations.js";
 import type { RateLimits } from "./rate-limits.js";
 import { GRAPHQL_MAX_BODY_BYTES, originAllowed } from "./http-guards.js";
 import type { Yoga } from "./yoga.js";
@@ -111,7 +112,7 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runti
         const state = states.get(ctx.extra.socket);
         if (state?.expiry) clearTimeout(state.expiry);
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, received) => {
         // graphql-ws registers the id before this hook: the count includes this operation.
         if (Object.keys(ctx.subscriptions).length > config.WS_MAX_OPERATIONS_PER_SOCKET) {
           return [
@@ -120,6 +121,9 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runti
             }),
           ];
         }
+        // HTTP's persisted-operations plugin does not see socket payloads: the same rule here.
+        const payload = resolvePersistedPayload(received, { onlyPersisted: runtime.config.PERSISTED_OPERATIONS_ONLY });
+        if (payload instanceof GraphQLError) return [payload];
         const viewer = states.get(ctx.extra.socket)?.viewer ?? null;
         // A user deactivated (or moved) since the socket opened starts nothing more: the
         // socket is closed, as a bad token would have been at connection time.

@@ -167,7 +167,8 @@ builder.subscriptionField("messageUpdated", (t) =>
   t.prismaField({
     type: MessageRef,
     description:
-      "An outbound message's status changed (SENT, DELIVERED, READ, FAILED with its error), in one conversation or in every conversation of the caller's organization. NOT_FOUND for a conversation that is not the caller's.",
+      "An outbound message's status changed (SENT, DELIVERED, READ, FAILED with its error), in one conversation or in every conversation of the caller's organization. " +
+      "Any signed-in user. Errors, before the first event: NOT_FOUND for a conversation that is not the caller's organization's; BAD_USER_INPUT (not a Conversation id).",
     authScopes: { loggedIn: true },
     args: { conversationId: t.arg.globalID({ for: ConversationRef, required: false, description: "Only this conversation's messages." }) },
     subscribe: async (_root, args, ctx) => {
@@ -202,7 +203,8 @@ const MessageTemplateRef = builder.prismaObject("MessageTemplate", {
 builder.queryField("messageTemplates", (t) =>
   t.prismaField({
     type: [MessageTemplateRef],
-    description: "The caller's organization's WhatsApp templates (synced hourly and by syncMessageTemplates), by name. Any signed-in user.",
+    description:
+      "The caller's organization's WhatsApp templates (synced hourly and by syncMessageTemplates), by name (at most 1000). Any signed-in user. Errors: UNAUTHENTICATED.",
     authScopes: { loggedIn: true },
     args: { status: t.arg({ type: TemplateStatusEnum, required: false, description: "Only templates with this status (e.g. APPROVED for the picker)." }) },
     resolve: (query, _root, args, ctx) =>

@@ -4,6 +4,7 @@ import { connectWhatsAppNumber } from "./connect.js";
 import { WhatsAppNumberRef } from "./types.js";
 
 const ConnectWhatsAppNumberInput = builder.inputType("ConnectWhatsAppNumberInput", {
+  description: "A WhatsApp Cloud API business number and the credentials to send from it.",
   fields: (t) => ({
     phoneNumberId: t.string({ required: true, description: "Meta's id of the business phone number (WhatsApp Manager → API setup)." }),
     displayPhoneNumber: t.string({ required: true, description: "The number as people see it, e.g. +55 11 4000-0001." }),
@@ -18,9 +19,12 @@ const ConnectWhatsAppNumberInput = builder.inputType("ConnectWhatsAppNumberInput
 builder.mutationField("connectWhatsAppNumber", (t) =>
   t.prismaField({
     type: WhatsAppNumberRef,
-    description: "Routes this business number's webhooks to the caller's organization (org admins).",
+    description:
+      "Routes this business number's webhooks to the caller's organization and stores its access token for sending; connecting it again updates it. " +
+      "Org admins. Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); BAD_USER_INPUT (a non-numeric phoneNumberId, a too-short token, " +
+      "or a number already connected to another organization).",
     authScopes: { orgAdmin: true },
-    args: { input: t.arg({ type: ConnectWhatsAppNumberInput, required: true }) },
+    args: { input: t.arg({ type: ConnectWhatsAppNumberInput, required: true, description: "The number and its token." }) },
     resolve: async (query, _root, { input }, ctx) => {
       const number = await connectWhatsAppNumber(serviceContextOf(ctx), input);
       return ctx.db.whatsAppNumber.findUniqueOrThrow({ ...query, where: { id: number.id } });
@@ -31,7 +35,7 @@ builder.mutationField("connectWhatsAppNumber", (t) =>
 builder.queryField("whatsAppNumbers", (t) =>
   t.prismaField({
     type: [WhatsAppNumberRef],
-    description: "The business numbers connected to the caller's organization (org admins).",
+    description: "The business numbers connected to the caller's organization, oldest first. Org admins. Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers).",
     authScopes: { orgAdmin: true },
     resolve: (query, _root, _args, ctx) => ctx.db.whatsAppNumber.findMany({ ...query, orderBy: { createdAt: "asc" } }),
   }),
