@@ -39,17 +39,6 @@ export function databaseId(globalId: string): string {
   return Buffer.from(globalId, "base64").toString("utf8").split(":").slice(1).join(":");
 }
 
-/** Polls `read` until `done` holds, or fails after `timeoutMs` with the last value seen. */
-export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Audit actions recorded for one alert, oldest first. */
 export async function auditActions(server: TestServer, alertId: string): Promise<string[]> {
   const rows = await server.app.runtime.prisma.auditLog.findMany({ where: { entityType: "Alert", entityId: alertId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });

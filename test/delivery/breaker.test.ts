@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { metaAccepted, metaError, startGraphApi } from "../helpers/graph-api.js";
 import type { HttpFake } from "../helpers/http-fake.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { createNotificationWithDelivery, enqueue, waitFor, waitForStatus } from "./fixtures.js";
+import { eventually } from "../helpers/eventually.js";
+import { createNotificationWithDelivery, enqueue, waitForStatus } from "./fixtures.js";
 
 let server: TestServer;
 let graph: HttpFake;
@@ -34,16 +35,16 @@ describe("the circuit breaker", () => {
     graph.setDefault(metaError(500, 131000, "Something went wrong"));
     const first = [await newDelivery("A"), await newDelivery("B"), await newDelivery("C")];
     for (const d of first) await enqueue(server, "WHATSAPP", d.id);
-    await waitFor(async () => (await Promise.all(first.map((d) => row(d.id)))).every((r) => r.attempts >= 1 && r.lastError !== null), "three failures");
+    await eventually(async () => (await Promise.all(first.map((d) => row(d.id)))).every((r) => r.attempts >= 1 && r.lastError !== null), { what: "three failures" });
     expect(graph.requests).toHaveLength(3);
 
     // The breaker is open: new deliveries wait instead of reaching the provider.
     const later = [await newDelivery("D"), await newDelivery("E"), await newDelivery("F")];
     for (const d of later) await enqueue(server, "WHATSAPP", d.id);
-    const held = await waitFor(async () => {
+    const held = await eventually(async () => {
       const rows = await Promise.all(later.map((d) => row(d.id)));
       return rows.every((r) => r.lastError?.startsWith("circuit open")) ? rows : undefined;
-    }, "the later deliveries to wait for the circuit");
+    }, { what: "the later deliveries to wait for the circuit" });
     expect(held.map((r) => [r.status, r.attempts])).toEqual([["PENDING", 0], ["PENDING", 0], ["PENDING", 0]]);
     expect(graph.requests).toHaveLength(3);
 

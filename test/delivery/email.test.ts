@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { startSmtp, type FakeSmtp } from "../helpers/smtp.js";
-import { createNotificationWithDelivery, enqueue, waitFor, waitForStatus } from "./fixtures.js";
+import { eventually } from "../helpers/eventually.js";
+import { createNotificationWithDelivery, enqueue, waitForStatus } from "./fixtures.js";
 
 let server: TestServer;
 let smtp: FakeSmtp;
@@ -103,10 +104,10 @@ describe("email delivery", () => {
     await Promise.all([enqueue(server, "EMAIL", delivery.id), enqueue(server, "EMAIL", delivery.id)]);
     await waitForStatus(server, delivery.id, ["SENT"]);
     // Both jobs finish (the loser retries and finds the delivery SENT).
-    await waitFor(async () => {
+    await eventually(async () => {
       const { rows } = await queryJobs(server, "deliver-email", delivery.id);
       return rows.every((job) => job.state === "completed") && rows.length === 2;
-    }, "both jobs to complete");
+    }, { what: "both jobs to complete" });
     expect(smtp.messages.filter((m) => m.headers["x-aviso-delivery"] === delivery.id)).toHaveLength(1);
     const row = await server.app.runtime.prisma.delivery.findUniqueOrThrow({ where: { id: delivery.id } });
     expect(row.attempts).toBe(1);
@@ -121,7 +122,7 @@ describe("email delivery", () => {
     );
     expect(result.errors).toBeUndefined();
     expect(result.data!.sendTestNotification).toMatchObject({ channel: "EMAIL", status: "PENDING" });
-    const email = await waitFor(async () => smtp.messages.find((m) => m.to.includes("agent@demo.test") && m.subject.includes("Teste")), "the test email");
+    const email = await eventually(async () => smtp.messages.find((m) => m.to.includes("agent@demo.test") && m.subject.includes("Teste")), { what: "the test email" });
     expect(email.subject).toBe("Teste de notificação do Aviso");
   });
 });

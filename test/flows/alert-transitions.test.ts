@@ -29,8 +29,8 @@ afterAll(async () => {
 
 type SlackPost = { text: string; blocks: unknown[]; attachments?: Array<{ color: string; blocks: unknown[] }> };
 const slackPostAbout = (needle: string, extra: (post: SlackPost) => boolean = () => true) =>
-  eventually(async () => slack.requests.map((r) => r.body as SlackPost).find((p) => JSON.stringify(p).includes(needle) && extra(p)));
-const emailTo = (address: string, subjectPart: string) => eventually(async () => smtp.messages.find((m) => m.to.includes(address) && m.subject.includes(subjectPart)));
+  eventually(async () => slack.requests.map((r) => r.body as SlackPost).find((p) => JSON.stringify(p).includes(needle) && extra(p)), { what: `a Slack post about "${needle}"` });
+const emailTo = (address: string, subjectPart: string) => eventually(async () => smtp.messages.find((m) => m.to.includes(address) && m.subject.includes(subjectPart)), { what: `an email to ${address} about "${subjectPart}"` });
 
 describe("alert transitions", () => {
   it("are emailed to the admins and posted to Slack, created → escalated → resolved", async () => {

@@ -45,7 +45,7 @@ describe("a customer message", () => {
     // The first message opens the conversation; an admin assigns it to the agent.
     const first = inboundWebhook({ from: customer, text: "Olá, bom dia", name: "Marina Souza" });
     expect((await postWebhook(server.url, first.body)).status).toBe(200);
-    const conversation = await eventually(() => server.app.runtime.prisma.conversation.findFirst({ where: { contact: { waId: customer } } }));
+    const conversation = await eventually(() => server.app.runtime.prisma.conversation.findFirst({ where: { contact: { waId: customer } } }), { what: "the customer's conversation" });
     const listed = await server.gql<{ conversations: { edges: Array<{ node: { id: string; number: number } }> } }>(
       "{ conversations(first: 5) { edges { node { id number } } } }",
       {},
@@ -77,12 +77,12 @@ describe("a customer message", () => {
     expect(frame.data.notificationAdded.title).toContain("Marina Souza");
 
     // By email, rendered from the template.
-    const email = await eventually(async () => smtp.messages.find((m) => m.to.includes("agent@demo.test") && m.text.includes("produto 42")));
+    const email = await eventually(async () => smtp.messages.find((m) => m.to.includes("agent@demo.test") && m.text.includes("produto 42")), { what: "the email to the agent" });
     expect(email.subject).toContain("Marina Souza");
     expect(email.html).toContain(`#${conversation.number}`);
 
     // On WhatsApp, to the agent's own number, through the organization's number.
-    const whatsapp = await eventually(async () => graph.requests.find((r) => JSON.stringify(r.body).includes("produto 42")));
+    const whatsapp = await eventually(async () => graph.requests.find((r) => JSON.stringify(r.body).includes("produto 42")), { what: "the WhatsApp message to the agent" });
     expect(whatsapp.path).toBe(`/v21.0/${DEMO_PHONE_NUMBER_ID}/messages`);
     expect(whatsapp.headers.authorization).toBe("Bearer demo-access-token");
     const sent = whatsapp.body as { to: string; text: { body: string } };
@@ -92,6 +92,7 @@ describe("a customer message", () => {
     // Meta reports the WhatsApp message delivered, then read (and a late "delivered" changes nothing).
     const delivery = await eventually(() =>
       server.app.runtime.prisma.delivery.findFirst({ where: { channel: "WHATSAPP", user: { email: "agent@demo.test" }, status: "SENT", providerMessageId: { not: null } }, orderBy: { createdAt: "desc" } }),
+      { what: "the agent's WhatsApp delivery to be SENT" },
     );
     const wamid = delivery.providerMessageId!;
     const statuses = (status: "delivered" | "read") => sampleWebhook([sampleChange({ phoneNumberId: DEMO_PHONE_NUMBER_ID, statuses: [sampleStatus(wamid, status)] })]);

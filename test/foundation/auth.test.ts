@@ -113,7 +113,7 @@ describe("WebSocket", () => {
       const code = await eventually(async () => {
         subscribe(socket, "{ me { email } }");
         return Promise.race([socket.closed, new Promise<undefined>((resolve) => setTimeout(resolve, 250))]);
-      }, 15_000);
+      }, { what: "the server to close the socket", timeoutMs: 15_000 });
       expect(code).toBe(4403);
     } finally {
       await prisma.user.update({ where: { email: "agent2@demo.test" }, data: { active: true } });

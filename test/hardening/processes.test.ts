@@ -99,6 +99,7 @@ describe("two API instances and a worker as separate processes", () => {
     expect((await postWebhook(two.url, first.body)).status).toBe(200);
     const conversation = await eventually(() =>
       prisma.conversation.findFirst({ where: { contact: { waId: CUSTOMER_WA_ID } }, select: { id: true } }),
+      { what: "the customer's conversation" },
     );
     conversationId = conversation.id;
     const assigned = await gql(one.url, await tokenFor("admin@demo.test"), "mutation($c: ID!, $u: ID!) { assignConversation(conversationId: $c, userId: $u) { id } }", {
@@ -112,14 +113,15 @@ describe("two API instances and a worker as separate processes", () => {
     await socket.connected;
     const added = subscribe<{ notificationAdded: { id: string; type: string; body: string } }>(socket, ADDED);
     // The subscription is live once instance 1 counts it (graphql-ws has no "subscribed" ack).
-    await eventually(async () => total(await scrape(one.url), "aviso_active_subscriptions") >= 1);
+    await eventually(async () => total(await scrape(one.url), "aviso_active_subscriptions") >= 1, { what: "instance 1 to count the subscription" });
 
     const second = inboundWebhook({ from: CUSTOMER_WA_ID, text: SECRET_BODY, name: "Cliente Processo" });
     expect((await postWebhook(two.url, second.body)).status).toBe(200);
-    const message = await eventually(() => prisma.message.findFirst({ where: { externalId: second.message.id }, select: { id: true } }));
+    const message = await eventually(() => prisma.message.findFirst({ where: { externalId: second.message.id }, select: { id: true } }), { what: "the second message stored" });
     messageId = message.id;
     const notification = await eventually(() =>
       prisma.notification.findFirst({ where: { userId: agent.id, type: "NEW_MESSAGE", data: { path: ["messageId"], equals: message.id } } }),
+      { what: "the agent's NEW_MESSAGE notification" },
     );
 
     // Redis is shared with other test files (and the seeded ids with other databases): wait for ours.
@@ -134,7 +136,7 @@ describe("two API instances and a worker as separate processes", () => {
     const deliveries = await eventually(async () => {
       const rows = await prisma.delivery.findMany({ where: { notificationId: notification.id } });
       return rows.length === 2 && rows.every((d) => d.status === "SENT") ? rows : undefined;
-    });
+    }, { what: "both deliveries SENT" });
     const email = deliveries.find((d) => d.channel === "EMAIL")!;
     const emailed = smtp.messages.filter((m) => m.headers["x-aviso-delivery"] === email.id);
     expect(emailed).toHaveLength(1);

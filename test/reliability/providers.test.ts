@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeliveryStatus } from "../../src/db/client.js";
 import type { ExternalChannel } from "../../src/delivery/channel-types.js";
 import { createLogger } from "../../src/observability/log.js";
-import { createNotificationWithDelivery, enqueue, waitFor } from "../delivery/fixtures.js";
+import { createNotificationWithDelivery, enqueue } from "../delivery/fixtures.js";
+import { eventually } from "../helpers/eventually.js";
 import { metaAccepted, metaError, startGraphApi } from "../helpers/graph-api.js";
 import type { FakeReply, HttpFake, RecordedRequest } from "../helpers/http-fake.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -104,10 +105,10 @@ const statusesOf = async () =>
   new Map((await server.app.runtime.prisma.delivery.findMany({ where: { id: { in: [...deliveries.keys()] } } })).map((d) => [d.id, d.status] as [string, DeliveryStatus]));
 
 function waitUntilAll(statuses: DeliveryStatus[], what: string) {
-  return waitFor(async () => {
+  return eventually(async () => {
     const current = await statusesOf();
     return [...current.values()].every((s) => statuses.includes(s)) ? current : undefined;
-  }, what, 90_000);
+  }, { what, timeoutMs: 90_000 });
 }
 
 /** Provider calls per delivery in a round; and how many each had accepted. */

@@ -92,7 +92,7 @@ async function readiness(api: AvisoProcess) {
 describe("Redis lost and back under two API instances and a worker", () => {
   it("stays up and stores everything while Redis is down; fan-out resumes and the missed notifications replay", async () => {
     const live = await subscribeOn(apiA);
-    await eventually(async () => total(await scrape(apiA.url), "aviso_active_subscriptions") >= 1);
+    await eventually(async () => total(await scrape(apiA.url), "aviso_active_subscriptions") >= 1, { what: "instance A to count the subscription" });
     const before = await messageThroughB("antes da queda");
     expect(before.status).toBe(200);
     expect((await frameFor(live, before.notificationId!)).body).toContain("antes da queda");
@@ -102,7 +102,7 @@ describe("Redis lost and back under two API instances and a worker", () => {
       const down = await eventually(async () => {
         const r = await readiness(api);
         return r.status === 503 ? r : undefined;
-      });
+      }, { what: "readiness to report 503 with Redis down" });
       expect(down.body).toMatchObject({ ready: false, checks: { database: "ok", redis: "down" } });
     }
     // The API answers over HTTP: queries read the database, not Redis.
@@ -125,7 +125,7 @@ describe("Redis lost and back under two API instances and a worker", () => {
 
     await redis.start();
     for (const api of [apiA, apiB, worker]) {
-      await eventually(async () => (await readiness(api)).status === 200, 30_000, 250);
+      await eventually(async () => (await readiness(api)).status === 200, { what: "readiness to report 200 with Redis back", timeoutMs: 30_000, intervalMs: 250 });
     }
     // Fan-out resumes on the socket opened before the outage: B publishes, A delivers.
     const after = await messageThroughB("depois da volta");

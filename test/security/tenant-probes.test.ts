@@ -294,11 +294,11 @@ describe("B's admin over WebSocket, while A's data changes", () => {
     await barrier(bSocket);
 
     // A's changes, each confirmed on A's own socket so they were published before B's sentinels.
-    await waitFor("A's customer message", aMessages, async () => {
+    await frameAfter("A's customer message", aMessages, async () => {
       expect((await postWebhook(server.url, inboundWebhook({ text: A_LIVE_TEXT, from: A_LIVE_PHONE }, DEMO_PHONE_NUMBER_ID).body)).status).toBe(200);
     }, (data) => (data.messageAdded as { text: string }).text === A_LIVE_TEXT);
     const aAgent = await server.token("agent@demo.test");
-    await waitFor("A's alert acknowledged", aAlerts, async () => {
+    await frameAfter("A's alert acknowledged", aAlerts, async () => {
       const ack = await server.gql("mutation($id: ID!) { acknowledgeAlert(id: $id) { id } }", { id: a.globalIds.alert }, aAgent);
       expect(ack.errors).toBeUndefined();
     }, (data) => (data.alertChanged as { id: string }).id === a.globalIds.alert);
@@ -348,7 +348,7 @@ async function barrier(socket: SocketClient) {
 }
 
 /** Runs `act` and waits until `subscription` yields a frame matching `matches`. */
-async function waitFor(what: string, subscription: Subscription<{ data?: Frame }>, act: () => Promise<void>, matches: (data: Frame) => boolean) {
+async function frameAfter(what: string, subscription: Subscription<{ data?: Frame }>, act: () => Promise<void>, matches: (data: Frame) => boolean) {
   await act();
   for (let i = 0; i < 20; i++) {
     const frame = await subscription.next(15_000).catch((error: Error) => {
