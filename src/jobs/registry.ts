@@ -1,3 +1,4 @@
+import { deadDeliveryJob } from "../alerts/deliveries-dying.js";
 import { alertJobs } from "../alerts/jobs.js";
 import { deadDeliveryJobs, deliveryJobs } from "../delivery/jobs.js";
 import { notificationJobs } from "../notifications/jobs.js";
@@ -11,4 +12,5 @@ export const jobs: readonly JobDefinition[] = [
   ...Object.values(deliveryJobs),
   ...Object.values(deadDeliveryJobs),
   ...alertJobs,
+  deadDeliveryJob,
 ];
