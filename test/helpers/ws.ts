@@ -1,3 +1,5 @@
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { print } from "graphql";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 
@@ -48,8 +50,15 @@ export interface Subscription<T> {
   unsubscribe(): void;
 }
 
-/** Subscribes and buffers results, so tests can await them one by one. */
-export function subscribe<T = Record<string, unknown>>(socket: SocketClient, query: string, variables?: Record<string, unknown>): Subscription<{ data?: T; errors?: unknown[] }> {
+/**
+ * Subscribes and buffers results, so tests can await them one by one. `query` is a typed
+ * document from test/generated/operations.ts (results typed by codegen) or a string.
+ */
+export function subscribe<T = Record<string, unknown>, V = Record<string, unknown>>(
+  socket: SocketClient,
+  query: string | TypedDocumentNode<T, V>,
+  variables?: V,
+): Subscription<{ data?: T; errors?: unknown[] }> {
   type Result = { data?: T; errors?: unknown[] };
   const buffer: Result[] = [];
   const waiters: Array<(value: Result) => void> = [];
@@ -59,7 +68,7 @@ export function subscribe<T = Record<string, unknown>>(socket: SocketClient, que
     else buffer.push(value);
   };
   const unsubscribe = socket.client.subscribe<T>(
-    { query, variables },
+    { query: typeof query === "string" ? query : print(query), variables: variables as Record<string, unknown> | undefined },
     {
       next: (value) => push(value as Result),
       error: (error) => push({ errors: Array.isArray(error) ? error : [error] }),
