@@ -4,6 +4,7 @@ import { signToken } from "../../src/auth/jwt.js";
 import { loadConfig } from "../../src/config/index.js";
 import { createPrisma, type PrismaClient } from "../../src/db/client.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
+import { NotificationAddedDocument } from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import { startGraphApi } from "../helpers/graph-api.js";
 import type { HttpFake } from "../helpers/http-fake.js";
@@ -81,7 +82,6 @@ async function gql(base: string, token: string, query: string, variables: Record
   return (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
 }
 
-const ADDED = "subscription { notificationAdded { id type body } }";
 
 describe("two API instances and a worker as separate processes", () => {
   let before: { one: Sample[]; two: Sample[]; worker: Sample[] };
@@ -111,7 +111,7 @@ describe("two API instances and a worker as separate processes", () => {
     const socket = connect(one.wsUrl, `Bearer ${await tokenFor("agent@demo.test")}`);
     sockets.push(socket);
     await socket.connected;
-    const added = subscribe<{ notificationAdded: { id: string; type: string; body: string } }>(socket, ADDED);
+    const added = subscribe(socket, NotificationAddedDocument);
     // The subscription is live once instance 1 counts it (graphql-ws has no "subscribed" ack).
     await eventually(async () => total(await scrape(one.url), "aviso_active_subscriptions") >= 1, { what: "instance 1 to count the subscription" });
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/jwt.js";
 import { loadConfig } from "../../src/config/index.js";
 import { createPrisma, type PrismaClient } from "../../src/db/client.js";
+import { NotificationAddedDocument, type NotificationAddedSubscription } from "../generated/operations.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { eventually } from "../helpers/eventually.js";
 import { inboundWebhook, postWebhook } from "../helpers/meta.js";
@@ -53,15 +54,14 @@ afterAll(async () => {
   await database?.drop();
 });
 
-type Added = { notificationAdded: { id: string; body: string } };
+type Added = NotificationAddedSubscription;
 type AddedFrames = Subscription<{ data?: Added; errors?: unknown[] }>;
-const ADDED = "subscription($after: ID) { notificationAdded(after: $after) { id body } }";
 
 async function subscribeOn(api: AvisoProcess, after?: string): Promise<AddedFrames> {
   const socket = connect(api.wsUrl, `Bearer ${agentToken}`);
   sockets.push(socket);
   await socket.connected;
-  return subscribe<Added>(socket, ADDED, after ? { after } : {});
+  return subscribe(socket, NotificationAddedDocument, after ? { after } : {});
 }
 
 /** A customer message through instance B; resolves with its agent notification's global id once stored. */
