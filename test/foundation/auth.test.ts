@@ -1,6 +1,6 @@
 import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MeDocument } from "../generated/operations.js";
+import { MeDocument, MyEmailDocument, UnreadNotificationCountChangedDocument } from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from "../helpers/server.js";
 import { connect, subscribe } from "../helpers/ws.js";
@@ -81,9 +81,9 @@ describe("WebSocket", () => {
   it("runs operations for a valid token in connectionParams", async () => {
     const socket = connect(server.wsUrl, `Bearer ${await server.token("agent@demo.test")}`);
     await socket.connected;
-    const me = subscribe<{ me: { email: string } }>(socket, "{ me { email } }");
+    const me = subscribe(socket, MyEmailDocument);
     expect((await me.next()).data?.me.email).toBe("agent@demo.test");
-    const count = subscribe<{ unreadNotificationCountChanged: number }>(socket, "subscription { unreadNotificationCountChanged }");
+    const count = subscribe(socket, UnreadNotificationCountChangedDocument);
     expect((await count.next()).data?.unreadNotificationCountChanged).toBe(0);
     await socket.dispose();
   });
@@ -106,7 +106,7 @@ describe("WebSocket", () => {
     const prisma = server.app.runtime.prisma;
     const socket = connect(server.wsUrl, `Bearer ${await server.token("agent2@demo.test")}`);
     await socket.connected;
-    expect((await subscribe<{ me: { email: string } }>(socket, "{ me { email } }").next()).data?.me.email).toBe("agent2@demo.test");
+    expect((await subscribe(socket, MyEmailDocument).next()).data?.me.email).toBe("agent2@demo.test");
     await prisma.user.update({ where: { email: "agent2@demo.test" }, data: { active: false } });
     try {
       // A user's standing is kept 5 s per process: operations keep coming until one is refused.
