@@ -42,6 +42,14 @@ const envSchema = z.object({
   META_VERIFY_TOKEN: optionalString,
   WHATSAPP_API_URL: z.string().url().default("https://graph.facebook.com"),
   WHATSAPP_API_VERSION: z.string().default("v21.0"),
+  /** Messages per second one business number may send (Meta's default throughput is 80), across all workers. */
+  WHATSAPP_MAX_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(80),
+  /** Timeout of one Graph API call made for an agent's message; the send claim lasts longer than it. */
+  WHATSAPP_SEND_TIMEOUT_SECONDS: z.coerce.number().positive().max(120).default(15),
+  /** Largest media file Aviso streams to agents or uploads to Meta (WhatsApp's own per-kind limits apply too). */
+  MEDIA_MAX_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  /** How often a worker's pg-boss supervisor fails jobs whose worker died (expired) so they retry. */
+  JOB_SUPERVISE_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   SMTP_HOST: optionalString,
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
   SMTP_USER: optionalString,
@@ -70,6 +78,17 @@ const envSchema = z.object({
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().positive().default(15),
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().positive().default(2000),
   GRAPHQL_MAX_COST: z.coerce.number().int().positive().default(20_000),
+  /** Web push (VAPID, RFC 8292): outside production a key pair is generated once into AVISO_HOME when unset. */
+  VAPID_PUBLIC_KEY: optionalString,
+  VAPID_PRIVATE_KEY: optionalString,
+  /** A mailto: or https: URL push services may contact about our pushes. */
+  VAPID_SUBJECT: optionalString,
+  /** Twilio's Messages API (or a compatible one): POST {SMS_API_URL}/2010-04-01/Accounts/{SID}/Messages.json. */
+  SMS_API_URL: z.string().url().default("https://api.twilio.com"),
+  SMS_ACCOUNT_SID: optionalString,
+  SMS_AUTH_TOKEN: optionalString,
+  /** The sender: an E.164 number or a Messaging Service SID ("MG…"). */
+  SMS_FROM: optionalString,
   /** Where the embedded PostgreSQL, the dev JWT secret and the email outbox live. */
   AVISO_HOME: z.string().default(".aviso"),
 });

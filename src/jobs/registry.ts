@@ -1,9 +1,13 @@
 import { deadDeliveryJob } from "../alerts/deliveries-dying.js";
 import { alertJobs } from "../alerts/jobs.js";
 import { deadDeliveryJobs, deliveryJobs } from "../delivery/jobs.js";
+import { digestJobs } from "../digests/jobs.js";
 import { notificationJobs } from "../notifications/jobs.js";
 import { metaWebhookJobs } from "../webhooks/meta/jobs.js";
 import type { JobDefinition } from "./define.js";
+import { deadSendMessageJob, sendMessageJob } from "../conversations/outbound/outbox-job.js";
+import { readReceiptJob } from "../conversations/outbound/read-receipt.js";
+import { templateJobs } from "../conversations/templates/sync.js";
 
 /** Every job Aviso runs, one list per domain. */
 export const jobs: readonly JobDefinition[] = [
@@ -12,5 +16,10 @@ export const jobs: readonly JobDefinition[] = [
   ...Object.values(deliveryJobs),
   ...Object.values(deadDeliveryJobs),
   ...alertJobs,
+  sendMessageJob,
+  deadSendMessageJob,
+  readReceiptJob,
+  ...templateJobs,
+  ...digestJobs,
   deadDeliveryJob,
 ];

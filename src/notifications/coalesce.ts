@@ -39,14 +39,15 @@ export async function findCoalescable(
 }
 
 /**
- * Emails each user got (or will get) in the last hour: every EMAIL delivery but the
- * ones already SKIPPED. Callers hold the users' email-limit locks.
+ * Emails each user got (or will get) in the last hour: every EMAIL delivery sent on its
+ * own — not the ones SKIPPED, nor those held for a digest (the digest is one email).
+ * Callers hold the users' email-limit locks.
  */
 export async function emailsInLastHour(tx: Prisma.TransactionClient, userIds: string[], now: Date): Promise<Map<string, number>> {
   if (userIds.length === 0) return new Map();
   const groups = await tx.delivery.groupBy({
     by: ["userId"],
-    where: { userId: { in: userIds }, channel: "EMAIL", status: { not: "SKIPPED" }, createdAt: { gte: new Date(now.getTime() - 3600_000) } },
+    where: { userId: { in: userIds }, channel: "EMAIL", status: { not: "SKIPPED" }, digestId: null, createdAt: { gte: new Date(now.getTime() - 3600_000) } },
     _count: { _all: true },
   });
   return new Map(groups.map((g) => [g.userId, g._count._all]));

@@ -16,6 +16,13 @@ export async function sendTestNotification({ db, runtime, actor }: ServiceContex
   const user = await db.user.findUniqueOrThrow({ where: { id: actor.userId }, include: { organization: true } });
   if (channel === NotificationChannel.WHATSAPP && !user.whatsappNotificationNumber) throw invalidInput("channel", "set your WhatsApp number first");
   if (channel === NotificationChannel.SLACK && !user.organization.slackWebhookUrl) throw invalidInput("channel", "the organization has no Slack webhook");
+  if (channel === NotificationChannel.SMS && !user.whatsappNotificationNumber) throw invalidInput("channel", "set your notification number first");
+  // Web push goes to the browser the user subscribed most recently.
+  const browser =
+    channel === NotificationChannel.WEB_PUSH ? await db.webPushSubscription.findFirst({ where: { userId: user.id }, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], select: { id: true } }) : null;
+  if (channel === NotificationChannel.WEB_PUSH && !browser) throw invalidInput("channel", "register this browser for push notifications first");
   const text = renderInApp("test", localeOf(user.locale, user.organization.locale), {});
-  return inUnitOfWork(db, runtime.log, (unit) => notifyTest(runtime, unit, { organizationId: user.organizationId, userId: user.id, channel, ...text }));
+  return inUnitOfWork(db, runtime.log, (unit) =>
+    notifyTest(runtime, unit, { organizationId: user.organizationId, userId: user.id, channel, ...text, webPushSubscriptionId: browser?.id ?? null }),
+  );
 }

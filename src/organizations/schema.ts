@@ -12,6 +12,8 @@ export const OrganizationRef = builder.prismaNode("Organization", {
     coalesceWindowSeconds: t.exposeInt("coalesceWindowSeconds"),
     timeZone: t.exposeString("timeZone"),
     locale: t.exposeString("locale"),
+    sendReadReceipts: t.exposeBoolean("sendReadReceipts", { description: "Whether WhatsApp is told when an agent reads a conversation (the customer sees blue ticks)." }),
+    assignOnReply: t.exposeBoolean("assignOnReply", { description: "Whether an agent who answers an unassigned conversation becomes its assignee." }),
     slackWebhookConfigured: t.boolean({
       description: "Whether a Slack incoming webhook is set; the URL itself is a secret.",
       select: { slackWebhookUrl: true },
@@ -46,6 +48,8 @@ const UpdateOrganizationSettingsInput = builder.inputType("UpdateOrganizationSet
     coalesceWindowSeconds: t.int({ required: false }),
     timeZone: t.string({ required: false, description: "IANA time zone, e.g. America/Sao_Paulo" }),
     locale: t.string({ required: false, description: "pt-BR or en" }),
+    sendReadReceipts: t.boolean({ required: false, description: "Tell WhatsApp when an agent reads a conversation (default on)." }),
+    assignOnReply: t.boolean({ required: false, description: "An agent answering an unassigned conversation becomes its assignee (default on)." }),
   }),
 });
 
@@ -61,6 +65,8 @@ builder.mutationField("updateOrganizationSettings", (t) =>
         ...(input.coalesceWindowSeconds != null ? { coalesceWindowSeconds: input.coalesceWindowSeconds } : {}),
         ...(input.timeZone != null ? { timeZone: input.timeZone } : {}),
         ...(input.locale != null ? { locale: input.locale as "pt-BR" | "en" } : {}),
+        ...(input.sendReadReceipts != null ? { sendReadReceipts: input.sendReadReceipts } : {}),
+        ...(input.assignOnReply != null ? { assignOnReply: input.assignOnReply } : {}),
       });
       return ctx.db.organization.findUniqueOrThrow({ ...query, where: { id: organization.id } });
     },

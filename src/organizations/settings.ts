@@ -22,6 +22,8 @@ export const organizationSettingsSchema = z
     coalesceWindowSeconds: z.number().int().min(0).max(3600),
     timeZone,
     locale: z.enum(["pt-BR", "en"]),
+    sendReadReceipts: z.boolean(),
+    assignOnReply: z.boolean(),
   })
   .partial();
 

@@ -22,7 +22,7 @@ const ChannelPreferenceRef = builder.objectRef<ChannelPreference>("ChannelPrefer
   }),
 });
 
-const NotificationPreferencesRef = builder.objectRef<NotificationPreferences>("NotificationPreferences").implement({
+export const NotificationPreferencesRef = builder.objectRef<NotificationPreferences>("NotificationPreferences").implement({
   description: "The caller's notification settings and the effective type × channel matrix (role defaults, then their own choices).",
   fields: (t) => ({
     whatsappNumber: t.exposeString("whatsappNumber", { nullable: true, description: "E.164, e.g. +5511988880001" }),
@@ -30,7 +30,7 @@ const NotificationPreferencesRef = builder.objectRef<NotificationPreferences>("N
       description: "The user's switch for new-message notifications outside the app (with the global and organization flags).",
     }),
     quietHours: t.field({ type: QuietHoursRef, nullable: true, resolve: (p) => p.quietHours }),
-    channels: t.field({ type: [ChannelPreferenceRef], description: "All 8 types × 4 channels.", resolve: (p) => p.channels }),
+    channels: t.field({ type: [ChannelPreferenceRef], description: "All 8 types × 6 channels (IN_APP, EMAIL, WHATSAPP, SLACK, WEB_PUSH, SMS).", resolve: (p) => p.channels }),
   }),
 });
 

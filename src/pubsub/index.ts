@@ -14,6 +14,8 @@ export interface Topics {
   unreadNotificationCountChanged: { count: number };
   /** Keyed by organization. */
   messageAdded: { messageId: string; conversationId: string };
+  /** Keyed by organization: an outbound message's status (or error) changed. */
+  messageUpdated: { messageId: string; conversationId: string };
   /** Keyed by organization. */
   conversationUpdated: { conversationId: string };
   /** Keyed by organization. */

@@ -10,11 +10,14 @@ import "../alerts/types.js";
 import "../webhooks/meta/types.js";
 import "../notifications/schema.js";
 import "../conversations/schema.js";
+import "../conversations/outbound/schema.js";
 import "../webhooks/meta/schema.js";
 import "../alerts/schema.js";
 import "../delivery/schema.js";
 import "../preferences/schema.js";
 import "../queues/schema.js";
+import "../push/schema.js";
+import "../digests/schema.js";
 
 /** The whole API: each domain's schema.ts adds its types and fields to the builder. */
 export const schema = builder.toSchema({ sortSchema: true });

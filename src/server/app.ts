@@ -19,7 +19,7 @@ import { withLogContext } from "../observability/log-context.js";
 import { checkReadiness } from "./health.js";
 import { createRateLimits } from "./rate-limits.js";
 import { sendJson, sendText } from "../http-response.js";
-import { apiRoutes } from "./routes.js";
+import { apiRoutes, routeFor } from "./routes.js";
 import { attachWebSocketServer } from "./ws.js";
 import { createGraphQLServer } from "./yoga.js";
 
@@ -63,7 +63,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     if (await seedDemoData(prisma)) log.info("demo data seeded");
   }
 
-  const boss = createBoss(database.url, log, { schedule: runWorkers, supervise: runWorkers });
+  const boss = createBoss(database.url, log, { schedule: runWorkers, supervise: runWorkers, superviseIntervalSeconds: config.JOB_SUPERVISE_INTERVAL_SECONDS });
   let jobsStarted = false;
   await boss.start();
   jobsStarted = true;
@@ -112,7 +112,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     }
     if (path === "/metrics") return sendText(res, 200, await runtime.metrics.registry.metrics(), runtime.metrics.registry.contentType);
     if (yoga && path === yoga.graphqlEndpoint) return yoga.handle(req, res);
-    const route = serveApi ? apiRoutes[path] : undefined;
+    const route = serveApi ? routeFor(path) : undefined;
     if (route) {
       if (!(await rateLimits.allow("webhook", req.socket.remoteAddress ?? "unknown"))) {
         runtime.metrics.webhooks.inc({ outcome: "rate_limited" });

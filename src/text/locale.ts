@@ -16,6 +16,8 @@ export interface LocaleStrings {
   media: Record<string, string>;
   duration: Record<"lessThanAMinute" | "days" | "daysHours" | "hours" | "hoursMinutes" | "minutes", string>;
   slack: { headlines: Record<string, string> } & Record<string, string | Record<string, string>>;
+  /** Agents' messages: Meta's errors in words (by code), the expired-token alert. */
+  outbound: { tokenExpiredAlert: { title: string; description: string }; errors: Record<string, string> };
   /** Titles and descriptions of the alerts Aviso raises itself ({{channel}}, {{count}}, {{minutes}}). */
   systemAlerts: { deliveriesDying: { title: string; description: string } };
 }

@@ -41,7 +41,7 @@ const ALERT_TYPES = ["ALERT_CREATED", "ALERT_ESCALATED", "ALERT_RESOLVED", "ALER
 describe("role defaults", () => {
   it("gives agents in-app, plus WhatsApp and email for new messages only when the three flags are on", async () => {
     const withFlags = await preferencesOf(on, "agent@demo.test");
-    expect(withFlags.channels).toHaveLength(32);
+    expect(withFlags.channels).toHaveLength(48);
     expect(withFlags).toMatchObject({ whatsappNumber: "+5511988880001", notifyOnNewMessage: true, quietHours: null });
     const matrix = enabledByType(withFlags);
     expect(matrix.NEW_MESSAGE).toEqual(["IN_APP", "EMAIL", "WHATSAPP"]);

@@ -1,3 +1,4 @@
+import { createECDH } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -25,7 +26,23 @@ interface Rule {
  * own preferences, a test notification to themselves). Every other mutation changes
  * the organization's data and needs `agent` or `orgAdmin`.
  */
-const VIEWER_MUTATIONS = ["archiveNotification", "markAllNotificationsRead", "markNotificationRead", "sendTestNotification", "updateNotificationPreferences"];
+const VIEWER_MUTATIONS = [
+  "archiveNotification",
+  "markAllNotificationsRead",
+  "markNotificationRead",
+  "registerWebPushSubscription",
+  "sendTestNotification",
+  "unregisterWebPushSubscription",
+  "updateDigestPreference",
+  "updateNotificationPreferences",
+];
+
+/** A browser subscription's keys (a real P-256 point and a 16-byte secret). */
+const PUSH_KEYS = (() => {
+  const ecdh = createECDH("prime256v1");
+  ecdh.generateKeys();
+  return { p256dh: ecdh.getPublicKey().toString("base64url"), auth: Buffer.alloc(16, 7).toString("base64url") };
+})();
 
 const QUERIES: Record<string, Rule> = {
   alert: { scope: "loggedIn", ids: { id: "alert" } },
@@ -37,6 +54,7 @@ const QUERIES: Record<string, Rule> = {
   deliveries: { scope: "orgAdmin" },
   deliveryStats: { scope: "orgAdmin" },
   me: { scope: "loggedIn" },
+  messageTemplates: { scope: "loggedIn" },
   node: { scope: "public", ids: { id: "conversation" } },
   nodes: { scope: "public", ids: { ids: ["conversation", "alert"] } },
   notificationPreferences: { scope: "loggedIn" },
@@ -44,6 +62,8 @@ const QUERIES: Record<string, Rule> = {
   organization: { scope: "loggedIn" },
   queues: { scope: "agent" },
   unreadNotificationCount: { scope: "loggedIn" },
+  webPushPublicKey: { scope: "public" },
+  webPushSubscriptions: { scope: "loggedIn" },
   whatsAppNumbers: { scope: "orgAdmin" },
 };
 
@@ -65,7 +85,13 @@ const MUTATIONS: Record<string, Rule> = {
   resolveConversation: { scope: "agent", ids: { id: "conversation" } },
   retryDeadDeliveries: { scope: "orgAdmin", values: { channel: "EMAIL" } },
   retryDelivery: { scope: "orgAdmin", ids: { id: "delivery" } },
+  // A conversation nobody has: past the scope check it is NOT_FOUND, and nothing is sent.
+  sendMessage: { scope: "agent", values: { input: { conversationId: encodeGlobalID("Conversation", "0190c0de-0000-7000-8000-000000000000"), template: { name: "role_test", language: "pt_BR" } } } },
   sendTestNotification: { scope: "loggedIn", values: { channel: "IN_APP" } },
+  syncMessageTemplates: { scope: "orgAdmin" },
+  registerWebPushSubscription: { scope: "loggedIn", values: { input: { endpoint: "https://push.example.test/role-test", keys: PUSH_KEYS, userAgent: "role test" } } },
+  unregisterWebPushSubscription: { scope: "loggedIn", values: { endpoint: "https://push.example.test/none" } },
+  updateDigestPreference: { scope: "loggedIn", values: { input: { channel: "EMAIL", frequency: "IMMEDIATE" } } },
   updateNotificationPreferences: { scope: "loggedIn", values: { input: { notifyOnNewMessage: false } } },
   updateOrganizationSettings: { scope: "orgAdmin", values: { input: { coalesceWindowSeconds: 30 } } },
 };
@@ -128,6 +154,7 @@ describe("the role table", () => {
         "removeQueueMember",
         "retryDeadDeliveries",
         "retryDelivery",
+        "syncMessageTemplates",
         "updateOrganizationSettings",
         "whatsAppNumbers",
       ].sort(),

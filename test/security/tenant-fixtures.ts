@@ -1,3 +1,4 @@
+import { createECDH } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import type { PrismaClient } from "../../src/db/client.js";
 
@@ -39,6 +40,8 @@ export interface SeededOrganization {
   globalIds: Record<Entity, string>;
   /** Strings only this organization's data holds: ids, names, emails, phones, texts. */
   markers: string[];
+  /** The admin's browser push subscription (not a relay node: reachable by its endpoint only). */
+  pushSubscription: { endpoint: string; keys: { p256dh: string; auth: string } };
 }
 
 /**
@@ -69,6 +72,14 @@ export async function populateOrganization(prisma: PrismaClient, slug: string, l
   const delivery = await prisma.delivery.create({
     data: { organizationId, notificationId: notification.id, userId: admin.id, channel: "EMAIL", status: "DEAD", attempts: 5, lastError: `smtp refused secret ${label}`, failedAt: new Date() },
   });
+  const ecdh = createECDH("prime256v1");
+  ecdh.generateKeys();
+  const pushSubscription = {
+    endpoint: `https://push.example.test/secret-${label}-${organizationId}`,
+    keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth: Buffer.alloc(16, label.charCodeAt(0)).toString("base64url") },
+  };
+  await prisma.webPushSubscription.create({ data: { organizationId, userId: admin.id, endpoint: pushSubscription.endpoint, ...pushSubscription.keys, userAgent: `navegador secreto ${label}` } });
+  await prisma.digestPreference.create({ data: { organizationId, userId: admin.id, channel: "EMAIL", frequency: "DAILY", dailyAt: "18:00", timeZone: "America/Sao_Paulo" } });
   const alert = await prisma.alert.create({
     data: { organizationId, title: `alerta secreto ${label}`, description: `descricao secreta ${label}`, severity: "HIGH", category: `categoria-${label}`, dedupeKey: `dedupe-${label}` },
   });
@@ -103,8 +114,10 @@ export async function populateOrganization(prisma: PrismaClient, slug: string, l
     number.phoneNumberId,
     number.displayPhoneNumber,
     number.accessToken,
+    pushSubscription.endpoint,
+    `navegador secreto ${label}`,
   ];
-  return { slug, rows, globalIds, markers: [...new Set(markers)] };
+  return { slug, rows, globalIds, markers: [...new Set(markers)], pushSubscription };
 }
 
 /** The markers of `organization` found in `response` (serialized as JSON). */
@@ -134,6 +147,9 @@ export async function snapshotOrganization(prisma: PrismaClient, organizationId:
     preferences: await prisma.notificationPreference.findMany({ where, ...byId }),
     alerts: await prisma.alert.findMany({ where, ...byId }),
     auditLog: await prisma.auditLog.findMany({ where, ...byId }),
+    webPushSubscriptions: await prisma.webPushSubscription.findMany({ where, ...byId }),
+    digestPreferences: await prisma.digestPreference.findMany({ where, ...byId }),
+    digests: await prisma.digest.findMany({ where, ...byId }),
   };
   return JSON.stringify(tables, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACME_PHONE_NUMBER_ID, DEMO_PHONE_NUMBER_ID, inboundWebhook, postWebhook } from "../helpers/meta.js";
+import { ACME_PHONE_NUMBER_ID, DEMO_PHONE_NUMBER_ID, inboundWebhook, postWebhook, sampleChange, sampleStatus, sampleWebhook } from "../helpers/meta.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { connect, subscribe, type SocketClient, type Subscription } from "../helpers/ws.js";
 import { argumentValues, idArguments, operationFor, rootFields, type RootField, type RootKind } from "./schema-walk.js";
@@ -59,6 +59,7 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     deliveries: [{ expect: "ANSWERED" }],
     deliveryStats: [{ expect: "ANSWERED" }],
     me: [{ expect: "ANSWERED" }],
+    messageTemplates: [{ expect: "ANSWERED" }],
     node: [
       ...ALL_ENTITIES.map((entity): Probe => ({ ids: { id: entity }, expect: "NULL" })),
       ...MALFORMED_IDS.map((id): Probe => ({ values: () => ({ id }), expect: "NULL" })),
@@ -69,6 +70,8 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     organization: [{ expect: "ANSWERED" }],
     queues: [{ expect: "ANSWERED" }],
     unreadNotificationCount: [{ expect: "ANSWERED" }],
+    webPushPublicKey: [{ expect: "ANSWERED" }],
+    webPushSubscriptions: [{ expect: "ANSWERED" }],
     whatsAppNumbers: [{ expect: "ANSWERED" }],
   },
   mutation: {
@@ -111,7 +114,23 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     resolveConversation: [{ ids: { id: "conversation" }, expect: "NOT_FOUND" }],
     retryDeadDeliveries: [{ values: () => ({ channel: "EMAIL" }), expect: "ANSWERED" }],
     retryDelivery: [{ ids: { id: "delivery" }, expect: "NOT_FOUND" }],
+    // Answering A's conversation: nothing is sent, nothing of A's said. A's ids travel inside
+    // the input object (`values`), so `ids` names no top-level argument.
+    sendMessage: [
+      { ids: {}, values: (a) => ({ input: { conversationId: a.globalIds.conversation, template: { name: "x", language: "pt_BR" } } }), expect: "NOT_FOUND" },
+      { values: (a) => ({ input: { conversationId: a.globalIds.conversation, text: "probe", clientMessageId: "probe-1" } }), expect: "NOT_FOUND" },
+    ],
+    // B has no WABA id: nothing to sync, A's templates untouched.
+    syncMessageTemplates: [{ expect: "ANSWERED" }],
+    // A's browser endpoint: refused, A's subscription left alone; a browser of B's own: registered.
+    registerWebPushSubscription: [
+      { values: (a) => ({ input: { endpoint: a.pushSubscription.endpoint, keys: a.pushSubscription.keys } }), expect: "BAD_USER_INPUT" },
+      { values: (a) => ({ input: { endpoint: "https://push.example.test/b-own-browser", keys: a.pushSubscription.keys } }), expect: "ANSWERED" },
+    ],
     sendTestNotification: [{ values: () => ({ channel: "IN_APP" }), expect: "ANSWERED" }],
+    // A's endpoint: nothing of B's to remove (false), A's row untouched.
+    unregisterWebPushSubscription: [{ values: (a) => ({ endpoint: a.pushSubscription.endpoint }), expect: "ANSWERED" }],
+    updateDigestPreference: [{ values: () => ({ input: { channel: "EMAIL", frequency: "HOURLY" } }), expect: "ANSWERED" }],
     updateNotificationPreferences: [{ values: () => ({ input: { notifyOnNewMessage: false } }), expect: "ANSWERED" }],
     updateOrganizationSettings: [{ values: () => ({ input: { coalesceWindowSeconds: 45 } }), expect: "ANSWERED" }],
   },
@@ -119,6 +138,7 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     alertChanged: [{ expect: "LIVE" }],
     conversationUpdated: [{ expect: "LIVE" }],
     messageAdded: [{ ids: { conversationId: "conversation" }, expect: "NOT_FOUND" }, { values: () => ({ conversationId: null }), expect: "LIVE" }],
+    messageUpdated: [{ ids: { conversationId: "conversation" }, expect: "NOT_FOUND" }, { values: () => ({ conversationId: null }), expect: "LIVE" }],
     notificationAdded: [{ ids: { after: "notification" }, expect: "NOT_FOUND" }, { values: () => ({ after: null }), expect: "LIVE" }],
     unreadNotificationCountChanged: [{ expect: "LIVE" }],
   },
@@ -131,6 +151,7 @@ const SENTINELS: Record<string, (data: Frame, index: number) => boolean> = {
   alertChanged: (data) => (data.alertChanged as { title?: string }).title === SENTINEL_ALERT,
   conversationUpdated: (data) => (data.conversationUpdated as { id?: string }).id === b.globalIds.conversation,
   messageAdded: (data) => (data.messageAdded as { text?: string }).text === SENTINEL_TEXT,
+  messageUpdated: (data) => (data.messageUpdated as { externalId?: string }).externalId === B_OUTBOUND_WAMID,
   notificationAdded: (data) => (data.notificationAdded as { type?: string }).type === "CONVERSATION_ASSIGNED",
   unreadNotificationCountChanged: (_data, index) => index >= 1,
 };
@@ -140,6 +161,8 @@ const SENTINEL_ALERT = "sentinel alert of B";
 const A_LIVE_PHONE = "5511944440001";
 const A_LIVE_TEXT = "mensagem secreta A ao vivo";
 const B_LIVE_PHONE = "15550199001";
+const A_OUTBOUND_WAMID = "wamid.A-outbound-secret";
+const B_OUTBOUND_WAMID = "wamid.B-outbound-sentinel";
 
 let server: TestServer;
 let a: SeededOrganization;
@@ -183,7 +206,7 @@ type Result = { data?: Frame | null; errors?: Array<{ message?: string; extensio
 
 /** What is wrong with a result, or undefined when it is as the probe expects. */
 function problemWith(result: Result, field: string, expected: Outcome): string | undefined {
-  const leaks = leaksIn(result, a, [A_LIVE_PHONE, A_LIVE_TEXT]);
+  const leaks = leaksIn(result, a, [A_LIVE_PHONE, A_LIVE_TEXT, A_OUTBOUND_WAMID]);
   if (leaks.length > 0) return `leaks ${leaks.join(", ")}`;
   const code = result.errors?.[0]?.extensions?.code;
   const value = result.data?.[field];
@@ -306,6 +329,16 @@ describe("B's admin over WebSocket, while A's data changes", () => {
     expect(assigned.errors).toBeUndefined();
     const read = await server.gql("mutation($id: ID!) { markNotificationRead(id: $id) { id } }", { id: a.globalIds.notification }, await server.token("admin@demo.test"));
     expect(read.errors).toBeUndefined();
+    // An answer of A's delivered (messageUpdated); B's sentinel below is one of B's.
+    const { prisma } = server.app.runtime;
+    for (const [org, wamid] of [[a, A_OUTBOUND_WAMID], [b, B_OUTBOUND_WAMID]] as const) {
+      await prisma.message.create({
+        data: { organizationId: org.rows.organization, conversationId: org.rows.conversation, direction: "OUTBOUND", type: "TEXT", text: "answer", externalId: wamid, status: "SENT" },
+      });
+    }
+    const delivered = (wamid: string, phoneNumberId: string) =>
+      postWebhook(server.url, sampleWebhook([sampleChange({ phoneNumberId, statuses: [sampleStatus(wamid, "delivered")] })]));
+    expect((await delivered(A_OUTBOUND_WAMID, DEMO_PHONE_NUMBER_ID)).status).toBe(200);
 
     // B's sentinels: a customer message, an alert, an assignment to B's admin.
     expect((await postWebhook(server.url, inboundWebhook({ text: SENTINEL_TEXT, from: B_LIVE_PHONE }, ACME_PHONE_NUMBER_ID).body)).status).toBe(200);
@@ -317,6 +350,7 @@ describe("B's admin over WebSocket, while A's data changes", () => {
       await server.token("agent@acme.test"),
     );
     expect(bAssigned.errors).toBeUndefined();
+    expect((await delivered(B_OUTBOUND_WAMID, ACME_PHONE_NUMBER_ID)).status).toBe(200);
 
     const problems: string[] = [];
     for (const { field, subscription } of live) {
