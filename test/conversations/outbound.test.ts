@@ -5,6 +5,17 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { sendOutboundMessage } from "../../src/conversations/outbound/outbox-job.js";
 import { sendSlaWarnings } from "../../src/notifications/jobs.js";
+import {
+  ApprovedMessageTemplatesDocument,
+  ConversationMessageAddedDocument,
+  CustomerWindowDocument,
+  MessageMediaDocument,
+  MessageOutcomeDocument,
+  MessageUpdatedDocument,
+  SendMessageDocument,
+  SyncMessageTemplatesDocument,
+  type SendMessageInput,
+} from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import { metaError, startGraphApiStandIn, type GraphApiStandIn } from "../helpers/graph-api.js";
 import { DEMO_PHONE_NUMBER_ID, inboundWebhook, postWebhook, sampleChange, sampleStatus, sampleWebhook } from "../helpers/meta.js";
@@ -26,7 +37,7 @@ beforeAll(async () => {
   const socket = connect(server.wsUrl, `Bearer ${agentToken}`);
   sockets.push(socket);
   await socket.connected;
-  orgUpdates = subscribe<{ messageUpdated: { id: string; status: string } }>(socket, `subscription { messageUpdated { id status } }`);
+  orgUpdates = subscribe(socket, MessageUpdatedDocument);
 });
 
 /** Waits for the messageUpdated frame that says `id` is now `status`. */
@@ -52,8 +63,6 @@ afterAll(async () => {
   await graph?.close();
 });
 
-const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { id status direction text externalId error errorCode clientMessageId sentBy { email } replyTo { id externalId } media { kind mediaId caption url } } }`;
-type Sent = { id: string; status: string; direction: string; text: string | null; externalId: string | null; error: string | null; errorCode: number | null; sentBy: { email: string } | null; replyTo: { id: string; externalId: string } | null; media: Record<string, unknown> | null };
 
 let customerSeq = 0;
 /** A customer writes to demo's number: returns the conversation's and the message's global ids and wamid. */
@@ -73,7 +82,8 @@ async function customerWrites(text = "Olá, preciso de ajuda", extra: { type?: "
 }
 
 async function send(input: Record<string, unknown>, token = agentToken) {
-  return server.gql<{ sendMessage: Sent }>(SEND, { input }, token);
+  // Some tests send deliberately invalid input: the input type does not describe it.
+  return server.gql(SendMessageDocument, { input: input as SendMessageInput }, token);
 }
 
 async function messageRow(globalId: string) {
@@ -100,16 +110,8 @@ describe("an agent answers a customer on WhatsApp", () => {
     const socket = connect(server.wsUrl, `Bearer ${agentToken}`);
     sockets.push(socket);
     await socket.connected;
-    const updates = subscribe<{ messageUpdated: { id: string; status: string; externalId: string | null } }>(
-      socket,
-      `subscription($c: ID) { messageUpdated(conversationId: $c) { id status externalId } }`,
-      { c: customer.conversationId },
-    );
-    const added = subscribe<{ messageAdded: { id: string; direction: string; status: string } }>(
-      socket,
-      `subscription($c: ID) { messageAdded(conversationId: $c) { id direction status } }`,
-      { c: customer.conversationId },
-    );
+    const updates = subscribe(socket, MessageUpdatedDocument, { c: customer.conversationId });
+    const added = subscribe(socket, ConversationMessageAddedDocument, { c: customer.conversationId });
     // Subscriptions register asynchronously: wait until messageAdded hears a customer message.
     await eventually(async () => {
       await postWebhook(server.url, inboundWebhook({ text: "ainda aí?", from: customer.from }).body);
@@ -215,14 +217,10 @@ describe("an agent answers a customer on WhatsApp", () => {
       { name: "retomar_atendimento", language: "pt_BR", status: "APPROVED", category: "UTILITY", id: "1001", components: [{ type: "BODY", text: "Olá {{1}}, sobre o pedido {{2}}: podemos continuar?" }] },
       { name: "promo_natal", language: "pt_BR", status: "REJECTED", category: "MARKETING", id: "1002", components: [{ type: "BODY", text: "Promoção!" }] },
     );
-    const synced = await server.gql<{ syncMessageTemplates: number }>(`mutation { syncMessageTemplates }`, {}, admin);
+    const synced = await server.gql(SyncMessageTemplatesDocument, {}, admin);
     expect(synced.data?.syncMessageTemplates).toBe(2);
     expect(graph.requests.some((r) => r.method === "GET" && r.path.startsWith("/v21.0/102290129340398/message_templates") && r.headers.authorization === "Bearer demo-access-token")).toBe(true);
-    const listed = await server.gql<{ messageTemplates: Array<{ name: string; parameterCount: number; status: string }> }>(
-      `{ messageTemplates(status: APPROVED) { name language category status bodyText parameterCount } }`,
-      {},
-      agentToken,
-    );
+    const listed = await server.gql(ApprovedMessageTemplatesDocument, {}, agentToken);
     expect(listed.data?.messageTemplates).toEqual([
       { name: "retomar_atendimento", language: "pt_BR", category: "UTILITY", status: "APPROVED", bodyText: "Olá {{1}}, sobre o pedido {{2}}: podemos continuar?", parameterCount: 2 },
     ]);
@@ -258,8 +256,8 @@ describe("an agent answers a customer on WhatsApp", () => {
     const customer = await customerWrites("mensagem antiga");
     const lastInboundAt = new Date(Date.now() - 25 * 3600_000);
     await server.app.runtime.prisma.conversation.update({ where: { id: customer.conversationDbId }, data: { lastInboundAt } });
-    const window = await server.gql<{ conversation: { customerWindowExpiresAt: string } }>(`query($id: ID!) { conversation(id: $id) { customerWindowExpiresAt } }`, { id: customer.conversationId }, agentToken);
-    expect(window.data?.conversation.customerWindowExpiresAt).toBe(new Date(lastInboundAt.getTime() + 24 * 3600_000).toISOString());
+    const window = await server.gql(CustomerWindowDocument, { id: customer.conversationId }, agentToken);
+    expect(window.data?.conversation?.customerWindowExpiresAt).toBe(new Date(lastInboundAt.getTime() + 24 * 3600_000).toISOString());
     const before = graph.sends().length;
     const refused = await send({ conversationId: customer.conversationId, text: "Ainda precisa de ajuda?" });
     expect(refused.errors?.[0]?.extensions?.code).toBe("CUSTOMER_WINDOW_CLOSED");
@@ -326,7 +324,7 @@ describe("an agent answers a customer on WhatsApp", () => {
     expect(row).toMatchObject({ status: "FAILED", errorCode: 131026 });
     expect(row.error).toMatch(/^131026 Mensagem não entregue/); // the organization writes pt-BR
     expect(sendsWith((b) => b.to === customer.from)).toHaveLength(1);
-    const read = await server.gql<{ node: { status: string; error: string; errorCode: number } }>(`query($id: ID!) { node(id: $id) { ... on Message { status error errorCode } } }`, { id: result.data!.sendMessage.id }, agentToken);
+    const read = await server.gql(MessageOutcomeDocument, { id: result.data!.sendMessage.id }, agentToken);
     expect(read.data?.node).toMatchObject({ status: "FAILED", errorCode: 131026 });
   });
 
@@ -374,13 +372,11 @@ describe("an agent answers a customer on WhatsApp", () => {
     payload.image.id = "987654321000";
     await prisma.message.update({ where: { id: row.id }, data: { payload: payload as object } });
 
-    const media = await server.gql<{ node: { media: { kind: string; mediaId: string; mimeType: string; url: string } } }>(
-      `query($id: ID!) { node(id: $id) { ... on Message { media { kind mediaId mimeType url } } } }`,
-      { id: customer.messageId },
-      agentToken,
-    );
-    expect(media.data?.node.media).toEqual({ kind: "IMAGE", mediaId: "987654321000", mimeType: "image/jpeg", url: `/media/${customer.messageDbId}` });
-    const response = await fetch(`${server.url}${media.data!.node.media.url}`, { headers: { authorization: `Bearer ${agentToken}` } });
+    const media = await server.gql(MessageMediaDocument, { id: customer.messageId }, agentToken);
+    const node = media.data?.node;
+    const shown = node && "media" in node ? node.media : undefined;
+    expect(shown).toEqual({ kind: "IMAGE", mediaId: "987654321000", mimeType: "image/jpeg", url: `/media/${customer.messageDbId}` });
+    const response = await fetch(`${server.url}${shown!.url}`, { headers: { authorization: `Bearer ${agentToken}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("image/jpeg");
     expect(Buffer.from(await response.arrayBuffer()).equals(jpeg)).toBe(true);
