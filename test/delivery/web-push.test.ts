@@ -5,6 +5,7 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 import { makeLoopbackCertificate, startPushService, type PushService, type PushServiceCertificate, type TestSubscription } from "../helpers/push-service.js";
 import { digestJobId } from "../../src/digests/hold.js";
 import { notify } from "../../src/notifications/engine.js";
+import { MyWebPushSubscriptionsDocument, RegisterWebPushSubscriptionDocument, SendTestNotificationDocument, WebPushPublicKeyDocument } from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import { gid, openConversation, orgId, raise, userId } from "../notifications/fixtures.js";
 
@@ -13,7 +14,7 @@ let push: PushService;
 let certificate: PushServiceCertificate;
 let agentToken: string;
 
-const REGISTER = `mutation ($input: RegisterWebPushSubscriptionInput!) { registerWebPushSubscription(input: $input) { id endpoint userAgent } }`;
+const REGISTER = RegisterWebPushSubscriptionDocument;
 
 beforeAll(async () => {
   certificate = makeLoopbackCertificate();
@@ -38,7 +39,7 @@ afterAll(async () => {
 });
 
 async function register(subscription: TestSubscription, token = agentToken, userAgent = "Test Browser") {
-  return server.gql<{ registerWebPushSubscription: { id: string; endpoint: string; userAgent: string } }>(REGISTER, { input: { endpoint: subscription.endpoint, keys: subscription.keys, userAgent } }, token);
+  return server.gql(REGISTER, { input: { endpoint: subscription.endpoint, keys: subscription.keys, userAgent } }, token);
 }
 
 async function assignToAgent(contactName: string) {
@@ -54,7 +55,7 @@ const pushDeliveries = (notificationId: string) =>
 
 describe("web push", () => {
   it("serves the VAPID public key the browser subscribes with", async () => {
-    const result = await server.gql<{ webPushPublicKey: string }>("{ webPushPublicKey }");
+    const result = await server.gql(WebPushPublicKeyDocument);
     expect(result.errors).toBeUndefined();
     expect(Buffer.from(result.data!.webPushPublicKey, "base64url")).toHaveLength(65);
   });
@@ -96,7 +97,7 @@ describe("web push", () => {
     expect(delivered.headers.urgency).toBe("high");
     expect(Number(delivered.headers.ttl)).toBe(86_400);
     expect(delivered.vapid).toMatchObject({ aud: push.origin, sub: "mailto:ops@aviso.test" });
-    const { data } = await server.gql<{ webPushPublicKey: string }>("{ webPushPublicKey }");
+    const { data } = await server.gql(WebPushPublicKeyDocument);
     expect(delivered.vapidPublicKey).toBe(data!.webPushPublicKey);
     // The body on the wire is ciphertext, not the JSON.
     expect(delivered.ciphertext.includes(Buffer.from("Paula"))).toBe(false);
@@ -161,7 +162,7 @@ describe("web push", () => {
   it("sends a test push to the caller's newest browser, and refuses one without a browser", async () => {
     const browser = push.subscribe();
     expect((await register(browser)).errors).toBeUndefined();
-    const result = await server.gql<{ sendTestNotification: { channel: string } }>("mutation { sendTestNotification(channel: WEB_PUSH) { channel } }", {}, agentToken);
+    const result = await server.gql(SendTestNotificationDocument, { channel: "WEB_PUSH" }, agentToken);
     expect(result.data?.sendTestNotification.channel).toBe("WEB_PUSH");
     const received = await eventually(async () => push.received.find((r) => r.subscriptionId === browser.id), { what: "test push", timeoutMs: 10_000 });
     expect(JSON.parse(received.plaintext)).toMatchObject({ title: "Teste", body: "Notificação de teste do Aviso." });
@@ -184,7 +185,7 @@ describe("web push", () => {
     expect((await register(browser, colleague)).errors).toBeUndefined();
     const row = await server.app.runtime.prisma.webPushSubscription.findUniqueOrThrow({ where: { endpoint: browser.endpoint }, include: { user: true } });
     expect(row.user.email).toBe("agent2@demo.test");
-    const mine = await server.gql<{ webPushSubscriptions: Array<{ endpoint: string }> }>("{ webPushSubscriptions { endpoint } }", {}, agentToken);
+    const mine = await server.gql(MyWebPushSubscriptionsDocument, {}, agentToken);
     expect(mine.data!.webPushSubscriptions.map((s) => s.endpoint)).not.toContain(browser.endpoint);
     // Someone of another organization cannot take it (nor learn whose it is).
     const other = await register(browser, await server.token("agent@acme.test"));

@@ -6,6 +6,7 @@ import { digestWindowEnd } from "../../src/digests/window.js";
 import { notify } from "../../src/notifications/engine.js";
 import { startSmtp, type FakeSmtp } from "../helpers/smtp.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import { DigestPreferencesDocument } from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import { openConversation, orgId, receiveMessage, userId } from "./fixtures.js";
 
@@ -172,11 +173,7 @@ describe("digests", () => {
   it("accepts HOURLY and DAILY for email, SMS and web push only", async () => {
     const result = await api.gql(`mutation { updateDigestPreference(input: { channel: WHATSAPP, frequency: HOURLY }) { channel } }`, {}, await api.token("agent@demo.test"));
     expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    const prefs = await api.gql<{ notificationPreferences: { digests: Array<{ channel: string; frequency: string }> } }>(
-      "{ notificationPreferences { digests { channel frequency } } }",
-      {},
-      await api.token("admin@demo.test"),
-    );
+    const prefs = await api.gql(DigestPreferencesDocument, {}, await api.token("admin@demo.test"));
     expect(prefs.data?.notificationPreferences.digests).toEqual([
       { channel: "EMAIL", frequency: "DAILY" },
       { channel: "WHATSAPP", frequency: "IMMEDIATE" },
