@@ -42,11 +42,14 @@ interface NewMessage {
   organizationId: string;
   conversationId: string;
   messageId: string;
+  /** From an agent's verified notification number: stored and published, never notified (anti-loop). */
+  fromAgentNumber?: boolean;
 }
 
 /**
  * The conversation side of inbound traffic, inside the caller's transaction: for each
- * message, the anti-loop rule (an agent's own notification number opens nothing), then
+ * message, the anti-loop rule (a message from an agent's verified notification number is
+ * stored but raises no notification — a customer's message is never dropped), then
  * contact, conversation and the message once per provider id; status reports move the
  * organization's outbound messages; once every message is recorded, one NEW_MESSAGE per
  * new message goes to the notification engine — its locks (email limits) are then always
@@ -69,8 +72,7 @@ export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: 
       if (agent) {
         outcome.agentMessages += 1;
         await noteAgentInbound(tx, agent.id, message.sentAt);
-        log.info({ organizationId, userId: agent.id, from: maskPhone(sender.waId) }, "message from an agent's notification number: no conversation opened");
-        continue;
+        log.info({ organizationId, userId: agent.id, from: maskPhone(sender.waId) }, "message from an agent's notification number: stored without notification");
       }
       const { sender: _sender, ...input } = message;
       const recorded = await recordInboundMessage(tx, {
@@ -86,7 +88,7 @@ export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: 
       }
       outcome.messagesStored += 1;
       log.info({ organizationId, conversationId: recorded.conversationId, messageId: recorded.messageId, from: maskPhone(sender.waId) }, "inbound message stored");
-      newMessages.push({ organizationId, conversationId: recorded.conversationId, messageId: recorded.messageId });
+      newMessages.push({ organizationId, conversationId: recorded.conversationId, messageId: recorded.messageId, ...(agent ? { fromAgentNumber: true } : {}) });
     }
     for (const status of change.statuses) {
       const moved = await applyMessageStatus(tx, organizationId, status);
@@ -100,7 +102,9 @@ export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: 
       for (const message of movedMessages) await runtime.pubsub.publish("messageUpdated", message.organizationId, { messageId: message.id, conversationId: message.conversationId });
     });
   }
-  for (const message of newMessages) await notify(runtime, { type: "NEW_MESSAGE", ...message, receivedAt: batch.receivedAt }, unit);
+  for (const { fromAgentNumber, ...message } of newMessages) {
+    if (!fromAgentNumber) await notify(runtime, { type: "NEW_MESSAGE", ...message, receivedAt: batch.receivedAt }, unit);
+  }
   if (newMessages.length > 0) unit.afterCommit(() => publishNewMessages(runtime, newMessages));
   return outcome;
 }

@@ -1,7 +1,7 @@
 import { builder } from "../schema/builder.js";
 import { serviceContextOf, viewerOf } from "../schema/context.js";
 import { ConversationStatusEnum } from "../schema/enums.js";
-import { notFound } from "../errors.js";
+import { invalidInput, notFound } from "../errors.js";
 import { assignConversation } from "./assign.js";
 import { markConversationRead } from "./mark-read.js";
 import { databaseId } from "../schema/global-id.js";
@@ -18,8 +18,8 @@ builder.queryField("conversations", (t) =>
   t.prismaConnection({
     type: ConversationRef,
     cursor: "id",
-    description: "The caller's organization's conversations, most recent activity first.",
-    authScopes: { loggedIn: true },
+    description: "The caller's organization's conversations, most recent activity first. People, and API keys with CONVERSATIONS_READ (`assignedToMe` is then BAD_USER_INPUT).",
+    authScopes: { loggedIn: true, apiKey: "CONVERSATIONS_READ" },
     args: {
       status: t.arg({ type: ConversationStatusEnum, required: false }),
       assignedToMe: t.arg.boolean({ required: false }),
@@ -30,7 +30,7 @@ builder.queryField("conversations", (t) =>
         ...query,
         where: {
           ...(args.status ? { status: args.status } : {}),
-          ...(args.assignedToMe ? { assigneeId: viewerOf(ctx).userId } : {}),
+          ...(args.assignedToMe ? { assigneeId: assignedToMeOf(ctx) } : {}),
         },
         orderBy: [{ lastMessageAt: { sort: "desc", nulls: "last" } }, { id: "desc" }],
       });
@@ -41,7 +41,8 @@ builder.queryField("conversations", (t) =>
 builder.queryField("conversation", (t) =>
   t.prismaField({
     type: ConversationRef,
-    authScopes: { loggedIn: true },
+    description: "One conversation of the caller's organization (NOT_FOUND otherwise). People, and API keys with CONVERSATIONS_READ.",
+    authScopes: { loggedIn: true, apiKey: "CONVERSATIONS_READ" },
     args: { id: t.arg.globalID({ for: ConversationRef, required: true }) },
     resolve: async (query, _root, args, ctx) => {
       const conversation = await ctx.db.conversation.findUnique({ ...query, where: { id: databaseId(args.id, "id") } });
@@ -124,3 +125,9 @@ builder.subscriptionField("conversationUpdated", (t) =>
     resolve: (query, event, _args, ctx) => ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: event.conversationId } }),
   }),
 );
+
+/** `assignedToMe` names a person: an API key has no conversations of its own. */
+function assignedToMeOf(ctx: Parameters<typeof viewerOf>[0]): string {
+  if (!ctx.viewer) throw invalidInput("assignedToMe", "an API key is not a person");
+  return ctx.viewer.userId;
+}

@@ -3,6 +3,8 @@ import { alertJobs } from "../alerts/jobs.js";
 import { deadDeliveryJobs, deliveryJobs } from "../delivery/jobs.js";
 import { digestJobs } from "../digests/jobs.js";
 import { notificationJobs } from "../notifications/jobs.js";
+import { numberVerificationJob } from "../preferences/verify-number.js";
+import { privacyJobs } from "../privacy/jobs.js";
 import { metaWebhookJobs } from "../webhooks/meta/jobs.js";
 import type { JobDefinition } from "./define.js";
 import { deadSendMessageJob, sendMessageJob } from "../conversations/outbound/outbox-job.js";
@@ -21,5 +23,7 @@ export const jobs: readonly JobDefinition[] = [
   readReceiptJob,
   ...templateJobs,
   ...digestJobs,
+  ...privacyJobs,
+  numberVerificationJob,
   deadDeliveryJob,
 ];

@@ -40,7 +40,8 @@ export function externalChannelsFor(
 }
 
 function bypassesQuietHours(type: NotificationType, subject: Subject): boolean {
-  return isAlertType(type) && subject.alert?.severity === "CRITICAL" && subject.organization.criticalBypassesQuietHours;
+  const severity = isAlertType(type) ? subject.alert?.severity : subject.severity;
+  return severity === "CRITICAL" && subject.organization.criticalBypassesQuietHours;
 }
 
 function quietHoursEnd(recipient: Recipient, now: Date): Date | null {

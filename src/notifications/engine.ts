@@ -2,7 +2,7 @@ import { DeliveryStatus, NotificationChannel, NotificationType, type Prisma } fr
 import { withinUnitOfWork, type UnitOfWork } from "../db/unit-of-work.js";
 import type { Runtime } from "../runtime.js";
 import { externalChannelsFor, type PlannedDelivery } from "./channels.js";
-import { emailsInLastHour, findCoalescable, type CoalescableNotification } from "./coalesce.js";
+import { coalesceSubject, emailsInLastHour, findCoalescable, type CoalesceMatch, type CoalescableNotification } from "./coalesce.js";
 import { describeEvent, type NotificationContent } from "./content.js";
 import { holdForDigests, type HeldRow } from "../digests/hold.js";
 import { insertNotifications } from "./bulk-insert.js";
@@ -118,14 +118,14 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
   }));
 
   const coalesceWindow = subject.organization.coalesceWindowSeconds * 1000;
-  const coalescing = event.type === "NEW_MESSAGE" && coalesceWindow > 0 && !!subject.conversation;
+  const match = coalesceWindow > 0 ? coalesceMatchOf(event, subject) : null;
   const emailUsers = plans.filter((p) => p.deliveries.some((d) => d.channel === "EMAIL")).map((p) => p.recipient.id);
   await lockKeys(tx, [
-    ...(coalescing ? recipients.map((r) => coalesceKey(r.id, subject.conversation!.id)) : []),
+    ...(match ? recipients.map((r) => coalesceKey(r.id, coalesceSubject(match))) : []),
     ...emailUsers.map(emailLimitKey),
   ]);
   const windowStart = new Date(now.getTime() - coalesceWindow);
-  const existing = coalescing ? await findCoalescable(tx, recipients.map((r) => r.id), subject.conversation!.id, windowStart) : new Map<string, CoalescableNotification>();
+  const existing = match ? await findCoalescable(tx, recipients.map((r) => r.id), match, windowStart) : new Map<string, CoalescableNotification>();
   const emailsSent = await emailsInLastHour(tx, emailUsers, now);
 
   const pushUsers = plans.filter((p) => p.deliveries.some((d) => d.channel === "WEB_PUSH")).map((p) => p.recipient.id);
@@ -227,4 +227,11 @@ function idsOf(event: NotificationEvent): Record<string, string> {
   if ("messageId" in event) ids.messageId = event.messageId;
   if ("alertId" in event) ids.alertId = event.alertId;
   return ids;
+}
+
+/** What a new event folds into within the window: a conversation's burst, or a triggered event's dedupe key. */
+function coalesceMatchOf(event: NotificationEvent, subject: Subject): CoalesceMatch | null {
+  if (event.type === "NEW_MESSAGE" && subject.conversation) return { conversationId: subject.conversation.id };
+  if ("trigger" in event && event.trigger.dedupeKey) return { type: event.type, dedupeKey: event.trigger.dedupeKey };
+  return null;
 }

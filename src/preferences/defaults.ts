@@ -22,7 +22,7 @@ export interface DefaultsContext {
  * | NEW_MESSAGE                  | IN_APP, EMAIL*, WA*   | IN_APP, EMAIL*, WA*    | IN_APP, EMAIL*, WA*      | IN_APP |
  * | CONVERSATION_ASSIGNED        | IN_APP                | IN_APP, EMAIL          | IN_APP, EMAIL, WA        | IN_APP |
  * | SLA_WARNING                  | IN_APP                | IN_APP, EMAIL          | IN_APP, EMAIL, WA        | IN_APP |
- * | CAMPAIGN_FAILED              | IN_APP                | IN_APP, EMAIL          | IN_APP, EMAIL, WA        | IN_APP |
+ * | CAMPAIGN_FAILED, CUSTOM      | IN_APP                | IN_APP, EMAIL          | IN_APP, EMAIL, WA        | IN_APP |
  * | ALERT_* (4 types)            | IN_APP                | IN_APP, EMAIL, SLACK†  | IN_APP, EMAIL, WA        | IN_APP |
  *
  * \* only when the three new-message flags are on (telling the responsible agent outside
@@ -65,7 +65,7 @@ export function preferenceOf(
   return own ? own.enabled : defaultEnabled(role, type, channel, context);
 }
 
-/** The whole matrix (8 types × 6 channels), in enum order. */
+/** The whole matrix (every type × every channel), in enum order. */
 export function preferenceMatrix(
   role: Role,
   overrides: ReadonlyArray<{ type: NotificationType; channel: NotificationChannel; enabled: boolean }>,

@@ -20,6 +20,12 @@ export interface Topics {
   conversationUpdated: { conversationId: string };
   /** Keyed by organization. */
   alertChanged: { alertId: string };
+  /**
+   * Keyed "all": users deactivated, demoted or moved, or a whole organization suspended
+   * (src/auth/standing-changes.ts). Every instance forgets their cached standing and
+   * closes their sockets.
+   */
+  standingChanged: { userIds: string[]; organizationId: string | null };
 }
 
 export type Topic = keyof Topics;

@@ -18,6 +18,12 @@ import "../preferences/schema.js";
 import "../queues/schema.js";
 import "../push/schema.js";
 import "../digests/schema.js";
+import "../organizations/tenants-schema.js";
+import "../organizations/users-schema.js";
+import "../organizations/api-keys-schema.js";
+import "../notifications/trigger-schema.js";
+import "../audit/schema.js";
+import "../privacy/schema.js";
 
 /** The whole API: each domain's schema.ts adds its types and fields to the builder. */
 export const schema = builder.toSchema({ sortSchema: true });

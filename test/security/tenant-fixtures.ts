@@ -15,6 +15,7 @@ export interface OrganizationRows {
   alert: string;
   queue: string;
   number: string;
+  apiKey: string;
 }
 
 export type Entity = keyof OrganizationRows;
@@ -31,6 +32,7 @@ export const TYPENAMES: Record<Entity, string> = {
   alert: "Alert",
   queue: "Queue",
   number: "WhatsAppNumber",
+  apiKey: "ApiKey",
 };
 
 export interface SeededOrganization {
@@ -83,6 +85,9 @@ export async function populateOrganization(prisma: PrismaClient, slug: string, l
   const alert = await prisma.alert.create({
     data: { organizationId, title: `alerta secreto ${label}`, description: `descricao secreta ${label}`, severity: "HIGH", category: `categoria-${label}`, dedupeKey: `dedupe-${label}` },
   });
+  const apiKey = await prisma.apiKey.create({
+    data: { organizationId, name: `chave secreta ${label}`, prefix: `aviso_${label}secret`, secretHash: `hash-secreto-${label}-${phone}`, scopes: ["ALERTS_WRITE"], createdById: admin.id },
+  });
   const rows: OrganizationRows = {
     organization: organizationId,
     admin: admin.id,
@@ -95,6 +100,7 @@ export async function populateOrganization(prisma: PrismaClient, slug: string, l
     alert: alert.id,
     queue: queue.id,
     number: number.id,
+    apiKey: apiKey.id,
   };
   const globalIds = Object.fromEntries(Object.entries(rows).map(([entity, id]) => [entity, encodeGlobalID(TYPENAMES[entity as Entity], id)])) as Record<Entity, string>;
   const markers = [
@@ -116,6 +122,9 @@ export async function populateOrganization(prisma: PrismaClient, slug: string, l
     number.accessToken,
     pushSubscription.endpoint,
     `navegador secreto ${label}`,
+    apiKey.name,
+    apiKey.prefix,
+    apiKey.secretHash,
   ];
   return { slug, rows, globalIds, markers: [...new Set(markers)], pushSubscription };
 }
@@ -150,6 +159,7 @@ export async function snapshotOrganization(prisma: PrismaClient, organizationId:
     webPushSubscriptions: await prisma.webPushSubscription.findMany({ where, ...byId }),
     digestPreferences: await prisma.digestPreference.findMany({ where, ...byId }),
     digests: await prisma.digest.findMany({ where, ...byId }),
+    apiKeys: await prisma.apiKey.findMany({ where, ...byId }),
   };
   return JSON.stringify(tables, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
 }

@@ -18,6 +18,8 @@ type Outcome =
   | "NOT_FOUND"
   /** errors[0] is BAD_USER_INPUT and no data. */
   | "BAD_USER_INPUT"
+  /** errors[0] is FORBIDDEN and no data (the platform's own fields: super admins only). */
+  | "FORBIDDEN"
   /** No error; the field is null (or a list of nulls). */
   | "NULL"
   /** No error: the caller's own data, none of A's. */
@@ -54,10 +56,15 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     alert: [{ ids: { id: "alert" }, expect: "NOT_FOUND" }],
     alertSummary: [{ expect: "ANSWERED" }],
     alerts: [{ expect: "ANSWERED" }],
+    apiKeys: [{ expect: "ANSWERED" }],
+    // B's own log, filtered by A's admin: nothing.
+    auditLog: [{ ids: { actorId: "admin" }, expect: "ANSWERED" }],
+    organizations: [{ expect: "FORBIDDEN" }],
     conversation: [{ ids: { id: "conversation" }, expect: "NOT_FOUND" }],
     conversations: [{ expect: "ANSWERED" }],
     deliveries: [{ expect: "ANSWERED" }],
     deliveryStats: [{ expect: "ANSWERED" }],
+    exportContactData: [{ ids: { contactId: "contact" }, expect: "NOT_FOUND" }],
     me: [{ expect: "ANSWERED" }],
     messageTemplates: [{ expect: "ANSWERED" }],
     node: [
@@ -97,6 +104,26 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     // A's dedupe key: a new alert of B's, never an occurrence of A's.
     createAlert: [{ values: () => ({ input: { title: "probe alert", dedupeKey: "dedupe-A" } }), expect: "ANSWERED" }],
     createQueue: [{ values: () => ({ name: "Atendimento" }), expect: "ANSWERED" }],
+    createApiKey: [{ values: () => ({ input: { name: "probe key of B", scopes: ["ALERTS_WRITE"] } }), expect: "ANSWERED" }],
+    createOrganization: [{ values: () => ({ input: { name: "Probe Org", admin: { email: "probe-org@acme.test" } } }), expect: "FORBIDDEN" }],
+    // A new user of B's may not join A's queue.
+    createUser: [{ ids: {}, values: (a) => ({ input: { email: "probe-b@acme.test", name: "Probe", queueIds: [a.globalIds.queue] } }), expect: "NOT_FOUND" }],
+    deactivateUser: [{ ids: { id: "agent" }, expect: "NOT_FOUND" }],
+    reactivateOrganization: [{ ids: { id: "organization" }, expect: "FORBIDDEN" }],
+    reactivateUser: [{ ids: { id: "agent" }, expect: "NOT_FOUND" }],
+    revokeApiKey: [{ ids: { id: "apiKey" }, expect: "NOT_FOUND" }],
+    suspendOrganization: [{ ids: { id: "organization" }, expect: "FORBIDDEN" }],
+    // A's people named as recipients: nobody of A's hears of it (B's own, none here).
+    triggerNotification: [
+      { ids: {}, values: (a) => ({ input: { type: "CUSTOM", recipients: { userIds: [a.globalIds.agent, a.globalIds.admin], queueIds: [a.globalIds.queue] }, title: "probe" } }), expect: "ANSWERED" },
+    ],
+    updateUser: [
+      { ids: { id: "agent" }, values: () => ({ input: { name: "sequestrado" } }), expect: "NOT_FOUND" },
+      { ids: { id: "own:agent" }, values: (a) => ({ input: { queueIds: [a.globalIds.queue] } }), expect: "NOT_FOUND" },
+    ],
+    // B has no pending number: nothing of A's can be confirmed.
+    confirmWhatsAppNumber: [{ values: () => ({ code: "123456" }), expect: "BAD_USER_INPUT" }],
+    eraseContact: [{ ids: { contactId: "contact" }, expect: "NOT_FOUND" }],
     escalateAlert: [{ ids: { id: "alert" }, expect: "NOT_FOUND" }],
     markAllNotificationsRead: [{ expect: "ANSWERED" }],
     markConversationRead: [{ ids: { id: "conversation" }, expect: "NOT_FOUND" }],
@@ -131,8 +158,13 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     // A's endpoint: nothing of B's to remove (false), A's row untouched.
     unregisterWebPushSubscription: [{ values: (a) => ({ endpoint: a.pushSubscription.endpoint }), expect: "ANSWERED" }],
     updateDigestPreference: [{ values: () => ({ input: { channel: "EMAIL", frequency: "HOURLY" } }), expect: "ANSWERED" }],
+    setUserWhatsAppNumber: [{ ids: { userId: "agent" }, values: () => ({ whatsappNumber: "+5511977778888" }), expect: "NOT_FOUND" }],
     updateNotificationPreferences: [{ values: () => ({ input: { notifyOnNewMessage: false } }), expect: "ANSWERED" }],
-    updateOrganizationSettings: [{ values: () => ({ input: { coalesceWindowSeconds: 45 } }), expect: "ANSWERED" }],
+    updateOrganizationSettings: [
+      { values: () => ({ input: { coalesceWindowSeconds: 45 } }), expect: "ANSWERED" },
+      // A's business number as B's notification sender: refused.
+      { ids: {}, values: (a) => ({ input: { notificationSenderNumberId: a.globalIds.number } }), expect: "BAD_USER_INPUT" },
+    ],
   },
   subscription: {
     alertChanged: [{ expect: "LIVE" }],
@@ -213,6 +245,7 @@ function problemWith(result: Result, field: string, expected: Outcome): string |
   switch (expected) {
     case "NOT_FOUND":
     case "BAD_USER_INPUT":
+    case "FORBIDDEN":
       return code === expected && (value ?? null) === null ? undefined : `expected ${expected}, got ${JSON.stringify(result).slice(0, 300)}`;
     case "NULL": {
       const isNull = Array.isArray(value) ? value.every((v) => v === null) : value === null;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Config } from "../../config/index.js";
+import { keyringFor } from "../../secrets/encryption.js";
 
 /**
  * The few Graph API calls agents' messages need (WhatsApp Cloud API), with Meta's
@@ -69,14 +70,18 @@ export function graphUrl(config: Pick<Config, "WHATSAPP_API_URL" | "WHATSAPP_API
   return `${config.WHATSAPP_API_URL.replace(/\/+$/, "")}/${config.WHATSAPP_API_VERSION}/${path.replace(/^\/+/, "")}`;
 }
 
-type GraphConfig = Pick<Config, "WHATSAPP_API_URL" | "WHATSAPP_API_VERSION" | "WHATSAPP_SEND_TIMEOUT_SECONDS">;
+type GraphConfig = Pick<
+  Config,
+  "WHATSAPP_API_URL" | "WHATSAPP_API_VERSION" | "WHATSAPP_SEND_TIMEOUT_SECONDS" | "AVISO_ENCRYPTION_KEY" | "AVISO_ENCRYPTION_KEYS_PREVIOUS" | "NODE_ENV" | "AVISO_HOME"
+>;
 
 async function call(config: GraphConfig, url: string, token: string, init: RequestInit = {}): Promise<Response> {
   let response: Response;
   try {
     response = await fetch(url, {
       ...init,
-      headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string> | undefined) },
+      // Tokens are stored encrypted (src/secrets/): decrypted only here, for the call.
+      headers: { authorization: `Bearer ${keyringFor(config).decrypt(token)}`, ...(init.headers as Record<string, string> | undefined) },
       signal: AbortSignal.timeout(config.WHATSAPP_SEND_TIMEOUT_SECONDS * 1000),
     });
   } catch (error) {

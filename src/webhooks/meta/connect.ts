@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { WhatsAppNumber } from "../../db/client.js";
 import { invalidInput } from "../../errors.js";
+import { keyringFor } from "../../secrets/encryption.js";
 import type { ServiceContext } from "../../service-context.js";
 import { parseInput } from "../../validation.js";
 import { isRaceLost } from "../../db/transaction-retry.js";
@@ -24,10 +25,12 @@ const DEFAULT_QUEUE = "Atendimento";
  * its create hits the unique phoneNumberId and the whole transaction rolls back.
  * New numbers land in the organization's first queue (or a new "Atendimento").
  */
-export async function connectWhatsAppNumber({ db, actor }: ServiceContext, input: ConnectWhatsAppNumberInput): Promise<WhatsAppNumber> {
+export async function connectWhatsAppNumber({ db, actor, runtime }: ServiceContext, input: ConnectWhatsAppNumberInput): Promise<WhatsAppNumber> {
   const parsed = parseInput(connectWhatsAppNumberSchema, input);
-  const { phoneNumberId, displayPhoneNumber, accessToken } = parsed;
+  const { phoneNumberId, displayPhoneNumber } = parsed;
   const businessAccountId = parsed.businessAccountId ? { businessAccountId: parsed.businessAccountId } : {};
+  // Stored encrypted (AES-256-GCM); only the code that calls the Graph API decrypts it.
+  const accessToken = keyringFor(runtime.config).encrypt(parsed.accessToken);
   try {
     return await db.$transaction(async (tx) => {
       const queue =
