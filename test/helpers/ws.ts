@@ -91,3 +91,19 @@ export function subscribe<T = Record<string, unknown>, V = Record<string, unknow
     unsubscribe,
   };
 }
+
+/**
+ * A bare socket speaking graphql-ws's subprotocol, for tests of the transport itself
+ * (upgrade refusals, frame limits) that must send what the client library never would.
+ * Resolves once open; rejects if the upgrade fails.
+ */
+export async function openRawSocket(wsUrl: string): Promise<WebSocket> {
+  const socket = rawSocket(wsUrl);
+  await new Promise((resolve, reject) => (socket.once("open", resolve), socket.once("error", reject)));
+  return socket;
+}
+
+/** A bare socket, not yet open: for upgrades the server is expected to refuse. */
+export function rawSocket(wsUrl: string): WebSocket {
+  return new WebSocket(wsUrl, "graphql-transport-ws");
+}
