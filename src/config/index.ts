@@ -113,6 +113,11 @@ const envSchema = z.object({
     .string()
     .default("hooks.slack.com")
     .transform((s) => s.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean)),
+  /** Push services a browser subscription's endpoint may point at (Chrome/FCM, Firefox, Edge/WNS, Safari/APNs). */
+  WEB_PUSH_HOSTS: z
+    .string()
+    .default("fcm.googleapis.com,.push.services.mozilla.com,.notify.windows.com,.push.apple.com")
+    .transform((s) => s.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean)),
   /** Development and tests only: tenant URLs may be http and point at loopback. Refused in production. */
   UNSAFE_ALLOW_LOCAL_TARGETS: bool(false),
   /** 32 random bytes, base64: encrypts WhatsApp access tokens and Slack webhook URLs at rest. */

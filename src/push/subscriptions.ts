@@ -36,7 +36,7 @@ export type RegisterWebPushSubscriptionInput = z.input<typeof subscriptionInputS
  */
 export async function registerWebPushSubscription(
   db: PrismaClient,
-  config: Pick<Config, "NODE_ENV">,
+  config: Pick<Config, "NODE_ENV" | "UNSAFE_ALLOW_LOCAL_TARGETS" | "WEB_PUSH_HOSTS">,
   actor: { userId: string; organizationId: string },
   input: RegisterWebPushSubscriptionInput,
 ): Promise<WebPushSubscription> {

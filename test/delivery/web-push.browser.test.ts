@@ -52,9 +52,10 @@ beforeAll(async () => {
   certificate = makeLoopbackCertificate();
   globalAgent.options.ca = [...rootCertificates, certificate.certPem];
   push = await startPushService(certificate);
-  server = await startTestServer({ env: { PUBLIC_URL: "https://app.aviso.test" } });
   site = await startSite();
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  // The page is the frontend of another origin: Aviso lets it call /graphql (CORS).
+  server = await startTestServer({ env: { PUBLIC_URL: "https://app.aviso.test", UNSAFE_ALLOW_LOCAL_TARGETS: "true", CORS_ORIGINS: siteUrl } });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
 });
 afterAll(async () => {

@@ -22,7 +22,7 @@ beforeAll(async () => {
   globalAgent.options.ca = [...rootCertificates, certificate.certPem];
   push = await startPushService(certificate);
   server = await startTestServer({
-    env: { PUBLIC_URL: "https://app.aviso.test", VAPID_SUBJECT: "mailto:ops@aviso.test", DELIVERY_RETRY_LIMIT: "2", DELIVERY_RETRY_DELAY_SECONDS: "1", DELIVERY_BREAKER_FAILURES: "50" },
+    env: { PUBLIC_URL: "https://app.aviso.test", UNSAFE_ALLOW_LOCAL_TARGETS: "true", VAPID_SUBJECT: "mailto:ops@aviso.test", DELIVERY_RETRY_LIMIT: "2", DELIVERY_RETRY_DELAY_SECONDS: "1", DELIVERY_BREAKER_FAILURES: "50" },
   });
   agentToken = await server.token("agent@demo.test");
   const enabled = await server.gql(
@@ -174,6 +174,11 @@ describe("web push", () => {
     const browser = push.subscribe();
     const http = await server.gql(REGISTER, { input: { endpoint: "http://push.example/x", keys: browser.keys } }, agentToken);
     expect(http.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    // The shared SSRF guard: only the browsers' push services (WEB_PUSH_HOSTS), no private addresses.
+    for (const endpoint of ["https://evil.example/push/1", "https://169.254.169.254/latest/meta-data", "https://10.0.0.7/push"]) {
+      const refused = await server.gql(REGISTER, { input: { endpoint, keys: browser.keys } }, agentToken);
+      expect(refused.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    }
     const badKey = await server.gql(REGISTER, { input: { endpoint: browser.endpoint, keys: { p256dh: "AAAA", auth: browser.keys.auth } } }, agentToken);
     expect(badKey.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     const anonymous = await server.gql(REGISTER, { input: { endpoint: browser.endpoint, keys: browser.keys } });

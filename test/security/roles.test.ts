@@ -106,11 +106,11 @@ const MUTATIONS: Record<string, Rule> = {
   retryDeadDeliveries: { scope: "orgAdmin", values: { channel: "EMAIL" } },
   retryDelivery: { scope: "orgAdmin", ids: { id: "delivery" } },
   // A conversation nobody has: past the scope check it is NOT_FOUND, and nothing is sent.
-  sendMessage: { scope: "agent", values: { input: { conversationId: encodeGlobalID("Conversation", "0190c0de-0000-7000-8000-000000000000"), template: { name: "role_test", language: "pt_BR" } } } },
+  sendMessage: { scope: "agent", apiKey: "MESSAGES_SEND", values: { input: { conversationId: encodeGlobalID("Conversation", "0190c0de-0000-7000-8000-000000000000"), template: { name: "role_test", language: "pt_BR" } } } },
   sendTestNotification: { scope: "loggedIn", values: { channel: "IN_APP" } },
   syncMessageTemplates: { scope: "orgAdmin" },
-  registerWebPushSubscription: { scope: "loggedIn", values: { input: { endpoint: "https://push.example.test/role-test", keys: PUSH_KEYS, userAgent: "role test" } } },
-  unregisterWebPushSubscription: { scope: "loggedIn", values: { endpoint: "https://push.example.test/none" } },
+  registerWebPushSubscription: { scope: "loggedIn", values: { input: { endpoint: "https://fcm.googleapis.com/fcm/send/role-test", keys: PUSH_KEYS, userAgent: "role test" } } },
+  unregisterWebPushSubscription: { scope: "loggedIn", values: { endpoint: "https://fcm.googleapis.com/fcm/send/none" } },
   updateDigestPreference: { scope: "loggedIn", values: { input: { channel: "EMAIL", frequency: "IMMEDIATE" } } },
   // Filled in beforeAll: acme's id, so suspending it leaves demo (which the other calls use) alone.
   suspendOrganization: { scope: "superAdmin", values: {} },
@@ -142,16 +142,18 @@ beforeAll(async () => {
   tokens.SUPER_ADMIN = await server.token("root@aviso.test");
   const acme = await server.app.runtime.prisma.organization.findUniqueOrThrow({ where: { slug: "acme" } });
   MUTATIONS.suspendOrganization!.values = { id: encodeGlobalID("Organization", acme.id) };
-  keys.all = await createKey(["ALERTS_WRITE", "NOTIFICATIONS_TRIGGER", "CONVERSATIONS_READ", "MESSAGES_SEND"]);
-  keys.none = await createKey(["MESSAGES_SEND"]);
+  keys.all = await createKey(ALL_SCOPES);
+  for (const scope of ALL_SCOPES) keysWithout[scope] = await createKey(ALL_SCOPES.filter((s) => s !== scope));
 });
 
-/** Two integrator keys of demo's: one with every scope, one with a scope no field here takes. */
-const keys = {} as Record<"all" | "none", string>;
+const ALL_SCOPES: ApiKeyScope[] = ["ALERTS_WRITE", "NOTIFICATIONS_TRIGGER", "CONVERSATIONS_READ", "MESSAGES_SEND"];
+/** Integrator keys of demo's: one with every scope, and for each scope one with every other. */
+const keys = {} as Record<"all", string>;
+const keysWithout = {} as Record<ApiKeyScope, string>;
 async function createKey(scopes: ApiKeyScope[]): Promise<string> {
   const created = await server.gql<{ createApiKey: { secret: string } }>(
     "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }",
-    { input: { name: `role test ${scopes.length}`, scopes } },
+    { input: { name: `role test ${scopes.join(" ")}`, scopes } },
     tokens.ORG_ADMIN,
   );
   return created.data!.createApiKey.secret;
@@ -285,7 +287,7 @@ describe("API keys", () => {
         const allowed = await call(kind, field, rule, { key: keys.all });
         const codes = (allowed.errors ?? []).map((e) => e.extensions?.code);
         if (codes.some((code) => code === undefined || code === "FORBIDDEN" || code === "UNAUTHENTICATED" || code === "INTERNAL_SERVER_ERROR")) withScope.push(`${field.name}: ${JSON.stringify(allowed).slice(0, 200)}`);
-        const refused = await call(kind, field, rule, { key: keys.none });
+        const refused = await call(kind, field, rule, { key: keysWithout[rule.apiKey] });
         if (refused.errors?.[0]?.extensions?.code !== "FORBIDDEN") withoutScope.push(`${field.name}: ${JSON.stringify(refused).slice(0, 200)}`);
         counts.allowed += 1;
         counts.refused += 1;

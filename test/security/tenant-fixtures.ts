@@ -77,7 +77,7 @@ export async function populateOrganization(prisma: PrismaClient, slug: string, l
   const ecdh = createECDH("prime256v1");
   ecdh.generateKeys();
   const pushSubscription = {
-    endpoint: `https://push.example.test/secret-${label}-${organizationId}`,
+    endpoint: `https://fcm.googleapis.com/fcm/send/secret-${label}-${organizationId}`,
     keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth: Buffer.alloc(16, label.charCodeAt(0)).toString("base64url") },
   };
   await prisma.webPushSubscription.create({ data: { organizationId, userId: admin.id, endpoint: pushSubscription.endpoint, ...pushSubscription.keys, userAgent: `navegador secreto ${label}` } });

@@ -152,7 +152,7 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     // A's browser endpoint: refused, A's subscription left alone; a browser of B's own: registered.
     registerWebPushSubscription: [
       { values: (a) => ({ input: { endpoint: a.pushSubscription.endpoint, keys: a.pushSubscription.keys } }), expect: "BAD_USER_INPUT" },
-      { values: (a) => ({ input: { endpoint: "https://push.example.test/b-own-browser", keys: a.pushSubscription.keys } }), expect: "ANSWERED" },
+      { values: (a) => ({ input: { endpoint: "https://fcm.googleapis.com/fcm/send/b-own-browser", keys: a.pushSubscription.keys } }), expect: "ANSWERED" },
     ],
     sendTestNotification: [{ values: () => ({ channel: "IN_APP" }), expect: "ANSWERED" }],
     // A's endpoint: nothing of B's to remove (false), A's row untouched.

@@ -1,5 +1,5 @@
 import { builder } from "../../schema/builder.js";
-import { serviceContextOf, viewerOf } from "../../schema/context.js";
+import { actorContextOf, serviceContextOf, viewerOf } from "../../schema/context.js";
 import { invalidInput, notFound } from "../../errors.js";
 import { databaseId } from "../../schema/global-id.js";
 import { filterEvents } from "../filter-events.js";
@@ -132,11 +132,11 @@ builder.mutationField("sendMessage", (t) =>
   t.prismaField({
     type: MessageRef,
     description:
-      "Answers the customer on WhatsApp from the number they wrote to. Returns the OUTBOUND message at once (PENDING); messageUpdated reports SENT, DELIVERED, READ or FAILED. AGENT, ORG_ADMIN, SUPER_ADMIN (VIEWER: FORBIDDEN). Errors: CUSTOMER_WINDOW_CLOSED (free text or media more than 24 h after the customer's last message), BAD_USER_INPUT (not exactly one of text/media/template, unknown or unapproved template, wrong parameter count, unusable upload), NOT_FOUND.",
-    authScopes: { agent: true },
+      "Answers the customer on WhatsApp from the number they wrote to. Returns the OUTBOUND message at once (PENDING); messageUpdated reports SENT, DELIVERED, READ or FAILED. AGENT, ORG_ADMIN, SUPER_ADMIN, and API keys with MESSAGES_SEND (VIEWER: FORBIDDEN). Errors: CUSTOMER_WINDOW_CLOSED (free text or media more than 24 h after the customer's last message), BAD_USER_INPUT (not exactly one of text/media/template, unknown or unapproved template, wrong parameter count, unusable upload), NOT_FOUND.",
+    authScopes: { agent: true, apiKey: "MESSAGES_SEND" },
     args: { input: t.arg({ type: SendMessageInput, required: true, description: "The message." }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const message = await sendMessage(serviceContextOf(ctx), {
+      const message = await sendMessage(actorContextOf(ctx), {
         conversationId: databaseId(input.conversationId, "conversationId"),
         text: input.text,
         media: input.media ? { ...input.media, uploadId: input.media.uploadId } : input.media,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { MessageDirection, MessageStatus, MessageType, type Message, type Prisma } from "../../db/client.js";
 import { inUnitOfWork } from "../../db/unit-of-work.js";
 import { DomainError, invalidInput, notFound } from "../../errors.js";
+import { personOf, type Actor } from "../../auth/actor.js";
 import type { ServiceContext } from "../../service-context.js";
 import { parseInput } from "../../validation.js";
 import { MEDIA_KINDS, renderTemplateText, type Outbound } from "./content.js";
@@ -80,7 +81,9 @@ export function customerWindowExpiresAt(lastInboundAt: Date | null): Date | null
  * lets one of any number of concurrent calls insert; the others return that message.
  * `db` is the caller's tenant-scoped client: another organization's ids are NOT_FOUND.
  */
-export async function sendMessage({ db, runtime, actor }: ServiceContext, input: SendMessageInput): Promise<Message> {
+export async function sendMessage({ db, runtime, actor }: ServiceContext<Actor>, input: SendMessageInput): Promise<Message> {
+  // An integrator's API key (MESSAGES_SEND) sends for the organization: no sender, never takes the conversation.
+  const person = personOf(actor);
   const data = parseInput(sendMessageSchema, input);
   const conversation = await db.conversation.findUnique({
     where: { id: data.conversationId },
@@ -148,7 +151,7 @@ export async function sendMessage({ db, runtime, actor }: ServiceContext, input:
           type,
           text: shownText,
           status: MessageStatus.PENDING,
-          sentById: actor.userId,
+          sentById: person?.userId ?? null,
           clientMessageId: data.clientMessageId ?? null,
           replyToId: data.replyToMessageId ?? null,
           outbound: outbound as Prisma.InputJsonValue,
@@ -159,13 +162,13 @@ export async function sendMessage({ db, runtime, actor }: ServiceContext, input:
     });
     if (!inserted) return { message: undefined, assigned: false };
     await runtime.jobs.send(sendMessageJob, { messageId: inserted.id }, { tx });
-    const assign = conversation.organization.assignOnReply && !conversation.assigneeId;
+    const assign = !!person && conversation.organization.assignOnReply && !conversation.assigneeId;
     await tx.conversation.updateMany({
       where: { id: conversation.id },
       data: { lastMessageAt: now, awaitingReplySince: null, slaWarnedAt: null, ...(conversation.firstResponseAt ? {} : { firstResponseAt: now }) },
     });
     // Only if nobody was assigned meanwhile: an answer never takes a conversation from a colleague.
-    const assigned = assign ? (await tx.conversation.updateMany({ where: { id: conversation.id, assigneeId: null }, data: { assigneeId: actor.userId } })).count > 0 : false;
+    const assigned = assign ? (await tx.conversation.updateMany({ where: { id: conversation.id, assigneeId: null }, data: { assigneeId: person!.userId } })).count > 0 : false;
     afterCommit(async () => {
       await runtime.pubsub.publish("messageAdded", actor.organizationId, { messageId: inserted.id, conversationId: conversation.id });
       await runtime.pubsub.publish("conversationUpdated", actor.organizationId, { conversationId: conversation.id });
