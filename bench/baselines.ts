@@ -83,7 +83,10 @@ export async function pgTransaction(databaseUrl: string, iterations = 500): Prom
       [waId],
     );
     const id = conversation.rows[0]!.id;
-    await client.query("INSERT INTO bench_message (conversation_id, wamid, body) VALUES ($1, $2, 'hello') ON CONFLICT DO NOTHING", [id, `wamid.${Date.now()}.${i}`]);
+    await client.query("INSERT INTO bench_message (conversation_id, wamid, body) VALUES ($1, $2, 'hello') ON CONFLICT DO NOTHING", [
+      id,
+      `wamid.${Date.now()}.${i}`,
+    ]);
     await client.query("INSERT INTO bench_notification (user_id, conversation_id, body) VALUES (1, $1, 'hello')", [id]);
     await client.query("UPDATE bench_event SET status = 'PROCESSED' WHERE id = (SELECT max(id) FROM bench_event)");
     await client.query("COMMIT");
@@ -119,7 +122,13 @@ export interface Throughput {
 }
 
 /** Closed-loop HTTP throughput with autocannon (50 connections). */
-export async function httpThroughput(options: { url: string; body: string; headers?: Record<string, string>; seconds?: number; connections?: number }): Promise<Throughput> {
+export async function httpThroughput(options: {
+  url: string;
+  body: string;
+  headers?: Record<string, string>;
+  seconds?: number;
+  connections?: number;
+}): Promise<Throughput> {
   const result = await autocannon({
     url: options.url,
     method: "POST",
@@ -154,7 +163,10 @@ export async function pgBossNoop(databaseUrl: string, work: WorkOptions, jobs = 
   const start = performance.now();
   const target = done + jobs;
   for (let i = 0; i < jobs; i += 500) {
-    await boss.insert("bench-noop", Array.from({ length: Math.min(500, jobs - i) }, () => ({ data: { sentAt: Date.now() } })));
+    await boss.insert(
+      "bench-noop",
+      Array.from({ length: Math.min(500, jobs - i) }, () => ({ data: { sentAt: Date.now() } })),
+    );
   }
   await waitFor(() => done >= target, 120_000, 10);
   const seconds = (performance.now() - start) / 1000;

@@ -65,7 +65,10 @@ export async function emailDeliveries(databaseUrl: string, user: { id: string; o
   await boss.start();
   const started = performance.now();
   for (let i = 0; i < rows.length; i += 500) {
-    await boss.insert("deliver-email", rows.slice(i, i + 500).map((r) => ({ data: { deliveryId: r.id } })));
+    await boss.insert(
+      "deliver-email",
+      rows.slice(i, i + 500).map((r) => ({ data: { deliveryId: r.id } })),
+    );
   }
   const sent = async () =>
     Number((await client.query<{ c: string }>(`SELECT count(*)::text AS c FROM "Delivery" WHERE "userId" = $1 AND status <> 'PENDING'`, [user.id])).rows[0]!.c);
@@ -92,7 +95,8 @@ export async function targetedRounds(url: string, received: Map<string, number>,
 export async function deliveriesDrained(databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  const pending = async () => Number((await client.query<{ c: string }>(`SELECT count(*)::text AS c FROM "Delivery" WHERE status IN ('PENDING', 'SCHEDULED')`)).rows[0]!.c);
+  const pending = async () =>
+    Number((await client.query<{ c: string }>(`SELECT count(*)::text AS c FROM "Delivery" WHERE status IN ('PENDING', 'SCHEDULED')`)).rows[0]!.c);
   await waitFor(async () => (await pending()) === 0, 120_000, 100);
   await client.end();
 }

@@ -37,7 +37,13 @@ export async function startGraphStandIn(): Promise<GraphStandIn> {
 
 /** The body Aviso posts for a text answer: the baseline sends exactly these. */
 function textBody(i: number): string {
-  return JSON.stringify({ messaging_product: "whatsapp", recipient_type: "individual", to: contactWaId(i % 100), type: "text", text: { preview_url: false, body: `bench answer ${i}` } });
+  return JSON.stringify({
+    messaging_product: "whatsapp",
+    recipient_type: "individual",
+    to: contactWaId(i % 100),
+    type: "text",
+    text: { preview_url: false, body: `bench answer ${i}` },
+  });
 }
 
 /** Runs `total` tasks with `concurrency` in flight; returns the elapsed milliseconds. */
@@ -90,7 +96,8 @@ export async function outboxSends(avisoUrl: string, databaseUrl: string, token: 
     if (body.errors) errors += 1;
   });
   const drained = await waitFor(
-    async () => Number((await db.query(`SELECT count(*) FROM "Message" WHERE direction = 'OUTBOUND' AND status = 'SENT'`)).rows[0].count) - sentBefore >= total - errors,
+    async () =>
+      Number((await db.query(`SELECT count(*) FROM "Message" WHERE direction = 'OUTBOUND' AND status = 'SENT'`)).rows[0].count) - sentBefore >= total - errors,
     120_000,
     50,
   );

@@ -23,7 +23,12 @@ const IDLE = Number(process.env.BENCH_IDLE_SUBSCRIBERS ?? 5000);
 const RATES = [25, 50, 100, 200];
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
-const smtp = new SMTPServer({ authOptional: true, disabledCommands: ["STARTTLS"], logger: false, onData: (stream, _s, done) => stream.on("end", () => done()).resume() });
+const smtp = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ["STARTTLS"],
+  logger: false,
+  onData: (stream, _s, done) => stream.on("end", () => done()).resume(),
+});
 await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
 const smtpPort = (smtp.server.address() as { port: number }).port;
 
@@ -78,11 +83,17 @@ log("ingest, reads");
 const ingestResult = await ingest(aviso.url);
 const readHeaders = { authorization: `Bearer ${agentTokens[0]}` };
 const reads = {
-  unreadNotificationCount: await httpThroughput({ url: `${aviso.url}/graphql`, headers: readHeaders, body: JSON.stringify({ query: "{ unreadNotificationCount }" }) }),
+  unreadNotificationCount: await httpThroughput({
+    url: `${aviso.url}/graphql`,
+    headers: readHeaders,
+    body: JSON.stringify({ query: "{ unreadNotificationCount }" }),
+  }),
   notifications: await httpThroughput({
     url: `${aviso.url}/graphql`,
     headers: readHeaders,
-    body: JSON.stringify({ query: "{ notifications(first: 20) { edges { cursor node { id type title body count createdAt readAt } } pageInfo { hasNextPage endCursor } } }" }),
+    body: JSON.stringify({
+      query: "{ notifications(first: 20) { edges { cursor node { id type title body count createdAt readAt } } pageInfo { hasNextPage endCursor } } }",
+    }),
   }),
 };
 
@@ -114,13 +125,13 @@ log("delivery");
 const emailJobsPerSecond = await emailDeliveries(databaseUrl, data.agents[1]!);
 
 log("outbound");
-const benchConversations = (await (async () => {
+const benchConversations = await (async () => {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const rows = (await client.query(`SELECT id::text FROM "Conversation" WHERE "organizationId" = $1`, [data.benchOrgId])).rows as Array<{ id: string }>;
   await client.end();
   return rows.map((r) => r.id);
-})());
+})();
 const outboundRaw = await rawPosts(graphStandIn, 2000);
 const outbound = await outboxSends(aviso.url, databaseUrl, agentTokens[0]!, benchConversations, 1000);
 await aviso.stop();
@@ -142,8 +153,20 @@ const goals = [
   goal("e2e-no-errors", "e2e errors at 50 webhooks/s", at50.errors, 0),
   goal("ingest-throughput", "ingest webhooks/s", ingestResult.webhooksPerSecond, 300, true),
   goal("ingest-p99", "ingest HTTP p99 (ms)", ingestResult.p99, 250),
-  goal("reads-unread-count", "unreadNotificationCount req/s ÷ bare yoga", reads.unreadNotificationCount.requestsPerSecond / baselines.yogaHello.requestsPerSecond, 0.4, true),
-  goal("reads-notifications", "notifications(first: 20) req/s ÷ bare yoga", reads.notifications.requestsPerSecond / baselines.yogaHello.requestsPerSecond, 0.25, true),
+  goal(
+    "reads-unread-count",
+    "unreadNotificationCount req/s ÷ bare yoga",
+    reads.unreadNotificationCount.requestsPerSecond / baselines.yogaHello.requestsPerSecond,
+    0.4,
+    true,
+  ),
+  goal(
+    "reads-notifications",
+    "notifications(first: 20) req/s ÷ bare yoga",
+    reads.notifications.requestsPerSecond / baselines.yogaHello.requestsPerSecond,
+    0.25,
+    true,
+  ),
   goal("fanout-last-frame", "alert to 1,000 admins, last frame p50 (ms) ≤ 5 × raw ws broadcast p50", fanoutLastFrame.p50, 5 * baselines.wsBroadcastMs.p50),
   goal("fanout-idle-subscribers", "targeted p99 (median of 3 rounds) with 5,000 idle ÷ with 10", targetedWithIdle.p99 / targetedWith10.p99, 1.5),
   goal("fanout-memory", "bytes per subscribed connection", bytesPerConnection, 30 * 1024),
@@ -153,16 +176,33 @@ const goals = [
 ];
 
 const results = {
-  meta: { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}`, note: "load generator on the same machine" },
+  meta: {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.release()}`,
+    note: "load generator on the same machine",
+  },
   baselines,
   scenarios: {
     e2e,
     ingest: ingestResult,
     reads,
-    fanout: { alertToAdmins: { admins: FANOUT_ADMINS, lastFrameMs: fanoutLastFrame }, targetedWith10, targetedWithIdle: { idle: IDLE, ...targetedWithIdle }, bytesPerConnection },
+    fanout: {
+      alertToAdmins: { admins: FANOUT_ADMINS, lastFrameMs: fanoutLastFrame },
+      targetedWith10,
+      targetedWithIdle: { idle: IDLE, ...targetedWithIdle },
+      bytesPerConnection,
+    },
     delivery: { emailJobsPerSecond, noopJobsPerSecond: baselines.pgBossNoop.jobsPerSecond },
     durability: { writingCommitsPerWebhook: durability.writing, allCommitsPerWebhook: durability.all },
-    outbound: { ...outbound, rawPostsPerSecond: outboundRaw.postsPerSecond, outboxToRaw: Math.round((outbound.sendsPerSecond / outboundRaw.postsPerSecond) * 1000) / 1000 },
+    outbound: {
+      ...outbound,
+      rawPostsPerSecond: outboundRaw.postsPerSecond,
+      outboxToRaw: Math.round((outbound.sendsPerSecond / outboundRaw.postsPerSecond) * 1000) / 1000,
+    },
   },
   goals,
 };
@@ -171,8 +211,11 @@ writeFileSync(new URL("./e2e-latency.svg", import.meta.url), latencyChart(e2e, "
 
 console.log("\nscenario                      value");
 for (const r of e2e) console.log(`e2e @${String(r.rate).padEnd(4)}/s  p50 ${r.p50} ms  p90 ${r.p90} ms  p99 ${r.p99} ms  max ${r.max} ms  errors ${r.errors}`);
-console.log(`outbound: ${outbound.sendsPerSecond} sends/s through the outbox (sendMessage → SENT), raw HTTP posts to the same stand-in ${outboundRaw.postsPerSecond}/s`);
+console.log(
+  `outbound: ${outbound.sendsPerSecond} sends/s through the outbox (sendMessage → SENT), raw HTTP posts to the same stand-in ${outboundRaw.postsPerSecond}/s`,
+);
 console.log(`\n${"goal".padEnd(26)} ${"value".padStart(10)} ${"threshold".padStart(10)}  pass`);
-for (const g of goals) console.log(`${g.id.padEnd(26)} ${String(Math.round(g.value * 100) / 100).padStart(10)} ${String(g.threshold).padStart(10)}  ${g.pass ? "yes" : "NO"}`);
+for (const g of goals)
+  console.log(`${g.id.padEnd(26)} ${String(Math.round(g.value * 100) / 100).padStart(10)} ${String(g.threshold).padStart(10)}  ${g.pass ? "yes" : "NO"}`);
 const missed = goals.filter((g) => !g.pass);
 process.exit(process.env.BENCH_ENFORCE === "1" && missed.length > 0 ? 1 : 0);

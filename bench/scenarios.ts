@@ -65,7 +65,12 @@ export async function openLoopE2E(url: string, rate: number, seconds: number, ag
     const token = `bench-${rate}-${i}`;
     intended.set(token, due);
     const body = inboundText(BENCH_PHONE_NUMBER_ID, contactWaId(i % agents), token);
-    inFlight.push(postWebhook(url, body).then((status) => void (status !== 200 && errors++), () => void errors++));
+    inFlight.push(
+      postWebhook(url, body).then(
+        (status) => void (status !== 200 && errors++),
+        () => void errors++,
+      ),
+    );
   }
   await Promise.all(inFlight);
   await waitFor(() => [...intended.keys()].every((k) => received.has(k)), 15_000, 20);

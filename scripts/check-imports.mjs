@@ -70,22 +70,30 @@ function connect(v) {
 }
 for (const file of all) if (!indexOf.has(file)) connect(file);
 
-const inFolder = (file, folder) => file.startsWith(join(src, folder) + "/");
+const inFolder = (file, folder) => file.startsWith(`${join(src, folder)}/`);
 const DOMAINS = readdirSync(src).filter((name) => statSync(join(src, name)).isDirectory() && !["server", "generated"].includes(name));
 // Channel adapters and everything they load (deliver.ts and what it imports, transitively).
 const reachable = (start) => {
   const seen = new Set([start]);
   const pending = [start];
-  while (pending.length > 0) for (const next of graph.get(pending.pop()) ?? []) if (graph.has(next) && !seen.has(next)) seen.add(next), pending.push(next);
+  while (pending.length > 0)
+    for (const next of graph.get(pending.pop()) ?? [])
+      if (graph.has(next) && !seen.has(next)) {
+        seen.add(next);
+        pending.push(next);
+      }
   return seen;
 };
 const adapterFiles = reachable(join(src, "delivery", "deliver.ts"));
 
 for (const [file, imports] of graph) {
   for (const target of imports) {
-    if (inFolder(file, "webhooks") && inFolder(target, "notifications")) problems.push(`${rel(file)} imports ${rel(target)} (webhooks must not import notifications)`);
-    if (DOMAINS.some((d) => inFolder(file, d)) && inFolder(target, "server")) problems.push(`${rel(file)} imports ${rel(target)} (domains must not import src/server/)`);
-    if (inFolder(file, "delivery") && inFolder(target, "notifications")) problems.push(`${rel(file)} imports ${rel(target)} (delivery must not import notifications)`);
+    if (inFolder(file, "webhooks") && inFolder(target, "notifications"))
+      problems.push(`${rel(file)} imports ${rel(target)} (webhooks must not import notifications)`);
+    if (DOMAINS.some((d) => inFolder(file, d)) && inFolder(target, "server"))
+      problems.push(`${rel(file)} imports ${rel(target)} (domains must not import src/server/)`);
+    if (inFolder(file, "delivery") && inFolder(target, "notifications"))
+      problems.push(`${rel(file)} imports ${rel(target)} (delivery must not import notifications)`);
     const adapter = adapterFiles.has(file);
     if (adapter && (inFolder(target, "schema") || /^(graphql$|@pothos\/)/.test(target) || target.endsWith("/schema.ts"))) {
       problems.push(`${rel(file)} imports ${rel(target)} (channel adapters must not import GraphQL)`);

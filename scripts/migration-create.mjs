@@ -14,7 +14,10 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
 }
 const dir = "prisma/migrations";
 mkdirSync(dir, { recursive: true });
-const previous = readdirSync(dir).filter((d) => existsSync(`${dir}/${d}/schema.prisma`)).sort().at(-1);
+const previous = readdirSync(dir)
+  .filter((d) => existsSync(`${dir}/${d}/schema.prisma`))
+  .sort()
+  .at(-1);
 const current = readFileSync("prisma/schema.prisma", "utf8");
 const datamodel = (content) => ({ tag: "schemaDatamodel", files: [{ path: "schema.prisma", content }] });
 

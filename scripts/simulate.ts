@@ -6,7 +6,7 @@
 // The secret is META_APP_SECRET, or in development the one the server generated
 // under .aviso/meta-app-secret (created here first if the server has not yet).
 import { parseArgs } from "node:util";
-import { loadConfig } from "../src/config/index.js";
+import { loadConfigOrExit } from "../src/config/index.js";
 import { SAMPLE_TYPES, sampleChange, sampleMessage, sampleStatus, sampleWebhook, type SampleType } from "../test/fixtures/meta/sample-payload.js";
 import { resolveMetaAppSecret } from "../src/webhooks/meta/secret.js";
 import { signatureFor } from "../src/webhooks/meta/signature.js";
@@ -28,12 +28,14 @@ const { values } = parseArgs({
 const STATUSES = ["sent", "delivered", "read", "failed"] as const;
 const badStatus = values.status !== undefined && (!(STATUSES as readonly string[]).includes(values.status) || !values.for);
 if (values.help || badStatus || !(SAMPLE_TYPES as readonly string[]).includes(values.type)) {
-  console.error(`usage: npm run simulate -- --text "Olá" [--from 5511999990000] [--type ${SAMPLE_TYPES.join("|")}] [--name "Maria"] [--url http://localhost:4000] [--phone-number-id 100000000000001]`);
+  console.error(
+    `usage: npm run simulate -- --text "Olá" [--from 5511999990000] [--type ${SAMPLE_TYPES.join("|")}] [--name "Maria"] [--url http://localhost:4000] [--phone-number-id 100000000000001]`,
+  );
   console.error(`       npm run simulate -- --status ${STATUSES.join("|")} --for <wamid of a sent message> [--from 5511999990000]`);
   process.exit(values.help ? 0 : 2);
 }
 
-const config = loadConfig();
+const config = loadConfigOrExit();
 const secret = resolveMetaAppSecret(config);
 if (!secret) {
   console.error("META_APP_SECRET is not set (required in production): cannot sign the webhook.");
@@ -45,7 +47,10 @@ const status = values.status as (typeof STATUSES)[number] | undefined;
 // A failed status carries Meta's error, as Meta sends it (131026: undeliverable).
 const failure = [{ code: 131026, title: "Message undeliverable", message: "Message undeliverable", error_data: { details: "Message Undeliverable." } }];
 const change = status
-  ? sampleChange({ phoneNumberId: values["phone-number-id"], statuses: [sampleStatus(values.for!, status, { recipient: from, ...(status === "failed" ? { errors: failure } : {}) })] })
+  ? sampleChange({
+      phoneNumberId: values["phone-number-id"],
+      statuses: [sampleStatus(values.for!, status, { recipient: from, ...(status === "failed" ? { errors: failure } : {}) })],
+    })
   : sampleChange({ phoneNumberId: values["phone-number-id"], messages: [message], names: { [from]: values.name } });
 const body = JSON.stringify(sampleWebhook([change]));
 const url = `${(values.url ?? `http://localhost:${config.PORT}`).replace(/\/$/, "")}/webhooks/meta`;

@@ -1,9 +1,10 @@
 // npm run token -- EMAIL [--ttl 1h]: prints a JWT for that user as the last line.
 // Works beside a running `npm start` (it reuses the embedded cluster) or alone.
 import { signToken } from "../src/auth/jwt.js";
-import { loadConfig } from "../src/config/index.js";
+import { loadConfigOrExit } from "../src/config/index.js";
 import { createPrisma } from "../src/db/client.js";
 import { openDatabase } from "../src/db/database.js";
+import { assertDatabaseReachable } from "../src/db/reachable.js";
 import { migrate } from "../src/db/migrate.js";
 import { seedDemoData } from "../src/db/seed.js";
 
@@ -16,7 +17,13 @@ if (!email || !ttl) {
   process.exit(2);
 }
 
-const config = loadConfig();
+const config = loadConfigOrExit();
+if (config.DATABASE_URL) {
+  await assertDatabaseReachable(config.DATABASE_URL).catch((error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+}
 const database = await openDatabase(config, (msg) => console.error(msg));
 let code = 0;
 try {

@@ -21,7 +21,10 @@ export function latencyChart(points: Array<{ rate: number; p50: number; p90: num
     .join("\n");
   const xTicks = points.map((p) => `<text x="${x(p.rate)}" y="${height - pad.bottom + 18}" font-size="12" text-anchor="middle">${p.rate}</text>`).join("");
   const yTicks = [0, 0.25, 0.5, 0.75, 1]
-    .map((f) => `<text x="${pad.left - 8}" y="${y(maxY * f) + 4}" font-size="12" text-anchor="end">${(maxY * f).toFixed(0)}</text><line x1="${pad.left}" x2="${width - pad.right}" y1="${y(maxY * f)}" y2="${y(maxY * f)}" stroke="#eee"/>`)
+    .map(
+      (f) =>
+        `<text x="${pad.left - 8}" y="${y(maxY * f) + 4}" font-size="12" text-anchor="end">${(maxY * f).toFixed(0)}</text><line x1="${pad.left}" x2="${width - pad.right}" y1="${y(maxY * f)}" y2="${y(maxY * f)}" stroke="#eee"/>`,
+    )
     .join("");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>

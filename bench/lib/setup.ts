@@ -16,10 +16,21 @@ export async function seedBenchData(databaseUrl: string, sizes: { agents: number
   const org = await prisma.organization.create({ data: { slug: "bench", name: "Bench", coalesceWindowSeconds: 0, conversationSeq: sizes.agents } });
   const queue = await prisma.queue.create({ data: { organizationId: org.id, name: "Bench" } });
   await prisma.whatsAppNumber.create({
-    data: { organizationId: org.id, phoneNumberId: BENCH_PHONE_NUMBER_ID, displayPhoneNumber: "+55 11 4000-9999", accessToken: "bench", defaultQueueId: queue.id },
+    data: {
+      organizationId: org.id,
+      phoneNumberId: BENCH_PHONE_NUMBER_ID,
+      displayPhoneNumber: "+55 11 4000-9999",
+      accessToken: "bench",
+      defaultQueueId: queue.id,
+    },
   });
   await prisma.user.createMany({
-    data: Array.from({ length: sizes.agents }, (_, i) => ({ organizationId: org.id, email: `agent${i}@bench.test`, name: `Agent ${i}`, role: "AGENT" as const })),
+    data: Array.from({ length: sizes.agents }, (_, i) => ({
+      organizationId: org.id,
+      email: `agent${i}@bench.test`,
+      name: `Agent ${i}`,
+      role: "AGENT" as const,
+    })),
   });
   const agents = await prisma.user.findMany({ where: { organizationId: org.id }, orderBy: { email: "asc" } });
   agents.sort((a, b) => Number(a.email.match(/\d+/)![0]) - Number(b.email.match(/\d+/)![0]));
@@ -30,11 +41,21 @@ export async function seedBenchData(databaseUrl: string, sizes: { agents: number
 
   const fanout = await prisma.organization.create({ data: { slug: "fanout", name: "Fanout" } });
   await prisma.user.createMany({
-    data: Array.from({ length: sizes.fanoutAdmins }, (_, i) => ({ organizationId: fanout.id, email: `admin${i}@fanout.test`, name: `Admin ${i}`, role: "ORG_ADMIN" as const })),
+    data: Array.from({ length: sizes.fanoutAdmins }, (_, i) => ({
+      organizationId: fanout.id,
+      email: `admin${i}@fanout.test`,
+      name: `Admin ${i}`,
+      role: "ORG_ADMIN" as const,
+    })),
   });
   const idle = await prisma.organization.create({ data: { slug: "idle", name: "Idle" } });
   await prisma.user.createMany({
-    data: Array.from({ length: sizes.idleUsers }, (_, i) => ({ organizationId: idle.id, email: `idle${i}@idle.test`, name: `Idle ${i}`, role: "AGENT" as const })),
+    data: Array.from({ length: sizes.idleUsers }, (_, i) => ({
+      organizationId: idle.id,
+      email: `idle${i}@idle.test`,
+      name: `Idle ${i}`,
+      role: "AGENT" as const,
+    })),
   });
   const result = {
     benchOrgId: org.id,

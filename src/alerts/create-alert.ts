@@ -56,7 +56,9 @@ export function createAlert({ runtime, actor }: ServiceContext<Actor>, input: Cr
   // An integrator's key opens alerts for its organization, created by no person.
   return createAlertAs(
     runtime,
-    isApiKey(actor) ? { organizationId: actor.organizationId, userId: null, apiKeyId: actor.apiKeyId } : { organizationId: actor.organizationId, userId: actor.userId },
+    isApiKey(actor)
+      ? { organizationId: actor.organizationId, userId: null, apiKeyId: actor.apiKeyId }
+      : { organizationId: actor.organizationId, userId: actor.userId },
     input,
   );
 }
@@ -84,7 +86,10 @@ async function addOccurrence(runtime: Runtime, creator: AlertCreator, dedupeKey:
       data: { occurrences: { increment: 1 }, lastActivityAt: new Date() },
     });
     if (!alert) return null;
-    return { alert, audit: { action: "alert.occurred", actorId: creator.userId, apiKeyId: creator.apiKeyId ?? null, data: { occurrences: alert.occurrences } } };
+    return {
+      alert,
+      audit: { action: "alert.occurred", actorId: creator.userId, apiKeyId: creator.apiKeyId ?? null, data: { occurrences: alert.occurrences } },
+    };
   });
 }
 
@@ -98,7 +103,12 @@ async function openAlert(runtime: Runtime, creator: AlertCreator, data: z.output
     await scheduleStalenessCheck(runtime, tx, alert);
     return {
       alert,
-      audit: { action: "alert.created", actorId: creator.userId, apiKeyId: creator.apiKeyId ?? null, data: { severity: alert.severity, dedupeKey: alert.dedupeKey } },
+      audit: {
+        action: "alert.created",
+        actorId: creator.userId,
+        apiKeyId: creator.apiKeyId ?? null,
+        data: { severity: alert.severity, dedupeKey: alert.dedupeKey },
+      },
       notification: { type: "ALERT_CREATED" },
     };
   });

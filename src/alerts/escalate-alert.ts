@@ -22,7 +22,8 @@ export async function escalateAlert({ runtime, actor }: ServiceContext, input: {
   const alert = await changeAlert(runtime, async (tx) => {
     const current = await findAlert(tx, actor.organizationId, alertId);
     assertNotResolved(current, "escalated");
-    if (current.escalationLevel >= MAX_ESCALATION_LEVEL) throw invalidInput("id", `the alert is already at the highest escalation level (${MAX_ESCALATION_LEVEL})`);
+    if (current.escalationLevel >= MAX_ESCALATION_LEVEL)
+      throw invalidInput("id", `the alert is already at the highest escalation level (${MAX_ESCALATION_LEVEL})`);
     const level = current.escalationLevel + 1;
     const escalated = await updateIfUnchanged(
       tx,

@@ -40,7 +40,12 @@ export const alertJobs: readonly JobDefinition[] = [escalateAlertJob, alertStale
  * Schedules the automatic escalation to `level` one severity delay from now (in the
  * caller's transaction when given). Severities without a delay (LOW) never escalate.
  */
-export async function scheduleEscalation(runtime: Runtime, tx: Prisma.TransactionClient | undefined, alert: Pick<Alert, "id" | "severity">, level: number): Promise<void> {
+export async function scheduleEscalation(
+  runtime: Runtime,
+  tx: Prisma.TransactionClient | undefined,
+  alert: Pick<Alert, "id" | "severity">,
+  level: number,
+): Promise<void> {
   if (level > MAX_ESCALATION_LEVEL) return;
   const delay = escalationDelaySeconds(runtime.config, alert.severity);
   if (delay === undefined) return;
@@ -53,8 +58,16 @@ export function staleAt(runtime: Runtime, lastActivityAt: Date): Date {
 }
 
 /** Schedules the staleness check for when the alert would go stale if nothing happens before. */
-export async function scheduleStalenessCheck(runtime: Runtime, tx: Prisma.TransactionClient | undefined, alert: Pick<Alert, "id" | "lastActivityAt">): Promise<void> {
-  await runtime.jobs.send(alertStalenessJob, { alertId: alert.id }, { ...(tx ? { tx } : {}), startAfter: staleAt(runtime, alert.lastActivityAt), singletonKey: alert.id });
+export async function scheduleStalenessCheck(
+  runtime: Runtime,
+  tx: Prisma.TransactionClient | undefined,
+  alert: Pick<Alert, "id" | "lastActivityAt">,
+): Promise<void> {
+  await runtime.jobs.send(
+    alertStalenessJob,
+    { alertId: alert.id },
+    { ...(tx ? { tx } : {}), startAfter: staleAt(runtime, alert.lastActivityAt), singletonKey: alert.id },
+  );
 }
 
 /**
@@ -66,7 +79,11 @@ export async function cancelQueuedAlertJobs(runtime: Runtime, alertId: string, k
   for (const job of kinds) {
     try {
       const queued = await boss.findJobs(job.name, { data: { alertId }, queued: true });
-      if (queued.length > 0) await boss.cancel(job.name, queued.map((j) => j.id));
+      if (queued.length > 0)
+        await boss.cancel(
+          job.name,
+          queued.map((j) => j.id),
+        );
     } catch (error) {
       runtime.log.warn({ err: (error as Error).message, alertId, job: job.name }, "cancelling alert jobs failed");
     }

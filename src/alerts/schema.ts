@@ -15,7 +15,6 @@ import { assertIdCursors } from "../schema/cursors.js";
 // Roles: everyone in the organization reads alerts (viewers included); agents and
 // admins acknowledge, escalate and resolve them; only admins open them by hand.
 
-
 const CreateAlertInput = builder.inputType("CreateAlertInput", {
   fields: (t) => ({
     title: t.string({ required: true, description: "1–200 characters." }),
@@ -150,7 +149,8 @@ const AlertSummaryRef = builder.objectRef<AlertSummary>("AlertSummary").implemen
 builder.queryField("alertSummary", (t) =>
   t.field({
     type: AlertSummaryRef,
-    description: "Counts by severity and status and mean times to acknowledge and resolve, for alerts opened from `from` (inclusive) to `to` (exclusive); either bound may be left open.",
+    description:
+      "Counts by severity and status and mean times to acknowledge and resolve, for alerts opened from `from` (inclusive) to `to` (exclusive); either bound may be left open.",
     authScopes: { loggedIn: true },
     args: { from: t.arg({ type: "DateTime" }), to: t.arg({ type: "DateTime" }) },
     resolve: (_root, args, ctx) => summarizeAlerts(serviceContextOf(ctx), { from: args.from, to: args.to }),

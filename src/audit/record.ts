@@ -41,7 +41,14 @@ export async function recordAudit(db: AuditWriter, entry: AuditEntry): Promise<v
 export async function recordAudit(db: AuditWriter, actor: AuditActor, record: AuditRecord): Promise<void>;
 export async function recordAudit(db: AuditWriter, first: AuditEntry | AuditActor, record?: AuditRecord): Promise<void> {
   const entry: AuditEntry = record
-    ? { organizationId: first.organizationId, actorId: (first as AuditActor).userId, action: record.action, entityType: record.targetType, entityId: record.targetId, ...(record.data ? { data: record.data } : {}) }
+    ? {
+        organizationId: first.organizationId,
+        actorId: (first as AuditActor).userId,
+        action: record.action,
+        entityType: record.targetType,
+        entityId: record.targetId,
+        ...(record.data ? { data: record.data } : {}),
+      }
     : (first as AuditEntry);
   const who = entry.actor !== undefined ? auditActorOf(entry.actor) : { actorId: entry.actorId ?? null, apiKeyId: null };
   await db.auditLog.create({

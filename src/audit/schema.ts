@@ -25,7 +25,7 @@ export const AuditLogEntryRef = builder.prismaNode("AuditLog", {
     apiKey: t.relation("apiKey", { type: ApiKeyRef, nullable: true, description: "The API key that acted, when an integrator did." }),
     details: t.string({
       nullable: true,
-      description: "What changed, as JSON (secrets appear as \"(set)\", phone numbers masked).",
+      description: 'What changed, as JSON (secrets appear as "(set)", phone numbers masked).',
       select: { data: true },
       resolve: (entry) => (entry.data == null ? null : JSON.stringify(entry.data)),
     }),

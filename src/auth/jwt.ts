@@ -73,11 +73,7 @@ export function createTokenVerifier(config: Config): TokenVerifier {
 }
 
 /** Signs an HS256 token, as `npm run token` and the tests do. */
-export async function signToken(
-  config: Config,
-  user: { id: string; organizationId: string; role: Role },
-  ttl: string | number = "12h",
-): Promise<string> {
+export async function signToken(config: Config, user: { id: string; organizationId: string; role: Role }, ttl: string | number = "12h"): Promise<string> {
   const secret = resolveJwtSecret(config);
   if (!secret) throw new Error("tokens can only be signed with JWT_SECRET (JWT_JWKS_URL verifies tokens issued elsewhere)");
   let jwt = new SignJWT({ org: user.organizationId, role: user.role })

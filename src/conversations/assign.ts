@@ -33,7 +33,13 @@ export async function assignConversation({ db, runtime, actor }: ServiceContext,
     if (existing.assigneeId !== assignee.id) {
       await notify(
         runtime,
-        { type: "CONVERSATION_ASSIGNED", organizationId: actor.organizationId, conversationId: conversation.id, assigneeId: assignee.id, actorId: actor.userId },
+        {
+          type: "CONVERSATION_ASSIGNED",
+          organizationId: actor.organizationId,
+          conversationId: conversation.id,
+          assigneeId: assignee.id,
+          actorId: actor.userId,
+        },
         unit,
       );
     }

@@ -72,7 +72,10 @@ export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: 
       if (agent) {
         outcome.agentMessages += 1;
         await noteAgentInbound(tx, agent.id, message.sentAt);
-        log.info({ organizationId, userId: agent.id, from: maskPhone(sender.waId) }, "message from an agent's notification number: stored without notification");
+        log.info(
+          { organizationId, userId: agent.id, from: maskPhone(sender.waId) },
+          "message from an agent's notification number: stored without notification",
+        );
       }
       const { sender: _sender, ...input } = message;
       const recorded = await recordInboundMessage(tx, {
@@ -87,7 +90,10 @@ export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: 
         continue;
       }
       outcome.messagesStored += 1;
-      log.info({ organizationId, conversationId: recorded.conversationId, messageId: recorded.messageId, from: maskPhone(sender.waId) }, "inbound message stored");
+      log.info(
+        { organizationId, conversationId: recorded.conversationId, messageId: recorded.messageId, from: maskPhone(sender.waId) },
+        "inbound message stored",
+      );
       newMessages.push({ organizationId, conversationId: recorded.conversationId, messageId: recorded.messageId, ...(agent ? { fromAgentNumber: true } : {}) });
     }
     for (const status of change.statuses) {
@@ -99,7 +105,8 @@ export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: 
   // Each outbound message a status moved, to the agents watching its ticks.
   if (movedMessages.length > 0) {
     unit.afterCommit(async () => {
-      for (const message of movedMessages) await runtime.pubsub.publish("messageUpdated", message.organizationId, { messageId: message.id, conversationId: message.conversationId });
+      for (const message of movedMessages)
+        await runtime.pubsub.publish("messageUpdated", message.organizationId, { messageId: message.id, conversationId: message.conversationId });
     });
   }
   for (const { fromAgentNumber, ...message } of newMessages) {

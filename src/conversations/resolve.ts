@@ -18,7 +18,13 @@ export async function resolveConversation({ db, runtime, actor }: ServiceContext
       data: { status: ConversationStatus.RESOLVED, resolvedAt: new Date(), awaitingReplySince: null },
     });
     await tx.auditLog.create({
-      data: { organizationId: actor.organizationId, actorId: actor.userId, action: "conversation.resolved", entityType: "Conversation", entityId: conversation.id },
+      data: {
+        organizationId: actor.organizationId,
+        actorId: actor.userId,
+        action: "conversation.resolved",
+        entityType: "Conversation",
+        entityId: conversation.id,
+      },
     });
     afterCommit(() => runtime.pubsub.publish("conversationUpdated", actor.organizationId, { conversationId }));
     return conversation;

@@ -18,7 +18,8 @@ builder.queryField("conversations", (t) =>
   t.prismaConnection({
     type: ConversationRef,
     cursor: "id",
-    description: "The caller's organization's conversations, most recent activity first. People, and API keys with CONVERSATIONS_READ (`assignedToMe` is then BAD_USER_INPUT).",
+    description:
+      "The caller's organization's conversations, most recent activity first. People, and API keys with CONVERSATIONS_READ (`assignedToMe` is then BAD_USER_INPUT).",
     authScopes: { loggedIn: true, apiKey: "CONVERSATIONS_READ" },
     args: {
       status: t.arg({ type: ConversationStatusEnum, required: false }),

@@ -86,7 +86,7 @@ export async function deliver(runtime: Runtime, channel: ExternalChannel, delive
       const left = await retriesLeft(runtime, channel, attempt);
       if (left > 0) {
         // The provider named a time: a new job waits for it, counted as one retry.
-        await runtime.jobs.send(deliveryQueues[channel], { deliveryId }, { startAfter: new Date(Date.now() + error.retryAfterSeconds * 1000), retryLimit: left - 1 });
+        await requeue(runtime, channel, deliveryId, { startAfter: new Date(Date.now() + error.retryAfterSeconds * 1000), retryLimit: left - 1 });
         log.info({ retryAfterSeconds: error.retryAfterSeconds }, "provider asked to retry later");
         return;
       }
@@ -100,8 +100,20 @@ async function waitForCircuit(runtime: Runtime, context: DeliveryContext, attemp
   const channel = context.delivery.channel as ExternalChannel;
   const retryLimit = await retriesLeft(runtime, channel, attempt);
   await recordRetryableError(runtime, context.delivery, circuitReason(channel, until));
-  await runtime.jobs.send(deliveryQueues[channel], { deliveryId: context.delivery.id }, { startAfter: until, retryLimit });
+  await requeue(runtime, channel, context.delivery.id, { startAfter: until, retryLimit });
   runtime.log.info({ deliveryId: context.delivery.id, channel, organizationId: context.delivery.organizationId, until }, "circuit open: delivery waits");
+}
+
+/**
+ * The delivery's next job, at most one waiting per delivery: keyed by the delivery id
+ * (src/jobs/queue.ts `sendKeyed`), under the delivery row's lock, so two of its jobs
+ * meeting an open circuit at the same moment leave one waiting job, not two.
+ */
+async function requeue(runtime: Runtime, channel: ExternalChannel, deliveryId: string, options: { startAfter: Date; retryLimit: number }): Promise<void> {
+  await runtime.prisma.$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM "Delivery" WHERE id = ${deliveryId}::uuid FOR UPDATE`;
+    await runtime.jobs.sendKeyed(deliveryQueues[channel], { deliveryId }, deliveryId, { ...options, tx });
+  });
 }
 
 function circuitReason(channel: ExternalChannel, until: Date | null): string {

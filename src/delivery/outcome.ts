@@ -14,7 +14,9 @@ export const SEND_LEASE_MS = 60_000;
 
 /** Claimed by a job that has not reported back yet (a claim clears lastError; every failure sets it). */
 export function beingSent(delivery: Delivery): boolean {
-  return SENDABLE.includes(delivery.status) && delivery.attempts > 0 && delivery.lastError === null && Date.now() - delivery.updatedAt.getTime() < SEND_LEASE_MS;
+  return (
+    SENDABLE.includes(delivery.status) && delivery.attempts > 0 && delivery.lastError === null && Date.now() - delivery.updatedAt.getTime() < SEND_LEASE_MS
+  );
 }
 
 /**
@@ -51,8 +53,7 @@ export const recordSent = (runtime: Runtime, delivery: Delivery, providerMessage
 export const recordFailed = (runtime: Runtime, delivery: Delivery, reason: string) =>
   settle(runtime, delivery, DeliveryStatus.FAILED, { failedAt: new Date(), lastError: reason });
 
-export const recordSkipped = (runtime: Runtime, delivery: Delivery, reason: string) =>
-  settle(runtime, delivery, DeliveryStatus.SKIPPED, { lastError: reason });
+export const recordSkipped = (runtime: Runtime, delivery: Delivery, reason: string) => settle(runtime, delivery, DeliveryStatus.SKIPPED, { lastError: reason });
 
 /** A failure that will be retried: the reason shows while it waits. */
 export async function recordRetryableError(runtime: Runtime, delivery: Delivery, reason: string): Promise<void> {

@@ -21,7 +21,10 @@ export async function retryDelivery({ db, runtime, actor }: ServiceContext, deli
     const delivery = await tx.delivery.findUnique({ where: { id: deliveryId } });
     if (!delivery) throw notFound("Delivery");
     if (delivery.channel === "IN_APP" || !REPLAYABLE.includes(delivery.status)) {
-      throw invalidInput("id", `only FAILED or DEAD external deliveries (email, WhatsApp, Slack, web push, SMS) can be retried (this one is ${delivery.channel} ${delivery.status})`);
+      throw invalidInput(
+        "id",
+        `only FAILED or DEAD external deliveries (email, WhatsApp, Slack, web push, SMS) can be retried (this one is ${delivery.channel} ${delivery.status})`,
+      );
     }
     const replayed = await replay(tx, jobs, [delivery]);
     await tx.auditLog.create({
@@ -39,7 +42,13 @@ export async function retryDeadDeliveries({ db, runtime, actor }: ServiceContext
     if (dead.length === 0) return 0;
     const replayed = await replay(tx, jobs, dead);
     await tx.auditLog.create({
-      data: { organizationId: actor.organizationId, actorId: actor.userId, action: "delivery.dead_retried", entityType: "Delivery", data: { channel, count: replayed.length } },
+      data: {
+        organizationId: actor.organizationId,
+        actorId: actor.userId,
+        action: "delivery.dead_retried",
+        entityType: "Delivery",
+        data: { channel, count: replayed.length },
+      },
     });
     return replayed.length;
   });
@@ -54,7 +63,7 @@ async function replay(tx: Prisma.TransactionClient, jobs: JobQueue, deliveries: 
       data: { status: DeliveryStatus.PENDING, failedAt: null, lastError: delivery.lastError ?? `retried after ${delivery.status}` },
     });
     if (count !== 1) continue;
-    await jobs.send(deliveryQueues[delivery.channel as ExternalChannel], { deliveryId: delivery.id }, { tx });
+    await jobs.sendKeyed(deliveryQueues[delivery.channel as ExternalChannel], { deliveryId: delivery.id }, delivery.id, { tx });
     replayed.push(await tx.delivery.findUniqueOrThrow({ where: { id: delivery.id } }));
   }
   return replayed;

@@ -106,7 +106,11 @@ const MAX_REPLY_BYTES = 4096;
 /** First line of a reply, reduced to [A-Za-z0-9 _.:-] and 80 characters: safe to store and log. */
 export function sanitizeReason(text: string): string {
   const line = text.split(/\r?\n/, 1)[0] ?? "";
-  return line.replace(/[^\w .:-]+/g, " ").replace(/\s+/g, " ").trim().slice(0, 80);
+  return line
+    .replace(/[^\w .:-]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 80);
 }
 
 /**
@@ -135,7 +139,8 @@ export async function postToTarget(
   const family = ipaddr.parse(pinned).kind() === "ipv6" ? 6 : 4;
   // Node connects to what `lookup` returns: the address checked above, never a second answer.
   const lookup: LookupFunction = (_host, options, callback) => {
-    if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: pinned, family }]);
+    if ((options as { all?: boolean }).all)
+      (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address: pinned, family }]);
     else callback(null, pinned, family);
   };
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
@@ -159,7 +164,12 @@ export async function postToTarget(
           size += chunk.length;
           if (size > MAX_REPLY_BYTES) res.destroy();
         });
-        const done = () => resolve({ status: res.statusCode ?? 0, reason: sanitizeReason(Buffer.concat(chunks).toString("utf8").slice(0, MAX_REPLY_BYTES)), headers: res.headers });
+        const done = () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            reason: sanitizeReason(Buffer.concat(chunks).toString("utf8").slice(0, MAX_REPLY_BYTES)),
+            headers: res.headers,
+          });
         res.on("end", done);
         res.on("close", done);
         res.on("error", done);

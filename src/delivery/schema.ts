@@ -79,7 +79,11 @@ const DeliveryStatsRef = builder.objectRef<DeliveryStats>("DeliveryStats").imple
     to: t.expose("to", { type: "DateTime" }),
     timeZone: t.exposeString("timeZone"),
     days: t.field({ type: [DeliveryDayCountRef], resolve: (stats) => stats.days }),
-    failureReasons: t.field({ type: [DeliveryFailureReasonRef], description: "FAILED and DEAD reasons, most frequent first.", resolve: (stats) => stats.failureReasons }),
+    failureReasons: t.field({
+      type: [DeliveryFailureReasonRef],
+      description: "FAILED and DEAD reasons, most frequent first.",
+      resolve: (stats) => stats.failureReasons,
+    }),
   }),
 });
 
@@ -95,4 +99,3 @@ builder.queryField("deliveryStats", (t) =>
     resolve: (_root, args, ctx) => deliveryStats(serviceContextOf(ctx), args),
   }),
 );
-

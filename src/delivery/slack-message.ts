@@ -5,18 +5,18 @@ import { renderTemplate } from "../text/templates.js";
 import type { NotificationView } from "./view.js";
 
 const labelsSchema = z.object({
-    headlines: z.record(z.string()),
-    severity: z.string(),
-    category: z.string(),
-    escalationLevel: z.string(),
-    organization: z.string(),
-    ticket: z.string(),
-    contact: z.string(),
-    resolution: z.string(),
-    view: z.string(),
-    acknowledge: z.string(),
-    resolve: z.string(),
-    open: z.string(),
+  headlines: z.record(z.string()),
+  severity: z.string(),
+  category: z.string(),
+  escalationLevel: z.string(),
+  organization: z.string(),
+  ticket: z.string(),
+  contact: z.string(),
+  resolution: z.string(),
+  view: z.string(),
+  acknowledge: z.string(),
+  resolve: z.string(),
+  open: z.string(),
 });
 type Labels = z.output<typeof labelsSchema>;
 
@@ -34,7 +34,12 @@ export function slackEscape(text: string): string {
 }
 
 /** Slack's limits: header text 150 characters, a text field 3000. */
-const clip = (text: string, max: number) => (Array.from(text).length <= max ? text : `${Array.from(text).slice(0, max - 1).join("")}…`);
+const clip = (text: string, max: number) =>
+  Array.from(text).length <= max
+    ? text
+    : `${Array.from(text)
+        .slice(0, max - 1)
+        .join("")}…`;
 
 type Block = Record<string, unknown>;
 const mrkdwn = (text: string) => ({ type: "mrkdwn", text: clip(text, 2900) });

@@ -21,7 +21,7 @@ export const slackChannel: Channel = {
   async send(context, runtime) {
     const message = slackMessage(notificationView(context, runtime.config), context.locale);
     const url = keyringFor(runtime.config).decrypt(context.organization.slackWebhookUrl!);
-    let reply;
+    let reply: Awaited<ReturnType<typeof postToTarget>>;
     try {
       reply = await postToTarget(url, targetPolicy(runtime.config, runtime.config.SLACK_WEBHOOK_HOSTS), {
         headers: { "content-type": "application/json" },

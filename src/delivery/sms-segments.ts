@@ -15,8 +15,7 @@ export interface SmsSegments {
   units: number;
 }
 
-const GSM_BASIC =
-  "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+const GSM_BASIC = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
 const GSM_EXTENDED = "\f^{}\\[~]|€";
 const basic = new Set(GSM_BASIC);
 const extended = new Set(GSM_EXTENDED);
@@ -28,7 +27,14 @@ export function smsSegments(text: string): SmsSegments {
     return { encoding: "GSM-7", ...count(widths, 160, 153) };
   }
   // UTF-16 code units: a character outside the BMP (emoji) takes a surrogate pair.
-  return { encoding: "UCS-2", ...count(chars.map((c) => c.length), 70, 67) };
+  return {
+    encoding: "UCS-2",
+    ...count(
+      chars.map((c) => c.length),
+      70,
+      67,
+    ),
+  };
 }
 
 /** Packs characters of the given widths into segments without splitting one. */

@@ -38,7 +38,10 @@ export function smsText(view: NotificationView, context: Pick<DeliveryContext, "
 
 /** The text of a digest's SMS (templates/sms/digest.*). */
 export function smsDigestText(view: NotificationView, digest: DigestSummary, context: Pick<DeliveryContext, "locale">): string {
-  return truncate(renderTemplate(`sms/digest.${context.locale}.hbs`, { organizationName: view.organizationName, ...digest }, "none").trim(), MAX_SMS_CHARACTERS);
+  return truncate(
+    renderTemplate(`sms/digest.${context.locale}.hbs`, { organizationName: view.organizationName, ...digest }, "none").trim(),
+    MAX_SMS_CHARACTERS,
+  );
 }
 
 /** SMS to the agent's own phone through the SMS provider (Twilio's Messages API). */

@@ -68,10 +68,10 @@ export function notificationView(context: DeliveryContext, config: Pick<Config, 
   const actionUrl = data.url
     ? data.url
     : alertId
-    ? `${base}/alerts/${alertId}`
-    : conversation
-      ? `${base}/conversations/${encodeGlobalID("Conversation", conversation.id)}`
-      : `${base}/notifications`;
+      ? `${base}/alerts/${alertId}`
+      : conversation
+        ? `${base}/conversations/${encodeGlobalID("Conversation", conversation.id)}`
+        : `${base}/notifications`;
   return {
     template: isTest ? "test" : TEMPLATE_NAMES[notification.type],
     isTest,

@@ -27,7 +27,9 @@ export function pushPayload(view: NotificationView, context: Pick<DeliveryContex
   const { notification, digest } = context;
   if (digest) {
     // templates/push/digest.*: the title on the first line, the body below.
-    const [title = "", ...body] = renderTemplate(`push/digest.${context.locale}.hbs`, { organizationName: view.organizationName, ...digest }, "none").split("\n");
+    const [title = "", ...body] = renderTemplate(`push/digest.${context.locale}.hbs`, { organizationName: view.organizationName, ...digest }, "none").split(
+      "\n",
+    );
     return { title: truncate(title, 120), body: truncate(body.join(" ").trim(), 300), url: digest.url, notificationId: notification.id, tag: "aviso-digest" };
   }
   const path = localizedPath("push", view.template, "notification", context.locale);

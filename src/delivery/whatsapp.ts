@@ -7,6 +7,7 @@ import type { Channel, DeliveryContext, SentMessage } from "./channel.js";
 import { PermanentDeliveryError, TransientDeliveryError } from "./channel.js";
 import { truncate } from "../text/preview.js";
 import { localizedPath, renderTemplate } from "../text/templates.js";
+import { writeOutboxMessage } from "./outbox.js";
 import { notificationView, type NotificationView } from "./view.js";
 
 /** Meta lets a business send free text for 24 hours after the person last wrote to it. */
@@ -102,7 +103,11 @@ async function senderOf(prisma: PrismaClient, organization: { id: string; notifi
 }
 
 async function postMessage(runtime: Runtime, sender: { phoneNumberId: string; accessToken: string }, body: object): Promise<SentMessage> {
-  const { WHATSAPP_API_URL, WHATSAPP_API_VERSION } = runtime.config;
+  const { WHATSAPP_API_URL, WHATSAPP_API_VERSION, WHATSAPP_TO_OUTBOX, AVISO_HOME } = runtime.config;
+  if (WHATSAPP_TO_OUTBOX) {
+    // The request as it would have been posted (without the sender's token).
+    return { providerMessageId: await writeOutboxMessage(AVISO_HOME, "whatsapp", { from: sender.phoneNumberId, ...body }) };
+  }
   const url = `${WHATSAPP_API_URL.replace(/\/+$/, "")}/${WHATSAPP_API_VERSION}/${sender.phoneNumberId}/messages`;
   let response: Response;
   try {
@@ -138,11 +143,20 @@ function classifyMetaError(error: unknown): Error {
  * verification code). Throws a DeliveryError with Meta's reason when it is refused.
  */
 export async function sendWhatsAppText(runtime: Runtime, organizationId: string, toE164: string, text: string): Promise<void> {
-  const organization = await runtime.prisma.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { id: true, notificationSenderNumberId: true } });
+  const organization = await runtime.prisma.organization.findUniqueOrThrow({
+    where: { id: organizationId },
+    select: { id: true, notificationSenderNumberId: true },
+  });
   const sender = await senderOf(runtime.prisma, organization);
   if (!sender) throw new PermanentDeliveryError("no connected WhatsApp number");
   try {
-    await postMessage(runtime, sender, { messaging_product: "whatsapp", recipient_type: "individual", to: toE164.replace(/\D/g, ""), type: "text", text: { preview_url: false, body: text } });
+    await postMessage(runtime, sender, {
+      messaging_product: "whatsapp",
+      recipient_type: "individual",
+      to: toE164.replace(/\D/g, ""),
+      type: "text",
+      text: { preview_url: false, body: text },
+    });
   } catch (error) {
     throw classifyMetaError(error);
   }

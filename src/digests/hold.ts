@@ -70,7 +70,12 @@ export async function openDigest(
   await runtime.jobs.send(
     digestQueue,
     { digestId: digest.id },
-    { tx, id: digestJobId(target.userId, target.channel, target.windowEnd), singletonKey: `${target.userId}:${target.channel}:${target.windowEnd.toISOString()}`, startAfter: target.windowEnd },
+    {
+      tx,
+      id: digestJobId(target.userId, target.channel, target.windowEnd),
+      singletonKey: `${target.userId}:${target.channel}:${target.windowEnd.toISOString()}`,
+      startAfter: target.windowEnd,
+    },
   );
   return digest.id;
 }
@@ -115,7 +120,13 @@ export async function holdForDigests(
       result.push({ ...row, status: row.scheduledFor ? "SCHEDULED" : "PENDING", lastError: null });
       continue;
     }
-    result.push({ ...row, status: "SCHEDULED", scheduledFor: windowEnd, digestId, lastError: overLimit ? row.lastError : `held for the ${schedule.frequency.toLowerCase()} digest` });
+    result.push({
+      ...row,
+      status: "SCHEDULED",
+      scheduledFor: windowEnd,
+      digestId,
+      lastError: overLimit ? row.lastError : `held for the ${schedule.frequency.toLowerCase()} digest`,
+    });
   }
   return result;
 }

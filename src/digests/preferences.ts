@@ -17,7 +17,10 @@ export const digestInputSchema = z
   .object({
     channel: z.nativeEnum(NotificationChannel),
     frequency: z.nativeEnum(DigestFrequency),
-    dailyAt: z.string().refine((t) => minutesOfDay(t) !== undefined, "expected a 24h time HH:MM, e.g. 18:00").nullish(),
+    dailyAt: z
+      .string()
+      .refine((t) => minutesOfDay(t) !== undefined, "expected a 24h time HH:MM, e.g. 18:00")
+      .nullish(),
     timeZone: z.string().max(64).refine(isTimeZone, "not an IANA time zone, e.g. America/Sao_Paulo").nullish(),
   })
   .refine((d) => d.frequency === "IMMEDIATE" || DIGEST_CHANNELS.includes(d.channel), {
@@ -55,7 +58,14 @@ export async function updateDigestPreference(db: PrismaClient, actor: { userId: 
       update: { frequency, dailyAt, timeZone },
     });
     await tx.auditLog.create({
-      data: { organizationId: actor.organizationId, actorId: actor.userId, action: "notification.digest.updated", entityType: "User", entityId: actor.userId, data: { channel, frequency, dailyAt, timeZone } },
+      data: {
+        organizationId: actor.organizationId,
+        actorId: actor.userId,
+        action: "notification.digest.updated",
+        entityType: "User",
+        entityId: actor.userId,
+        data: { channel, frequency, dailyAt, timeZone },
+      },
     });
   });
   return { channel, frequency, dailyAt, timeZone };

@@ -54,7 +54,14 @@ export function digestView(
         : item.alert
           ? `${context.baseUrl}/alerts/${encodeGlobalId("Alert", item.alert.id)}`
           : `${context.baseUrl}/notifications`;
-      group = { kind: item.conversation ? "conversation" : item.alert ? "alert" : "other", conversation: item.conversation, alert: item.alert, url, count: 0, items: [] };
+      group = {
+        kind: item.conversation ? "conversation" : item.alert ? "alert" : "other",
+        conversation: item.conversation,
+        alert: item.alert,
+        url,
+        count: 0,
+        items: [],
+      };
       groups.set(key, group);
     }
     group.count += item.count;
@@ -77,7 +84,7 @@ export function renderDigestEmail(view: DigestView, locale: Locale): { subject: 
   const [subjectLine = "", ...rest] = templateSource(path).split("\n");
   return {
     subject: renderSource(`${path}#subject`, subjectLine, view, "none").replace(/\s+/g, " ").trim(),
-    text: renderSource(`${path}#body`, rest.join("\n").trim(), view, "none").trim() + "\n",
+    text: `${renderSource(`${path}#body`, rest.join("\n").trim(), view, "none").trim()}\n`,
     html: renderTemplate(`email/digest.${locale}.html.hbs`, view, "html"),
   };
 }

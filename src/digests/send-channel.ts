@@ -20,7 +20,13 @@ const CHANNELS: Partial<Record<NotificationChannel, Channel>> = { SMS: smsChanne
 export async function sendChannelDigest(runtime: Runtime, digest: Digest, held: Delivery[], view: DigestView): Promise<void> {
   const channel = CHANNELS[digest.channel];
   if (!channel) {
-    await settleDeliveries(runtime, digest.channel, held.map((d) => d.id), DeliveryStatus.SKIPPED, { lastError: `no digests for ${digest.channel}` });
+    await settleDeliveries(
+      runtime,
+      digest.channel,
+      held.map((d) => d.id),
+      DeliveryStatus.SKIPPED,
+      { lastError: `no digests for ${digest.channel}` },
+    );
     await runtime.prisma.digest.update({ where: { id: digest.id }, data: { status: DeliveryStatus.SKIPPED, lastError: `no digests for ${digest.channel}` } });
     return;
   }
@@ -49,7 +55,11 @@ export async function sendChannelDigest(runtime: Runtime, digest: Digest, held: 
     }
     try {
       const result = await channel.send(context, runtime);
-      await settleDeliveries(runtime, digest.channel, ids, DeliveryStatus.SENT, { sentAt: new Date(), providerMessageId: result.providerMessageId, lastError: null });
+      await settleDeliveries(runtime, digest.channel, ids, DeliveryStatus.SENT, {
+        sentAt: new Date(),
+        providerMessageId: result.providerMessageId,
+        lastError: null,
+      });
       // The segments were spent once, by the carrier.
       if (result.record) await runtime.prisma.delivery.update({ where: { id: context.delivery.id }, data: result.record });
       if (result.record?.smsSegments) runtime.metrics.smsSegments.inc({ encoding: result.record.smsEncoding ?? "unknown" }, result.record.smsSegments);

@@ -53,7 +53,9 @@ export async function sendDigest(runtime: Runtime, digestId: string): Promise<vo
     body: n.body,
     count: n.count,
     createdAt: n.createdAt,
-    conversation: n.conversation ? { id: n.conversation.id, number: n.conversation.number, contactName: n.conversation.contact.name ?? n.conversation.contact.phone ?? "?" } : null,
+    conversation: n.conversation
+      ? { id: n.conversation.id, number: n.conversation.number, contactName: n.conversation.contact.name ?? n.conversation.contact.phone ?? "?" }
+      : null,
     alert: n.alert ? { id: n.alert.id, title: n.alert.title, severity: n.alert.severity } : null,
   }));
   const view = digestView(items, {
@@ -105,14 +107,29 @@ export async function markDigestDead(runtime: Runtime, digestId: string): Promis
   const digest = await runtime.prisma.digest.findUnique({ where: { id: digestId } });
   if (!digest || digest.status === DeliveryStatus.SENT) return;
   const held = await runtime.prisma.delivery.findMany({ where: { digestId, status: DeliveryStatus.SCHEDULED }, select: { id: true } });
-  await settle(runtime, digestId, held.map((d) => d.id), DeliveryStatus.DEAD, { failedAt: new Date(), lastError: digest.lastError ?? "retries exhausted" });
+  await settle(
+    runtime,
+    digestId,
+    held.map((d) => d.id),
+    DeliveryStatus.DEAD,
+    { failedAt: new Date(), lastError: digest.lastError ?? "retries exhausted" },
+  );
 }
 
-export async function settle(runtime: Runtime, digestId: string, deliveryIds: string[], status: DeliveryStatus, data: { sentAt?: Date; failedAt?: Date; providerMessageId?: string; lastError: string | null }) {
+export async function settle(
+  runtime: Runtime,
+  digestId: string,
+  deliveryIds: string[],
+  status: DeliveryStatus,
+  data: { sentAt?: Date; failedAt?: Date; providerMessageId?: string; lastError: string | null },
+) {
   const { sentAt, failedAt, providerMessageId, lastError } = data;
   let digestChannel = "EMAIL";
   const count = await runtime.prisma.$transaction(async (tx) => {
-    ({ channel: digestChannel } = await tx.digest.update({ where: { id: digestId }, data: { status, lastError, ...(sentAt ? { sentAt } : {}), ...(providerMessageId ? { providerMessageId } : {}) } }));
+    ({ channel: digestChannel } = await tx.digest.update({
+      where: { id: digestId },
+      data: { status, lastError, ...(sentAt ? { sentAt } : {}), ...(providerMessageId ? { providerMessageId } : {}) },
+    }));
     const { count } = await tx.delivery.updateMany({
       where: { id: { in: deliveryIds }, status: DeliveryStatus.SCHEDULED },
       data: { status, lastError, ...(sentAt ? { sentAt } : {}), ...(failedAt ? { failedAt } : {}), ...(providerMessageId ? { providerMessageId } : {}) },

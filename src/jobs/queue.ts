@@ -1,4 +1,4 @@
-import { fromPrisma, PgBoss, type JobInsert, type SendOptions } from "pg-boss";
+import { fromPrisma, PgBoss, type JobInsert, type SendOptions, type UpdateOptions } from "pg-boss";
 import type { Prisma } from "../db/client.js";
 import type { Logger } from "../observability/log.js";
 import type { z } from "zod";
@@ -13,16 +13,22 @@ export interface JobTarget<S extends z.ZodTypeAny = z.ZodTypeAny> {
 
 /** Sends jobs; inside a Prisma transaction (`tx`) the job commits or rolls back with it. */
 export interface JobQueue {
-  send<S extends JobTarget>(
-    job: S,
-    data: S["schema"]["_input"],
-    options?: SendOptions & { tx?: Prisma.TransactionClient },
-  ): Promise<string | null>;
+  send<S extends JobTarget>(job: S, data: S["schema"]["_input"], options?: SendOptions & { tx?: Prisma.TransactionClient }): Promise<string | null>;
   /** Many jobs of one kind in one statement (the queue's retry settings apply as for `send`). */
   sendMany<S extends JobTarget>(
     job: S,
-    jobs: Array<{ data: S["schema"]["_input"]; startAfter?: Date }>,
+    jobs: Array<{ data: S["schema"]["_input"]; startAfter?: Date; key?: string }>,
     options?: { tx?: Prisma.TransactionClient },
+  ): Promise<void>;
+  /**
+   * One waiting job per `key`: when a job with this key is still waiting (created or
+   * retry), it is moved to these options instead of a second one being queued.
+   */
+  sendKeyed<S extends JobTarget>(
+    job: S,
+    data: S["schema"]["_input"],
+    key: string,
+    options?: Omit<UpdateOptions, "id" | "singletonKey" | "db"> & { tx?: Prisma.TransactionClient },
   ): Promise<void>;
   boss: PgBoss;
 }
@@ -53,8 +59,17 @@ export function createJobQueue(boss: PgBoss): JobQueue {
     },
     async sendMany(job, jobs, { tx } = {}) {
       if (jobs.length === 0) return;
-      const rows: JobInsert[] = jobs.map(({ data, startAfter }) => ({ data: job.schema.parse(data) as object, ...(startAfter ? { startAfter } : {}) }));
+      const rows: JobInsert[] = jobs.map(({ data, startAfter, key }) => ({
+        data: job.schema.parse(data) as object,
+        ...(startAfter ? { startAfter } : {}),
+        ...(key ? { singletonKey: key } : {}),
+      }));
       await boss.insert(job.name, rows, { returnId: false, ...(tx ? { db: fromPrisma(tx) } : {}) });
+    },
+    async sendKeyed(job, data, key, options = {}) {
+      const { tx, ...updateOptions } = options;
+      const payload = job.schema.parse(data) as object;
+      await boss.upsert(job.name, payload, { ...updateOptions, singletonKey: key, ...(tx ? { db: fromPrisma(tx) } : {}) });
     },
   };
 }

@@ -50,7 +50,11 @@ export async function notify(runtime: Runtime, event: NotificationEvent, unit?: 
     },
     { timeout: 15_000, maxWait: 10_000 },
   );
-  if (written.length > 0) runtime.log.info({ event: event.type, ...idsOf(event), userIds: written.map((n) => n.userId), notificationIds: written.map((n) => n.notificationId) }, "notifications created");
+  if (written.length > 0)
+    runtime.log.info(
+      { event: event.type, ...idsOf(event), userIds: written.map((n) => n.userId), notificationIds: written.map((n) => n.notificationId) },
+      "notifications created",
+    );
   return { notificationIds: written.map((n) => n.notificationId) };
 }
 
@@ -82,12 +86,25 @@ export async function notifyTest(runtime: Runtime, unit: UnitOfWork, test: TestN
   const base = { organizationId: test.organizationId, notificationId: notification!.id, userId: test.userId };
   let deliveryId: string;
   if (test.channel === NotificationChannel.IN_APP) {
-    ({ id: deliveryId } = await unit.tx.delivery.create({ data: { ...base, channel: test.channel, status: DeliveryStatus.SENT, sentAt: now }, select: { id: true } }));
+    ({ id: deliveryId } = await unit.tx.delivery.create({
+      data: { ...base, channel: test.channel, status: DeliveryStatus.SENT, sentAt: now },
+      select: { id: true },
+    }));
   } else {
-    const [delivery] = await enqueueDeliveries(runtime, unit.tx, [{ ...base, channel: test.channel, status: "PENDING", scheduledFor: null, lastError: null, webPushSubscriptionId: test.webPushSubscriptionId ?? null }], now);
+    const [delivery] = await enqueueDeliveries(
+      runtime,
+      unit.tx,
+      [{ ...base, channel: test.channel, status: "PENDING", scheduledFor: null, lastError: null, webPushSubscriptionId: test.webPushSubscriptionId ?? null }],
+      now,
+    );
     deliveryId = delivery!.id;
   }
-  const published: PublishedNotification = { userId: test.userId, notificationId: notification!.id, seq: notification!.seq, updatedAt: notification!.updatedAt };
+  const published: PublishedNotification = {
+    userId: test.userId,
+    notificationId: notification!.id,
+    seq: notification!.seq,
+    updatedAt: notification!.updatedAt,
+  };
   unit.afterCommit(() => publishNotifications(runtime, [published]));
   return deliveryId;
 }
@@ -120,16 +137,23 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
   const coalesceWindow = subject.organization.coalesceWindowSeconds * 1000;
   const match = coalesceWindow > 0 ? coalesceMatchOf(event, subject) : null;
   const emailUsers = plans.filter((p) => p.deliveries.some((d) => d.channel === "EMAIL")).map((p) => p.recipient.id);
-  await lockKeys(tx, [
-    ...(match ? recipients.map((r) => coalesceKey(r.id, coalesceSubject(match))) : []),
-    ...emailUsers.map(emailLimitKey),
-  ]);
+  await lockKeys(tx, [...(match ? recipients.map((r) => coalesceKey(r.id, coalesceSubject(match))) : []), ...emailUsers.map(emailLimitKey)]);
   const windowStart = new Date(now.getTime() - coalesceWindow);
-  const existing = match ? await findCoalescable(tx, recipients.map((r) => r.id), match, windowStart) : new Map<string, CoalescableNotification>();
+  const existing = match
+    ? await findCoalescable(
+        tx,
+        recipients.map((r) => r.id),
+        match,
+        windowStart,
+      )
+    : new Map<string, CoalescableNotification>();
   const emailsSent = await emailsInLastHour(tx, emailUsers, now);
 
   const pushUsers = plans.filter((p) => p.deliveries.some((d) => d.channel === "WEB_PUSH")).map((p) => p.recipient.id);
-  const pushSubscriptions = pushUsers.length > 0 ? await tx.webPushSubscription.findMany({ where: { userId: { in: pushUsers } }, select: { id: true, userId: true }, orderBy: { createdAt: "asc" } }) : [];
+  const pushSubscriptions =
+    pushUsers.length > 0
+      ? await tx.webPushSubscription.findMany({ where: { userId: { in: pushUsers } }, select: { id: true, userId: true }, orderBy: { createdAt: "asc" } })
+      : [];
 
   const content = describeEvent(event, subject, now);
   const notificationOf = await writeInApp(tx, plans, existing, content, subject, now);
@@ -147,7 +171,8 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
       if (planned.channel === "WEB_PUSH") {
         // One delivery per browser the user subscribed from; none subscribed, none sent.
         for (const subscription of pushSubscriptions) {
-          if (subscription.userId === recipient.id) rows.push({ ...deliveryRow(subject, recipient, notification.id, planned, emailsSent), webPushSubscriptionId: subscription.id });
+          if (subscription.userId === recipient.id)
+            rows.push({ ...deliveryRow(subject, recipient, notification.id, planned, emailsSent), webPushSubscriptionId: subscription.id });
         }
         continue;
       }
@@ -177,7 +202,14 @@ async function writeInApp(
   const created = await insertNotifications(
     tx,
     // The subject's organization, even for a super admin of another one, so links resolve.
-    { organizationId: subject.organization.id, type: content.type, conversationId: content.conversationId, alertId: content.alertId, data: content.data, at: now },
+    {
+      organizationId: subject.organization.id,
+      type: content.type,
+      conversationId: content.conversationId,
+      alertId: content.alertId,
+      data: content.data,
+      at: now,
+    },
     fresh.map(({ recipient }) => ({ userId: recipient.id, ...content.render(localeOf(recipient.locale, recipient.organizationLocale), 1) })),
   );
   const notificationOf = new Map<string, WrittenNotification>(
@@ -198,20 +230,20 @@ async function writeInApp(
   return notificationOf;
 }
 
-function deliveryRow(
-  subject: Subject,
-  recipient: Recipient,
-  notificationId: string,
-  planned: PlannedDelivery,
-  emailsSent: Map<string, number>,
-): HeldRow {
+function deliveryRow(subject: Subject, recipient: Recipient, notificationId: string, planned: PlannedDelivery, emailsSent: Map<string, number>): HeldRow {
   const base = { organizationId: subject.organization.id, notificationId, userId: recipient.id, channel: planned.channel };
   if (planned.channel === "EMAIL") {
     const sent = emailsSent.get(recipient.id) ?? 0;
     const limit = subject.organization.emailHourlyLimit;
     if (sent >= limit) {
       // Not dropped: it waits for the user's next digest email (src/digests/).
-      return { ...base, status: "SCHEDULED", scheduledFor: planned.deferUntil, lastError: `over the email limit: ${sent} emails in the last hour (limit ${limit} per user), held for the next digest`, overLimit: true };
+      return {
+        ...base,
+        status: "SCHEDULED",
+        scheduledFor: planned.deferUntil,
+        lastError: `over the email limit: ${sent} emails in the last hour (limit ${limit} per user), held for the next digest`,
+        overLimit: true,
+      };
     }
     emailsSent.set(recipient.id, sent + 1);
   }

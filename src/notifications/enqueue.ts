@@ -15,12 +15,13 @@ export type DeliveryRow = NewDelivery & { channel: ExternalChannel };
 export async function enqueueDeliveries(runtime: Runtime, tx: Prisma.TransactionClient, rows: DeliveryRow[], now: Date): Promise<InsertedDelivery[]> {
   if (rows.length === 0) return [];
   const deliveries = await insertDeliveries(tx, rows, now);
-  const jobsOf = new Map<ExternalChannel, Array<{ data: { deliveryId: string }; startAfter?: Date }>>();
+  const jobsOf = new Map<ExternalChannel, Array<{ data: { deliveryId: string }; startAfter?: Date; key: string }>>();
   for (const delivery of deliveries) {
     // Digest-held deliveries go out with their digest's job (src/digests/).
     if (delivery.status === "SKIPPED" || delivery.channel === "IN_APP" || delivery.digestId) continue;
     const jobs = jobsOf.get(delivery.channel) ?? [];
-    jobs.push({ data: { deliveryId: delivery.id }, ...(delivery.scheduledFor ? { startAfter: delivery.scheduledFor } : {}) });
+    // Keyed by the delivery: whoever re-enqueues it (circuit wait, Retry-After, replay) moves this job, never adds one.
+    jobs.push({ data: { deliveryId: delivery.id }, key: delivery.id, ...(delivery.scheduledFor ? { startAfter: delivery.scheduledFor } : {}) });
     jobsOf.set(delivery.channel, jobs);
   }
   // One insert per channel: an alert to a thousand admins is three statements, not a thousand.

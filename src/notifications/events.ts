@@ -6,7 +6,13 @@ import type { AlertSeverity, NotificationType, Role } from "../db/client.js";
  * notifications (conversations, alerts, campaigns) and the engine.
  */
 export type NotificationEvent =
-  | { type: "NEW_MESSAGE"; organizationId: string; conversationId: string; messageId: string; /** When the webhook arrived, for latency metrics. */ receivedAt?: Date }
+  | {
+      type: "NEW_MESSAGE";
+      organizationId: string;
+      conversationId: string;
+      messageId: string /** When the webhook arrived, for latency metrics. */;
+      receivedAt?: Date;
+    }
   | { type: "CONVERSATION_ASSIGNED"; organizationId: string; conversationId: string; assigneeId: string; actorId?: string }
   | { type: "SLA_WARNING"; organizationId: string; conversationId: string }
   | { type: "CAMPAIGN_FAILED"; organizationId: string; campaignName: string; reason: string }

@@ -67,7 +67,11 @@ async function ownNotification(inbox: Inbox, id: string) {
  * One inbox write in a unit of work: `write` returns how many rows it changed and
  * whether that moved the unread count; if so, the new count is published after commit.
  */
-async function inboxWrite(runtime: Runtime, inbox: Inbox, write: (tx: Prisma.TransactionClient) => Promise<{ count: number; unreadChanged: boolean }>): Promise<number> {
+async function inboxWrite(
+  runtime: Runtime,
+  inbox: Inbox,
+  write: (tx: Prisma.TransactionClient) => Promise<{ count: number; unreadChanged: boolean }>,
+): Promise<number> {
   return inUnitOfWork(inbox.db, runtime.log, async ({ tx, afterCommit }) => {
     const { count, unreadChanged } = await write(tx);
     if (unreadChanged) afterCommit(async () => runtime.pubsub.publish("unreadNotificationCountChanged", inbox.userId, { count: await countUnread(inbox) }));

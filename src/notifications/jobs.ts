@@ -47,5 +47,10 @@ const tick = z.object({}).passthrough().nullish();
 
 export const notificationJobs = [
   defineJob({ name: "sla-warnings", schema: tick, cron: "* * * * *", handler: async (_data, runtime) => void (await sendSlaWarnings(runtime)) }),
-  defineJob({ name: "notification-retention", schema: tick, cron: "17 3 * * *", handler: async (_data, runtime) => void (await deleteExpiredNotifications(runtime)) }),
+  defineJob({
+    name: "notification-retention",
+    schema: tick,
+    cron: "17 3 * * *",
+    handler: async (_data, runtime) => void (await deleteExpiredNotifications(runtime)),
+  }),
 ];

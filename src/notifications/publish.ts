@@ -15,7 +15,9 @@ export interface PublishedNotification {
 export async function publishNotifications(runtime: Runtime, notifications: PublishedNotification[]): Promise<void> {
   if (notifications.length === 0) return;
   await Promise.all(
-    notifications.map((n) => runtime.pubsub.publish("notificationAdded", n.userId, { notificationId: n.notificationId, seq: n.seq.toString(), updatedAt: n.updatedAt.getTime() })),
+    notifications.map((n) =>
+      runtime.pubsub.publish("notificationAdded", n.userId, { notificationId: n.notificationId, seq: n.seq.toString(), updatedAt: n.updatedAt.getTime() }),
+    ),
   );
   const userIds = [...new Set(notifications.map((n) => n.userId))];
   const counts = await runtime.prisma.notification.groupBy({

@@ -28,20 +28,24 @@ builder.queryField("unreadNotificationCount", (t) =>
 );
 
 builder.queryField("notifications", (t) =>
-  t.prismaConnection({
-    type: NotificationRef,
-    cursor: "id",
-    description: "The caller's notifications, newest first; archived ones are left out.",
-    authScopes: { loggedIn: true },
-    args: {
-      unreadOnly: t.arg.boolean({ required: false }),
-      type: t.arg({ type: NotificationTypeEnum, required: false }),
+  t.prismaConnection(
+    {
+      type: NotificationRef,
+      cursor: "id",
+      description: "The caller's notifications, newest first; archived ones are left out.",
+      authScopes: { loggedIn: true },
+      args: {
+        unreadOnly: t.arg.boolean({ required: false }),
+        type: t.arg({ type: NotificationTypeEnum, required: false }),
+      },
+      resolve: (query, _root, args, ctx) => {
+        assertIdCursors(args);
+        return listNotifications(serviceContextOf(ctx), query, args);
+      },
     },
-    resolve: (query, _root, args, ctx) => {
-      assertIdCursors(args);
-      return listNotifications(serviceContextOf(ctx), query, args);
-    },
-  }, { name: "NotificationConnection" }, { name: "NotificationEdge" }),
+    { name: "NotificationConnection" },
+    { name: "NotificationEdge" },
+  ),
 );
 
 builder.mutationField("markNotificationRead", (t) =>

@@ -20,7 +20,8 @@ import { renderInApp } from "../text/templates.js";
  */
 export async function sendTestNotification({ db, runtime, actor }: ServiceContext, channel: NotificationChannel): Promise<string> {
   const user = await db.user.findUniqueOrThrow({ where: { id: actor.userId }, include: { organization: true } });
-  if (channel === NotificationChannel.SLACK && user.role !== Role.ORG_ADMIN && user.role !== Role.SUPER_ADMIN) throw forbidden("only an organization admin may test the Slack channel");
+  if (channel === NotificationChannel.SLACK && user.role !== Role.ORG_ADMIN && user.role !== Role.SUPER_ADMIN)
+    throw forbidden("only an organization admin may test the Slack channel");
   const hourAgo = new Date(Date.now() - 3600_000);
   const recent = await db.notification.count({ where: { userId: user.id, createdAt: { gte: hourAgo }, data: { path: ["test"], equals: true } } });
   if (recent >= runtime.config.RATE_LIMIT_TEST_NOTIFICATIONS_PER_HOUR) {
@@ -31,7 +32,9 @@ export async function sendTestNotification({ db, runtime, actor }: ServiceContex
   if (channel === NotificationChannel.SMS && !user.whatsappNotificationNumber) throw invalidInput("channel", "set your notification number first");
   // Web push goes to the browser the user subscribed most recently.
   const browser =
-    channel === NotificationChannel.WEB_PUSH ? await db.webPushSubscription.findFirst({ where: { userId: user.id }, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], select: { id: true } }) : null;
+    channel === NotificationChannel.WEB_PUSH
+      ? await db.webPushSubscription.findFirst({ where: { userId: user.id }, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], select: { id: true } })
+      : null;
   if (channel === NotificationChannel.WEB_PUSH && !browser) throw invalidInput("channel", "register this browser for push notifications first");
   const text = renderInApp("test", localeOf(user.locale, user.organization.locale), {});
   return inUnitOfWork(db, runtime.log, (unit) =>

@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
+import pretty from "pino-pretty";
 import { currentLogContext } from "./log-context.js";
 
 export type { Logger };
@@ -34,6 +35,16 @@ export function createLogger(level: string, bindings: Record<string, unknown> = 
     },
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * Where a process's logs go: pino-pretty (colours, one readable line per event) when
+ * `format` is "pretty", or "auto" on a terminal; JSON lines on stdout otherwise, for
+ * collectors. Returns undefined for pino's own stdout destination.
+ */
+export function logDestination(format: "auto" | "json" | "pretty", isTTY = process.stdout.isTTY === true): DestinationStream | undefined {
+  if (format === "json" || (format === "auto" && !isTTY)) return undefined;
+  return pretty({ colorize: isTTY, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service", sync: true });
 }
 
 /** "+5511999990000" → "+55*******0000": enough to tell numbers apart, not to dial them. */

@@ -28,7 +28,8 @@ export async function createApiKey({ db, actor }: ServiceContext, input: CreateA
   const parsed = { data: parseInput(createApiKeySchema, input) };
   const { secret, prefix, secretHash } = newApiKeySecret();
   const apiKey = await db.$transaction(async (tx) => {
-    if ((await tx.apiKey.count({ where: { revokedAt: null } })) >= MAX_ACTIVE_KEYS) throw invalidInput("name", `at most ${MAX_ACTIVE_KEYS} active keys; revoke one first`);
+    if ((await tx.apiKey.count({ where: { revokedAt: null } })) >= MAX_ACTIVE_KEYS)
+      throw invalidInput("name", `at most ${MAX_ACTIVE_KEYS} active keys; revoke one first`);
     const apiKey = await tx.apiKey.create({
       data: {
         organizationId: actor.organizationId,
@@ -39,7 +40,14 @@ export async function createApiKey({ db, actor }: ServiceContext, input: CreateA
         createdById: actor.userId,
       },
     });
-    await recordAudit(tx, { organizationId: actor.organizationId, actor, action: "apiKey.created", entityType: "ApiKey", entityId: apiKey.id, data: { name: apiKey.name, scopes: apiKey.scopes, prefix } });
+    await recordAudit(tx, {
+      organizationId: actor.organizationId,
+      actor,
+      action: "apiKey.created",
+      entityType: "ApiKey",
+      entityId: apiKey.id,
+      data: { name: apiKey.name, scopes: apiKey.scopes, prefix },
+    });
     return apiKey;
   });
   return { apiKey, secret };
@@ -56,7 +64,14 @@ export async function revokeApiKey({ db, actor }: ServiceContext, apiKeyId: stri
     if (!key) throw notFound("API key");
     if (key.revokedAt) return key;
     const revoked = await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
-    await recordAudit(tx, { organizationId: actor.organizationId, actor, action: "apiKey.revoked", entityType: "ApiKey", entityId: key.id, data: { name: key.name, prefix: key.prefix } });
+    await recordAudit(tx, {
+      organizationId: actor.organizationId,
+      actor,
+      action: "apiKey.revoked",
+      entityType: "ApiKey",
+      entityId: key.id,
+      data: { name: key.name, prefix: key.prefix },
+    });
     return revoked;
   });
 }

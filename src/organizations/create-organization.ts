@@ -124,11 +124,19 @@ export async function ensureSuperAdmin(prisma: PrismaClient, input: { email: str
       return { user: existing, created: false };
     }
     const platform =
-      (await tx.organization.findUnique({ where: { slug: PLATFORM_SLUG } })) ?? (await tx.organization.create({ data: { slug: PLATFORM_SLUG, name: "Aviso" } }));
+      (await tx.organization.findUnique({ where: { slug: PLATFORM_SLUG } })) ??
+      (await tx.organization.create({ data: { slug: PLATFORM_SLUG, name: "Aviso" } }));
     const user = await tx.user.create({
       data: { organizationId: platform.id, email: email.data, name: name?.data ?? email.data.split("@")[0]!, role: Role.SUPER_ADMIN },
     });
-    await recordAudit(tx, { organizationId: platform.id, actor: null, action: "user.created", entityType: "User", entityId: user.id, data: { email: user.email, role: user.role } });
+    await recordAudit(tx, {
+      organizationId: platform.id,
+      actor: null,
+      action: "user.created",
+      entityType: "User",
+      entityId: user.id,
+      data: { email: user.email, role: user.role },
+    });
     return { user, created: true };
   });
 }

@@ -18,7 +18,11 @@ export function listOrganizations(
 }
 
 /** One organization, whoever it is (e.g. one a super admin has just created or suspended). */
-export function platformOrganization({ runtime }: ServiceContext, id: string, query: Omit<Prisma.OrganizationFindUniqueArgs, "where"> = {}): Promise<Organization> {
+export function platformOrganization(
+  { runtime }: ServiceContext,
+  id: string,
+  query: Omit<Prisma.OrganizationFindUniqueArgs, "where"> = {},
+): Promise<Organization> {
   return runtime.prisma.organization.findUniqueOrThrow({ ...query, where: { id } }) as Promise<Organization>;
 }
 

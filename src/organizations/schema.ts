@@ -14,7 +14,9 @@ export const OrganizationRef = builder.prismaNode("Organization", {
     coalesceWindowSeconds: t.exposeInt("coalesceWindowSeconds"),
     timeZone: t.exposeString("timeZone"),
     locale: t.exposeString("locale"),
-    sendReadReceipts: t.exposeBoolean("sendReadReceipts", { description: "Whether WhatsApp is told when an agent reads a conversation (the customer sees blue ticks)." }),
+    sendReadReceipts: t.exposeBoolean("sendReadReceipts", {
+      description: "Whether WhatsApp is told when an agent reads a conversation (the customer sees blue ticks).",
+    }),
     assignOnReply: t.exposeBoolean("assignOnReply", { description: "Whether an agent who answers an unassigned conversation becomes its assignee." }),
     messageRetentionDays: t.exposeInt("messageRetentionDays", {
       nullable: true,
@@ -27,14 +29,22 @@ export const OrganizationRef = builder.prismaNode("Organization", {
     }),
     emailHourlyLimit: t.exposeInt("emailHourlyLimit", { description: "Emails one user may receive per hour; the rest are SKIPPED with the reason." }),
     slaWarningSeconds: t.exposeInt("slaFirstReplySeconds", { description: "Seconds a conversation may wait for a first reply before SLA_WARNING." }),
-    criticalBypassesQuietHours: t.exposeBoolean("criticalBypassesQuietHours", { description: "Whether CRITICAL alerts and triggered notifications reach people inside their quiet hours." }),
-    whatsappTemplateName: t.exposeString("whatsappTemplateName", { description: "The approved template sent to an agent's phone outside Meta's 24-hour window." }),
+    criticalBypassesQuietHours: t.exposeBoolean("criticalBypassesQuietHours", {
+      description: "Whether CRITICAL alerts and triggered notifications reach people inside their quiet hours.",
+    }),
+    whatsappTemplateName: t.exposeString("whatsappTemplateName", {
+      description: "The approved template sent to an agent's phone outside Meta's 24-hour window.",
+    }),
     whatsappTemplateLanguage: t.exposeString("whatsappTemplateLanguage", { description: "That template's language code, e.g. pt_BR." }),
     notificationSenderNumber: t.relation("notificationSenderNumber", {
       nullable: true,
       description: "The connected number that sends WhatsApp notifications to agents; null means the first one connected.",
     }),
-    suspendedAt: t.expose("suspendedAt", { type: "DateTime", nullable: true, description: "When a super admin suspended the organization; null while it is active." }),
+    suspendedAt: t.expose("suspendedAt", {
+      type: "DateTime",
+      nullable: true,
+      description: "When a super admin suspended the organization; null while it is active.",
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the organization was created." }),
   }),
 });
@@ -72,7 +82,10 @@ const UpdateOrganizationSettingsInput = builder.inputType("UpdateOrganizationSet
     emailHourlyLimit: t.int({ required: false, description: "Emails per user per hour before the rest are SKIPPED (0–1000)." }),
     slaWarningSeconds: t.int({ required: false, description: "Seconds a conversation may wait for a first reply before SLA_WARNING (60 s – 7 days)." }),
     criticalBypassesQuietHours: t.boolean({ required: false, description: "Whether CRITICAL alerts reach people inside their quiet hours." }),
-    whatsappTemplateName: t.string({ required: false, description: "Approved template name for agents outside the 24-hour window (lower-case, digits, underscores)." }),
+    whatsappTemplateName: t.string({
+      required: false,
+      description: "Approved template name for agents outside the 24-hour window (lower-case, digits, underscores).",
+    }),
     whatsappTemplateLanguage: t.string({ required: false, description: "That template's language code, e.g. pt_BR or en_US." }),
     notificationSenderNumberId: t.globalID({
       required: false,
@@ -99,7 +112,9 @@ builder.mutationField("updateOrganizationSettings", (t) =>
         ...(input.criticalBypassesQuietHours != null ? { criticalBypassesQuietHours: input.criticalBypassesQuietHours } : {}),
         ...(input.whatsappTemplateName != null ? { whatsappTemplateName: input.whatsappTemplateName } : {}),
         ...(input.whatsappTemplateLanguage != null ? { whatsappTemplateLanguage: input.whatsappTemplateLanguage } : {}),
-        ...(input.notificationSenderNumberId !== undefined ? { notificationSenderNumberId: input.notificationSenderNumberId ? databaseId(input.notificationSenderNumberId, "notificationSenderNumberId") : null } : {}),
+        ...(input.notificationSenderNumberId !== undefined
+          ? { notificationSenderNumberId: input.notificationSenderNumberId ? databaseId(input.notificationSenderNumberId, "notificationSenderNumberId") : null }
+          : {}),
         ...(input.notifyNewMessage != null ? { notifyNewMessage: input.notifyNewMessage } : {}),
         ...(input.slackWebhookUrl !== undefined ? { slackWebhookUrl: input.slackWebhookUrl } : {}),
         ...(input.coalesceWindowSeconds != null ? { coalesceWindowSeconds: input.coalesceWindowSeconds } : {}),

@@ -26,7 +26,11 @@ export const organizationSettingsSchema = z
     assignOnReply: z.boolean(),
     emailHourlyLimit: z.number().int().min(0, "must be 0 or more").max(1000, "at most 1000"),
     /** Stored as slaFirstReplySeconds. */
-    slaWarningSeconds: z.number().int().min(60, "at least 60").max(7 * 24 * 3600, "at most 7 days"),
+    slaWarningSeconds: z
+      .number()
+      .int()
+      .min(60, "at least 60")
+      .max(7 * 24 * 3600, "at most 7 days"),
     criticalBypassesQuietHours: z.boolean(),
     // Meta's template names: lower-case letters, digits and underscores, up to 512.
     whatsappTemplateName: z.string().regex(/^[a-z0-9_]{1,512}$/, "lower-case letters, digits and underscores, as Meta names templates"),
@@ -58,7 +62,10 @@ export async function updateOrganizationSettings({ db, actor, runtime }: Service
   }
   return db.$transaction(async (tx) => {
     // Through the tenant-scoped client: another organization's number is simply not there.
-    if (changes.notificationSenderNumberId && !(await tx.whatsAppNumber.findUnique({ where: { id: changes.notificationSenderNumberId as string }, select: { id: true } }))) {
+    if (
+      changes.notificationSenderNumberId &&
+      !(await tx.whatsAppNumber.findUnique({ where: { id: changes.notificationSenderNumberId as string }, select: { id: true } }))
+    ) {
       throw invalidInput("notificationSenderNumberId", "not a WhatsApp number of this organization");
     }
     const organization = await tx.organization.update({ where: { id: actor.organizationId }, data: changes });

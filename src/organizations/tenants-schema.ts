@@ -2,7 +2,7 @@ import { builder } from "../schema/builder.js";
 import { serviceContextOf } from "../schema/context.js";
 import { databaseId } from "../schema/global-id.js";
 import { assertIdCursors } from "../schema/cursors.js";
-import { onboardOrganization, type CreateOrganizationInput } from "./create-organization.js";
+import { onboardOrganization, type CreateOrganizationInput as OnboardingInput } from "./create-organization.js";
 import { listOrganizations, platformOrganization, platformUser } from "./platform.js";
 import { OrganizationRef, UserRef } from "./schema.js";
 import { reactivateOrganization, suspendOrganization } from "./suspension.js";
@@ -42,24 +42,22 @@ const CreateOrganizationInput = builder.inputType("CreateOrganizationInput", {
   }),
 });
 
-const CreateOrganizationPayload = builder
-  .objectRef<{ organization: { id: string }; admin: { id: string } }>("CreateOrganizationPayload")
-  .implement({
-    description: "The organization created and its first admin (who signs in through the identity provider or `npm run token`).",
-    fields: (t) => ({
-      // Read with the selection's relations in one query (the caller's tenant-scoped client would not find them).
-      organization: t.prismaField({
-        type: OrganizationRef,
-        description: "The new organization.",
-        resolve: (query, payload, _args, ctx) => platformOrganization(serviceContextOf(ctx), payload.organization.id, query),
-      }),
-      admin: t.prismaField({
-        type: UserRef,
-        description: "Its first ORG_ADMIN.",
-        resolve: (query, payload, _args, ctx) => platformUser(serviceContextOf(ctx), payload.admin.id, query),
-      }),
+const CreateOrganizationPayload = builder.objectRef<{ organization: { id: string }; admin: { id: string } }>("CreateOrganizationPayload").implement({
+  description: "The organization created and its first admin (who signs in through the identity provider or `npm run token`).",
+  fields: (t) => ({
+    // Read with the selection's relations in one query (the caller's tenant-scoped client would not find them).
+    organization: t.prismaField({
+      type: OrganizationRef,
+      description: "The new organization.",
+      resolve: (query, payload, _args, ctx) => platformOrganization(serviceContextOf(ctx), payload.organization.id, query),
     }),
-  });
+    admin: t.prismaField({
+      type: UserRef,
+      description: "Its first ORG_ADMIN.",
+      resolve: (query, payload, _args, ctx) => platformUser(serviceContextOf(ctx), payload.admin.id, query),
+    }),
+  }),
+});
 
 builder.mutationField("createOrganization", (t) =>
   t.field({
@@ -69,7 +67,7 @@ builder.mutationField("createOrganization", (t) =>
     args: { input: t.arg({ type: CreateOrganizationInput, required: true, description: "The organization and its admin." }) },
     resolve: async (_root, { input }, ctx) => {
       // Validated there (zod): a locale other than pt-BR or en is BAD_USER_INPUT.
-      const { organization, admin } = await onboardOrganization(serviceContextOf(ctx), input as CreateOrganizationInput);
+      const { organization, admin } = await onboardOrganization(serviceContextOf(ctx), input as OnboardingInput);
       return { organization, admin };
     },
   }),

@@ -25,7 +25,11 @@ const UpdateUserInputRef = builder.inputType("UpdateUserInput", {
   description: "Changes to a member of the caller's organization; absent fields stay as they are.",
   fields: (t) => ({
     name: t.string({ required: false, description: "1–200 characters." }),
-    role: t.field({ type: RoleEnum, required: false, description: "ORG_ADMIN, AGENT or VIEWER; the last active admin keeps ORG_ADMIN. Their current tokens are refused after a change." }),
+    role: t.field({
+      type: RoleEnum,
+      required: false,
+      description: "ORG_ADMIN, AGENT or VIEWER; the last active admin keeps ORG_ADMIN. Their current tokens are refused after a change.",
+    }),
     locale: t.string({ required: false, description: "pt-BR or en; null follows the organization." }),
     whatsappNumber: t.string({ required: false, description: "The user's own phone for WhatsApp notifications; null removes it." }),
     notifyOnNewMessage: t.boolean({ required: false, description: "The user's own new-message flag." }),
@@ -38,7 +42,8 @@ const ids = (list: ReadonlyArray<{ id: string }> | null | undefined) => (list ==
 builder.mutationField("createUser", (t) =>
   t.prismaField({
     type: UserRef,
-    description: "Adds a person to the caller's organization (admins). BAD_USER_INPUT names the field at fault (a taken email included); NOT_FOUND for an unknown queue.",
+    description:
+      "Adds a person to the caller's organization (admins). BAD_USER_INPUT names the field at fault (a taken email included); NOT_FOUND for an unknown queue.",
     authScopes: { orgAdmin: true },
     args: { input: t.arg({ type: CreateUserInputRef, required: true, description: "The new user." }) },
     resolve: async (query, _root, { input }, ctx) => {
@@ -58,7 +63,10 @@ builder.mutationField("updateUser", (t) =>
       input: t.arg({ type: UpdateUserInputRef, required: true, description: "What changes." }),
     },
     resolve: async (query, _root, { id, input }, ctx) => {
-      const user = await updateUser(serviceContextOf(ctx), { userId: databaseId(id, "id"), changes: { ...input, queueIds: ids(input.queueIds) } as UpdateUserInput });
+      const user = await updateUser(serviceContextOf(ctx), {
+        userId: databaseId(id, "id"),
+        changes: { ...input, queueIds: ids(input.queueIds) } as UpdateUserInput,
+      });
       return ctx.db.user.findUniqueOrThrow({ ...query, where: { id: user.id } });
     },
   }),

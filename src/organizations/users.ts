@@ -80,11 +80,15 @@ export async function createUser({ db, actor }: ServiceContext, input: CreateUse
   }
 }
 
-export async function updateUser({ db, runtime, actor }: ServiceContext, { userId, changes: input }: { userId: string; changes: UpdateUserInput }): Promise<User> {
+export async function updateUser(
+  { db, runtime, actor }: ServiceContext,
+  { userId, changes: input }: { userId: string; changes: UpdateUserInput },
+): Promise<User> {
   const data = parseInput(updateUserSchema, input);
   const { user, roleChanged } = await db.$transaction(async (tx) => {
     const before = await existingUser(tx, userId);
-    if (data.role && data.role !== before.role && before.role === Role.ORG_ADMIN && before.active) await assertAnotherActiveAdmin(tx, actor.organizationId, before.id);
+    if (data.role && data.role !== before.role && before.role === Role.ORG_ADMIN && before.active)
+      await assertAnotherActiveAdmin(tx, actor.organizationId, before.id);
     if (before.role === Role.SUPER_ADMIN && data.role) throw invalidInput("role", "a super admin's role is not changed here");
     if (data.queueIds) await assertQueues(tx, data.queueIds);
     const changes: Prisma.UserUpdateInput = {

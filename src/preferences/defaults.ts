@@ -1,4 +1,4 @@
-import { NotificationChannel, NotificationType, Role } from "../db/client.js";
+import { NotificationChannel, NotificationType, type Role } from "../db/client.js";
 
 export const NOTIFICATION_TYPES = Object.values(NotificationType);
 export const NOTIFICATION_CHANNELS = Object.values(NotificationChannel);

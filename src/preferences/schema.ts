@@ -6,7 +6,7 @@ import { notificationPreferences, type NotificationPreferences } from "./effecti
 import { databaseId } from "../schema/global-id.js";
 import { parseInput } from "../validation.js";
 import { preferencesInputSchema, updateNotificationPreferences } from "./update.js";
-import { confirmNumberVerification, sendNumberVerificationCode, setUserWhatsAppNumber } from "./verify-number.js";
+import { assertCodeAllowed, confirmNumberVerification, sendNumberVerificationCode, setUserWhatsAppNumber } from "./verify-number.js";
 
 const QuietHoursRef = builder.objectRef<NonNullable<NotificationPreferences["quietHours"]>>("QuietHours").implement({
   description: "A daily window, local to `timeZone`, during which email, WhatsApp and Slack wait; it may cross midnight.",
@@ -37,7 +37,11 @@ export const NotificationPreferencesRef = builder.objectRef<NotificationPreferen
       description: "The user's switch for new-message notifications outside the app (with the global and organization flags).",
     }),
     quietHours: t.field({ type: QuietHoursRef, nullable: true, resolve: (p) => p.quietHours }),
-    channels: t.field({ type: [ChannelPreferenceRef], description: "Every type × every channel (IN_APP, EMAIL, WHATSAPP, SLACK, WEB_PUSH, SMS).", resolve: (p) => p.channels }),
+    channels: t.field({
+      type: [ChannelPreferenceRef],
+      description: "Every type × every channel (IN_APP, EMAIL, WHATSAPP, SLACK, WEB_PUSH, SMS).",
+      resolve: (p) => p.channels,
+    }),
   }),
 });
 
@@ -85,7 +89,10 @@ builder.mutationField("updateNotificationPreferences", (t) =>
     authScopes: { loggedIn: true },
     args: { input: t.arg({ type: UpdateNotificationPreferencesInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const { verificationPending } = await updateNotificationPreferences(serviceContextOf(ctx), input);
+      const service = serviceContextOf(ctx);
+      // A new number will need a code: refuse before changing anything when none may be sent.
+      if (input.whatsappNumber && service.actor.role !== "ORG_ADMIN" && service.actor.role !== "SUPER_ADMIN") await assertCodeAllowed(service);
+      const { verificationPending } = await updateNotificationPreferences(service, input);
       if (verificationPending) await sendNumberVerificationCode(serviceContextOf(ctx));
       return notificationPreferences(serviceContextOf(ctx));
     },

@@ -50,7 +50,10 @@ export type UpdateNotificationPreferencesInput = z.input<typeof preferencesInput
  * with an audit log row (the phone masked). A bad field is BAD_USER_INPUT naming
  * it: "whatsappNumber", "quietHours.start", "channels.2.enabled"…
  */
-export async function updateNotificationPreferences({ db, actor }: ServiceContext, input: UpdateNotificationPreferencesInput): Promise<{ verificationPending: boolean }> {
+export async function updateNotificationPreferences(
+  { db, actor }: ServiceContext,
+  input: UpdateNotificationPreferencesInput,
+): Promise<{ verificationPending: boolean }> {
   const { whatsappNumber, notifyOnNewMessage, quietHours, channels } = parseInput(preferencesInputSchema, input);
   // A new number takes effect only once verified (src/preferences/verify-number.ts) —
   // unless an ORG_ADMIN sets it. Clearing it takes effect at once.
@@ -64,7 +67,12 @@ export async function updateNotificationPreferences({ db, actor }: ServiceContex
       : whatsappNumber === null
         ? { whatsappNotificationNumber: null, whatsappNumberVerifiedAt: null, whatsappPendingNumber: null, whatsappVerificationExpiresAt: null }
         : direct
-          ? { whatsappNotificationNumber: whatsappNumber, whatsappNumberVerifiedAt: new Date(), whatsappPendingNumber: null, whatsappVerificationExpiresAt: null }
+          ? {
+              whatsappNotificationNumber: whatsappNumber,
+              whatsappNumberVerifiedAt: new Date(),
+              whatsappPendingNumber: null,
+              whatsappVerificationExpiresAt: null,
+            }
           : { whatsappPendingNumber: whatsappNumber, whatsappVerificationExpiresAt: null, whatsappVerificationAttempts: 0 };
   const userChanges = {
     ...numberChanges,
@@ -92,7 +100,9 @@ export async function updateNotificationPreferences({ db, actor }: ServiceContex
         entityType: "User",
         entityId: actor.userId,
         data: {
-          ...(whatsappNumber !== undefined ? { whatsappNumber: maskPhone(whatsappNumber) ?? null, ...(verificationPending ? { verification: "pending" } : {}) } : {}),
+          ...(whatsappNumber !== undefined
+            ? { whatsappNumber: maskPhone(whatsappNumber) ?? null, ...(verificationPending ? { verification: "pending" } : {}) }
+            : {}),
           ...(notifyOnNewMessage != null ? { notifyOnNewMessage } : {}),
           ...(quietHours !== undefined ? { quietHours } : {}),
           ...(choices.length > 0 ? { channels: choices } : {}),

@@ -30,6 +30,13 @@ export function verificationCode(runtime: Runtime, userId: string, number: strin
   return String(mac.readUInt32BE(0) % 1_000_000).padStart(6, "0");
 }
 
+/** RATE_LIMITED before anything changes when the caller may not be sent another code this hour. */
+export async function assertCodeAllowed({ db, actor }: ServiceContext): Promise<void> {
+  const hourAgo = new Date(Date.now() - 3600_000);
+  const sent = await db.auditLog.count({ where: { actorId: actor.userId, action: AUDIT_CODE_SENT, createdAt: { gte: hourAgo } } });
+  if (sent >= MAX_CODES_PER_HOUR) throw new DomainError("RATE_LIMITED", `at most ${MAX_CODES_PER_HOUR} verification codes per hour`);
+}
+
 /**
  * Starts the verification of the caller's pending number (set by
  * updateNotificationPreferences): a new expiry, a reset attempt count, and a job that
@@ -45,7 +52,14 @@ export async function sendNumberVerificationCode({ db, runtime, actor }: Service
   await db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: actor.userId }, data: { whatsappVerificationExpiresAt: expiresAt, whatsappVerificationAttempts: 0 } });
     await tx.auditLog.create({
-      data: { organizationId: actor.organizationId, actorId: actor.userId, action: AUDIT_CODE_SENT, entityType: "User", entityId: actor.userId, data: { to: maskPhone(user.whatsappPendingNumber) ?? null } },
+      data: {
+        organizationId: actor.organizationId,
+        actorId: actor.userId,
+        action: AUDIT_CODE_SENT,
+        entityType: "User",
+        entityId: actor.userId,
+        data: { to: maskPhone(user.whatsappPendingNumber) ?? null },
+      },
     });
     await runtime.jobs.send(numberVerificationJob, { userId: actor.userId }, { tx });
   });
@@ -107,7 +121,14 @@ export async function confirmNumberVerification({ db, runtime, actor }: ServiceC
       },
     }),
     db.auditLog.create({
-      data: { organizationId: actor.organizationId, actorId: actor.userId, action: "whatsapp_number.verified", entityType: "User", entityId: actor.userId, data: { number: maskPhone(user.whatsappPendingNumber) ?? null } },
+      data: {
+        organizationId: actor.organizationId,
+        actorId: actor.userId,
+        action: "whatsapp_number.verified",
+        entityType: "User",
+        entityId: actor.userId,
+        data: { number: maskPhone(user.whatsappPendingNumber) ?? null },
+      },
     }),
   ]);
 }
@@ -119,10 +140,23 @@ export async function setUserWhatsAppNumber({ db, actor }: ServiceContext, userI
   await db.$transaction([
     db.user.update({
       where: { id: userId },
-      data: { whatsappNotificationNumber: number, whatsappNumberVerifiedAt: number ? new Date() : null, whatsappPendingNumber: null, whatsappVerificationExpiresAt: null, whatsappVerificationAttempts: 0 },
+      data: {
+        whatsappNotificationNumber: number,
+        whatsappNumberVerifiedAt: number ? new Date() : null,
+        whatsappPendingNumber: null,
+        whatsappVerificationExpiresAt: null,
+        whatsappVerificationAttempts: 0,
+      },
     }),
     db.auditLog.create({
-      data: { organizationId: actor.organizationId, actorId: actor.userId, action: "whatsapp_number.set_by_admin", entityType: "User", entityId: userId, data: { number: maskPhone(number) ?? null } },
+      data: {
+        organizationId: actor.organizationId,
+        actorId: actor.userId,
+        action: "whatsapp_number.set_by_admin",
+        entityType: "User",
+        entityId: userId,
+        data: { number: maskPhone(number) ?? null },
+      },
     }),
   ]);
 }

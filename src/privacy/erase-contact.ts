@@ -32,12 +32,29 @@ const ERASED_TITLE = "Mensagem apagada (LGPD)";
 export async function eraseContact({ db, actor }: ServiceContext, contactId: string): Promise<ContactErasure> {
   return db.$transaction(async (tx) => {
     // Locks the contact: a webhook from this customer waits, then finds no contact and makes a new one.
-    const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id::text AS id FROM "Contact" WHERE id = ${contactId}::uuid AND "organizationId" = ${actor.organizationId}::uuid FOR UPDATE`;
+    const locked = await tx.$queryRaw<
+      Array<{ id: string }>
+    >`SELECT id::text AS id FROM "Contact" WHERE id = ${contactId}::uuid AND "organizationId" = ${actor.organizationId}::uuid FOR UPDATE`;
     const contact = locked.length ? await tx.contact.findFirst({ where: { id: contactId } }) : null;
     if (!contact) throw notFound("Contact");
     if (contact.erasedAt) {
-      await recordAudit(tx, { organizationId: actor.organizationId, actorId: actor.userId, action: "contact.erased", entityType: "Contact", entityId: contactId, data: { alreadyErased: true } });
-      return { contactId, erasedAt: contact.erasedAt, erasedNow: false, messagesAnonymized: 0, mediaReferencesDeleted: 0, webhookEventsDeleted: 0, notificationsAnonymized: 0 };
+      await recordAudit(tx, {
+        organizationId: actor.organizationId,
+        actorId: actor.userId,
+        action: "contact.erased",
+        entityType: "Contact",
+        entityId: contactId,
+        data: { alreadyErased: true },
+      });
+      return {
+        contactId,
+        erasedAt: contact.erasedAt,
+        erasedNow: false,
+        messagesAnonymized: 0,
+        mediaReferencesDeleted: 0,
+        webhookEventsDeleted: 0,
+        notificationsAnonymized: 0,
+      };
     }
     const conversationIds = (await tx.conversation.findMany({ where: { contactId }, select: { id: true } })).map((c) => c.id);
     const messages = await tx.message.findMany({ where: { conversationId: { in: conversationIds } }, select: { id: true, payload: true } });
@@ -67,7 +84,14 @@ export async function eraseContact({ db, actor }: ServiceContext, contactId: str
       notificationsAnonymized: notifications.count,
     };
     const { contactId: _id, erasedAt: _at, erasedNow: _now, ...counts } = result;
-    await recordAudit(tx, { organizationId: actor.organizationId, actorId: actor.userId, action: "contact.erased", entityType: "Contact", entityId: contactId, data: counts });
+    await recordAudit(tx, {
+      organizationId: actor.organizationId,
+      actorId: actor.userId,
+      action: "contact.erased",
+      entityType: "Contact",
+      entityId: contactId,
+      data: counts,
+    });
     return result;
   });
 }

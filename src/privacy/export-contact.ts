@@ -6,9 +6,29 @@ import { contactIdentifiers, mediaReferencesOf, webhookEventIdsNaming, type Medi
 
 export interface ContactExport {
   exportedAt: Date;
-  contact: { id: string; waId: string | null; bsuid: string | null; phone: string | null; name: string | null; messageCount: number; lastMessageAt: Date | null; createdAt: Date; erasedAt: Date | null };
+  contact: {
+    id: string;
+    waId: string | null;
+    bsuid: string | null;
+    phone: string | null;
+    name: string | null;
+    messageCount: number;
+    lastMessageAt: Date | null;
+    createdAt: Date;
+    erasedAt: Date | null;
+  };
   conversations: Array<{ id: string; number: number; status: string; createdAt: Date; lastMessageAt: Date | null; resolvedAt: Date | null }>;
-  messages: Array<{ id: string; conversationId: string; direction: string; type: string; text: string | null; status: string; externalId: string | null; createdAt: Date; payload: Prisma.JsonValue }>;
+  messages: Array<{
+    id: string;
+    conversationId: string;
+    direction: string;
+    type: string;
+    text: string | null;
+    status: string;
+    externalId: string | null;
+    createdAt: Date;
+    payload: Prisma.JsonValue;
+  }>;
   mediaReferences: MediaReference[];
   webhookEvents: Array<{ id: string; receivedAt: Date; status: string; payload: Prisma.JsonValue }>;
 }
@@ -24,7 +44,10 @@ export async function exportContactData({ db, runtime, actor }: ServiceContext, 
   const contact = await db.contact.findFirst({ where: { id: contactId } });
   if (!contact) throw notFound("Contact");
   const conversations = await db.conversation.findMany({ where: { contactId }, orderBy: { number: "asc" } });
-  const messages = await db.message.findMany({ where: { conversationId: { in: conversations.map((c) => c.id) } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  const messages = await db.message.findMany({
+    where: { conversationId: { in: conversations.map((c) => c.id) } },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
   const eventIds = await webhookEventIdsNaming(runtime.prisma, actor.organizationId, contactIdentifiers(contact));
   const events = eventIds.length ? await db.webhookEvent.findMany({ where: { id: { in: eventIds } }, orderBy: { receivedAt: "asc" } }) : [];
   await recordAudit(db, {
@@ -48,7 +71,14 @@ export async function exportContactData({ db, runtime, actor }: ServiceContext, 
       createdAt: contact.createdAt,
       erasedAt: contact.erasedAt,
     },
-    conversations: conversations.map((c) => ({ id: c.id, number: c.number, status: c.status, createdAt: c.createdAt, lastMessageAt: c.lastMessageAt, resolvedAt: c.resolvedAt })),
+    conversations: conversations.map((c) => ({
+      id: c.id,
+      number: c.number,
+      status: c.status,
+      createdAt: c.createdAt,
+      lastMessageAt: c.lastMessageAt,
+      resolvedAt: c.resolvedAt,
+    })),
     messages: messages.map((m) => ({
       id: m.id,
       conversationId: m.conversationId,

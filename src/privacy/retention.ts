@@ -14,7 +14,10 @@ export async function applyRetention(runtime: Runtime, now: Date = new Date()): 
   const eventCutoff = new Date(now.getTime() - config.WEBHOOK_EVENT_RETENTION_DAYS * DAY_MS);
   const events = await prisma.webhookEvent.deleteMany({ where: { receivedAt: { lt: eventCutoff } } });
   let messagesAnonymized = 0;
-  const organizations = await prisma.organization.findMany({ where: { messageRetentionDays: { not: null } }, select: { id: true, messageRetentionDays: true } });
+  const organizations = await prisma.organization.findMany({
+    where: { messageRetentionDays: { not: null } },
+    select: { id: true, messageRetentionDays: true },
+  });
   for (const org of organizations) {
     const cutoff = new Date(now.getTime() - org.messageRetentionDays! * DAY_MS);
     const { count } = await prisma.message.updateMany({

@@ -91,14 +91,17 @@ const ContactErasureRef = builder.objectRef<ContactErasure>("ContactErasure").im
     messagesAnonymized: t.exposeInt("messagesAnonymized", { description: "Messages whose text, payload and WhatsApp id were removed." }),
     mediaReferencesDeleted: t.exposeInt("mediaReferencesDeleted", { description: "Media references removed with the payloads." }),
     webhookEventsDeleted: t.exposeInt("webhookEventsDeleted", { description: "Raw webhook bodies naming the contact, deleted." }),
-    notificationsAnonymized: t.exposeInt("notificationsAnonymized", { description: "Notifications about its conversations whose title and preview were removed." }),
+    notificationsAnonymized: t.exposeInt("notificationsAnonymized", {
+      description: "Notifications about its conversations whose title and preview were removed.",
+    }),
   }),
 });
 
 builder.queryField("exportContactData", (t) =>
   t.field({
     type: ContactExportRef,
-    description: "Exports everything stored about a contact of the caller's organization; the read is audited. ORG_ADMIN only (FORBIDDEN otherwise); NOT_FOUND for another organization's or a missing contact.",
+    description:
+      "Exports everything stored about a contact of the caller's organization; the read is audited. ORG_ADMIN only (FORBIDDEN otherwise); NOT_FOUND for another organization's or a missing contact.",
     authScopes: { orgAdmin: true },
     args: { contactId: t.arg.globalID({ for: ContactRef, required: true, description: "The contact's global id (Contact.id)." }) },
     resolve: (_root, args, ctx) => exportContactData(serviceContextOf(ctx), databaseId(args.contactId, "contactId")),

@@ -10,7 +10,7 @@ import type { Logger } from "../observability/log.js";
  */
 export interface Topics {
   /** A notification was created or coalesced for this user. */
-  notificationAdded: { notificationId: string; seq: string; /** ms since epoch: tells a coalesced update from a repeat. */ updatedAt: number };
+  notificationAdded: { notificationId: string; seq: string /** ms since epoch: tells a coalesced update from a repeat. */; updatedAt: number };
   unreadNotificationCountChanged: { count: number };
   /** Keyed by organization. */
   messageAdded: { messageId: string; conversationId: string };
@@ -59,8 +59,23 @@ export function createPubSub(redisUrl: string | undefined, log: Logger): PubSub 
     // alert to a thousand admins) in one write.
     const publisher = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: true, lazyConnect: false, enableAutoPipelining: true });
     const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false });
-    for (const [name, client] of [["publisher", publisher], ["subscriber", subscriber]] as const) {
-      client.on("error", (error: Error) => log.warn({ err: error.message, client: name }, "redis pubsub error"));
+    // One line when a connection goes down and one when it is back — not one per
+    // reconnection attempt (ioredis retries every few hundred ms: 78 warnings in 38 s).
+    for (const [name, client] of [
+      ["publisher", publisher],
+      ["subscriber", subscriber],
+    ] as const) {
+      let down = false;
+      client.on("error", (error: Error) => {
+        if (down) return;
+        down = true;
+        log.warn({ err: error.message, client: name }, "redis pubsub down: realtime events are not fanned out until it returns (clients replay with after)");
+      });
+      client.on("ready", () => {
+        if (!down) return;
+        down = false;
+        log.info({ client: name }, "redis pubsub back");
+      });
     }
     engine = new RedisPubSub({ publisher, subscriber });
     healthy = () => publisher.status === "ready" && subscriber.status === "ready";
@@ -93,17 +108,21 @@ async function subscribeEagerly<T>(engine: PubSubEngine, trigger: string): Promi
   const buffer: T[] = [];
   let wake: ((result: IteratorResult<T>) => void) | undefined;
   let done = false;
-  const subscriptionId = await engine.subscribe(trigger, (payload: T) => {
-    if (done) return;
-    if (wake) {
-      const resolve = wake;
-      wake = undefined;
-      resolve({ value: payload, done: false });
-    } else {
-      if (buffer.length >= MAX_BUFFERED) buffer.shift();
-      buffer.push(payload);
-    }
-  }, {});
+  const subscriptionId = await engine.subscribe(
+    trigger,
+    (payload: T) => {
+      if (done) return;
+      if (wake) {
+        const resolve = wake;
+        wake = undefined;
+        resolve({ value: payload, done: false });
+      } else {
+        if (buffer.length >= MAX_BUFFERED) buffer.shift();
+        buffer.push(payload);
+      }
+    },
+    {},
+  );
   const finish = async (): Promise<IteratorResult<T>> => {
     if (!done) {
       done = true;

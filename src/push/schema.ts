@@ -61,7 +61,8 @@ builder.mutationField("registerWebPushSubscription", (t) =>
 
 builder.mutationField("unregisterWebPushSubscription", (t) =>
   t.boolean({
-    description: "Stops push notifications to the caller's browser of that endpoint (call it after PushSubscription.unsubscribe()). True when one was removed, false when the caller had none. Errors: UNAUTHENTICATED, BAD_USER_INPUT.",
+    description:
+      "Stops push notifications to the caller's browser of that endpoint (call it after PushSubscription.unsubscribe()). True when one was removed, false when the caller had none. Errors: UNAUTHENTICATED, BAD_USER_INPUT.",
     authScopes: { loggedIn: true },
     args: { endpoint: t.arg.string({ required: true, description: "PushSubscription.endpoint (at most 2048 characters)." }) },
     resolve: (_root, { endpoint }, ctx) => unregisterWebPushSubscription(ctx.db, viewerOf(ctx), endpoint),

@@ -12,7 +12,10 @@ const base64url = (bytes: number, what: string) =>
     .string()
     .trim()
     .max(200)
-    .refine((value) => /^[A-Za-z0-9_-]+={0,2}$/.test(value) && Buffer.from(value, "base64url").length === bytes, `expected ${what} (${bytes} bytes, base64url)`);
+    .refine(
+      (value) => /^[A-Za-z0-9_-]+={0,2}$/.test(value) && Buffer.from(value, "base64url").length === bytes,
+      `expected ${what} (${bytes} bytes, base64url)`,
+    );
 
 export const subscriptionInputSchema = z.object({
   endpoint: z.string().trim().min(1).max(2048),
@@ -58,7 +61,8 @@ export async function registerWebPushSubscription(
         : await tx.webPushSubscription.create({ data: { organizationId: actor.organizationId, endpoint, ...data } });
     } catch (error) {
       // The scoped client did not see it: the endpoint belongs to another organization.
-      if ((error as { code?: string }).code === "P2002") throw invalidInput("endpoint", "this browser is registered by an account of another organization: unregister it there first");
+      if ((error as { code?: string }).code === "P2002")
+        throw invalidInput("endpoint", "this browser is registered by an account of another organization: unregister it there first");
       throw error;
     }
     const stale = await tx.webPushSubscription.findMany({

@@ -67,7 +67,9 @@ export async function moveConversationToQueue(
   { db, runtime, actor }: ServiceContext,
   { conversationId, queueId }: { conversationId: string; queueId: string },
 ): Promise<{ id: string }> {
-  const conversation = await existing("Conversation", conversationId, (id) => db.conversation.findFirst({ where: { id }, select: { id: true, queueId: true } }));
+  const conversation = await existing("Conversation", conversationId, (id) =>
+    db.conversation.findFirst({ where: { id }, select: { id: true, queueId: true } }),
+  );
   await existing("Queue", queueId, (id) => db.queue.findFirst({ where: { id }, select: { id: true } }));
   if (conversation.queueId === queueId) return conversation;
   await inUnitOfWork(db, runtime.log, async ({ tx, afterCommit }) => {

@@ -75,7 +75,10 @@ builder.mutationField("moveConversationToQueue", (t) =>
     authScopes: { orgAdmin: true },
     args: { conversationId: t.arg.globalID({ for: ConversationRef, required: true }), queueId: t.arg.globalID({ for: QueueRef, required: true }) },
     resolve: async (query, _root, { conversationId, queueId }, ctx) => {
-      const conversation = await moveConversationToQueue(serviceContextOf(ctx), { conversationId: databaseId(conversationId, "conversationId"), queueId: databaseId(queueId, "queueId") });
+      const conversation = await moveConversationToQueue(serviceContextOf(ctx), {
+        conversationId: databaseId(conversationId, "conversationId"),
+        queueId: databaseId(queueId, "queueId"),
+      });
       return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
     },
   }),

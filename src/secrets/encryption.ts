@@ -73,13 +73,17 @@ export function createKeyring(current: string, previous: string[] = []): Keyring
       if (!stored.startsWith(PREFIX)) return stored;
       const [keyId, iv, tag, ciphertext] = stored.slice(PREFIX.length).split(":");
       const key = keys.get(keyId ?? "");
-      if (!key || !iv || !tag || ciphertext === undefined) throw new Error(`secret encrypted under unknown key ${keyId ?? "?"}: set it in AVISO_ENCRYPTION_KEYS_PREVIOUS`);
+      if (!key || !iv || !tag || ciphertext === undefined)
+        throw new Error(`secret encrypted under unknown key ${keyId ?? "?"}: set it in AVISO_ENCRYPTION_KEYS_PREVIOUS`);
       const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
       decipher.setAuthTag(Buffer.from(tag, "base64url"));
       return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");
     },
     isCurrent: (stored) => stored.startsWith(`${PREFIX}${currentId}:`),
-    mac: (purpose, text) => createHmac("sha256", createHmac("sha256", currentKey).update(`aviso:${purpose}`).digest()).update(text).digest(),
+    mac: (purpose, text) =>
+      createHmac("sha256", createHmac("sha256", currentKey).update(`aviso:${purpose}`).digest())
+        .update(text)
+        .digest(),
   };
 }
 
@@ -89,7 +93,10 @@ const keyrings = new WeakMap<object, Keyring>();
 export function keyringFor(config: KeyConfig): Keyring {
   let keyring = keyrings.get(config);
   if (!keyring) {
-    const previous = (config.AVISO_ENCRYPTION_KEYS_PREVIOUS ?? "").split(",").map((k) => k.trim()).filter(Boolean);
+    const previous = (config.AVISO_ENCRYPTION_KEYS_PREVIOUS ?? "")
+      .split(",")
+      .map((k) => k.trim())
+      .filter(Boolean);
     keyring = createKeyring(resolveEncryptionKey(config), previous);
     keyrings.set(config, keyring);
   }

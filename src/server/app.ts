@@ -6,6 +6,7 @@ import { createTokenVerifier } from "../auth/jwt.js";
 import type { Config } from "../config/index.js";
 import { createPrisma } from "../db/client.js";
 import { openDatabase } from "../db/database.js";
+import { assertDatabaseReachable } from "../db/reachable.js";
 import { migrate } from "../db/migrate.js";
 import { seedDemoData } from "../db/seed.js";
 import { keyringFor } from "../secrets/encryption.js";
@@ -16,10 +17,12 @@ import { createQueues, startWorkers } from "../jobs/worker.js";
 import { createLogger, type Logger } from "../observability/log.js";
 import { createMetrics } from "../observability/metrics.js";
 import { createPubSub } from "../pubsub/index.js";
+import { assertRedisReachable } from "../pubsub/reachable.js";
 import { createProcessState } from "../process-state.js";
 import type { Runtime } from "../runtime.js";
 import { withLogContext } from "../observability/log-context.js";
 import { checkReadiness } from "./health.js";
+import { assertPortFree, listenProblem } from "./port.js";
 import { createRateLimits } from "./rate-limits.js";
 import { sendJson, sendText } from "../http-response.js";
 import { apiRoutes, routeFor } from "./routes.js";
@@ -61,6 +64,11 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   const serveApi = role !== "worker";
   const runWorkers = role !== "serve";
   const log = options.log ?? createLogger(config.LOG_LEVEL, { role });
+
+  // What is wrong with the environment is said first, in one line each (StartupError).
+  await assertPortFree(config.HOST, config.PORT);
+  if (config.DATABASE_URL) await assertDatabaseReachable(config.DATABASE_URL);
+  if (config.REDIS_URL) await assertRedisReachable(config.REDIS_URL);
 
   const database = await openDatabase(config, (msg) => log.info(msg));
   const applied = await migrate(database.url);
@@ -122,7 +130,8 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       return sendJson(res, readiness.ready ? 200 : 503, readiness);
     }
     if (path === "/metrics") {
-      if (!metricsAllowedHere(req, config)) return sendJson(res, config.METRICS_PORT !== undefined ? 404 : 401, { error: config.METRICS_PORT !== undefined ? "not found" : "unauthorized" });
+      if (!metricsAllowedHere(req, config))
+        return sendJson(res, config.METRICS_PORT !== undefined ? 404 : 401, { error: config.METRICS_PORT !== undefined ? "not found" : "unauthorized" });
       return sendText(res, 200, await runtime.metrics.registry.metrics(), runtime.metrics.registry.contentType);
     }
     if (yoga && path === yoga.graphqlEndpoint) {
@@ -147,7 +156,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
 
   const sockets = yoga ? attachWebSocketServer(server, yoga, runtime, rateLimits) : undefined;
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: Error) => reject(listenProblem(error, config.HOST, config.PORT)));
     server.listen(config.PORT, config.HOST, resolve);
   });
   const metricsServer = config.METRICS_PORT !== undefined ? await startMetricsServer(config, runtime) : undefined;

@@ -33,7 +33,7 @@ export async function authenticate(runtime: Runtime, authorization: unknown): Pr
  */
 export async function assertStanding(runtime: Runtime, viewer: Viewer): Promise<void> {
   const user = await standingOf(runtime, viewer.userId);
-  if (!user || !user.active || user.organizationId !== viewer.organizationId || user.role !== viewer.role) {
+  if (!user?.active || user.organizationId !== viewer.organizationId || user.role !== viewer.role) {
     throw new AuthError("unknown or inactive user, or stale organization or role");
   }
   if (user.suspended) throw new AuthError("organization suspended");
@@ -55,10 +55,7 @@ export function createContext(runtime: Runtime, actor: RequestActor | null, requ
     runtime,
     requestId,
     // Over HTTP these ids are already on every line (src/observability/log-context.ts); WebSocket operations bind them here.
-    log:
-      currentLogContext().requestId === requestId
-        ? runtime.log
-        : runtime.log.child({ requestId, ...logIdsOf(actor) }),
+    log: currentLogContext().requestId === requestId ? runtime.log : runtime.log.child({ requestId, ...logIdsOf(actor) }),
   };
 }
 

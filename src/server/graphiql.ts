@@ -22,5 +22,4 @@ const forwardAuthorizationToSockets = `<script>
 </script>`;
 
 /** Yoga's GraphiQL with every asset bundled (no CDN: it works offline). */
-export const renderAvisoGraphiQL: typeof renderGraphiQL = (options) =>
-  renderGraphiQL(options).replace("<head>", `<head>${forwardAuthorizationToSockets}`);
+export const renderAvisoGraphiQL: typeof renderGraphiQL = (options) => renderGraphiQL(options).replace("<head>", `<head>${forwardAuthorizationToSockets}`);

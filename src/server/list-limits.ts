@@ -33,8 +33,9 @@ export function listArgumentLimits(limits: { maxLength: number; maxCost: number 
         longest = Math.max(longest, node.values.length);
         total += node.values.length;
         node.values.forEach(countNode);
-      } else if (node.kind === Kind.OBJECT) node.fields.forEach((f) => countNode(f.value));
-      else if (node.kind === Kind.VARIABLE) countValue(variables?.[node.name.value]);
+      } else if (node.kind === Kind.OBJECT) {
+        for (const field of node.fields) countNode(field.value);
+      } else if (node.kind === Kind.VARIABLE) countValue(variables?.[node.name.value]);
     };
     const seen = new Set<ValueNode>();
     const visit = (node: unknown): void => {
@@ -74,7 +75,11 @@ export function listArgumentLimits(limits: { maxLength: number; maxCost: number 
     onParams({ params, setResult }) {
       const longest = longestArray(params.variables);
       if (longest > limits.maxLength) {
-        setResult({ errors: [new GraphQLError(`A list argument holds ${longest} items; at most ${limits.maxLength} are allowed`, { extensions: { code: "BAD_USER_INPUT" } })] });
+        setResult({
+          errors: [
+            new GraphQLError(`A list argument holds ${longest} items; at most ${limits.maxLength} are allowed`, { extensions: { code: "BAD_USER_INPUT" } }),
+          ],
+        });
       }
     },
     onExecute({ args, setResultAndStopExecution }) {

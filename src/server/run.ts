@@ -1,12 +1,13 @@
 import { signToken } from "../auth/jwt.js";
 import { loadConfig } from "../config/index.js";
-import { createLogger } from "../observability/log.js";
+import { createLogger, logDestination } from "../observability/log.js";
 import { startApp, type ProcessRole } from "./app.js";
+import { describeSetup } from "./banner.js";
 
-/** Starts a process in `role`, prints how to try it, and shuts down cleanly on SIGTERM/SIGINT. */
+/** Starts a process in `role`, prints what is on and how to try it, and shuts down cleanly on SIGTERM/SIGINT. */
 export async function run(role: ProcessRole): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL, { role });
+  const log = createLogger(config.LOG_LEVEL, { role }, logDestination(config.LOG_FORMAT));
   const app = await startApp(config, { role, log });
 
   let shuttingDown = false;
@@ -35,14 +36,15 @@ export async function run(role: ProcessRole): Promise<void> {
   }
 
   log.info({ url: app.url }, "Aviso is ready");
-  if (role === "worker") return;
-  const agent = await app.runtime.prisma.user.findUnique({ where: { email: "agent@demo.test" } });
-  const lines = [`\nAviso is ready: GraphiQL at ${app.url}/graphql`];
-  // A ready-made token is a development convenience; elsewhere stdout is collected as logs, which never hold tokens.
-  if (agent && !config.JWT_JWKS_URL && config.NODE_ENV === "development") {
-    const token = await signToken(config, agent);
-    lines.push(`Token for agent@demo.test (send as "Authorization: Bearer <token>"):`, token);
+  const lines = ["", ...describeSetup(config, { role, url: app.url, embeddedDatabase: app.databaseUrl !== config.DATABASE_URL })];
+  if (role !== "worker") {
+    const agent = await app.runtime.prisma.user.findUnique({ where: { email: "agent@demo.test" } });
+    // A ready-made token is a development convenience; elsewhere stdout is collected as logs, which never hold tokens.
+    if (agent && !config.JWT_JWKS_URL && config.NODE_ENV === "development") {
+      const token = await signToken(config, agent);
+      lines.push("", `Token for agent@demo.test (send as "Authorization: Bearer <token>"):`, token);
+      lines.push(`Another user's token: npm run token -- admin@demo.test`);
+    }
   }
-  lines.push(`Another user's token: npm run token -- admin@demo.test\n`);
-  process.stdout.write(`${lines.join("\n")}\n`);
+  process.stdout.write(`${lines.join("\n")}\n\n`);
 }

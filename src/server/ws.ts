@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { GraphQLError, type ExecutionArgs } from "graphql";
+import { GraphQLError, type DocumentNode, type ExecutionArgs } from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -133,7 +133,7 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runti
           params: payload,
         });
         // Limits (graphql-armor) may throw from parse or validate rather than return errors.
-        let document;
+        let document: DocumentNode;
         try {
           document = parse(payload.query);
           const errors = validate(schema, document);

@@ -9,7 +9,12 @@ export const PREVIEW_LENGTH = 140;
 export function truncate(text: string, max = PREVIEW_LENGTH): string {
   const line = text.replace(/\s+/g, " ").trim();
   const chars = Array.from(line);
-  return chars.length <= max ? line : `${chars.slice(0, max - 1).join("").trimEnd()}…`;
+  return chars.length <= max
+    ? line
+    : `${chars
+        .slice(0, max - 1)
+        .join("")
+        .trimEnd()}…`;
 }
 
 /**

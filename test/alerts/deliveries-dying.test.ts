@@ -17,7 +17,13 @@ beforeAll(async () => {
   graph = await startGraphApi();
   graph.setDefault(metaError(500, 131000, "Something went wrong"));
   server = await startTestServer({
-    env: { WHATSAPP_API_URL: graph.url, WHATSAPP_API_VERSION: "v21.0", DELIVERY_RETRY_LIMIT: "0", DELIVERY_RETRY_DELAY_SECONDS: "1", DELIVERY_BREAKER_FAILURES: "50" },
+    env: {
+      WHATSAPP_API_URL: graph.url,
+      WHATSAPP_API_VERSION: "v21.0",
+      DELIVERY_RETRY_LIMIT: "0",
+      DELIVERY_RETRY_DELAY_SECONDS: "1",
+      DELIVERY_BREAKER_FAILURES: "50",
+    },
   });
   await server.app.runtime.prisma.user.updateMany({ where: { whatsappNotificationNumber: { not: null } }, data: { whatsappLastInboundAt: new Date() } });
 });
@@ -30,7 +36,11 @@ afterAll(async () => {
 async function killDeliveries(email: string, count: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, { userEmail: email, channel: "WHATSAPP", conversation: { contactName: `Morta ${i}`, text: "Oi" } });
+    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, {
+      userEmail: email,
+      channel: "WHATSAPP",
+      conversation: { contactName: `Morta ${i}`, text: "Oi" },
+    });
     await enqueue(server, "WHATSAPP", delivery.id);
     ids.push(delivery.id);
   }
@@ -50,8 +60,7 @@ async function reportsHandled(deliveryIds: string[]): Promise<void> {
   );
 }
 
-const dyingAlerts = (slug: string) =>
-  server.app.runtime.prisma.alert.findMany({ where: { organization: { slug }, dedupeKey: dyingDedupeKey("WHATSAPP") } });
+const dyingAlerts = (slug: string) => server.app.runtime.prisma.alert.findMany({ where: { organization: { slug }, dedupeKey: dyingDedupeKey("WHATSAPP") } });
 
 describe("deliveries dying", () => {
   it("raises nothing below the threshold, then exactly one system alert for a burst, for that organization's admins only", async () => {
@@ -74,7 +83,10 @@ describe("deliveries dying", () => {
 
     // The organization's admins are told (ALERT_CREATED), once.
     const notified = await eventually(
-      () => server.app.runtime.prisma.notification.findMany({ where: { alertId: alert.id, type: "ALERT_CREATED" }, include: { user: true } }).then((rows) => rows.length > 0 && rows),
+      () =>
+        server.app.runtime.prisma.notification
+          .findMany({ where: { alertId: alert.id, type: "ALERT_CREATED" }, include: { user: true } })
+          .then((rows) => rows.length > 0 && rows),
       { what: "the ALERT_CREATED notifications of the system alert" },
     );
     expect(notified.map((n) => [n.user.email, n.user.role])).toEqual([["admin@demo.test", "ORG_ADMIN"]]);

@@ -35,6 +35,9 @@ export function databaseId(globalId: string): string {
 
 /** Audit actions recorded for one alert, oldest first. */
 export async function auditActions(server: TestServer, alertId: string): Promise<string[]> {
-  const rows = await server.app.runtime.prisma.auditLog.findMany({ where: { entityType: "Alert", entityId: alertId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  const rows = await server.app.runtime.prisma.auditLog.findMany({
+    where: { entityType: "Alert", entityId: alertId },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
   return rows.map((row) => row.action);
 }

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { connect, subscribe, type SocketClient } from "../helpers/ws.js";
-import { AlertChangedDocument as ALERT_CHANGED, AlertsPageDocument, AlertSummaryDocument, AlertTitleDocument, NodeByIdDocument } from "../generated/operations.js";
+import {
+  AlertChangedDocument as ALERT_CHANGED,
+  AlertsPageDocument,
+  AlertSummaryDocument,
+  AlertTitleDocument,
+  NodeByIdDocument,
+} from "../generated/operations.js";
 import { ACKNOWLEDGE_ALERT, auditActions, createAlertAs, databaseId, ESCALATE_ALERT, RESOLVE_ALERT, type AlertView } from "./helpers.js";
 
 // Long default delays: nothing escalates or goes stale by itself while these run.
@@ -22,7 +28,6 @@ afterAll(async () => {
   await Promise.all(sockets.map((s) => s.dispose()));
   await server?.stop();
 });
-
 
 async function subscribeAs(token: string) {
   const socket = connect(server.wsUrl, `Bearer ${token}`);
@@ -69,7 +74,14 @@ describe("the alert lifecycle", () => {
       severity: "CRITICAL",
       category: "whatsapp",
     });
-    expect(created).toMatchObject({ title: "WhatsApp deliveries failing", severity: "CRITICAL", category: "whatsapp", status: "OPEN", occurrences: 1, escalationLevel: 0 });
+    expect(created).toMatchObject({
+      title: "WhatsApp deliveries failing",
+      severity: "CRITICAL",
+      category: "whatsapp",
+      status: "OPEN",
+      occurrences: 1,
+      escalationLevel: 0,
+    });
     expect(await nextChange(demoEvents)).toMatchObject({ id: created.id, status: "OPEN" });
 
     const acknowledged = await server.gql(ACKNOWLEDGE_ALERT, { id: created.id }, tokens.demoAgent);
@@ -89,7 +101,9 @@ describe("the alert lifecycle", () => {
     expect(acmeEvents.pending().filter((e) => e.data?.alertChanged.title !== "warm-up")).toEqual([]);
 
     const row = await server.app.runtime.prisma.alert.findUniqueOrThrow({ where: { id: databaseId(created.id) } });
-    const [admin, agent] = await Promise.all(["admin@demo.test", "agent@demo.test"].map((email) => server.app.runtime.prisma.user.findUniqueOrThrow({ where: { email } })));
+    const [admin, agent] = await Promise.all(
+      ["admin@demo.test", "agent@demo.test"].map((email) => server.app.runtime.prisma.user.findUniqueOrThrow({ where: { email } })),
+    );
     expect(row).toMatchObject({ createdById: admin!.id, acknowledgedById: agent!.id, resolvedById: agent!.id });
     expect(row.lastActivityAt.getTime()).toBe(row.resolvedAt!.getTime());
     expect(await auditActions(server, row.id)).toEqual(["alert.created", "alert.acknowledged", "alert.resolved"]);
@@ -104,7 +118,10 @@ describe("the alert lifecycle", () => {
     expect(second.data?.escalateAlert.escalationLevel).toBe(2);
     const third = await server.gql(escalate, { id: alert.id }, tokens.demoAdmin);
     expect(third.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "id" });
-    const audits = await server.app.runtime.prisma.auditLog.findMany({ where: { entityId: databaseId(alert.id), action: "alert.escalated" }, orderBy: { createdAt: "asc" } });
+    const audits = await server.app.runtime.prisma.auditLog.findMany({
+      where: { entityId: databaseId(alert.id), action: "alert.escalated" },
+      orderBy: { createdAt: "asc" },
+    });
     expect(audits.map((a) => a.data)).toEqual([
       { level: 1, automatic: false, reason: "nobody answers" },
       { level: 2, automatic: false, reason: null },
@@ -128,16 +145,32 @@ describe("the alert lifecycle", () => {
 
   it("refuses bad input with BAD_USER_INPUT naming the field", async () => {
     for (const title of ["", "   ", "x".repeat(201)]) {
-      const result = await server.gql(`mutation($input: CreateAlertInput!) { createAlert(input: $input) { id } }`, { input: { title, severity: "LOW" } }, tokens.demoAdmin);
+      const result = await server.gql(
+        `mutation($input: CreateAlertInput!) { createAlert(input: $input) { id } }`,
+        { input: { title, severity: "LOW" } },
+        tokens.demoAdmin,
+      );
       expect(result.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "title" });
     }
-    const longDescription = await server.gql(`mutation($input: CreateAlertInput!) { createAlert(input: $input) { id } }`, { input: { title: "ok", description: "x".repeat(5001) } }, tokens.demoAdmin);
+    const longDescription = await server.gql(
+      `mutation($input: CreateAlertInput!) { createAlert(input: $input) { id } }`,
+      { input: { title: "ok", description: "x".repeat(5001) } },
+      tokens.demoAdmin,
+    );
     expect(longDescription.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "description" });
-    for (const id of ["not-a-global-id", Buffer.from("Alert:not-a-uuid").toString("base64"), Buffer.from("User:0190a8e0-0000-7000-8000-000000000000").toString("base64")]) {
+    for (const id of [
+      "not-a-global-id",
+      Buffer.from("Alert:not-a-uuid").toString("base64"),
+      Buffer.from("User:0190a8e0-0000-7000-8000-000000000000").toString("base64"),
+    ]) {
       const result = await server.gql(`query($id: ID!) { alert(id: $id) { id } }`, { id }, tokens.demoAdmin);
       expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     }
-    const missing = await server.gql(`query($id: ID!) { alert(id: $id) { id } }`, { id: Buffer.from("Alert:0190a8e0-0000-7000-8000-000000000000").toString("base64") }, tokens.demoAdmin);
+    const missing = await server.gql(
+      `query($id: ID!) { alert(id: $id) { id } }`,
+      { id: Buffer.from("Alert:0190a8e0-0000-7000-8000-000000000000").toString("base64") },
+      tokens.demoAdmin,
+    );
     expect(missing.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     expect(await server.app.runtime.prisma.alert.count({ where: { title: "ok" } })).toBe(0);
   });
@@ -169,7 +202,11 @@ describe("the alert lifecycle", () => {
     const id = { id: alert.id };
     const acmeAdmin = tokens.acmeAdmin;
     expect((await server.gql(`query($id: ID!) { alert(id: $id) { id } }`, id, acmeAdmin)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
-    for (const attempt of [() => server.gql(ACKNOWLEDGE_ALERT, id, acmeAdmin), () => server.gql(RESOLVE_ALERT, id, acmeAdmin), () => server.gql(ESCALATE_ALERT, id, acmeAdmin)]) {
+    for (const attempt of [
+      () => server.gql(ACKNOWLEDGE_ALERT, id, acmeAdmin),
+      () => server.gql(RESOLVE_ALERT, id, acmeAdmin),
+      () => server.gql(ESCALATE_ALERT, id, acmeAdmin),
+    ]) {
       expect((await attempt()).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     }
     const node = await server.gql(NodeByIdDocument, id, acmeAdmin);
@@ -185,7 +222,8 @@ describe("the alert lifecycle", () => {
 
   it("lists the organization's alerts newest first, filtered by status and severity, page by page", async () => {
     const made: AlertView[] = [];
-    for (const severity of ["LOW", "CRITICAL", "LOW"]) made.push(await createAlertAs(server, tokens.demoAdmin, { title: `List ${severity}`, severity, category: "listing" }));
+    for (const severity of ["LOW", "CRITICAL", "LOW"])
+      made.push(await createAlertAs(server, tokens.demoAdmin, { title: `List ${severity}`, severity, category: "listing" }));
     const query = AlertsPageDocument;
     const all = await server.gql(query, { first: 100 }, tokens.demoViewer);
     const nodes = all.data!.alerts.edges.map((e) => e.node);
@@ -300,4 +338,3 @@ describe("alertSummary", () => {
     expect(backwards.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "to" });
   });
 });
-

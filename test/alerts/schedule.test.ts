@@ -64,7 +64,10 @@ describe("automatic escalation", () => {
       [2, "completed"],
     ]);
     expect((await readAlert(id)).escalationLevel).toBe(2);
-    const escalations = await server.app.runtime.prisma.auditLog.findMany({ where: { entityId: id, action: "alert.escalated" }, orderBy: { createdAt: "asc" } });
+    const escalations = await server.app.runtime.prisma.auditLog.findMany({
+      where: { entityId: id, action: "alert.escalated" },
+      orderBy: { createdAt: "asc" },
+    });
     expect(escalations.map((e) => e.data)).toEqual([
       { level: 1, automatic: true },
       { level: 2, automatic: true },
@@ -95,7 +98,10 @@ describe("automatic escalation", () => {
     await alertWhen(id, (a) => a.escalationLevel >= 2, "escalation level 2");
     const jobs = await settledJobs(escalateAlertJob, id);
     expect(jobs.map((j) => j.data.level).sort()).toEqual([1, 2]);
-    const escalations = await server.app.runtime.prisma.auditLog.findMany({ where: { entityId: id, action: "alert.escalated" }, orderBy: { createdAt: "asc" } });
+    const escalations = await server.app.runtime.prisma.auditLog.findMany({
+      where: { entityId: id, action: "alert.escalated" },
+      orderBy: { createdAt: "asc" },
+    });
     expect(escalations.map((e) => e.data)).toEqual([
       { level: 1, automatic: false, reason: "urgent" },
       { level: 2, automatic: true },

@@ -151,9 +151,25 @@ describe("a webhook storm while the process is SIGKILLed and restarted", () => {
     // Processing that failed inline is finished by the reprocess job. An event whose job
     // could not be enqueued waits for the 5-minute sweeper: the sweep is run here instead.
     const reprocessing = async () =>
-      Number((await prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM pgboss.job WHERE name = 'meta-webhook-reprocess' AND state IN ('created', 'retry', 'active')`)[0]!.n);
-    await eventually(async () => (await stored()) === MESSAGES || (await reprocessing()) === 0, { what: "every message stored or no webhook event left to reprocess", timeoutMs: 240_000, intervalMs: 1000 }).catch(async (error: unknown) => {
-      console.log(JSON.stringify({ stored: await stored(), reprocessing: await reprocessing(), events: await prisma.webhookEvent.groupBy({ by: ["status"], _count: true }) }));
+      Number(
+        (
+          await prisma.$queryRaw<
+            Array<{ n: bigint }>
+          >`SELECT count(*) AS n FROM pgboss.job WHERE name = 'meta-webhook-reprocess' AND state IN ('created', 'retry', 'active')`
+        )[0]!.n,
+      );
+    await eventually(async () => (await stored()) === MESSAGES || (await reprocessing()) === 0, {
+      what: "every message stored or no webhook event left to reprocess",
+      timeoutMs: 240_000,
+      intervalMs: 1000,
+    }).catch(async (error: unknown) => {
+      console.log(
+        JSON.stringify({
+          stored: await stored(),
+          reprocessing: await reprocessing(),
+          events: await prisma.webhookEvent.groupBy({ by: ["status"], _count: true }),
+        }),
+      );
       throw error;
     });
     // RECEIVED events are mostly requests killed before their answer (redelivered since): reprocessing them is a no-op.
@@ -223,13 +239,21 @@ describe("a webhook storm while the process is SIGKILLed and restarted", () => {
       const wamid = token ? textOf.get(token) : undefined;
       if (wamid) whatsappsPer.set(`${sent.to}|${wamid}`, (whatsappsPer.get(`${sent.to}|${wamid}`) ?? 0) + 1);
     }
-    const numberOf = new Map((await prisma.user.findMany({ select: { id: true, whatsappNotificationNumber: true } })).map((u) => [u.id, u.whatsappNotificationNumber?.replace(/\D/g, "")]));
-    const wamidOfMessage = new Map((await prisma.message.findMany({ where: { id: { in: messageIds } }, select: { id: true, externalId: true } })).map((m) => [m.id, m.externalId!]));
+    const numberOf = new Map(
+      (await prisma.user.findMany({ select: { id: true, whatsappNotificationNumber: true } })).map((u) => [
+        u.id,
+        u.whatsappNotificationNumber?.replace(/\D/g, ""),
+      ]),
+    );
+    const wamidOfMessage = new Map(
+      (await prisma.message.findMany({ where: { id: { in: messageIds } }, select: { id: true, externalId: true } })).map((m) => [m.id, m.externalId!]),
+    );
     let doubled = 0;
     let sentWithoutReceipt = 0;
     for (const d of deliveries) {
       const messageId = (d.notification.data as { messageId: string }).messageId;
-      const receipts = d.channel === "EMAIL" ? (emailsPer.get(d.id) ?? 0) : (whatsappsPer.get(`${numberOf.get(d.userId)}|${wamidOfMessage.get(messageId)}`) ?? 0);
+      const receipts =
+        d.channel === "EMAIL" ? (emailsPer.get(d.id) ?? 0) : (whatsappsPer.get(`${numberOf.get(d.userId)}|${wamidOfMessage.get(messageId)}`) ?? 0);
       if (d.status === "SENT" && receipts === 0) sentWithoutReceipt++;
       doubled += Math.max(0, receipts - 1);
       // At least once, and more only when a kill fell between sending and recording it.

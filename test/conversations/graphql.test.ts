@@ -63,7 +63,11 @@ describe("reading conversations", () => {
   });
 
   it("a malformed id is BAD_USER_INPUT, not a server error", async () => {
-    for (const id of ["nonsense", Buffer.from("Conversation:not-a-uuid").toString("base64"), Buffer.from("User:0190a0a0-0000-7000-8000-000000000000").toString("base64")]) {
+    for (const id of [
+      "nonsense",
+      Buffer.from("Conversation:not-a-uuid").toString("base64"),
+      Buffer.from("User:0190a0a0-0000-7000-8000-000000000000").toString("base64"),
+    ]) {
       const result = await server.gql(CONVERSATION, { id }, tokens.agent);
       expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     }

@@ -69,7 +69,9 @@ describe("a worker killed mid-send", () => {
         headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
         body: JSON.stringify({
           query: `mutation($input: SendMessageInput!) { sendMessage(input: $input) { id } }`,
-          variables: { input: { conversationId: encodeGlobalID("Conversation", inbound.conversationId), text: `resposta ${i}`, clientMessageId: `crash-${i}` } },
+          variables: {
+            input: { conversationId: encodeGlobalID("Conversation", inbound.conversationId), text: `resposta ${i}`, clientMessageId: `crash-${i}` },
+          },
         }),
       });
       const body = (await response.json()) as { data?: { sendMessage: { id: string } } };
@@ -88,10 +90,13 @@ describe("a worker killed mid-send", () => {
     worker = await spawnAviso("worker", env);
     processes.push(worker);
 
-    const final = await eventually(async () => {
-      const rows = await prisma.message.findMany({ where: { id: { in: ids } }, select: { status: true, text: true } });
-      return rows.every((r) => r.status === "SENT" || r.status === "FAILED") ? rows : undefined;
-    }, { what: "every outbound message SENT or FAILED", timeoutMs: 90_000, intervalMs: 250 });
+    const final = await eventually(
+      async () => {
+        const rows = await prisma.message.findMany({ where: { id: { in: ids } }, select: { status: true, text: true } });
+        return rows.every((r) => r.status === "SENT" || r.status === "FAILED") ? rows : undefined;
+      },
+      { what: "every outbound message SENT or FAILED", timeoutMs: 90_000, intervalMs: 250 },
+    );
     expect(final).toHaveLength(MESSAGES);
     expect(final.filter((r) => r.status === "SENT")).toHaveLength(MESSAGES);
     // At least once across a crash: a send Meta accepted just before the kill may be posted again, nothing more.

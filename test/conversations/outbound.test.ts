@@ -42,10 +42,13 @@ beforeAll(async () => {
 
 /** Waits for the messageUpdated frame that says `id` is now `status`. */
 async function frameSays(id: string, status: string) {
-  return eventually(async () => {
-    for (const frame of orgUpdates.pending()) if (frame.data) frames.push(frame.data.messageUpdated);
-    return frames.some((f) => f.id === id && f.status === status);
-  }, { what: `a messageUpdated frame saying ${id} is ${status}`, timeoutMs: 15_000, intervalMs: 50 });
+  return eventually(
+    async () => {
+      for (const frame of orgUpdates.pending()) if (frame.data) frames.push(frame.data.messageUpdated);
+      return frames.some((f) => f.id === id && f.status === status);
+    },
+    { what: `a messageUpdated frame saying ${id} is ${status}`, timeoutMs: 15_000, intervalMs: 50 },
+  );
 }
 
 /** Meta reports the message delivered, then read: the row moves and the frames arrive. */
@@ -62,7 +65,6 @@ afterAll(async () => {
   await server?.stop();
   await graph?.close();
 });
-
 
 let customerSeq = 0;
 /** A customer writes to demo's number: returns the conversation's and the message's global ids and wamid. */
@@ -92,10 +94,13 @@ async function messageRow(globalId: string) {
 }
 
 async function settled(globalId: string) {
-  return eventually(async () => {
-    const row = await messageRow(globalId);
-    return row.status !== "PENDING" ? row : undefined;
-  }, { what: "the message to leave PENDING", timeoutMs: 30_000 });
+  return eventually(
+    async () => {
+      const row = await messageRow(globalId);
+      return row.status !== "PENDING" ? row : undefined;
+    },
+    { what: "the message to leave PENDING", timeoutMs: 30_000 },
+  );
 }
 
 function report(wamid: string, status: "delivered" | "read") {
@@ -113,10 +118,13 @@ describe("an agent answers a customer on WhatsApp", () => {
     const updates = subscribe(socket, MessageUpdatedDocument, { c: customer.conversationId });
     const added = subscribe(socket, ConversationMessageAddedDocument, { c: customer.conversationId });
     // Subscriptions register asynchronously: wait until messageAdded hears a customer message.
-    await eventually(async () => {
-      await postWebhook(server.url, inboundWebhook({ text: "ainda aí?", from: customer.from }).body);
-      return (await added.next(2000).catch(() => undefined)) ?? undefined;
-    }, { what: "messageAdded to hear a customer message", timeoutMs: 20_000, intervalMs: 10 });
+    await eventually(
+      async () => {
+        await postWebhook(server.url, inboundWebhook({ text: "ainda aí?", from: customer.from }).body);
+        return (await added.next(2000).catch(() => undefined)) ?? undefined;
+      },
+      { what: "messageAdded to hear a customer message", timeoutMs: 20_000, intervalMs: 10 },
+    );
     added.pending();
 
     const result = await send({ conversationId: customer.conversationId, text: "Olá! Como posso ajudar?", clientMessageId: "c-text-1" });
@@ -130,7 +138,13 @@ describe("an agent answers a customer on WhatsApp", () => {
     const [post] = sendsWith((b) => (b.text as { body?: string } | undefined)?.body === "Olá! Como posso ajudar?");
     expect(post!.path).toBe(`/v21.0/${DEMO_PHONE_NUMBER_ID}/messages`);
     expect(post!.headers.authorization).toBe("Bearer demo-access-token");
-    expect(post!.body).toEqual({ messaging_product: "whatsapp", recipient_type: "individual", to: customer.from, type: "text", text: { preview_url: false, body: "Olá! Como posso ajudar?" } });
+    expect(post!.body).toEqual({
+      messaging_product: "whatsapp",
+      recipient_type: "individual",
+      to: customer.from,
+      type: "text",
+      text: { preview_url: false, body: "Olá! Como posso ajudar?" },
+    });
     expect(row.externalId).toMatch(/^wamid\./);
 
     const first = (await updates.next(10_000)).data!.messageUpdated;
@@ -144,7 +158,10 @@ describe("an agent answers a customer on WhatsApp", () => {
     expect((await messageRow(sent.id)).status).toBe("READ");
 
     // The answer ends the wait and, with assignOnReply, makes the agent the assignee.
-    const conversation = await server.app.runtime.prisma.conversation.findUniqueOrThrow({ where: { id: customer.conversationDbId }, include: { assignee: true } });
+    const conversation = await server.app.runtime.prisma.conversation.findUniqueOrThrow({
+      where: { id: customer.conversationDbId },
+      include: { assignee: true },
+    });
     expect(conversation.awaitingReplySince).toBeNull();
     expect(conversation.firstResponseAt).not.toBeNull();
     expect(conversation.assignee?.email).toBe("agent@demo.test");
@@ -194,14 +211,24 @@ describe("an agent answers a customer on WhatsApp", () => {
     expect(mediaRow.status).toBe("SENT");
     await deliveredAndRead(result.data!.sendMessage.id, mediaRow.externalId!);
     const [post] = sendsWith((b) => b.type === "image" && (b.image as { id?: string }).id === mediaId);
-    expect(post!.body).toEqual({ messaging_product: "whatsapp", recipient_type: "individual", to: customer.from, type: "image", image: { id: mediaId, caption: "Nosso produto" } });
+    expect(post!.body).toEqual({
+      messaging_product: "whatsapp",
+      recipient_type: "individual",
+      to: customer.from,
+      type: "image",
+      image: { id: mediaId, caption: "Nosso produto" },
+    });
 
     // A file WhatsApp does not take is refused before Meta is called.
     const bad = new FormData();
     bad.set("file", new Blob([Buffer.from("MZ")], { type: "application/x-msdownload" }), "virus.exe");
     const refused = await fetch(`${server.url}/media`, { method: "POST", headers: { authorization: `Bearer ${agentToken}` }, body: bad });
     expect(refused.status).toBe(415);
-    const viewer = await fetch(`${server.url}/media`, { method: "POST", headers: { authorization: `Bearer ${await server.token("viewer@demo.test")}` }, body: form });
+    const viewer = await fetch(`${server.url}/media`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${await server.token("viewer@demo.test")}` },
+      body: form,
+    });
     expect(viewer.status).toBe(403);
   });
 
@@ -209,20 +236,47 @@ describe("an agent answers a customer on WhatsApp", () => {
     const admin = await server.token("admin@demo.test");
     const connected = await server.gql(
       `mutation($input: ConnectWhatsAppNumberInput!) { connectWhatsAppNumber(input: $input) { businessAccountId } }`,
-      { input: { phoneNumberId: DEMO_PHONE_NUMBER_ID, displayPhoneNumber: "+55 11 4000-0001", accessToken: "demo-access-token", businessAccountId: "102290129340398" } },
+      {
+        input: {
+          phoneNumberId: DEMO_PHONE_NUMBER_ID,
+          displayPhoneNumber: "+55 11 4000-0001",
+          accessToken: "demo-access-token",
+          businessAccountId: "102290129340398",
+        },
+      },
       admin,
     );
     expect(connected.errors).toBeUndefined();
-    graph.templates.splice(0, graph.templates.length,
-      { name: "retomar_atendimento", language: "pt_BR", status: "APPROVED", category: "UTILITY", id: "1001", components: [{ type: "BODY", text: "Olá {{1}}, sobre o pedido {{2}}: podemos continuar?" }] },
+    graph.templates.splice(
+      0,
+      graph.templates.length,
+      {
+        name: "retomar_atendimento",
+        language: "pt_BR",
+        status: "APPROVED",
+        category: "UTILITY",
+        id: "1001",
+        components: [{ type: "BODY", text: "Olá {{1}}, sobre o pedido {{2}}: podemos continuar?" }],
+      },
       { name: "promo_natal", language: "pt_BR", status: "REJECTED", category: "MARKETING", id: "1002", components: [{ type: "BODY", text: "Promoção!" }] },
     );
     const synced = await server.gql(SyncMessageTemplatesDocument, {}, admin);
     expect(synced.data?.syncMessageTemplates).toBe(2);
-    expect(graph.requests.some((r) => r.method === "GET" && r.path.startsWith("/v21.0/102290129340398/message_templates") && r.headers.authorization === "Bearer demo-access-token")).toBe(true);
+    expect(
+      graph.requests.some(
+        (r) => r.method === "GET" && r.path.startsWith("/v21.0/102290129340398/message_templates") && r.headers.authorization === "Bearer demo-access-token",
+      ),
+    ).toBe(true);
     const listed = await server.gql(ApprovedMessageTemplatesDocument, {}, agentToken);
     expect(listed.data?.messageTemplates).toEqual([
-      { name: "retomar_atendimento", language: "pt_BR", category: "UTILITY", status: "APPROVED", bodyText: "Olá {{1}}, sobre o pedido {{2}}: podemos continuar?", parameterCount: 2 },
+      {
+        name: "retomar_atendimento",
+        language: "pt_BR",
+        category: "UTILITY",
+        status: "APPROVED",
+        bodyText: "Olá {{1}}, sobre o pedido {{2}}: podemos continuar?",
+        parameterCount: 2,
+      },
     ]);
     expect((await server.gql(`mutation { syncMessageTemplates }`, {}, agentToken)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
 
@@ -237,7 +291,10 @@ describe("an agent answers a customer on WhatsApp", () => {
       expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
       expect(refused.errors?.[0]?.message).toContain(template.name);
     }
-    const result = await send({ conversationId: customer.conversationId, template: { name: "retomar_atendimento", language: "pt_BR", parameters: ["Maria", "#123"] } });
+    const result = await send({
+      conversationId: customer.conversationId,
+      template: { name: "retomar_atendimento", language: "pt_BR", parameters: ["Maria", "#123"] },
+    });
     expect(result.data?.sendMessage.text).toBe("Olá Maria, sobre o pedido #123: podemos continuar?");
     const templateRow = await settled(result.data!.sendMessage.id);
     expect(templateRow.status).toBe("SENT");
@@ -248,7 +305,19 @@ describe("an agent answers a customer on WhatsApp", () => {
       recipient_type: "individual",
       to: customer.from,
       type: "template",
-      template: { name: "retomar_atendimento", language: { code: "pt_BR" }, components: [{ type: "body", parameters: [{ type: "text", text: "Maria" }, { type: "text", text: "#123" }] }] },
+      template: {
+        name: "retomar_atendimento",
+        language: { code: "pt_BR" },
+        components: [
+          {
+            type: "body",
+            parameters: [
+              { type: "text", text: "Maria" },
+              { type: "text", text: "#123" },
+            ],
+          },
+        ],
+      },
     });
   });
 
@@ -264,7 +333,10 @@ describe("an agent answers a customer on WhatsApp", () => {
     const media = await send({ conversationId: customer.conversationId, media: { kind: "DOCUMENT", url: "https://example.com/a.pdf" } });
     expect(media.errors?.[0]?.extensions?.code).toBe("CUSTOMER_WINDOW_CLOSED");
     expect(await server.app.runtime.prisma.message.count({ where: { conversationId: customer.conversationDbId, direction: "OUTBOUND" } })).toBe(0);
-    const template = await send({ conversationId: customer.conversationId, template: { name: "retomar_atendimento", language: "pt_BR", parameters: ["João", "#9"] } });
+    const template = await send({
+      conversationId: customer.conversationId,
+      template: { name: "retomar_atendimento", language: "pt_BR", parameters: ["João", "#9"] },
+    });
     expect(template.errors).toBeUndefined();
     expect((await settled(template.data!.sendMessage.id)).status).toBe("SENT");
     expect(graph.sends().length).toBe(before + 1);
@@ -273,7 +345,9 @@ describe("an agent answers a customer on WhatsApp", () => {
 
   it("the same clientMessageId sent 10 times at once makes one message and one POST", async () => {
     const customer = await customerWrites("oi de novo");
-    const results = await Promise.all(Array.from({ length: 10 }, () => send({ conversationId: customer.conversationId, text: "Uma vez só", clientMessageId: "dup-key-1" })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => send({ conversationId: customer.conversationId, text: "Uma vez só", clientMessageId: "dup-key-1" })),
+    );
     const ids = new Set(results.map((r) => r.data?.sendMessage.id));
     expect(results.every((r) => r.errors === undefined)).toBe(true);
     expect(ids.size).toBe(1);
@@ -293,12 +367,24 @@ describe("an agent answers a customer on WhatsApp", () => {
     const conversation = await prisma.conversation.findUniqueOrThrow({ where: { id: customer.conversationDbId } });
     // A PENDING outbound message with no job of its own: only the two runs below send it.
     const message = await prisma.message.create({
-      data: { organizationId: conversation.organizationId, conversationId: conversation.id, direction: "OUTBOUND", type: "TEXT", text: "job duplicado", status: "PENDING", outbound: { kind: "text", whatsAppNumberId: number.id } },
+      data: {
+        organizationId: conversation.organizationId,
+        conversationId: conversation.id,
+        direction: "OUTBOUND",
+        type: "TEXT",
+        text: "job duplicado",
+        status: "PENDING",
+        outbound: { kind: "text", whatsAppNumberId: number.id },
+      },
     });
     graph.enqueue({ status: 200, body: { messaging_product: "whatsapp", contacts: [], messages: [{ id: "wamid.job-twice" }] }, delayMs: 300 });
     await Promise.all([sendOutboundMessage(server.app.runtime, message.id), sendOutboundMessage(server.app.runtime, message.id)]);
     await sendOutboundMessage(server.app.runtime, message.id);
-    expect(await prisma.message.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({ status: "SENT", externalId: "wamid.job-twice", sendAttempts: 1 });
+    expect(await prisma.message.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({
+      status: "SENT",
+      externalId: "wamid.job-twice",
+      sendAttempts: 1,
+    });
     expect(sendsWith((b) => (b.text as { body?: string } | undefined)?.body === "job duplicado")).toHaveLength(1);
   });
 
@@ -308,8 +394,18 @@ describe("an agent answers a customer on WhatsApp", () => {
     const id = result.data!.sendMessage.id;
     const row = await settled(id);
     expect(row.status).toBe("SENT");
-    const errors = [{ code: 131047, title: "Re-engagement message", message: "Re-engagement message", error_data: { details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number." } }];
-    await postWebhook(server.url, sampleWebhook([sampleChange({ phoneNumberId: DEMO_PHONE_NUMBER_ID, statuses: [sampleStatus(row.externalId!, "failed", { errors })] })]));
+    const errors = [
+      {
+        code: 131047,
+        title: "Re-engagement message",
+        message: "Re-engagement message",
+        error_data: { details: "Message failed to send because more than 24 hours have passed since the customer last replied to this number." },
+      },
+    ];
+    await postWebhook(
+      server.url,
+      sampleWebhook([sampleChange({ phoneNumberId: DEMO_PHONE_NUMBER_ID, statuses: [sampleStatus(row.externalId!, "failed", { errors })] })]),
+    );
     await frameSays(id, "FAILED");
     const failed = await messageRow(id);
     expect(failed).toMatchObject({ status: "FAILED", errorCode: 131047 });
@@ -345,10 +441,14 @@ describe("an agent answers a customer on WhatsApp", () => {
     expect(row).toMatchObject({ status: "FAILED", errorCode: 190 });
     expect(row.error).toContain("Token de acesso expirado");
     const { prisma } = server.app.runtime;
-    const alert = await eventually(() => prisma.alert.findFirst({ where: { dedupeKey: `whatsapp-token-expired:${DEMO_PHONE_NUMBER_ID}` } }), { what: "the expired-token system alert" });
+    const alert = await eventually(() => prisma.alert.findFirst({ where: { dedupeKey: `whatsapp-token-expired:${DEMO_PHONE_NUMBER_ID}` } }), {
+      what: "the expired-token system alert",
+    });
     expect(alert.title).toBe("Token do WhatsApp expirado para +55 11 4000-0001");
     const admin = await prisma.user.findUniqueOrThrow({ where: { email: "admin@demo.test" } });
-    await eventually(() => prisma.notification.findFirst({ where: { userId: admin.id, alertId: alert.id, type: "ALERT_CREATED" } }), { what: "the admin's ALERT_CREATED notification" });
+    await eventually(() => prisma.notification.findFirst({ where: { userId: admin.id, alertId: alert.id, type: "ALERT_CREATED" } }), {
+      what: "the admin's ALERT_CREATED notification",
+    });
   });
 
   it("a viewer may not send (FORBIDDEN), and another organization's conversation is NOT_FOUND", async () => {
@@ -386,7 +486,10 @@ describe("an agent answers a customer on WhatsApp", () => {
     graph.addMedia("987654321999", Buffer.alloc(17 * 1024 * 1024, 1), "video/mp4");
     const big = await customerWrites("vídeo grande", { type: "image" });
     const bigRow = await prisma.message.findUniqueOrThrow({ where: { id: big.messageDbId } });
-    await prisma.message.update({ where: { id: bigRow.id }, data: { payload: { ...(bigRow.payload as object), image: { id: "987654321999", mime_type: "video/mp4" } } } });
+    await prisma.message.update({
+      where: { id: bigRow.id },
+      data: { payload: { ...(bigRow.payload as object), image: { id: "987654321999", mime_type: "video/mp4" } } },
+    });
     expect((await fetch(`${server.url}/media/${big.messageDbId}`, { headers: { authorization: `Bearer ${agentToken}` } })).status).toBe(413);
 
     const foreign = await fetch(`${server.url}/media/${customer.messageId}`, { headers: { authorization: `Bearer ${await server.token("admin@acme.test")}` } });
@@ -398,7 +501,9 @@ describe("an agent answers a customer on WhatsApp", () => {
     const customer = await customerWrites("lê aí");
     const read = await server.gql(`mutation($id: ID!) { markConversationRead(id: $id) { unreadCount } }`, { id: customer.conversationId }, agentToken);
     expect(read.errors).toBeUndefined();
-    const receipt = await eventually(async () => graph.requests.find((r) => (r.body as { message_id?: string } | null)?.message_id === customer.wamid), { what: "the read receipt for the customer's message" });
+    const receipt = await eventually(async () => graph.requests.find((r) => (r.body as { message_id?: string } | null)?.message_id === customer.wamid), {
+      what: "the read receipt for the customer's message",
+    });
     expect(receipt.path).toBe(`/v21.0/${DEMO_PHONE_NUMBER_ID}/messages`);
     expect(receipt.body).toEqual({ messaging_product: "whatsapp", status: "read", message_id: customer.wamid });
   });
@@ -408,7 +513,10 @@ describe("an agent answers a customer on WhatsApp", () => {
     const answered = await customerWrites("preciso de ajuda urgente");
     const waiting = await customerWrites("alguém aí?");
     const longAgo = new Date(Date.now() - 3600_000);
-    await prisma.conversation.updateMany({ where: { id: { in: [answered.conversationDbId, waiting.conversationDbId] } }, data: { awaitingReplySince: longAgo } });
+    await prisma.conversation.updateMany({
+      where: { id: { in: [answered.conversationDbId, waiting.conversationDbId] } },
+      data: { awaitingReplySince: longAgo },
+    });
     const result = await send({ conversationId: answered.conversationId, text: "Estou aqui!" });
     expect(result.errors).toBeUndefined();
     await sendSlaWarnings(server.app.runtime);
@@ -429,10 +537,14 @@ describe("an agent answers a customer on WhatsApp", () => {
     const row = await settled(result.data!.sendMessage.id);
     const run = promisify(execFile);
     const root = join(import.meta.dirname, "..", "..");
-    const { stdout } = await run(process.execPath, ["--import", "tsx", "scripts/simulate.ts", "--status", "read", "--for", row.externalId!, "--url", server.url], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", META_APP_SECRET: "test-app-secret", NODE_ENV: "test" },
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ["--import", "tsx", "scripts/simulate.ts", "--status", "read", "--for", row.externalId!, "--url", server.url],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", META_APP_SECRET: "test-app-secret", NODE_ENV: "test" },
+      },
+    );
     expect(stdout).toContain("→ 200");
     expect((await messageRow(result.data!.sendMessage.id)).status).toBe("READ");
   }, 60_000);

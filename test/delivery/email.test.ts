@@ -101,14 +101,21 @@ describe("email delivery", () => {
   });
 
   it("sends once when the same delivery is enqueued twice", async () => {
-    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, { userEmail: "admin@demo.test", channel: "EMAIL", title: "Duplicado" });
+    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, {
+      userEmail: "admin@demo.test",
+      channel: "EMAIL",
+      title: "Duplicado",
+    });
     await Promise.all([enqueue(server, "EMAIL", delivery.id), enqueue(server, "EMAIL", delivery.id)]);
     await waitForStatus(server, delivery.id, ["SENT"]);
     // Both jobs finish (the loser retries and finds the delivery SENT).
-    await eventually(async () => {
-      const { rows } = await queryJobs(server, "deliver-email", delivery.id);
-      return rows.every((job) => job.state === "completed") && rows.length === 2;
-    }, { what: "both jobs to complete" });
+    await eventually(
+      async () => {
+        const { rows } = await queryJobs(server, "deliver-email", delivery.id);
+        return rows.every((job) => job.state === "completed") && rows.length === 2;
+      },
+      { what: "both jobs to complete" },
+    );
     expect(smtp.messages.filter((m) => m.headers["x-aviso-delivery"] === delivery.id)).toHaveLength(1);
     const row = await server.app.runtime.prisma.delivery.findUniqueOrThrow({ where: { id: delivery.id } });
     expect(row.attempts).toBe(1);
@@ -119,7 +126,9 @@ describe("email delivery", () => {
     const result = await server.gql(SendTestNotificationDocument, { channel: "EMAIL" }, token);
     expect(result.errors).toBeUndefined();
     expect(result.data!.sendTestNotification).toMatchObject({ channel: "EMAIL", status: "PENDING" });
-    const email = await eventually(async () => smtp.messages.find((m) => m.to.includes("agent@demo.test") && m.subject.includes("Teste")), { what: "the test email" });
+    const email = await eventually(async () => smtp.messages.find((m) => m.to.includes("agent@demo.test") && m.subject.includes("Teste")), {
+      what: "the test email",
+    });
     expect(email.subject).toBe("Teste de notificação do Aviso");
   });
 });

@@ -32,7 +32,13 @@ export async function createNotificationWithDelivery(prisma: PrismaClient, fixtu
     });
     const conversation = await prisma.conversation.create({ data: { organizationId, number: conversationSeq, contactId: contact.id, assigneeId: user.id } });
     const message = await prisma.message.create({
-      data: { organizationId, conversationId: conversation.id, direction: "INBOUND", type: fixture.conversation.messageType ?? "TEXT", text: fixture.conversation.text ?? null },
+      data: {
+        organizationId,
+        conversationId: conversation.id,
+        direction: "INBOUND",
+        type: fixture.conversation.messageType ?? "TEXT",
+        text: fixture.conversation.text ?? null,
+      },
     });
     conversationId = conversation.id;
     messageId = message.id;
@@ -71,7 +77,7 @@ export async function createNotificationWithDelivery(prisma: PrismaClient, fixtu
 
 /** Enqueues a delivery exactly as the notification engine does. */
 export function enqueue(server: TestServer, channel: ExternalChannel, deliveryId: string) {
-  return server.app.runtime.jobs.send(deliveryJobs[channel], { deliveryId });
+  return server.app.runtime.jobs.sendMany(deliveryJobs[channel], [{ data: { deliveryId }, key: deliveryId }]);
 }
 
 /** Waits until the delivery reaches one of `statuses` and returns the row. */

@@ -8,8 +8,17 @@ import { notificationView } from "../../src/delivery/view.js";
 import { whatsappText } from "../../src/delivery/whatsapp.js";
 import type { NotificationType } from "../../src/db/client.js";
 
-const TYPES: NotificationType[] = ["NEW_MESSAGE", "CONVERSATION_ASSIGNED", "SLA_WARNING", "CAMPAIGN_FAILED", "ALERT_CREATED", "ALERT_ESCALATED", "ALERT_RESOLVED", "ALERT_STALE"];
-const HOSTILE = "<script>alert(1)</script> {{constructor}} & \"quotes\"";
+const TYPES: NotificationType[] = [
+  "NEW_MESSAGE",
+  "CONVERSATION_ASSIGNED",
+  "SLA_WARNING",
+  "CAMPAIGN_FAILED",
+  "ALERT_CREATED",
+  "ALERT_ESCALATED",
+  "ALERT_RESOLVED",
+  "ALERT_STALE",
+];
+const HOSTILE = '<script>alert(1)</script> {{constructor}} & "quotes"';
 
 /** The rows a delivery job reads, as plain values: rendering needs no database. */
 function contextFor(type: NotificationType, locale: Locale): DeliveryContext {
@@ -23,7 +32,18 @@ function contextFor(type: NotificationType, locale: Locale): DeliveryContext {
     user: { name: "Bruno", email: "b@demo.test", locale },
     organization: { name: "Demo", locale, whatsappTemplateName: "t", whatsappTemplateLanguage: "pt_BR" },
     conversation: isConversation ? { id: "01900000-0000-7000-8000-000000000002", number: 42, contact: { name: HOSTILE, phone: null } } : null,
-    alert: isAlert ? { id: "01900000-0000-7000-8000-000000000003", title: HOSTILE, description: HOSTILE, severity: "HIGH", category: "ops", escalationLevel: 1, resolution: HOSTILE, createdAt: now } : null,
+    alert: isAlert
+      ? {
+          id: "01900000-0000-7000-8000-000000000003",
+          title: HOSTILE,
+          description: HOSTILE,
+          severity: "HIGH",
+          category: "ops",
+          escalationLevel: 1,
+          resolution: HOSTILE,
+          createdAt: now,
+        }
+      : null,
     message: isConversation ? { type: "TEXT", text: HOSTILE } : null,
   } as unknown as DeliveryContext;
 }
@@ -42,7 +62,9 @@ describe("templates", () => {
         expect(email.html).toContain(`href="${view.actionUrl.replace(/=/g, "&#x3D;")}"`);
         expect(email.html).toContain(`lang="${locale}"`);
         expect(email.text).toContain(view.actionUrl);
-        expect(view.actionUrl.startsWith(`https://app.test/${type.startsWith("ALERT") ? "alerts" : type === "CAMPAIGN_FAILED" ? "notifications" : "conversations"}`)).toBe(true);
+        expect(
+          view.actionUrl.startsWith(`https://app.test/${type.startsWith("ALERT") ? "alerts" : type === "CAMPAIGN_FAILED" ? "notifications" : "conversations"}`),
+        ).toBe(true);
         // User text is data: printed literally in the text part, never evaluated.
         if (type !== "ALERT_STALE") expect(email.text).toContain("{{constructor}}");
       });

@@ -9,7 +9,15 @@ let slack: HttpFake & { webhookUrl: string };
 
 beforeAll(async () => {
   slack = await startSlackWebhook();
-  server = await startTestServer({ env: { UNSAFE_ALLOW_LOCAL_TARGETS: "true", PUBLIC_URL: "https://app.aviso.test", DELIVERY_RETRY_LIMIT: "2", DELIVERY_RETRY_DELAY_SECONDS: "1", DELIVERY_BREAKER_FAILURES: "50" } });
+  server = await startTestServer({
+    env: {
+      UNSAFE_ALLOW_LOCAL_TARGETS: "true",
+      PUBLIC_URL: "https://app.aviso.test",
+      DELIVERY_RETRY_LIMIT: "2",
+      DELIVERY_RETRY_DELAY_SECONDS: "1",
+      DELIVERY_BREAKER_FAILURES: "50",
+    },
+  });
   await server.app.runtime.prisma.organization.update({ where: { slug: "demo" }, data: { slackWebhookUrl: slack.webhookUrl } });
 });
 afterAll(async () => {
@@ -21,7 +29,12 @@ beforeEach(() => {
   slack.setDefault(slackOk);
 });
 
-type Block = { type: string; text?: { text: string }; fields?: Array<{ text: string }>; elements?: Array<{ text: { text: string }; url: string; action_id: string }> };
+type Block = {
+  type: string;
+  text?: { text: string };
+  fields?: Array<{ text: string }>;
+  elements?: Array<{ text: { text: string }; url: string; action_id: string }>;
+};
 type SlackBody = { text: string; blocks: Block[]; attachments?: Array<{ color: string; blocks: Block[] }> };
 
 describe("Slack delivery", () => {
@@ -54,7 +67,11 @@ describe("Slack delivery", () => {
   });
 
   it("uses each severity's colour and no mention for a new alert", async () => {
-    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, { userEmail: "admin@demo.test", channel: "SLACK", alert: { title: "Disco", severity: "MEDIUM" } });
+    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, {
+      userEmail: "admin@demo.test",
+      channel: "SLACK",
+      alert: { title: "Disco", severity: "MEDIUM" },
+    });
     await enqueue(server, "SLACK", delivery.id);
     await waitForStatus(server, delivery.id, ["SENT"]);
     const body = slack.requests[0]!.body as SlackBody;
@@ -63,7 +80,11 @@ describe("Slack delivery", () => {
   });
 
   it("posts a plain notification layout for a new message", async () => {
-    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, { userEmail: "agent@demo.test", channel: "SLACK", conversation: { contactName: "Rita", text: "Bom dia" } });
+    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, {
+      userEmail: "agent@demo.test",
+      channel: "SLACK",
+      conversation: { contactName: "Rita", text: "Bom dia" },
+    });
     await enqueue(server, "SLACK", delivery.id);
     await waitForStatus(server, delivery.id, ["SENT"]);
     const body = slack.requests[0]!.body as SlackBody;
@@ -75,7 +96,11 @@ describe("Slack delivery", () => {
 
   it("waits for Retry-After when Slack answers 429, then sends", async () => {
     slack.enqueue(slackRateLimited(2));
-    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, { userEmail: "admin@demo.test", channel: "SLACK", alert: { title: "Lento", severity: "LOW" } });
+    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, {
+      userEmail: "admin@demo.test",
+      channel: "SLACK",
+      alert: { title: "Lento", severity: "LOW" },
+    });
     await enqueue(server, "SLACK", delivery.id);
     const sent = await waitForStatus(server, delivery.id, ["SENT", "FAILED", "DEAD"]);
     expect(sent.status).toBe("SENT");
@@ -86,14 +111,22 @@ describe("Slack delivery", () => {
 
   it("fails at once on 400 invalid_payload, saying why", async () => {
     slack.setDefault(slackInvalidPayload);
-    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, { userEmail: "admin@demo.test", channel: "SLACK", alert: { title: "X", severity: "HIGH" } });
+    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, {
+      userEmail: "admin@demo.test",
+      channel: "SLACK",
+      alert: { title: "X", severity: "HIGH" },
+    });
     await enqueue(server, "SLACK", delivery.id);
     const failed = await waitForStatus(server, delivery.id, ["SENT", "FAILED", "DEAD"]);
     expect(failed).toMatchObject({ status: "FAILED", attempts: 1, lastError: "Slack 400: invalid_payload" });
   });
 
   it("skips organizations without a Slack webhook", async () => {
-    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, { userEmail: "admin@acme.test", channel: "SLACK", alert: { title: "Y", severity: "LOW" } });
+    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, {
+      userEmail: "admin@acme.test",
+      channel: "SLACK",
+      alert: { title: "Y", severity: "LOW" },
+    });
     await enqueue(server, "SLACK", delivery.id);
     const skipped = await waitForStatus(server, delivery.id, ["SKIPPED", "SENT", "FAILED"]);
     expect(skipped).toMatchObject({ status: "SKIPPED", lastError: "no Slack webhook" });

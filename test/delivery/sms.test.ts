@@ -35,17 +35,26 @@ const prisma = () => server.app.runtime.prisma;
 async function assignToAgent(contactName: string) {
   const demo = await orgId(prisma(), "demo");
   const conversation = await openConversation(prisma(), { org: "demo", assignee: "agent@demo.test", contactName });
-  const result = await raise(server, { type: "CONVERSATION_ASSIGNED", organizationId: demo, conversationId: conversation.id, assigneeId: await userId(prisma(), "agent@demo.test"), actorId: await userId(prisma(), "admin@demo.test") });
+  const result = await raise(server, {
+    type: "CONVERSATION_ASSIGNED",
+    organizationId: demo,
+    conversationId: conversation.id,
+    assigneeId: await userId(prisma(), "agent@demo.test"),
+    actorId: await userId(prisma(), "admin@demo.test"),
+  });
   return result.notificationIds[0]!;
 }
 
 const smsDelivery = (notificationId: string) => prisma().delivery.findFirst({ where: { notificationId, channel: "SMS" } });
 
 async function settled(notificationId: string, statuses: string[]) {
-  return eventually(async () => {
-    const row = await smsDelivery(notificationId);
-    return row && statuses.includes(row.status) ? row : undefined;
-  }, { what: `SMS delivery ${statuses.join("/")}`, timeoutMs: 20_000 });
+  return eventually(
+    async () => {
+      const row = await smsDelivery(notificationId);
+      return row && statuses.includes(row.status) ? row : undefined;
+    },
+    { what: `SMS delivery ${statuses.join("/")}`, timeoutMs: 20_000 },
+  );
 }
 
 describe("SMS through Twilio's Messages API", () => {
@@ -64,7 +73,12 @@ describe("SMS through Twilio's Messages API", () => {
     const notificationId = await assignToAgent("Paula");
     const delivery = await settled(notificationId, ["SENT"]);
     const [message] = sms.messages();
-    expect(message).toMatchObject({ to: "+5511988880001", from: SMS_FROM, credentials: `${SMS_ACCOUNT_SID}:${SMS_AUTH_TOKEN}`, contentType: "application/x-www-form-urlencoded" });
+    expect(message).toMatchObject({
+      to: "+5511988880001",
+      from: SMS_FROM,
+      credentials: `${SMS_ACCOUNT_SID}:${SMS_AUTH_TOKEN}`,
+      contentType: "application/x-www-form-urlencoded",
+    });
     expect(message!.body).toMatch(/^\[Demo\] Conversa #\d+ atribuída a você: Contato: Paula https:\/\/app\.aviso\.test\/conversations\//);
     // "í" and "ê" are not in the GSM 03.38 alphabet: UCS-2, 67 characters per segment once split.
     expect(delivery).toMatchObject({ status: "SENT", smsEncoding: "UCS-2", smsSegments: Math.ceil(message!.body.length / 67), attempts: 1 });
@@ -122,13 +136,20 @@ describe("SMS through Twilio's Messages API", () => {
   it("sends a test SMS to the caller", async () => {
     const result = await server.gql(SendTestNotificationDocument, { channel: "SMS" }, agentToken);
     expect(result.data?.sendTestNotification.channel).toBe("SMS");
-    await eventually(async () => (sms.messages().some((m) => m.body.includes("Notificação de teste do Aviso.")) ? true : undefined), { what: "test SMS", timeoutMs: 10_000 });
+    await eventually(async () => (sms.messages().some((m) => m.body.includes("Notificação de teste do Aviso.")) ? true : undefined), {
+      what: "test SMS",
+      timeoutMs: 10_000,
+    });
     const viewer = await server.gql("mutation { sendTestNotification(channel: SMS) { channel } }", {}, await server.token("viewer@demo.test"));
     expect(viewer.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
 
   it("folds an hourly SMS digest into one SMS at the window's end", async () => {
-    const chosen = await server.gql(`mutation { updateDigestPreference(input: { channel: SMS, frequency: HOURLY, timeZone: "UTC" }) { frequency } }`, {}, agentToken);
+    const chosen = await server.gql(
+      `mutation { updateDigestPreference(input: { channel: SMS, frequency: HOURLY, timeZone: "UTC" }) { frequency } }`,
+      {},
+      agentToken,
+    );
     expect(chosen.errors).toBeUndefined();
     try {
       const now = new Date(Math.floor(Date.now() / 3600_000) * 3600_000 + 3600_000 + 600_000);
@@ -138,7 +159,12 @@ describe("SMS through Twilio's Messages API", () => {
       const ids: string[] = [];
       for (const name of ["Zeca", "Yara", "Zeca"]) {
         const conversation = await openConversation(prisma(), { org: "demo", assignee: "agent@demo.test", contactName: name });
-        const { notificationIds } = await notify(server.app.runtime, { type: "CONVERSATION_ASSIGNED", organizationId: demo, conversationId: conversation.id, assigneeId: agent, actorId: admin }, undefined, { now });
+        const { notificationIds } = await notify(
+          server.app.runtime,
+          { type: "CONVERSATION_ASSIGNED", organizationId: demo, conversationId: conversation.id, assigneeId: agent, actorId: admin },
+          undefined,
+          { now },
+        );
         ids.push(notificationIds[0]!);
       }
       const held = await prisma().delivery.findMany({ where: { notificationId: { in: ids }, channel: "SMS" } });
@@ -148,15 +174,24 @@ describe("SMS through Twilio's Messages API", () => {
       expect(sms.requests).toHaveLength(0);
       const windowEnd = new Date(now.getTime() - 600_000 + 3600_000);
       // The window ends: its job becomes due.
-      expect(await prisma().$executeRaw`UPDATE pgboss.job SET start_after = now() WHERE name = 'send-digest' AND id = ${digestJobId(agent, "SMS", windowEnd)}::uuid`).toBe(1);
-      await eventually(async () => ((await prisma().delivery.count({ where: { notificationId: { in: ids }, channel: "SMS", status: "SENT" } })) === 3 ? true : undefined), { what: "SMS digest sent", timeoutMs: 20_000 });
+      expect(
+        await prisma().$executeRaw`UPDATE pgboss.job SET start_after = now() WHERE name = 'send-digest' AND id = ${digestJobId(agent, "SMS", windowEnd)}::uuid`,
+      ).toBe(1);
+      await eventually(
+        async () => ((await prisma().delivery.count({ where: { notificationId: { in: ids }, channel: "SMS", status: "SENT" } })) === 3 ? true : undefined),
+        { what: "SMS digest sent", timeoutMs: 20_000 },
+      );
       const [message] = sms.messages();
       expect(sms.requests).toHaveLength(1);
-      expect(message!.body).toMatch(/^\[Demo\] Resumo: 3 notificações: #\d+ Zeca \(1\); #\d+ Yara \(1\); #\d+ Zeca \(1\)\. https:\/\/app\.aviso\.test\/notifications$/);
+      expect(message!.body).toMatch(
+        /^\[Demo\] Resumo: 3 notificações: #\d+ Zeca \(1\); #\d+ Yara \(1\); #\d+ Zeca \(1\)\. https:\/\/app\.aviso\.test\/notifications$/,
+      );
       const rows = await prisma().delivery.findMany({ where: { notificationId: { in: ids }, channel: "SMS" } });
       expect(new Set(rows.map((r) => r.providerMessageId)).size).toBe(1);
       // The segments were spent once.
-      expect(rows.filter((r) => r.smsSegments !== null)).toEqual([expect.objectContaining({ smsEncoding: "UCS-2", smsSegments: smsSegments(message!.body).segments })]);
+      expect(rows.filter((r) => r.smsSegments !== null)).toEqual([
+        expect.objectContaining({ smsEncoding: "UCS-2", smsSegments: smsSegments(message!.body).segments }),
+      ]);
     } finally {
       await server.gql(`mutation { updateDigestPreference(input: { channel: SMS, frequency: IMMEDIATE }) { frequency } }`, {}, agentToken);
     }

@@ -12,7 +12,16 @@ import { gid, openConversation, orgId, raise, userId } from "../notifications/fi
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // Flags for a root, offline sandbox (shared/machine.md).
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 const EXAMPLES = new URL("../../examples/web-push/", import.meta.url);
 
 let server: TestServer;
@@ -34,7 +43,11 @@ interface Sample {
 /** The frontend: a page on its own origin serving the sample worker and snippet from examples/web-push/. */
 async function startSite(): Promise<Server> {
   const files: Record<string, { type: string; body: () => string }> = {
-    "/": { type: "text/html", body: () => `<!doctype html><html><head><meta charset="utf-8"><title>Aviso push</title></head><body>push test<script type="module">import * as sample from "/subscribe.js"; window.sample = sample;</script></body></html>` },
+    "/": {
+      type: "text/html",
+      body: () =>
+        `<!doctype html><html><head><meta charset="utf-8"><title>Aviso push</title></head><body>push test<script type="module">import * as sample from "/subscribe.js"; window.sample = sample;</script></body></html>`,
+    },
     "/subscribe.js": { type: "text/javascript", body: () => readFileSync(new URL("subscribe.js", EXAMPLES), "utf8") },
     "/aviso-sw.js": { type: "text/javascript", body: () => readFileSync(new URL("service-worker.js", EXAMPLES), "utf8") },
   };
@@ -82,7 +95,10 @@ describe("web push from a real browser", () => {
       let subscribeError: string | null = null;
       try {
         const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer in 10 s")), 10_000));
-        await Promise.race([registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: sample.base64UrlToBytes(webPushPublicKey) }), timeout]);
+        await Promise.race([
+          registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: sample.base64UrlToBytes(webPushPublicKey) }),
+          timeout,
+        ]);
       } catch (error) {
         subscribeError = `${(error as Error).name}: ${(error as Error).message}`;
       }
@@ -90,7 +106,11 @@ describe("web push from a real browser", () => {
       // denied"), so the page makes the subscription's keys itself with WebCrypto, exactly as a
       // browser does: a P-256 ECDH pair and a 16-byte auth secret.
       const pair = await crypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"]);
-      const toB64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+      const toB64 = (bytes: Uint8Array) =>
+        btoa(String.fromCharCode(...bytes))
+          .replace(/\+/g, "-")
+          .replace(/\//g, "_")
+          .replace(/=+$/, "");
       const p256dh = toB64(new Uint8Array(await crypto.subtle.exportKey("raw", pair.publicKey)));
       const auth = toB64(crypto.getRandomValues(new Uint8Array(16)));
       const privateKeyJwk = await crypto.subtle.exportKey("jwk", pair.privateKey);
@@ -124,7 +144,10 @@ describe("web push from a real browser", () => {
       assigneeId: await userId(prisma, "agent@demo.test"),
       actorId: await userId(prisma, "admin@demo.test"),
     });
-    const received = await eventually(async () => push.received.find((r) => r.subscriptionId === subscription.id), { what: "the push at the push service", timeoutMs: 20_000 });
+    const received = await eventually(async () => push.received.find((r) => r.subscriptionId === subscription.id), {
+      what: "the push at the push service",
+      timeoutMs: 20_000,
+    });
     // Decrypted with the private key the browser made: the payload was encrypted for this subscription.
     expect(JSON.parse(received.plaintext)).toEqual({
       title: `Conversa #${conversation.number} atribuída a você`,
@@ -134,7 +157,11 @@ describe("web push from a real browser", () => {
       tag: `conversation-${conversation.id}`,
     });
     expect(received.vapidPublicKey).toBe(subscribed.webPushPublicKey);
-    await eventually(async () => ((await prisma.delivery.findFirst({ where: { notificationId: notificationIds[0], channel: "WEB_PUSH" } }))?.status === "SENT" ? true : undefined), { what: "delivery SENT", timeoutMs: 10_000 });
+    await eventually(
+      async () =>
+        (await prisma.delivery.findFirst({ where: { notificationId: notificationIds[0], channel: "WEB_PUSH" } }))?.status === "SENT" ? true : undefined,
+      { what: "delivery SENT", timeoutMs: 10_000 },
+    );
     await context.close();
   }, 60_000);
 });

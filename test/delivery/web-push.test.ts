@@ -5,7 +5,12 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 import { makeLoopbackCertificate, startPushService, type PushService, type PushServiceCertificate, type TestSubscription } from "../helpers/push-service.js";
 import { digestJobId } from "../../src/digests/hold.js";
 import { notify } from "../../src/notifications/engine.js";
-import { MyWebPushSubscriptionsDocument, RegisterWebPushSubscriptionDocument, SendTestNotificationDocument, WebPushPublicKeyDocument } from "../generated/operations.js";
+import {
+  MyWebPushSubscriptionsDocument,
+  RegisterWebPushSubscriptionDocument,
+  SendTestNotificationDocument,
+  WebPushPublicKeyDocument,
+} from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import { gid, openConversation, orgId, raise, userId } from "../notifications/fixtures.js";
 
@@ -22,7 +27,14 @@ beforeAll(async () => {
   globalAgent.options.ca = [...rootCertificates, certificate.certPem];
   push = await startPushService(certificate);
   server = await startTestServer({
-    env: { PUBLIC_URL: "https://app.aviso.test", UNSAFE_ALLOW_LOCAL_TARGETS: "true", VAPID_SUBJECT: "mailto:ops@aviso.test", DELIVERY_RETRY_LIMIT: "2", DELIVERY_RETRY_DELAY_SECONDS: "1", DELIVERY_BREAKER_FAILURES: "50" },
+    env: {
+      PUBLIC_URL: "https://app.aviso.test",
+      UNSAFE_ALLOW_LOCAL_TARGETS: "true",
+      VAPID_SUBJECT: "mailto:ops@aviso.test",
+      DELIVERY_RETRY_LIMIT: "2",
+      DELIVERY_RETRY_DELAY_SECONDS: "1",
+      DELIVERY_BREAKER_FAILURES: "50",
+    },
   });
   agentToken = await server.token("agent@demo.test");
   const enabled = await server.gql(
@@ -46,7 +58,13 @@ async function assignToAgent(contactName: string) {
   const prisma = server.app.runtime.prisma;
   const demo = await orgId(prisma, "demo");
   const conversation = await openConversation(prisma, { org: "demo", assignee: "agent@demo.test", contactName });
-  const result = await raise(server, { type: "CONVERSATION_ASSIGNED", organizationId: demo, conversationId: conversation.id, assigneeId: await userId(prisma, "agent@demo.test"), actorId: await userId(prisma, "admin@demo.test") });
+  const result = await raise(server, {
+    type: "CONVERSATION_ASSIGNED",
+    organizationId: demo,
+    conversationId: conversation.id,
+    assigneeId: await userId(prisma, "agent@demo.test"),
+    actorId: await userId(prisma, "admin@demo.test"),
+  });
   return { conversation, notificationId: result.notificationIds[0]! };
 }
 
@@ -68,13 +86,16 @@ describe("web push", () => {
     push.replyWith(phone.id, { status: 410 });
 
     const { conversation, notificationId } = await assignToAgent("Paula");
-    const settled = await eventually(async () => {
-      const rows = await pushDeliveries(notificationId);
-      return rows.length === 2 && rows.every((d) => d.status === "SENT" || d.status === "FAILED") ? rows : undefined;
-    }, { what: "both push deliveries settled", timeoutMs: 20_000 });
+    const settled = await eventually(
+      async () => {
+        const rows = await pushDeliveries(notificationId);
+        return rows.length === 2 && rows.every((d) => d.status === "SENT" || d.status === "FAILED") ? rows : undefined;
+      },
+      { what: "both push deliveries settled", timeoutMs: 20_000 },
+    );
 
     const prisma = server.app.runtime.prisma;
-    const phoneRow = (await prisma.webPushSubscription.findUnique({ where: { endpoint: phone.endpoint } }));
+    const phoneRow = await prisma.webPushSubscription.findUnique({ where: { endpoint: phone.endpoint } });
     expect(phoneRow).toBeNull();
     const laptopRow = await prisma.webPushSubscription.findUniqueOrThrow({ where: { endpoint: laptop.endpoint } });
     const sent = settled.find((d) => d.webPushSubscriptionId === laptopRow.id)!;
@@ -107,7 +128,10 @@ describe("web push", () => {
 
     // Next time only the laptop gets a delivery.
     const next = await assignToAgent("Rui");
-    await eventually(async () => ((await pushDeliveries(next.notificationId))[0]?.status === "SENT" ? true : undefined), { what: "second push sent", timeoutMs: 10_000 });
+    await eventually(async () => ((await pushDeliveries(next.notificationId))[0]?.status === "SENT" ? true : undefined), {
+      what: "second push sent",
+      timeoutMs: 10_000,
+    });
     expect(await pushDeliveries(next.notificationId)).toHaveLength(1);
   });
 
@@ -117,10 +141,13 @@ describe("web push", () => {
     push.replyWith(browser.id, { status: 429, headers: { "retry-after": "1" } }, { status: 503 });
     const { notificationId } = await assignToAgent("Marta");
     const subscription = await server.app.runtime.prisma.webPushSubscription.findUniqueOrThrow({ where: { endpoint: browser.endpoint } });
-    const delivery = await eventually(async () => {
-      const row = (await pushDeliveries(notificationId)).find((d) => d.webPushSubscriptionId === subscription.id);
-      return row?.status === "SENT" ? row : undefined;
-    }, { what: "push sent after 429 and 503", timeoutMs: 30_000 });
+    const delivery = await eventually(
+      async () => {
+        const row = (await pushDeliveries(notificationId)).find((d) => d.webPushSubscriptionId === subscription.id);
+        return row?.status === "SENT" ? row : undefined;
+      },
+      { what: "push sent after 429 and 503", timeoutMs: 30_000 },
+    );
     expect(delivery.attempts).toBe(3);
     expect(push.received.filter((r) => r.subscriptionId === browser.id).map((r) => r.status)).toEqual([429, 503, 201]);
   }, 40_000);
@@ -135,7 +162,10 @@ describe("web push", () => {
       token,
     );
     expect(enabled.errors).toBeUndefined();
-    expect((await server.gql(`mutation { updateDigestPreference(input: { channel: WEB_PUSH, frequency: HOURLY, timeZone: "UTC" }) { frequency } }`, {}, token)).errors).toBeUndefined();
+    expect(
+      (await server.gql(`mutation { updateDigestPreference(input: { channel: WEB_PUSH, frequency: HOURLY, timeZone: "UTC" }) { frequency } }`, {}, token))
+        .errors,
+    ).toBeUndefined();
     const [desk, tablet] = [push.subscribe(), push.subscribe()];
     expect((await register(desk, token)).errors).toBeUndefined();
     expect((await register(tablet, token)).errors).toBeUndefined();
@@ -150,12 +180,22 @@ describe("web push", () => {
     expect(held).toHaveLength(4);
     expect(held.every((d) => d.status === "SCHEDULED" && d.digestId === held[0]!.digestId)).toBe(true);
     const windowEnd = new Date(now.getTime() - 600_000 + 3600_000);
-    expect(await prisma.$executeRaw`UPDATE pgboss.job SET start_after = now() WHERE name = 'send-digest' AND id = ${digestJobId(admin, "WEB_PUSH", windowEnd)}::uuid`).toBe(1);
-    await eventually(async () => ((await prisma.delivery.count({ where: { id: { in: held.map((d) => d.id) }, status: "SENT" } })) === 4 ? true : undefined), { what: "push digest sent", timeoutMs: 20_000 });
+    expect(
+      await prisma.$executeRaw`UPDATE pgboss.job SET start_after = now() WHERE name = 'send-digest' AND id = ${digestJobId(admin, "WEB_PUSH", windowEnd)}::uuid`,
+    ).toBe(1);
+    await eventually(async () => ((await prisma.delivery.count({ where: { id: { in: held.map((d) => d.id) }, status: "SENT" } })) === 4 ? true : undefined), {
+      what: "push digest sent",
+      timeoutMs: 20_000,
+    });
     for (const browser of [desk, tablet]) {
       const pushes = push.received.filter((r) => r.subscriptionId === browser.id);
       expect(pushes).toHaveLength(1);
-      expect(JSON.parse(pushes[0]!.plaintext)).toMatchObject({ title: "Resumo do Aviso: 2 notificações", body: "[HIGH] Disco cheio (1); [HIGH] Fila parada (1)", tag: "aviso-digest", url: "https://app.aviso.test/notifications" });
+      expect(JSON.parse(pushes[0]!.plaintext)).toMatchObject({
+        title: "Resumo do Aviso: 2 notificações",
+        body: "[HIGH] Disco cheio (1); [HIGH] Fila parada (1)",
+        tag: "aviso-digest",
+        url: "https://app.aviso.test/notifications",
+      });
     }
   }, 40_000);
 

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CreateAlertDocument } from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import type { HttpFake } from "../helpers/http-fake.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -19,7 +18,11 @@ beforeAll(async () => {
   slack.setDefault(slackOk);
   server = await startTestServer({ env: { UNSAFE_ALLOW_LOCAL_TARGETS: "true", SMTP_HOST: "127.0.0.1", SMTP_PORT: String(smtp.port), SMTP_USE_TLS: "false" } });
   admin = await server.token("admin@demo.test");
-  const set = await server.gql("mutation($url: String) { updateOrganizationSettings(input: { slackWebhookUrl: $url }) { slug } }", { url: slack.webhookUrl }, admin);
+  const set = await server.gql(
+    "mutation($url: String) { updateOrganizationSettings(input: { slackWebhookUrl: $url }) { slug } }",
+    { url: slack.webhookUrl },
+    admin,
+  );
   expect(set.errors).toBeUndefined();
 });
 afterAll(async () => {
@@ -30,14 +33,19 @@ afterAll(async () => {
 
 type SlackPost = { text: string; blocks: unknown[]; attachments?: Array<{ color: string; blocks: unknown[] }> };
 const slackPostAbout = (needle: string, extra: (post: SlackPost) => boolean = () => true) =>
-  eventually(async () => slack.requests.map((r) => r.body as SlackPost).find((p) => JSON.stringify(p).includes(needle) && extra(p)), { what: `a Slack post about "${needle}"` });
-const emailTo = (address: string, subjectPart: string) => eventually(async () => smtp.messages.find((m) => m.to.includes(address) && m.subject.includes(subjectPart)), { what: `an email to ${address} about "${subjectPart}"` });
+  eventually(async () => slack.requests.map((r) => r.body as SlackPost).find((p) => JSON.stringify(p).includes(needle) && extra(p)), {
+    what: `a Slack post about "${needle}"`,
+  });
+const emailTo = (address: string, subjectPart: string) =>
+  eventually(async () => smtp.messages.find((m) => m.to.includes(address) && m.subject.includes(subjectPart)), {
+    what: `an email to ${address} about "${subjectPart}"`,
+  });
 
 describe("alert transitions", () => {
   it("are emailed to the admins and posted to Slack, created → escalated → resolved", async () => {
     const title = "Gateway de pagamentos fora do ar";
-    const created = await server.gql(
-      CreateAlertDocument,
+    const created = await server.gql<{ createAlert: { id: string } }>(
+      "mutation($input: CreateAlertInput!) { createAlert(input: $input) { id } }",
       { input: { title, description: "Cobranças falhando desde 10:02", severity: "CRITICAL", category: "pagamentos" } },
       admin,
     );
@@ -52,13 +60,17 @@ describe("alert transitions", () => {
     expect(JSON.stringify(createdPost)).toMatch(/acknowledge/i);
     expect(JSON.stringify(createdPost)).not.toContain("<!channel>");
 
-    const escalated = await server.gql("mutation($id: ID!) { escalateAlert(id: $id, reason: \"ninguém respondeu\") { escalationLevel } }", { id: alertId }, admin);
+    const escalated = await server.gql(
+      'mutation($id: ID!) { escalateAlert(id: $id, reason: "ninguém respondeu") { escalationLevel } }',
+      { id: alertId },
+      admin,
+    );
     expect(escalated.data).toEqual({ escalateAlert: { escalationLevel: 1 } });
     const escalatedEmail = await emailTo("admin@demo.test", "escalado");
     expect(escalatedEmail.subject).toContain(title);
     await slackPostAbout("<!channel>");
 
-    const resolved = await server.gql("mutation($id: ID!) { resolveAlert(id: $id, resolution: \"Certificado renovado\") { status } }", { id: alertId }, admin);
+    const resolved = await server.gql('mutation($id: ID!) { resolveAlert(id: $id, resolution: "Certificado renovado") { status } }', { id: alertId }, admin);
     expect(resolved.data).toEqual({ resolveAlert: { status: "RESOLVED" } });
     const resolvedEmail = await emailTo("admin@demo.test", "resolvido");
     expect(resolvedEmail.text).toContain("Certificado renovado");
@@ -70,7 +82,11 @@ describe("alert transitions", () => {
   });
 
   it("posts a LOW alert in green and a HIGH one in orange", async () => {
-    for (const [severity, colour] of [["LOW", "#388e3c"], ["HIGH", "#ff9800"], ["MEDIUM", "#fbc02d"]] as const) {
+    for (const [severity, colour] of [
+      ["LOW", "#388e3c"],
+      ["HIGH", "#ff9800"],
+      ["MEDIUM", "#fbc02d"],
+    ] as const) {
       const title = `Alerta ${severity} de teste`;
       await server.gql("mutation($input: CreateAlertInput!) { createAlert(input: $input) { id } }", { input: { title, severity } }, admin);
       const post = await slackPostAbout(title);

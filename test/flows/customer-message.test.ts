@@ -53,7 +53,9 @@ describe("a customer message", () => {
     // The first message opens the conversation; an admin assigns it to the agent.
     const first = inboundWebhook({ from: customer, text: "Olá, bom dia", name: "Marina Souza" });
     expect((await postWebhook(server.url, first.body)).status).toBe(200);
-    const conversation = await eventually(() => server.app.runtime.prisma.conversation.findFirst({ where: { contact: { waId: customer } } }), { what: "the customer's conversation" });
+    const conversation = await eventually(() => server.app.runtime.prisma.conversation.findFirst({ where: { contact: { waId: customer } } }), {
+      what: "the customer's conversation",
+    });
     const listed = await server.gql(ConversationsPageDocument, { first: 5 }, adminToken);
     const conversationId = listed.data!.conversations.edges.find((e) => e.node.number === conversation.number)!.node.id;
     const agentId = (await server.gql(MyIdDocument, {}, agentToken)).data!.me.id;
@@ -77,12 +79,16 @@ describe("a customer message", () => {
     expect(frame.data.notificationAdded.title).toContain("Marina Souza");
 
     // By email, rendered from the template.
-    const email = await eventually(async () => smtp.messages.find((m) => m.to.includes("agent@demo.test") && m.text.includes("produto 42")), { what: "the email to the agent" });
+    const email = await eventually(async () => smtp.messages.find((m) => m.to.includes("agent@demo.test") && m.text.includes("produto 42")), {
+      what: "the email to the agent",
+    });
     expect(email.subject).toContain("Marina Souza");
     expect(email.html).toContain(`#${conversation.number}`);
 
     // On WhatsApp, to the agent's own number, through the organization's number.
-    const whatsapp = await eventually(async () => graph.requests.find((r) => JSON.stringify(r.body).includes("produto 42")), { what: "the WhatsApp message to the agent" });
+    const whatsapp = await eventually(async () => graph.requests.find((r) => JSON.stringify(r.body).includes("produto 42")), {
+      what: "the WhatsApp message to the agent",
+    });
     expect(whatsapp.path).toBe(`/v21.0/${DEMO_PHONE_NUMBER_ID}/messages`);
     expect(whatsapp.headers.authorization).toBe("Bearer demo-access-token");
     const sent = whatsapp.body as { to: string; text: { body: string } };
@@ -90,12 +96,17 @@ describe("a customer message", () => {
     expect(sent.text.body).toContain(`#${conversation.number}`);
 
     // Meta reports the WhatsApp message delivered, then read (and a late "delivered" changes nothing).
-    const delivery = await eventually(() =>
-      server.app.runtime.prisma.delivery.findFirst({ where: { channel: "WHATSAPP", user: { email: "agent@demo.test" }, status: "SENT", providerMessageId: { not: null } }, orderBy: { createdAt: "desc" } }),
+    const delivery = await eventually(
+      () =>
+        server.app.runtime.prisma.delivery.findFirst({
+          where: { channel: "WHATSAPP", user: { email: "agent@demo.test" }, status: "SENT", providerMessageId: { not: null } },
+          orderBy: { createdAt: "desc" },
+        }),
       { what: "the agent's WhatsApp delivery to be SENT" },
     );
     const wamid = delivery.providerMessageId!;
-    const statuses = (status: "delivered" | "read") => sampleWebhook([sampleChange({ phoneNumberId: DEMO_PHONE_NUMBER_ID, statuses: [sampleStatus(wamid, status)] })]);
+    const statuses = (status: "delivered" | "read") =>
+      sampleWebhook([sampleChange({ phoneNumberId: DEMO_PHONE_NUMBER_ID, statuses: [sampleStatus(wamid, status)] })]);
     expect((await postWebhook(server.url, statuses("delivered"))).status).toBe(200);
     expect((await postWebhook(server.url, statuses("read"))).status).toBe(200);
     expect((await postWebhook(server.url, statuses("delivered"))).status).toBe(200);
@@ -107,7 +118,12 @@ describe("a customer message", () => {
     // The inbox agrees, over GraphQL.
     const inbox = await server.gql(NotificationDeliveriesDocument, { first: 10, type: "NEW_MESSAGE" }, agentToken);
     const latest = inbox.data!.notifications.edges.find((e) => e.node.body === body)!.node;
-    expect(latest.deliveries).toEqual(expect.arrayContaining([{ channel: "WHATSAPP", status: "READ" }, { channel: "EMAIL", status: "SENT" }]));
+    expect(latest.deliveries).toEqual(
+      expect.arrayContaining([
+        { channel: "WHATSAPP", status: "READ" },
+        { channel: "EMAIL", status: "SENT" },
+      ]),
+    );
     await socket.dispose();
   });
 });

@@ -72,7 +72,11 @@ describe("HTTP", () => {
   });
 
   it("says FORBIDDEN when the role is too low", async () => {
-    const result = await server.gql("mutation { updateOrganizationSettings(input: { coalesceWindowSeconds: 30 }) { coalesceWindowSeconds } }", {}, await server.token("viewer@demo.test"));
+    const result = await server.gql(
+      "mutation { updateOrganizationSettings(input: { coalesceWindowSeconds: 30 }) { coalesceWindowSeconds } }",
+      {},
+      await server.token("viewer@demo.test"),
+    );
     expect(result.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 });
@@ -110,10 +114,13 @@ describe("WebSocket", () => {
     await prisma.user.update({ where: { email: "agent2@demo.test" }, data: { active: false } });
     try {
       // A user's standing is kept 5 s per process: operations keep coming until one is refused.
-      const code = await eventually(async () => {
-        subscribe(socket, "{ me { email } }");
-        return Promise.race([socket.closed, new Promise<undefined>((resolve) => setTimeout(resolve, 250))]);
-      }, { what: "the server to close the socket", timeoutMs: 15_000 });
+      const code = await eventually(
+        async () => {
+          subscribe(socket, "{ me { email } }");
+          return Promise.race([socket.closed, new Promise<undefined>((resolve) => setTimeout(resolve, 250))]);
+        },
+        { what: "the server to close the socket", timeoutMs: 15_000 },
+      );
       expect(code).toBe(4403);
     } finally {
       await prisma.user.update({ where: { email: "agent2@demo.test" }, data: { active: true } });

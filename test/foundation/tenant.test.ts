@@ -58,23 +58,31 @@ describe("GraphQL", () => {
     const demoToken = await server.token("agent@demo.test");
     const own = await server.gql<{ me: { id: string } }>("{ me { id } }", {}, demoToken);
     const demoUserId = own.data!.me.id;
-    const asAcme = await server.gql<{ node: unknown }>("query($id: ID!) { node(id: $id) { id ... on User { email } } }", { id: demoUserId }, await server.token("agent@acme.test"));
+    const asAcme = await server.gql<{ node: unknown }>(
+      "query($id: ID!) { node(id: $id) { id ... on User { email } } }",
+      { id: demoUserId },
+      await server.token("agent@acme.test"),
+    );
     expect(asAcme.data?.node ?? null).toBeNull();
-    const asDemo = await server.gql<{ node: { email: string } }>("query($id: ID!) { node(id: $id) { id ... on User { email } } }", { id: demoUserId }, demoToken);
+    const asDemo = await server.gql<{ node: { email: string } }>(
+      "query($id: ID!) { node(id: $id) { id ... on User { email } } }",
+      { id: demoUserId },
+      demoToken,
+    );
     expect(asDemo.data?.node.email).toBe("agent@demo.test");
   });
 
   it("updates only the caller's organization's settings, validating them", async () => {
     const acmeAdmin = await server.token("admin@acme.test");
     const ok = await server.gql<{ updateOrganizationSettings: { slug: string; coalesceWindowSeconds: number } }>(
-      "mutation { updateOrganizationSettings(input: { coalesceWindowSeconds: 30, timeZone: \"Europe/Lisbon\" }) { slug coalesceWindowSeconds } }",
+      'mutation { updateOrganizationSettings(input: { coalesceWindowSeconds: 30, timeZone: "Europe/Lisbon" }) { slug coalesceWindowSeconds } }',
       {},
       acmeAdmin,
     );
     expect(ok.data?.updateOrganizationSettings).toEqual({ slug: "acme", coalesceWindowSeconds: 30 });
     const demo = await server.app.runtime.prisma.organization.findUniqueOrThrow({ where: { id: demoId } });
     expect(demo.coalesceWindowSeconds).toBe(60);
-    const bad = await server.gql("mutation { updateOrganizationSettings(input: { timeZone: \"Mars/Olympus\" }) { slug } }", {}, acmeAdmin);
+    const bad = await server.gql('mutation { updateOrganizationSettings(input: { timeZone: "Mars/Olympus" }) { slug } }', {}, acmeAdmin);
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "timeZone" });
   });
 });

@@ -82,7 +82,6 @@ async function gql(base: string, token: string, query: string, variables: Record
   return (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
 }
 
-
 describe("two API instances and a worker as separate processes", () => {
   let before: { one: Sample[]; two: Sample[]; worker: Sample[] };
   let messageId: string;
@@ -97,15 +96,19 @@ describe("two API instances and a worker as separate processes", () => {
     // The customer's first message opens the conversation; an admin assigns it to the agent.
     const first = inboundWebhook({ from: CUSTOMER_WA_ID, text: FIRST_BODY, name: "Cliente Processo" });
     expect((await postWebhook(two.url, first.body)).status).toBe(200);
-    const conversation = await eventually(() =>
-      prisma.conversation.findFirst({ where: { contact: { waId: CUSTOMER_WA_ID } }, select: { id: true } }),
-      { what: "the customer's conversation" },
-    );
-    conversationId = conversation.id;
-    const assigned = await gql(one.url, await tokenFor("admin@demo.test"), "mutation($c: ID!, $u: ID!) { assignConversation(conversationId: $c, userId: $u) { id } }", {
-      c: encodeGlobalID("Conversation", conversation.id),
-      u: encodeGlobalID("User", agent.id),
+    const conversation = await eventually(() => prisma.conversation.findFirst({ where: { contact: { waId: CUSTOMER_WA_ID } }, select: { id: true } }), {
+      what: "the customer's conversation",
     });
+    conversationId = conversation.id;
+    const assigned = await gql(
+      one.url,
+      await tokenFor("admin@demo.test"),
+      "mutation($c: ID!, $u: ID!) { assignConversation(conversationId: $c, userId: $u) { id } }",
+      {
+        c: encodeGlobalID("Conversation", conversation.id),
+        u: encodeGlobalID("User", agent.id),
+      },
+    );
     expect(assigned.errors).toBeUndefined();
 
     const socket = connect(one.wsUrl, `Bearer ${await tokenFor("agent@demo.test")}`);
@@ -117,10 +120,12 @@ describe("two API instances and a worker as separate processes", () => {
 
     const second = inboundWebhook({ from: CUSTOMER_WA_ID, text: SECRET_BODY, name: "Cliente Processo" });
     expect((await postWebhook(two.url, second.body)).status).toBe(200);
-    const message = await eventually(() => prisma.message.findFirst({ where: { externalId: second.message.id }, select: { id: true } }), { what: "the second message stored" });
+    const message = await eventually(() => prisma.message.findFirst({ where: { externalId: second.message.id }, select: { id: true } }), {
+      what: "the second message stored",
+    });
     messageId = message.id;
-    const notification = await eventually(() =>
-      prisma.notification.findFirst({ where: { userId: agent.id, type: "NEW_MESSAGE", data: { path: ["messageId"], equals: message.id } } }),
+    const notification = await eventually(
+      () => prisma.notification.findFirst({ where: { userId: agent.id, type: "NEW_MESSAGE", data: { path: ["messageId"], equals: message.id } } }),
       { what: "the agent's NEW_MESSAGE notification" },
     );
 
@@ -133,10 +138,13 @@ describe("two API instances and a worker as separate processes", () => {
     }
     expect(received?.body).toContain("numero-secreto-8823");
 
-    const deliveries = await eventually(async () => {
-      const rows = await prisma.delivery.findMany({ where: { notificationId: notification.id } });
-      return rows.length === 2 && rows.every((d) => d.status === "SENT") ? rows : undefined;
-    }, { what: "both deliveries SENT" });
+    const deliveries = await eventually(
+      async () => {
+        const rows = await prisma.delivery.findMany({ where: { notificationId: notification.id } });
+        return rows.length === 2 && rows.every((d) => d.status === "SENT") ? rows : undefined;
+      },
+      { what: "both deliveries SENT" },
+    );
     const email = deliveries.find((d) => d.channel === "EMAIL")!;
     const emailed = smtp.messages.filter((m) => m.headers["x-aviso-delivery"] === email.id);
     expect(emailed).toHaveLength(1);
@@ -181,7 +189,8 @@ describe("two API instances and a worker as separate processes", () => {
 
     const sent = worker.logLines().filter((l) => l.msg === "delivery sent" && l.userId === agentId);
     expect(sent.map((l) => l.channel)).toEqual(expect.arrayContaining(["EMAIL", "WHATSAPP"]));
-    for (const line of sent) expect(line).toMatchObject({ organizationId, deliveryId: expect.any(String), jobId: expect.any(String), notificationId: expect.any(String) });
+    for (const line of sent)
+      expect(line).toMatchObject({ organizationId, deliveryId: expect.any(String), jobId: expect.any(String), notificationId: expect.any(String) });
 
     const admin = await prisma.user.findUniqueOrThrow({ where: { email: "admin@demo.test" } });
     const mutation = one.logLines().find((l) => l.msg === "graphql operation" && l.operation === "mutation");

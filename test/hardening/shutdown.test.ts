@@ -91,7 +91,11 @@ async function enqueueBurst(): Promise<string[]> {
 }
 
 describe("graceful shutdown of real processes", () => {
-  it("SIGTERM mid-burst: the worker exits 0, a restarted one finishes, every delivery SENT and emailed exactly once", async () => {
+  // Waits for up to: a start (60 s), 20 emails (60 s), the shutdown bound, a second start (60 s),
+  // the burst SENT (120 s) and a second shutdown.
+  it("SIGTERM mid-burst: the worker exits 0, a restarted one finishes, every delivery SENT and emailed exactly once", {
+    timeout: 300_000 + 2 * SHUTDOWN_BOUND_MS,
+  }, async () => {
     const first = await start("worker");
     const ids = await enqueueBurst();
     await eventually(async () => smtp.messages.length >= 20, { what: "the first 20 emails", timeoutMs: 60_000 });
@@ -101,7 +105,11 @@ describe("graceful shutdown of real processes", () => {
     expect(leftAtExit, "the signal arrived mid-burst").toBeGreaterThan(0);
 
     const second = await start("worker");
-    await eventually(async () => (await prisma.delivery.count({ where: { id: { in: ids }, status: "SENT" } })) === BURST, { what: "every delivery of the burst SENT", timeoutMs: 120_000, intervalMs: 250 });
+    await eventually(async () => (await prisma.delivery.count({ where: { id: { in: ids }, status: "SENT" } })) === BURST, {
+      what: "every delivery of the burst SENT",
+      timeoutMs: 120_000,
+      intervalMs: 250,
+    });
 
     const received = new Map<string, number>();
     for (const message of smtp.messages) {
@@ -113,7 +121,8 @@ describe("graceful shutdown of real processes", () => {
     expect(await second.signal("SIGTERM", SHUTDOWN_BOUND_MS)).toBe(0);
   });
 
-  it("SIGTERM on an API process closes open WebSockets with 1001 and exits 0", async () => {
+  // A start (60 s) and the shutdown bound.
+  it("SIGTERM on an API process closes open WebSockets with 1001 and exits 0", { timeout: 70_000 + SHUTDOWN_BOUND_MS }, async () => {
     // processes.test.ts shows it with Redis; here without (in-process pubsub).
     const api = await start("serve");
     const user = await prisma.user.findUniqueOrThrow({ where: { email: "viewer@demo.test" } });

@@ -12,7 +12,8 @@ export interface TestDatabase {
 /** A fresh copy of the migrated, seeded template: one per test file (or per server). */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = inject("adminDatabaseUrl");
-  const name = `aviso_t_${randomBytes(5).toString("hex")}`;
+  // The run's prefix: its global teardown drops whatever a crashed file left behind.
+  const name = `${inject("databasePrefix")}${randomBytes(5).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {

@@ -14,7 +14,15 @@ export function metaAccepted(request: RecordedRequest): FakeReply {
 export function metaError(status: number, code: number, message: string): FakeReply {
   return {
     status,
-    body: { error: { message: `(#${code}) ${message}`, type: "OAuthException", code, error_data: { messaging_product: "whatsapp", details: message }, fbtrace_id: "Afake" } },
+    body: {
+      error: {
+        message: `(#${code}) ${message}`,
+        type: "OAuthException",
+        code,
+        error_data: { messaging_product: "whatsapp", details: message },
+        fbtrace_id: "Afake",
+      },
+    },
   };
 }
 
@@ -106,7 +114,11 @@ export async function startGraphApiStandIn(): Promise<GraphApiStandIn> {
         const respond = () => {
           if (res.destroyed) return;
           const payload = Buffer.isBuffer(reply.body) ? reply.body : Buffer.from(JSON.stringify(reply.body ?? {}));
-          res.writeHead(reply.status, { "content-type": Buffer.isBuffer(reply.body) ? "application/octet-stream" : "application/json", "content-length": payload.length, ...reply.headers });
+          res.writeHead(reply.status, {
+            "content-type": Buffer.isBuffer(reply.body) ? "application/octet-stream" : "application/json",
+            "content-length": payload.length,
+            ...reply.headers,
+          });
           res.end(payload);
         };
         if (reply.delayMs) setTimeout(respond, reply.delayMs);

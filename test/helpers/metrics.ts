@@ -28,9 +28,7 @@ export async function scrape(baseUrl: string): Promise<Sample[]> {
 
 /** The sum of every sample named `name` whose labels include `labels` (0 when none). */
 export function total(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  return samples
-    .filter((s) => s.name === name && Object.entries(labels).every(([key, value]) => s.labels[key] === value))
-    .reduce((sum, s) => sum + s.value, 0);
+  return samples.filter((s) => s.name === name && Object.entries(labels).every(([key, value]) => s.labels[key] === value)).reduce((sum, s) => sum + s.value, 0);
 }
 
 /** True when at least one sample is named `name`. */

@@ -80,9 +80,10 @@ export interface AvisoProcess {
  * (workers for /metrics and /readyz). An `env.PORT` is kept, so a killed process can
  * be restarted where its clients expect it.
  */
-export async function spawnAviso(role: AvisoProcess["role"], env: Record<string, string>): Promise<AvisoProcess> {
+export async function spawnAviso(role: AvisoProcess["role"], env: Record<string, string>, options: { entry?: string[] } = {}): Promise<AvisoProcess> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", role], {
+  // `entry`: e.g. ["dist/main.js"] for the production build.
+  const child = spawn(process.execPath, [...(options.entry ?? ["--import", "tsx", "src/main.ts"]), role], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HOST: "127.0.0.1", PORT: String(port), DATABASE_POOL_SIZE: "8", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -131,14 +132,41 @@ export async function spawnAviso(role: AvisoProcess["role"], env: Record<string,
   };
 
   try {
-    await eventually(async () => {
-      if (exitCode !== undefined) throw new Error(`${role} exited with ${exitCode} while starting:\n${output}`);
-      const response = await fetch(`${url}/healthz`).catch(() => undefined);
-      return response?.ok;
-    }, { what: `${role} to answer /healthz`, timeoutMs: 60_000, intervalMs: 200 });
+    await eventually(
+      async () => {
+        if (exitCode !== undefined) throw new Error(`${role} exited with ${exitCode} while starting:\n${output}`);
+        const response = await fetch(`${url}/healthz`).catch(() => undefined);
+        return response?.ok;
+      },
+      { what: `${role} to answer /healthz`, timeoutMs: 60_000, intervalMs: 200 },
+    );
   } catch (error) {
     await proc.kill();
     throw error;
   }
   return proc;
+}
+
+/**
+ * Runs `node --import tsx src/main.ts <role>` with exactly `env` (plus PATH and HOME)
+ * until it exits by itself: for start-up failures. Kills it after `withinMs`.
+ */
+export async function runAvisoToExit(
+  role: AvisoProcess["role"],
+  env: Record<string, string>,
+  withinMs = 60_000,
+): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", role], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  const timer = setTimeout(() => child.kill("SIGKILL"), withinMs);
+  const code = await new Promise<number | string>((resolve) => child.once("exit", (c, signal) => resolve(c ?? signal ?? "unknown")));
+  clearTimeout(timer);
+  return { code, stdout, stderr };
 }

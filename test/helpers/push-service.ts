@@ -26,12 +26,37 @@ export function makeLoopbackCertificate(): PushServiceCertificate {
   const dir = mkdtempSync(join(tmpdir(), "aviso-push-cert-"));
   const certFile = join(dir, "cert.pem");
   const keyFile = join(dir, "key.pem");
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:TRUE",
-    "-keyout", keyFile, "-out", certFile,
-  ], { stdio: "ignore" });
-  return { certPem: readFileSync(certFile, "utf8"), certFile, keyPem: readFileSync(keyFile, "utf8"), dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-keyout",
+      keyFile,
+      "-out",
+      certFile,
+    ],
+    { stdio: "ignore" },
+  );
+  return {
+    certPem: readFileSync(certFile, "utf8"),
+    certFile,
+    keyPem: readFileSync(keyFile, "utf8"),
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** A browser's subscription as the stand-in holds it: the public half goes to Aviso. */
@@ -97,7 +122,15 @@ export async function startPushService(certificate: PushServiceCertificate): Pro
         if (!req.headers.ttl) throw new Error("no TTL header");
         const plaintext = decryptAes128gcm(body, subscription).toString("utf8");
         const reply = replies.get(subscription.id)?.shift() ?? { status: 201, headers: { location: `${origin}/message/${randomBytes(6).toString("hex")}` } };
-        received.push({ subscriptionId: subscription.id, status: reply.status, headers: req.headers, vapid: claims, vapidPublicKey: publicKey, plaintext, ciphertext: body });
+        received.push({
+          subscriptionId: subscription.id,
+          status: reply.status,
+          headers: req.headers,
+          vapid: claims,
+          vapidPublicKey: publicKey,
+          plaintext,
+          ciphertext: body,
+        });
         res.writeHead(reply.status, reply.headers).end();
       } catch (error) {
         rejected.push({ path, reason: (error as Error).message });
@@ -110,7 +143,12 @@ export async function startPushService(certificate: PushServiceCertificate): Pro
 
   const register = (ecdh: ECDH, auth: Buffer): TestSubscription => {
     const id = randomBytes(8).toString("hex");
-    const subscription = { id, endpoint: `${origin}/push/${id}`, keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth: auth.toString("base64url") }, ecdh };
+    const subscription = {
+      id,
+      endpoint: `${origin}/push/${id}`,
+      keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth: auth.toString("base64url") },
+      ecdh,
+    };
     subscriptions.set(id, subscription);
     return subscription;
   };
@@ -146,13 +184,19 @@ async function verifyVapid(header: string, audience: string): Promise<{ claims: 
   const point = Buffer.from(k, "base64url");
   if (point.length !== 65 || point[0] !== 0x04) throw new Error("k is not an uncompressed P-256 point");
   if (decodeProtectedHeader(token).alg !== "ES256") throw new Error("VAPID JWT is not ES256");
-  const key = await importJWK({ kty: "EC", crv: "P-256", x: point.subarray(1, 33).toString("base64url"), y: point.subarray(33).toString("base64url") }, "ES256");
+  const key = await importJWK(
+    { kty: "EC", crv: "P-256", x: point.subarray(1, 33).toString("base64url"), y: point.subarray(33).toString("base64url") },
+    "ES256",
+  );
   const { payload } = await jwtVerify(token, key, { audience, algorithms: ["ES256"], requiredClaims: ["exp", "sub"] });
   // RFC 8292 §2: exp no more than 24 hours ahead.
   if (payload.exp! - Math.floor(Date.now() / 1000) > 24 * 3600) throw new Error("VAPID exp more than 24 h ahead");
   if (!/^(mailto:|https:)/.test(String(payload.sub))) throw new Error("VAPID sub is not mailto: or https:");
   // Sanity: the key in k= is a real P-256 key node accepts.
-  createPublicKey({ key: { kty: "EC", crv: "P-256", x: point.subarray(1, 33).toString("base64url"), y: point.subarray(33).toString("base64url") }, format: "jwk" });
+  createPublicKey({
+    key: { kty: "EC", crv: "P-256", x: point.subarray(1, 33).toString("base64url"), y: point.subarray(33).toString("base64url") },
+    format: "jwk",
+  });
   return { claims: payload, publicKey: k };
 }
 

@@ -81,7 +81,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       const headers: Record<string, string> = { "content-type": "application/json" };
       if (typeof auth === "string") headers.authorization = `Bearer ${auth}`;
       else if (auth) headers.authorization = auth.header;
-      const response = await fetch(`${app.url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query: typeof query === "string" ? query : print(query), variables }) });
+      const response = await fetch(`${app.url}/graphql`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ query: typeof query === "string" ? query : print(query), variables }),
+      });
       return (await response.json()) as GraphQLResponse<never>;
     },
     async stop() {

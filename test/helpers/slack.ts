@@ -1,7 +1,11 @@
 import { startHttpFake, type FakeReply, type HttpFake } from "./http-fake.js";
 
 export const slackOk: FakeReply = { status: 200, body: "ok" };
-export const slackRateLimited = (retryAfterSeconds: number): FakeReply => ({ status: 429, body: "rate_limited", headers: { "retry-after": String(retryAfterSeconds) } });
+export const slackRateLimited = (retryAfterSeconds: number): FakeReply => ({
+  status: 429,
+  body: "rate_limited",
+  headers: { "retry-after": String(retryAfterSeconds) },
+});
 export const slackInvalidPayload: FakeReply = { status: 400, body: "invalid_payload" };
 export const slackServerError: FakeReply = { status: 500, body: "rollup_error" };
 

@@ -44,7 +44,16 @@ export async function startSmsApi(): Promise<SmsApi> {
     const form = new URLSearchParams(String(request.body));
     return {
       status: 201,
-      body: { sid: `SM${randomBytes(16).toString("hex")}`, account_sid: SMS_ACCOUNT_SID, to: form.get("To"), from: form.get("From"), body: form.get("Body"), status: "queued", num_segments: "1", api_version: "2010-04-01" },
+      body: {
+        sid: `SM${randomBytes(16).toString("hex")}`,
+        account_sid: SMS_ACCOUNT_SID,
+        to: form.get("To"),
+        from: form.get("From"),
+        body: form.get("Body"),
+        status: "queued",
+        num_segments: "1",
+        api_version: "2010-04-01",
+      },
     };
   };
   const fake = await startHttpFake(accept);

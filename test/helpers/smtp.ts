@@ -127,17 +127,25 @@ function decodePart(part: { headers: Record<string, string>; body: string } | un
   const encoding = (part.headers["content-transfer-encoding"] ?? "").toLowerCase();
   if (encoding === "base64") return Buffer.from(part.body.replace(/\s+/g, ""), "base64").toString("utf8");
   if (encoding === "quoted-printable") {
-    return decodeURIComponent(part.body.replace(/=\n/g, "").replace(/%/g, "%25").replace(/=([0-9A-F]{2})/gi, "%$1"));
+    return decodeURIComponent(
+      part.body
+        .replace(/=\n/g, "")
+        .replace(/%/g, "%25")
+        .replace(/=([0-9A-F]{2})/gi, "%$1"),
+    );
   }
   return part.body;
 }
 
 function decodeWords(value: string): string {
-  return value
-    .replace(/\?=\s+=\?/g, "?==?")
-    .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_m, _charset: string, kind: string, text: string) =>
-      kind.toUpperCase() === "B"
-        ? Buffer.from(text, "base64").toString("utf8")
-        : decodeURIComponent(text.replace(/_/g, " ").replace(/%/g, "%25").replace(/=([0-9A-F]{2})/gi, "%$1")),
-    );
+  return value.replace(/\?=\s+=\?/g, "?==?").replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_m, _charset: string, kind: string, text: string) =>
+    kind.toUpperCase() === "B"
+      ? Buffer.from(text, "base64").toString("utf8")
+      : decodeURIComponent(
+          text
+            .replace(/_/g, " ")
+            .replace(/%/g, "%25")
+            .replace(/=([0-9A-F]{2})/gi, "%$1"),
+        ),
+  );
 }

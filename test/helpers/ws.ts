@@ -99,7 +99,10 @@ export function subscribe<T = Record<string, unknown>, V = Record<string, unknow
  */
 export async function openRawSocket(wsUrl: string): Promise<WebSocket> {
   const socket = rawSocket(wsUrl);
-  await new Promise((resolve, reject) => (socket.once("open", resolve), socket.once("error", reject)));
+  await new Promise((resolve, reject) => {
+    socket.once("open", resolve);
+    socket.once("error", reject);
+  });
   return socket;
 }
 

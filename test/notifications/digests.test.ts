@@ -17,7 +17,13 @@ let pool: pg.Pool;
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  const env = { NOTIFY_NEW_MESSAGE_ENABLED: "true", SMTP_HOST: "127.0.0.1", SMTP_PORT: String(smtp.port), SMTP_USE_TLS: "false", PUBLIC_URL: "https://app.aviso.test" };
+  const env = {
+    NOTIFY_NEW_MESSAGE_ENABLED: "true",
+    SMTP_HOST: "127.0.0.1",
+    SMTP_PORT: String(smtp.port),
+    SMTP_USE_TLS: "false",
+    PUBLIC_URL: "https://app.aviso.test",
+  };
   // Two processes' worth of Aviso on one database: both run every job queue.
   api = await startTestServer({ env });
   worker = await startTestServer({ env, role: "worker", database: api.database });
@@ -28,7 +34,9 @@ beforeAll(async () => {
   await prisma.organization.update({ where: { id: demo }, data: { coalesceWindowSeconds: 0, emailHourlyLimit: 5 } });
   // This test is about email: the agent's WhatsApp stays quiet.
   for (const email of ["agent@demo.test", "agent2@demo.test"]) {
-    await prisma.notificationPreference.create({ data: { organizationId: demo, userId: await userId(prisma, email), type: "NEW_MESSAGE", channel: "WHATSAPP", enabled: false } });
+    await prisma.notificationPreference.create({
+      data: { organizationId: demo, userId: await userId(prisma, email), type: "NEW_MESSAGE", channel: "WHATSAPP", enabled: false },
+    });
   }
 });
 afterAll(async () => {
@@ -77,14 +85,21 @@ describe("digests", () => {
     // One pg-boss job for the window, keyed by user and window, due at the window's end.
     const jobs = await pool.query(`SELECT id, start_after, singleton_key FROM pgboss.job WHERE name = 'send-digest' AND data->>'digestId' = $1`, [digest.id]);
     expect(jobs.rows).toHaveLength(1);
-    expect(jobs.rows[0]).toMatchObject({ id: digestJobId(agent, "EMAIL", expectedEnd), start_after: expectedEnd, singleton_key: `${agent}:EMAIL:${expectedEnd.toISOString()}` });
+    expect(jobs.rows[0]).toMatchObject({
+      id: digestJobId(agent, "EMAIL", expectedEnd),
+      start_after: expectedEnd,
+      singleton_key: `${agent}:EMAIL:${expectedEnd.toISOString()}`,
+    });
 
     await eventually(async () => emailsTo("agent@demo.test").length >= 5 || undefined, { what: "the 5 emails within the limit", timeoutMs: 20_000 });
     await windowEnds(jobs.rows[0].id);
-    const sent = await eventually(async () => {
-      const row = await prisma().digest.findUniqueOrThrow({ where: { id: digest.id } });
-      return row.status === "SENT" ? row : undefined;
-    }, { what: "digest sent", timeoutMs: 20_000 });
+    const sent = await eventually(
+      async () => {
+        const row = await prisma().digest.findUniqueOrThrow({ where: { id: digest.id } });
+        return row.status === "SENT" ? row : undefined;
+      },
+      { what: "digest sent", timeoutMs: 20_000 },
+    );
     expect(sent.attempts).toBe(1);
 
     // Another worker running the same digest again finds it sent: no second email.
@@ -119,7 +134,10 @@ describe("digests", () => {
     // A worker claimed it (SCHEDULED → PENDING) and died before sending.
     await prisma().digest.update({ where: { id: digest.id }, data: { status: "PENDING", attempts: 1 } });
     await windowEnds(digestJobId(agent2, "EMAIL", digest.windowEnd));
-    await eventually(async () => ((await prisma().digest.findUniqueOrThrow({ where: { id: digest.id } })).status === "SENT" ? true : undefined), { what: "digest sent", timeoutMs: 20_000 });
+    await eventually(async () => ((await prisma().digest.findUniqueOrThrow({ where: { id: digest.id } })).status === "SENT" ? true : undefined), {
+      what: "digest sent",
+      timeoutMs: 20_000,
+    });
     expect(await prisma().delivery.findUniqueOrThrow({ where: { id: held.id } })).toMatchObject({ status: "SENT" });
     expect(emailsTo("agent2@demo.test").filter((m) => m.headers["x-aviso-digest"] === digest.id)).toHaveLength(1);
   }, 40_000);
@@ -148,7 +166,10 @@ describe("digests", () => {
     expect(digest.windowEnd).toEqual(end);
 
     await windowEnds(digestJobId(admin, "EMAIL", end));
-    await eventually(async () => ((await prisma().digest.findUniqueOrThrow({ where: { id: digest.id } })).status === "SENT" ? true : undefined), { what: "daily digest sent", timeoutMs: 20_000 });
+    await eventually(async () => ((await prisma().digest.findUniqueOrThrow({ where: { id: digest.id } })).status === "SENT" ? true : undefined), {
+      what: "daily digest sent",
+      timeoutMs: 20_000,
+    });
     const [mail] = emailsTo("admin@demo.test").filter((m) => m.headers["x-aviso-digest"] === digest.id);
     expect(mail!.subject).toBe("Resumo do Aviso: 1 notificações em 1 assunto");
     expect(mail!.text).toContain("Alerta [HIGH] Fila parada (1)");
@@ -171,7 +192,11 @@ describe("digests", () => {
   });
 
   it("accepts HOURLY and DAILY for email, SMS and web push only", async () => {
-    const result = await api.gql(`mutation { updateDigestPreference(input: { channel: WHATSAPP, frequency: HOURLY }) { channel } }`, {}, await api.token("agent@demo.test"));
+    const result = await api.gql(
+      `mutation { updateDigestPreference(input: { channel: WHATSAPP, frequency: HOURLY }) { channel } }`,
+      {},
+      await api.token("agent@demo.test"),
+    );
     expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     const prefs = await api.gql(DigestPreferencesDocument, {}, await api.token("admin@demo.test"));
     expect(prefs.data?.notificationPreferences.digests).toEqual([

@@ -47,10 +47,22 @@ describe("recipients", () => {
     const conversation = await openConversation(prisma(), { org: "demo", assignee: "agent@demo.test", contactName: "Paula" });
     const agent = await userId(prisma(), "agent@demo.test");
     const admin = await userId(prisma(), "admin@demo.test");
-    const assigned = await raise(server, { type: "CONVERSATION_ASSIGNED", organizationId: demoId, conversationId: conversation.id, assigneeId: agent, actorId: admin });
+    const assigned = await raise(server, {
+      type: "CONVERSATION_ASSIGNED",
+      organizationId: demoId,
+      conversationId: conversation.id,
+      assigneeId: agent,
+      actorId: admin,
+    });
     const [row] = await prisma().notification.findMany({ where: { id: { in: assigned.notificationIds } } });
     expect(row).toMatchObject({ userId: agent, title: `Conversa #${conversation.number} atribuída a você`, body: "Contato: Paula" });
-    const self = await raise(server, { type: "CONVERSATION_ASSIGNED", organizationId: demoId, conversationId: conversation.id, assigneeId: agent, actorId: agent });
+    const self = await raise(server, {
+      type: "CONVERSATION_ASSIGNED",
+      organizationId: demoId,
+      conversationId: conversation.id,
+      assigneeId: agent,
+      actorId: agent,
+    });
     expect(self.notificationIds).toEqual([]);
   });
 
@@ -75,7 +87,14 @@ describe("recipients", () => {
   it("says how long a resolved alert was open, in the recipient's locale", async () => {
     const acmeId = await orgId(prisma(), "acme");
     const alert = await prisma().alert.create({
-      data: { organizationId: acmeId, title: "Disk full", severity: "MEDIUM", createdAt: new Date("2026-01-01T10:00:00Z"), resolvedAt: new Date("2026-01-01T12:05:00Z"), status: "RESOLVED" },
+      data: {
+        organizationId: acmeId,
+        title: "Disk full",
+        severity: "MEDIUM",
+        createdAt: new Date("2026-01-01T10:00:00Z"),
+        resolvedAt: new Date("2026-01-01T12:05:00Z"),
+        status: "RESOLVED",
+      },
     });
     const resolved = await raise(server, { type: "ALERT_RESOLVED", organizationId: acmeId, alertId: alert.id });
     const [row] = await prisma().notification.findMany({ where: { id: { in: resolved.notificationIds } } });
@@ -95,7 +114,10 @@ describe("flags and preferences", () => {
     const conversation = await openConversation(prisma(), { org: "demo", assignee: "agent@demo.test" });
     const result = await receiveMessage(server, conversation);
     const deliveries = await prisma().delivery.findMany({ where: { notificationId: result.notificationIds[0] }, orderBy: { channel: "asc" } });
-    expect(deliveries.map((d) => [d.channel, queued(d.status)])).toEqual([["EMAIL", "queued"], ["WHATSAPP", "queued"]]);
+    expect(deliveries.map((d) => [d.channel, queued(d.status)])).toEqual([
+      ["EMAIL", "queued"],
+      ["WHATSAPP", "queued"],
+    ]);
     const jobs = await jobsFor(deliveries.map((d) => d.id));
     expect(jobs.map((j) => j.name).sort()).toEqual(["deliver-email", "deliver-whatsapp"]);
   });
@@ -148,7 +170,9 @@ describe("the caller's transaction", () => {
     const runtime = server.app.runtime;
     const store = async (unit: UnitOfWork) => {
       // The message is only visible inside this transaction: the engine must read through it.
-      const message = await unit.tx.message.create({ data: { organizationId: demoId, conversationId: conversation.id, direction: "INBOUND", type: "TEXT", text: "oi" } });
+      const message = await unit.tx.message.create({
+        data: { organizationId: demoId, conversationId: conversation.id, direction: "INBOUND", type: "TEXT", text: "oi" },
+      });
       return notify(runtime, { type: "NEW_MESSAGE", organizationId: demoId, conversationId: conversation.id, messageId: message.id }, unit);
     };
     let rolledBack: string[] = [];
@@ -231,7 +255,10 @@ describe("quiet hours", () => {
     const hh = (d: Date) => `${String(d.getUTCHours()).padStart(2, "0")}:${String(d.getUTCMinutes()).padStart(2, "0")}`;
     const end = new Date(now.getTime() + 2 * 3600_000);
     const agent = await createUser(prisma(), "demo", "AGENT", { notifyOnNewMessage: true, whatsappNotificationNumber: "+5511988887777" });
-    await prisma().user.update({ where: { id: agent.id }, data: { quietHoursStart: hh(new Date(now.getTime() - 3600_000)), quietHoursEnd: hh(end), quietHoursTimeZone: "UTC" } });
+    await prisma().user.update({
+      where: { id: agent.id },
+      data: { quietHoursStart: hh(new Date(now.getTime() - 3600_000)), quietHoursEnd: hh(end), quietHoursTimeZone: "UTC" },
+    });
     const result = await receiveMessage(server, await openConversation(prisma(), { org: "demo", assignee: agent.email }));
     const deliveries = await prisma().delivery.findMany({ where: { notificationId: { in: result.notificationIds } }, orderBy: { channel: "asc" } });
     const expectedEnd = new Date(end);

@@ -27,7 +27,12 @@ export async function openConversation(
   const { conversationSeq } = await prisma.organization.update({ where: { id: organizationId }, data: { conversationSeq: { increment: 1 } } });
   contactCounter += 1;
   const contact = await prisma.contact.create({
-    data: { organizationId, waId: `5511977${String(Date.now()).slice(-4)}${contactCounter}`, phone: `5511977000${contactCounter}`, name: options.contactName ?? `Cliente ${contactCounter}` },
+    data: {
+      organizationId,
+      waId: `5511977${String(Date.now()).slice(-4)}${contactCounter}`,
+      phone: `5511977000${contactCounter}`,
+      name: options.contactName ?? `Cliente ${contactCounter}`,
+    },
   });
   const conversation = await prisma.conversation.create({
     data: {
@@ -53,7 +58,12 @@ export async function receiveMessage(
   const message = await prisma.message.create({
     data: { organizationId: conversation.organizationId, conversationId: conversation.id, direction: "INBOUND", type, text },
   });
-  return notify(server.app.runtime, { type: "NEW_MESSAGE", organizationId: conversation.organizationId, conversationId: conversation.id, messageId: message.id }, undefined, { ...(now ? { now } : {}) });
+  return notify(
+    server.app.runtime,
+    { type: "NEW_MESSAGE", organizationId: conversation.organizationId, conversationId: conversation.id, messageId: message.id },
+    undefined,
+    { ...(now ? { now } : {}) },
+  );
 }
 
 export function raise(server: TestServer, event: NotificationEvent) {

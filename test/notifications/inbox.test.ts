@@ -17,7 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-
 /** A fresh agent with three notifications: two new messages and one assignment (newest). */
 async function agentWithInbox() {
   const { prisma } = server.app.runtime;

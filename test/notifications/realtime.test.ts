@@ -28,7 +28,6 @@ async function socketFor(email: string) {
   return socket;
 }
 
-
 describe("an agent's realtime inbox", () => {
   it("receives notificationAdded for a new customer message, sees the count move, and reads it idempotently", async () => {
     const { prisma } = server.app.runtime;
@@ -106,7 +105,11 @@ describe("an agent's realtime inbox", () => {
     await receiveMessage(server, await openConversation(prisma, { org: "acme", assignee: "agent@acme.test" }), "acme message");
     await raise(server, { type: "CAMPAIGN_FAILED", organizationId: acmeId, campaignName: "Launch", reason: "quota" });
 
-    expect((await agentAdded.next()).data!.notificationAdded).toMatchObject({ type: "NEW_MESSAGE", body: "acme message", title: expect.stringContaining("New message from") });
+    expect((await agentAdded.next()).data!.notificationAdded).toMatchObject({
+      type: "NEW_MESSAGE",
+      body: "acme message",
+      title: expect.stringContaining("New message from"),
+    });
     expect((await adminAdded.next()).data!.notificationAdded).toMatchObject({ type: "CAMPAIGN_FAILED", title: "Campaign Launch failed" });
     expect((await agentCounts.next()).data!.unreadNotificationCountChanged).toBe(initialCount + 1);
     expect(agentAdded.pending()).toEqual([]);

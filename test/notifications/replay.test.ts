@@ -15,7 +15,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-
 async function socketFor(email: string) {
   const socket = connect(server.wsUrl, `Bearer ${await server.token(email)}`);
   sockets.push(socket);

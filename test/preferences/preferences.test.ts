@@ -101,7 +101,11 @@ describe("updateNotificationPreferences", () => {
     expect(result.errors).toBeUndefined();
     const updated = result.data!.updateNotificationPreferences;
     // An agent's new number waits for verification (issue 18): stored as pending, not in effect.
-    expect(updated).toMatchObject({ whatsappNumber: null, notifyOnNewMessage: true, quietHours: { start: "22:00", end: "07:00", timeZone: "America/Sao_Paulo" } });
+    expect(updated).toMatchObject({
+      whatsappNumber: null,
+      notifyOnNewMessage: true,
+      quietHours: { start: "22:00", end: "07:00", timeZone: "America/Sao_Paulo" },
+    });
     expect((await prisma.user.findUniqueOrThrow({ where: { id: agent.id } })).whatsappPendingNumber).toBe("+5511987654321");
     const matrix = enabledByType(updated);
     expect(matrix.SLA_WARNING).toEqual(["IN_APP", "EMAIL"]);
@@ -132,7 +136,15 @@ describe("updateNotificationPreferences", () => {
     [{ quietHours: { start: "22:00", end: "7h", timeZone: "UTC" } }, "quietHours.end"],
     [{ quietHours: { start: "22:00", end: "22:00", timeZone: "UTC" } }, "quietHours.end"],
     [{ quietHours: { start: "22:00", end: "07:00", timeZone: "Mars/Olympus" } }, "quietHours.timeZone"],
-    [{ channels: [{ type: "NEW_MESSAGE", channel: "EMAIL", enabled: true }, { type: "NEW_MESSAGE", channel: "IN_APP", enabled: false }] }, "channels.1.enabled"],
+    [
+      {
+        channels: [
+          { type: "NEW_MESSAGE", channel: "EMAIL", enabled: true },
+          { type: "NEW_MESSAGE", channel: "IN_APP", enabled: false },
+        ],
+      },
+      "channels.1.enabled",
+    ],
   ])("rejects %j naming the field %s", async (input, field) => {
     const agent = await createUser(on.app.runtime.prisma, "demo", "AGENT");
     const token = await on.token(agent.email);

@@ -107,7 +107,13 @@ describe("LGPD: export and erase a contact", () => {
     expect(await scanFor(MARIA.name)).not.toEqual([]);
     const erased = await server.gql<{ eraseContact: Record<string, unknown> }>(ERASE, { id: gid(maria) }, await server.token("admin@demo.test"));
     expect(erased.errors).toBeUndefined();
-    expect(erased.data?.eraseContact).toMatchObject({ contactId: maria, erasedNow: true, messagesAnonymized: 3, mediaReferencesDeleted: 1, webhookEventsDeleted: 4 });
+    expect(erased.data?.eraseContact).toMatchObject({
+      contactId: maria,
+      erasedNow: true,
+      messagesAnonymized: 3,
+      mediaReferencesDeleted: 1,
+      webhookEventsDeleted: 4,
+    });
     expect(Number(erased.data?.eraseContact.notificationsAnonymized)).toBeGreaterThan(0);
 
     for (const needle of [MARIA.phone, MARIA.phone.slice(2), MARIA.name, ...MARIA.texts]) expect(await scanFor(needle), needle).toEqual([]);
@@ -140,7 +146,11 @@ describe("retention", () => {
   it("a scheduled job deletes raw webhook bodies after WEBHOOK_EVENT_RETENTION_DAYS and anonymizes messages after the organization's messageRetentionDays", async () => {
     const job = privacyJobs.find((j) => j.name === "data-retention")!;
     expect(job.cron).toBeTruthy();
-    const set = await server.gql("mutation { updateOrganizationSettings(input: { messageRetentionDays: 30 }) { messageRetentionDays } }", {}, await server.token("admin@demo.test"));
+    const set = await server.gql(
+      "mutation { updateOrganizationSettings(input: { messageRetentionDays: 30 }) { messageRetentionDays } }",
+      {},
+      await server.token("admin@demo.test"),
+    );
     expect(set.data).toEqual({ updateOrganizationSettings: { messageRetentionDays: 30 } });
     await write({ phone: "5511955550303", name: "Antiga" }, "mensagem antiga");
     await write({ phone: "5511955550404", name: "Nova" }, "mensagem nova");

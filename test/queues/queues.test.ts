@@ -23,7 +23,9 @@ async function userGid(email: string) {
 describe("queues", () => {
   it("lists the organization's own queues with their members", async () => {
     const demo = await server.gql<{ queues: Queue[] }>(QUEUES, {}, await server.token("agent@demo.test"));
-    expect(demo.data?.queues).toEqual([{ id: expect.any(String), name: "Atendimento", members: [{ email: "agent@demo.test" }, { email: "agent2@demo.test" }] }]);
+    expect(demo.data?.queues).toEqual([
+      { id: expect.any(String), name: "Atendimento", members: [{ email: "agent@demo.test" }, { email: "agent2@demo.test" }] },
+    ]);
     const acme = await server.gql<{ queues: Queue[] }>(QUEUES, {}, await server.token("admin@acme.test"));
     expect(acme.data?.queues.map((q) => q.name)).toEqual(["Support"]);
   });
@@ -56,7 +58,11 @@ describe("queues", () => {
     const queue = (await server.gql<{ createQueue: Queue }>(CREATE, { name: "Suporte N2" }, admin)).data!.createQueue;
     await server.gql(ADD, { q: queue.id, u: await userGid("agent2@demo.test") }, admin);
     const conversation = await openConversation(prisma, { org: "demo", assignee: null });
-    const moved = await server.gql<{ moveConversationToQueue: { queue: { name: string } } }>(MOVE, { c: gid("Conversation", conversation.id), q: queue.id }, admin);
+    const moved = await server.gql<{ moveConversationToQueue: { queue: { name: string } } }>(
+      MOVE,
+      { c: gid("Conversation", conversation.id), q: queue.id },
+      admin,
+    );
     expect(moved.data?.moveConversationToQueue.queue).toEqual({ name: "Suporte N2" });
     const result = await receiveMessage(server, conversation);
     const recipients = await prisma.notification.findMany({ where: { id: { in: result.notificationIds } }, include: { user: true } });
@@ -74,7 +80,9 @@ describe("queues", () => {
   it("never lets another organization's admin see or touch a queue, user or conversation", async () => {
     const { prisma } = server.app.runtime;
     const acmeAdmin = await server.token("admin@acme.test");
-    const demoQueue = (await server.gql<{ queues: Queue[] }>(QUEUES, {}, await server.token("admin@demo.test"))).data!.queues.find((q) => q.name === "Atendimento")!;
+    const demoQueue = (await server.gql<{ queues: Queue[] }>(QUEUES, {}, await server.token("admin@demo.test"))).data!.queues.find(
+      (q) => q.name === "Atendimento",
+    )!;
     const acmeQueue = (await server.gql<{ queues: Queue[] }>(QUEUES, {}, acmeAdmin)).data!.queues[0]!;
     const demoConversation = await openConversation(prisma, { org: "demo", assignee: null });
 

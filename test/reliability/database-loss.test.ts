@@ -81,7 +81,9 @@ describe("the database lost under webhook traffic", () => {
     let terminated = 0;
     const terminator = (async () => {
       for (let round = 0; round < TERMINATE_ROUNDS; round++) {
-        const result = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [database.name]);
+        const result = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [
+          database.name,
+        ]);
         terminated += result.rowCount ?? 0;
         await new Promise((resolve) => setTimeout(resolve, TERMINATE_EVERY_MS));
       }
@@ -98,30 +100,64 @@ describe("the database lost under webhook traffic", () => {
     await Promise.all([terminator, ...lanes]);
 
     expect(terminated).toBeGreaterThan(0);
-    expect(Object.keys(traffic.statuses).map(Number).filter((s) => s !== 200 && s < 500)).toEqual([]);
+    expect(
+      Object.keys(traffic.statuses)
+        .map(Number)
+        .filter((s) => s !== 200 && s < 500),
+    ).toEqual([]);
     // Answered 200 means applied, or stored raw together with its reprocess job (one
     // commit). A job that lost its completion with its connection stays active until it
     // expires (120 s) and then waits for the sweeper, which runs every 5 minutes: that
     // sweep is done here instead of waiting for it.
     const prisma = server.app.runtime.prisma;
     const queued = async () =>
-      Number((await prisma.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM pgboss.job WHERE name = ${reprocessWebhookEventJob.name} AND state IN ('created', 'retry')`)[0]!.n);
-    await eventually(async () => (await storedCount(traffic.wamids)) === traffic.wamids.length || (await queued()) === 0, { what: "every webhook stored or none queued", timeoutMs: 60_000, intervalMs: 250 });
+      Number(
+        (
+          await prisma.$queryRaw<
+            Array<{ n: bigint }>
+          >`SELECT count(*) AS n FROM pgboss.job WHERE name = ${reprocessWebhookEventJob.name} AND state IN ('created', 'retry')`
+        )[0]!.n,
+      );
+    await eventually(async () => (await storedCount(traffic.wamids)) === traffic.wamids.length || (await queued()) === 0, {
+      what: "every webhook stored or none queued",
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
     const awaitingSweep = await prisma.webhookEvent.findMany({ where: { status: "RECEIVED" }, select: { id: true } });
     for (const { id } of awaitingSweep) await server.app.runtime.jobs.send(reprocessWebhookEventJob, { webhookEventId: id });
-    await eventually(async () => (await storedCount(traffic.wamids)) === traffic.wamids.length, { what: "every webhook stored", timeoutMs: 60_000, intervalMs: 250 });
+    await eventually(async () => (await storedCount(traffic.wamids)) === traffic.wamids.length, {
+      what: "every webhook stored",
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
     const perWamid = await server.app.runtime.prisma.message.groupBy({ by: ["externalId"], where: { externalId: { in: traffic.wamids } }, _count: true });
     expect(perWamid.filter((g) => g._count !== 1)).toEqual([]);
     expect((await readiness()).status).toBe(200);
-    console.log(JSON.stringify({ databaseTerminations: { rounds: TERMINATE_ROUNDS, backendsTerminated: terminated, webhooks: traffic.wamids.length, statuses: traffic.statuses, redeliveries: traffic.redeliveries, eventsAwaitingSweeper: awaitingSweep.length, stored: perWamid.length, lost: traffic.wamids.length - perWamid.length } }));
+    console.log(
+      JSON.stringify({
+        databaseTerminations: {
+          rounds: TERMINATE_ROUNDS,
+          backendsTerminated: terminated,
+          webhooks: traffic.wamids.length,
+          statuses: traffic.statuses,
+          redeliveries: traffic.redeliveries,
+          eventsAwaitingSweeper: awaitingSweep.length,
+          stored: perWamid.length,
+          lost: traffic.wamids.length - perWamid.length,
+        },
+      }),
+    );
   }, 180_000);
 
   it("answers 503 while the database refuses connections, is unready, and stores the redeliveries once it is back", async () => {
     proxy.cut();
-    const down = await eventually(async () => {
-      const r = await readiness();
-      return r.status === 503 ? r : undefined;
-    }, { what: "readiness to report 503 with the database down" });
+    const down = await eventually(
+      async () => {
+        const r = await readiness();
+        return r.status === 503 ? r : undefined;
+      },
+      { what: "readiness to report 503 with the database down" },
+    );
     expect(down.body).toMatchObject({ ready: false, checks: { database: "down" } });
 
     const refused: Array<{ wamid: string; body: unknown }> = [];
@@ -137,11 +173,26 @@ describe("the database lost under webhook traffic", () => {
     expect((await readiness()).status).toBe(503);
 
     proxy.restore();
-    await eventually(async () => (await readiness()).status === 200, { what: "readiness to report 200 with the database back", timeoutMs: 30_000, intervalMs: 250 });
+    await eventually(async () => (await readiness()).status === 200, {
+      what: "readiness to report 200 with the database back",
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
     const traffic: Traffic = { wamids: [], statuses: {}, redeliveries: 0 };
     for (const { body } of refused) await deliverUntilAccepted(body, traffic);
     const wamids = refused.map((r) => r.wamid);
     expect(await storedCount(wamids)).toBe(OUTAGE_WEBHOOKS);
-    console.log(JSON.stringify({ databaseRefusing: { webhooksDuringOutage: OUTAGE_WEBHOOKS, answered: statuses, redelivered: OUTAGE_WEBHOOKS, redeliveryStatuses: traffic.statuses, stored: OUTAGE_WEBHOOKS, lost: 0 } }));
+    console.log(
+      JSON.stringify({
+        databaseRefusing: {
+          webhooksDuringOutage: OUTAGE_WEBHOOKS,
+          answered: statuses,
+          redelivered: OUTAGE_WEBHOOKS,
+          redeliveryStatuses: traffic.statuses,
+          stored: OUTAGE_WEBHOOKS,
+          lost: 0,
+        },
+      }),
+    );
   }, 120_000);
 });

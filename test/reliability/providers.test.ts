@@ -113,13 +113,20 @@ afterAll(async () => {
 });
 
 const statusesOf = async () =>
-  new Map((await server.app.runtime.prisma.delivery.findMany({ where: { id: { in: [...deliveries.keys()] } } })).map((d) => [d.id, d.status] as [string, DeliveryStatus]));
+  new Map(
+    (await server.app.runtime.prisma.delivery.findMany({ where: { id: { in: [...deliveries.keys()] } } })).map(
+      (d) => [d.id, d.status] as [string, DeliveryStatus],
+    ),
+  );
 
 function waitUntilAll(statuses: DeliveryStatus[], what: string) {
-  return eventually(async () => {
-    const current = await statusesOf();
-    return [...current.values()].every((s) => statuses.includes(s)) ? current : undefined;
-  }, { what, timeoutMs: 90_000 });
+  return eventually(
+    async () => {
+      const current = await statusesOf();
+      return [...current.values()].every((s) => statuses.includes(s)) ? current : undefined;
+    },
+    { what, timeoutMs: 90_000 },
+  );
 }
 
 /** Provider calls per delivery in a round; and how many each had accepted. */
@@ -141,7 +148,11 @@ describe("deliveries through failing providers", () => {
     for (const channel of CHANNELS) {
       for (let i = 0; i < PER_CHANNEL; i++) {
         const contact = `Cliente-${channel}-${String(i).padStart(2, "0")}`;
-        const { delivery } = await createNotificationWithDelivery(prisma, { userEmail: "agent@demo.test", channel, conversation: { contactName: contact, text: "Oi" } });
+        const { delivery } = await createNotificationWithDelivery(prisma, {
+          userEmail: "agent@demo.test",
+          channel,
+          conversation: { contactName: contact, text: "Oi" },
+        });
         deliveries.set(delivery.id, { channel, contact });
         if (channel === "EMAIL" && i % 3 === 0) refusedByEmail.add(delivery.id);
       }
@@ -153,7 +164,9 @@ describe("deliveries through failing providers", () => {
     const dead = [...first].filter(([, status]) => status === "DEAD").map(([id]) => id);
     for (const id of refusedByEmail) expect(first.get(id)).toBe("DEAD");
     // Those deaths raised one system alert for the admins (further deaths only count occurrences).
-    const systemAlert = await eventually(() => prisma.alert.findFirst({ where: { dedupeKey: "delivery-dead:EMAIL" } }), { what: "the system alert for dying email deliveries" });
+    const systemAlert = await eventually(() => prisma.alert.findFirst({ where: { dedupeKey: "delivery-dead:EMAIL" } }), {
+      what: "the system alert for dying email deliveries",
+    });
     expect(systemAlert).toMatchObject({ title: "Entregas por EMAIL estão falhando", createdById: null });
     expect(await prisma.alert.count({ where: { dedupeKey: "delivery-dead:EMAIL" } })).toBe(1);
     const firstCalls = callsPerDelivery("first");

@@ -71,7 +71,10 @@ async function messageThroughB(text: string): Promise<{ status: number; notifica
   if (response.status !== 200) return { status: response.status };
   const stored = await prisma.message.findFirst({ where: { externalId: message.id }, select: { id: true } });
   if (!stored) return { status: response.status };
-  const notification = await prisma.notification.findFirst({ where: { userId: agentId, data: { path: ["messageId"], equals: stored.id } }, select: { id: true } });
+  const notification = await prisma.notification.findFirst({
+    where: { userId: agentId, data: { path: ["messageId"], equals: stored.id } },
+    select: { id: true },
+  });
   return { status: response.status, notificationId: notification ? encodeGlobalID("Notification", notification.id) : undefined };
 }
 
@@ -99,10 +102,13 @@ describe("Redis lost and back under two API instances and a worker", () => {
 
     await redis.kill();
     for (const api of [apiA, apiB, worker]) {
-      const down = await eventually(async () => {
-        const r = await readiness(api);
-        return r.status === 503 ? r : undefined;
-      }, { what: "readiness to report 503 with Redis down" });
+      const down = await eventually(
+        async () => {
+          const r = await readiness(api);
+          return r.status === 503 ? r : undefined;
+        },
+        { what: "readiness to report 503 with Redis down" },
+      );
       expect(down.body).toMatchObject({ ready: false, checks: { database: "ok", redis: "down" } });
     }
     // The API answers over HTTP: queries read the database, not Redis.
@@ -125,7 +131,11 @@ describe("Redis lost and back under two API instances and a worker", () => {
 
     await redis.start();
     for (const api of [apiA, apiB, worker]) {
-      await eventually(async () => (await readiness(api)).status === 200, { what: "readiness to report 200 with Redis back", timeoutMs: 30_000, intervalMs: 250 });
+      await eventually(async () => (await readiness(api)).status === 200, {
+        what: "readiness to report 200 with Redis back",
+        timeoutMs: 30_000,
+        intervalMs: 250,
+      });
     }
     // Fan-out resumes on the socket opened before the outage: B publishes, A delivers.
     const after = await messageThroughB("depois da volta");
@@ -141,6 +151,10 @@ describe("Redis lost and back under two API instances and a worker", () => {
     // Nothing persisted was lost: 1 + 5 + 1 messages, each with its notification.
     const stored = await prisma.message.count({ where: { conversation: { contact: { waId: CUSTOMER } } } });
     expect(stored).toBe(OUTAGE_WEBHOOKS + 2);
-    console.log(JSON.stringify({ redisLoss: { apiInstances: 2, workers: 1, redisKills: 1, webhooksDuringOutage: OUTAGE_WEBHOOKS, stored, replayed: replayed.length, lost: 0 } }));
+    console.log(
+      JSON.stringify({
+        redisLoss: { apiInstances: 2, workers: 1, redisKills: 1, webhooksDuringOutage: OUTAGE_WEBHOOKS, stored, replayed: replayed.length, lost: 0 },
+      }),
+    );
   }, 120_000);
 });

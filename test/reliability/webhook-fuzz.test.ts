@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { renderEmail } from "../../src/delivery/email-render.js";
 import { loadDelivery } from "../../src/delivery/load.js";
 import { notificationView } from "../../src/delivery/view.js";
@@ -29,8 +29,21 @@ const seen = new Map<number, number>();
 let requests = 0;
 
 const FIXTURES = [
-  "message-text", "message-image", "message-audio", "message-button", "message-contacts", "message-document", "message-location",
-  "message-reaction", "message-interactive-list-reply", "message-bsuid-only", "message-unsupported", "status-delivered", "status-failed", "two-changes", "change-errors",
+  "message-text",
+  "message-image",
+  "message-audio",
+  "message-button",
+  "message-contacts",
+  "message-document",
+  "message-location",
+  "message-reaction",
+  "message-interactive-list-reply",
+  "message-bsuid-only",
+  "message-unsupported",
+  "status-delivered",
+  "status-failed",
+  "two-changes",
+  "change-errors",
 ];
 
 /** Placeholder a mutation leaves where the raw JSON text gets a deeply nested array. */
@@ -42,7 +55,7 @@ const hostileStrings = fc.constantFrom(
   "\uD800",
   "x\uDFFFy",
   "\uDBFF\uDBFF",
-  "'; DROP TABLE \"Message\"; --",
+  '\'; DROP TABLE "Message"; --',
   "1' OR '1'='1",
   "\\'; SELECT pg_sleep(0); --",
   "{{constructor.constructor('x')()}}",
@@ -70,7 +83,12 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: fc.string({ unit: "binary", maxLength: 40 }), weight: 2 },
   { arbitrary: fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null)), weight: 2 },
   { arbitrary: fc.jsonValue({ maxDepth: 3 }), weight: 2 },
-  { arbitrary: fc.constantFrom({ "k\u0000": 1 }, { "\uD800": "x" }, { __proto__: { polluted: true } } as object, { constructor: { prototype: { polluted: 1 } } }), weight: 1 },
+  {
+    arbitrary: fc.constantFrom({ "k\u0000": 1 }, { "\uD800": "x" }, { __proto__: { polluted: true } } as object, {
+      constructor: { prototype: { polluted: 1 } },
+    }),
+    weight: 1,
+  },
 );
 
 type Json = Record<string, unknown> | unknown[];
@@ -117,7 +135,26 @@ async function counts() {
 }
 
 /** Posts, records the status, and checks the answer and that a refusal stored nothing. */
+/**
+ * The running test's signal: aborted when it times out. Every run checks it first, so a
+ * property that outlived its test stops at its next run, and the next test starts only
+ * once the run in flight has settled: no late write lands in another test's counts.
+ */
+let signal: AbortSignal;
+let inFlight: Promise<unknown> = Promise.resolve();
+beforeEach(async (context) => {
+  await inFlight.catch(() => {});
+  signal = context.signal;
+});
+
 async function postAndCheck(body: string | Buffer, options: Parameters<typeof postWebhook>[2] = {}): Promise<number> {
+  const run = postAndCheckOnce(body, options);
+  inFlight = run;
+  return run;
+}
+
+async function postAndCheckOnce(body: string | Buffer, options: Parameters<typeof postWebhook>[2] = {}): Promise<number> {
+  signal.throwIfAborted();
   const before = await counts();
   const response = await postWebhook(server.url, body, options);
   await response.arrayBuffer();
@@ -129,7 +166,9 @@ async function postAndCheck(body: string | Buffer, options: Parameters<typeof po
   return response.status;
 }
 
-describe("POST /webhooks/meta under hostile input", () => {
+// Up to 400 runs of a webhook and two counts each: ~15 s on an idle machine, past 30 s on
+// a busy one; the bound is what the largest property needs at ~0.4 s a run.
+describe("POST /webhooks/meta under hostile input", { timeout: 180_000 }, () => {
   it("answers 200/400 to signed valid bodies with one field mutated into anything, and stores nothing it refuses", async () => {
     await fc.assert(
       fc.asyncProperty(validBody, fc.nat(), hostileValue, fc.boolean(), fc.constantFrom(65, 1_000, 10_000), async (source, pick, value, remove, depth) => {
@@ -146,10 +185,17 @@ describe("POST /webhooks/meta under hostile input", () => {
   it("answers 400 to random JSON and to anything that is not JSON", async () => {
     const envelopeLike = fc.record({ object: fc.constantFrom("whatsapp_business_account", "page", ""), entry: fc.jsonValue({ maxDepth: 4 }) });
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v) ?? "null"), envelopeLike.map((v) => JSON.stringify(v)), fc.string({ unit: "binary", maxLength: 200 })), async (text) => {
-        const status = await postAndCheck(text);
-        expect(status).toBe(400);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v) ?? "null"),
+          envelopeLike.map((v) => JSON.stringify(v)),
+          fc.string({ unit: "binary", maxLength: 200 }),
+        ),
+        async (text) => {
+          const status = await postAndCheck(text);
+          expect(status).toBe(400);
+        },
+      ),
       { numRuns: 100 },
     );
   });
@@ -170,9 +216,13 @@ describe("POST /webhooks/meta under hostile input", () => {
 
   it("answers 401 to unsigned or wrongly signed bodies and 413 to oversized ones, storing nothing", async () => {
     await fc.assert(
-      fc.asyncProperty(validBody, fc.constantFrom<Parameters<typeof postWebhook>[2]>({ secret: null }, { secret: "another-secret" }, { signature: "sha256=" }, { signature: "sha1=abc" }), async (source, options) => {
-        expect(await postAndCheck(JSON.stringify(freshBody(source)), options)).toBe(401);
-      }),
+      fc.asyncProperty(
+        validBody,
+        fc.constantFrom<Parameters<typeof postWebhook>[2]>({ secret: null }, { secret: "another-secret" }, { signature: "sha256=" }, { signature: "sha1=abc" }),
+        async (source, options) => {
+          expect(await postAndCheck(JSON.stringify(freshBody(source)), options)).toBe(401);
+        },
+      ),
       { numRuns: 20 },
     );
     for (const size of [3 * 1024 * 1024 + 1, 4 * 1024 * 1024]) {
@@ -206,7 +256,11 @@ describe("POST /webhooks/meta under hostile input", () => {
 describe("email rendering of customer text holding Handlebars syntax", () => {
   it("shows the text literally (escaped in HTML) and never executes it", async () => {
     const hostile = "{{constructor.constructor('return process')()}} {{#each this}}x{{/each}} {{> layout}} {{{raw}}}";
-    const { delivery } = await createNotificationWithDelivery(prisma(), { userEmail: "agent@demo.test", channel: "EMAIL", conversation: { contactName: "{{name}}", text: hostile } });
+    const { delivery } = await createNotificationWithDelivery(prisma(), {
+      userEmail: "agent@demo.test",
+      channel: "EMAIL",
+      conversation: { contactName: "{{name}}", text: hostile },
+    });
     const context = (await loadDelivery(prisma(), delivery.id))!;
     const email = renderEmail(notificationView(context, server.config), context.locale);
     expect(email.text).toContain(hostile);

@@ -21,7 +21,11 @@ describe("metrics", () => {
 
   it("5,000 requests with random operation names leave /metrics the same size", async () => {
     const send = (name: string) =>
-      fetch(`${server.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: `query ${name} { __typename }` }) });
+      fetch(`${server.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: `query ${name} { __typename }` }),
+      });
     await send(`Warmup${randomBytes(6).toString("hex")}`); // creates the "other" series
     await send("me"); // a known name keeps its label
     await scrape(); // the scrape's own series
@@ -29,7 +33,13 @@ describe("metrics", () => {
     const names = Array.from({ length: 5000 }, () => `Op_${randomBytes(8).toString("hex")}`);
     for (let i = 0; i < names.length; i += 50) await Promise.all(names.slice(i, i + 50).map(send));
     const after = await scrape();
-    const seriesOf = (text: string) => new Set(text.split("\n").filter((l) => l.startsWith("aviso_")).map((l) => l.replace(/ [^ ]+$/, "")));
+    const seriesOf = (text: string) =>
+      new Set(
+        text
+          .split("\n")
+          .filter((l) => l.startsWith("aviso_"))
+          .map((l) => l.replace(/ [^ ]+$/, "")),
+      );
     const added = [...seriesOf(after)].filter((s) => !seriesOf(before).has(s));
     expect(added).toEqual([]);
     expect(graphqlSeries(after).length).toBe(graphqlSeries(before).length);
@@ -37,7 +47,9 @@ describe("metrics", () => {
     expect(after).not.toContain("Op_");
     expect(after).toMatch(/aviso_graphql_operation_duration_seconds_count\{type="query",name="other"\} 500[01]/);
     expect(after).toContain('name="me"');
-    console.info(`[metrics] /metrics ${before.length} bytes before, ${after.length} after 5,000 random names; aviso_ lines ${graphqlSeries(before).length} → ${graphqlSeries(after).length}`);
+    console.info(
+      `[metrics] /metrics ${before.length} bytes before, ${after.length} after 5,000 random names; aviso_ lines ${graphqlSeries(before).length} → ${graphqlSeries(after).length}`,
+    );
   }, 120_000);
 
   it("answers /metrics only to loopback without METRICS_TOKEN or METRICS_PORT", () => {
@@ -85,7 +97,10 @@ describe("CORS and security headers", () => {
   let open: TestServer;
   let listed: TestServer;
   beforeAll(async () => {
-    [open, listed] = await Promise.all([startTestServer(), startTestServer({ env: { CORS_ORIGINS: "https://app.aviso.example, https://admin.aviso.example" } })]);
+    [open, listed] = await Promise.all([
+      startTestServer(),
+      startTestServer({ env: { CORS_ORIGINS: "https://app.aviso.example, https://admin.aviso.example" } }),
+    ]);
   });
   afterAll(async () => {
     await open?.stop();
@@ -93,7 +108,10 @@ describe("CORS and security headers", () => {
   });
 
   const preflight = (url: string, origin: string) =>
-    fetch(`${url}/graphql`, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" } });
+    fetch(`${url}/graphql`, {
+      method: "OPTIONS",
+      headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" },
+    });
   const post = (url: string, origin: string) =>
     fetch(`${url}/graphql`, { method: "POST", headers: { origin, "content-type": "application/json" }, body: JSON.stringify({ query: "{ __typename }" }) });
 
@@ -143,7 +161,7 @@ describe("CORS and security headers", () => {
 });
 
 describe("secrets", () => {
-  const production = { NODE_ENV: "production", META_APP_SECRET: "meta-app-secret-value", JWT_SECRET: "k".repeat(32) };
+  const production = { NODE_ENV: "production", DATABASE_URL: "postgresql://db/aviso", META_APP_SECRET: "meta-app-secret-value", JWT_SECRET: "k".repeat(32) };
 
   it("production refuses a JWT_SECRET under 32 bytes, naming it", () => {
     for (const secret of ["12345", "k".repeat(31), "ç".repeat(15)]) {
@@ -164,6 +182,7 @@ describe("secrets", () => {
 
   it("compares the webhook verify token in constant time (equal-length digests), whatever the lengths", () => {
     expect(isVerifyToken("test-verify-token", "test-verify-token")).toBe(true);
-    for (const wrong of ["", "t", "test-verify-toke", "test-verify-token ", "x".repeat(10_000), null]) expect(isVerifyToken(wrong, "test-verify-token")).toBe(false);
+    for (const wrong of ["", "t", "test-verify-toke", "test-verify-token ", "x".repeat(10_000), null])
+      expect(isVerifyToken(wrong, "test-verify-token")).toBe(false);
   });
 });

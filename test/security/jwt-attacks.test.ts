@@ -199,8 +199,14 @@ async function jwksCorpus(): Promise<Attack[]> {
     ...(await badClaims((payload) => rs(payload))),
     // HS/RS confusion: the public key material used as an HMAC secret.
     { name: "HS256 signed with our public key (PEM)", header: `Bearer ${await hs(claims(), bytes(pem), "HS256", { kid: KID })}` },
-    { name: "HS256 signed with our public key (JWK JSON)", header: `Bearer ${await hs(claims(), bytes(JSON.stringify(ourKey.publicJwk)), "HS256", { kid: KID })}` },
-    { name: "HS256 signed with our JWKS document", header: `Bearer ${await hs(claims(), bytes(JSON.stringify({ keys: [ourKey.publicJwk] })), "HS256", { kid: KID })}` },
+    {
+      name: "HS256 signed with our public key (JWK JSON)",
+      header: `Bearer ${await hs(claims(), bytes(JSON.stringify(ourKey.publicJwk)), "HS256", { kid: KID })}`,
+    },
+    {
+      name: "HS256 signed with our JWKS document",
+      header: `Bearer ${await hs(claims(), bytes(JSON.stringify({ keys: [ourKey.publicJwk] })), "HS256", { kid: KID })}`,
+    },
     { name: "HS256 signed with our modulus n", header: `Bearer ${await hs(claims(), bytes(ourKey.publicJwk.n!), "HS256", { kid: KID })}` },
     { name: "HS256 signed with the JWT test secret", header: `Bearer ${await hs(claims(), bytes(TEST_JWT_SECRET), "HS256", { kid: KID })}` },
     ...["none", "None", "NONE"].map((alg) => ({ name: `alg ${alg} with our kid`, header: `Bearer ${unsigned(claims(), alg, { kid: KID })}` })),
@@ -213,8 +219,14 @@ async function jwksCorpus(): Promise<Attack[]> {
       name: "a foreign key embedded in the header with our kid (jwk injection)",
       header: `Bearer ${await rs(claims(), foreign.privateKey, { kid: KID, jwk: await exportJWK(foreign.publicKey) })}`,
     },
-    { name: "a foreign key behind a jku header", header: `Bearer ${await rs(claims(), foreign.privateKey, { kid: KID, jku: `${attackerJwks.url}/jwks.json` })}` },
-    { name: "a foreign key behind an x5u header", header: `Bearer ${await rs(claims(), foreign.privateKey, { kid: KID, x5u: `${attackerJwks.url}/cert.pem` })}` },
+    {
+      name: "a foreign key behind a jku header",
+      header: `Bearer ${await rs(claims(), foreign.privateKey, { kid: KID, jku: `${attackerJwks.url}/jwks.json` })}`,
+    },
+    {
+      name: "a foreign key behind an x5u header",
+      header: `Bearer ${await rs(claims(), foreign.privateKey, { kid: KID, x5u: `${attackerJwks.url}/cert.pem` })}`,
+    },
     { name: "tampered role (SUPER_ADMIN)", header: `Bearer ${tamper(valid, claims({ role: "SUPER_ADMIN" }))}` },
     { name: "tampered organization", header: `Bearer ${tamper(valid, claims({ org: acmeOrgId }))}` },
     { name: "tampered expiry (a year more)", header: `Bearer ${tamper(valid, claims({ exp: now() + 365 * 86_400 }))}` },

@@ -12,13 +12,20 @@ import { connect, openRawSocket, rawSocket, subscribe } from "../helpers/ws.js";
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({
-    env: { WS_MAX_OPERATIONS_PER_SOCKET: "3", WS_MAX_SOCKETS_PER_USER: "2", WS_MAX_SOCKETS_PER_IP: "6", WEBHOOK_BODY_TIMEOUT_SECONDS: "1", RATE_LIMIT_WS_CONNECTS_PER_MINUTE: "1000" },
+    env: {
+      WS_MAX_OPERATIONS_PER_SOCKET: "3",
+      WS_MAX_SOCKETS_PER_USER: "2",
+      WS_MAX_SOCKETS_PER_IP: "6",
+      WEBHOOK_BODY_TIMEOUT_SECONDS: "1",
+      RATE_LIMIT_WS_CONNECTS_PER_MINUTE: "1000",
+    },
   });
 });
 afterAll(() => server?.stop());
 
 const NODES = "query Nodes($ids: [ID!]!) { nodes(ids: $ids) { id } }";
-const fakeIds = (n: number) => Array.from({ length: n }, (_, i) => Buffer.from(`Conversation:0190${String(i).padStart(4, "0")}-0000-7000-8000-000000000000`).toString("base64"));
+const fakeIds = (n: number) =>
+  Array.from({ length: n }, (_, i) => Buffer.from(`Conversation:0190${String(i).padStart(4, "0")}-0000-7000-8000-000000000000`).toString("base64"));
 
 /** A raw HTTP exchange (fetch hides early answers as EPIPE, see STACK.md). */
 function raw(port: number, write: (socket: Socket) => void): Promise<string> {
@@ -74,13 +81,17 @@ describe("list arguments", () => {
     for (const f of floods) expect(f.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     // Figures for the README (not asserted: shared CI machines vary).
     const p50 = (xs: number[]) => Math.round(xs.sort((a, b) => a - b)[5]!);
-    console.info(`[limits] 40 × nodes(10,000 ids) refused in ${Math.round(performance.now() - started)} ms; victim me p50 ${p50(meTimes)} ms (quiet ${p50(quiet)} ms), max ${Math.round(meTimes.at(-1)!)} ms`);
+    console.info(
+      `[limits] 40 × nodes(10,000 ids) refused in ${Math.round(performance.now() - started)} ms; victim me p50 ${p50(meTimes)} ms (quiet ${p50(quiet)} ms), max ${Math.round(meTimes.at(-1)!)} ms`,
+    );
   });
 
   it("refuses a GraphQL body over 1 MiB with 413 (the same cap as a WebSocket frame)", async () => {
     const port = server.app.port;
     const body = JSON.stringify({ query: "{ __typename }", variables: { pad: "x".repeat(1024 * 1024 + 10) } });
-    const answer = await raw(port, (s) => s.end(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`));
+    const answer = await raw(port, (s) =>
+      s.end(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`),
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 413/);
   });
 });

@@ -29,11 +29,14 @@ type Numbers = { whatsappNumber: string | null; pendingWhatsappNumber: string | 
 
 /** The code the stand-in Graph API received for `digits` (a job sends it, shortly after the mutation). */
 function codeSentTo(digits: string): Promise<string> {
-  return eventually(async () => {
-    const request = [...graph.requests].reverse().find((r) => (r.body as { to?: string }).to === digits);
-    const text = (request?.body as { text?: { body?: string } } | undefined)?.text?.body ?? "";
-    return /(\d{6})/.exec(text)?.[1];
-  }, { what: `the verification code sent to ${digits}` });
+  return eventually(
+    async () => {
+      const request = [...graph.requests].reverse().find((r) => (r.body as { to?: string }).to === digits);
+      const text = (request?.body as { text?: { body?: string } } | undefined)?.text?.body ?? "";
+      return /(\d{6})/.exec(text)?.[1];
+    },
+    { what: `the verification code sent to ${digits}` },
+  );
 }
 
 async function customerWrites(from: string, text: string) {
@@ -79,7 +82,7 @@ describe("claiming a customer's number", () => {
     await server.gql(SET_NUMBER, { n: "+5511977770004" }, token);
     const second = await codeSentTo("5511977770004");
     if (first !== second) expect((await server.gql(CONFIRM, { c: first }, token)).errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    for (let i = 0; i < 5; i++) await server.gql(CONFIRM, { c: "99999" + i }, token);
+    for (let i = 0; i < 5; i++) await server.gql(CONFIRM, { c: `99999${i}` }, token);
     const exhausted = await server.gql(CONFIRM, { c: second }, token);
     expect(exhausted.errors?.[0]?.message).toMatch(/too many wrong codes/);
     expect((await prisma().user.findUniqueOrThrow({ where: { id: agent.id } })).whatsappNotificationNumber).toBeNull();

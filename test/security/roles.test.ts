@@ -82,7 +82,10 @@ const MUTATIONS: Record<string, Rule> = {
   addQueueMember: { scope: "orgAdmin", ids: { queueId: "queue", userId: "agent" } },
   archiveNotification: { scope: "loggedIn", ids: { id: "notification" } },
   assignConversation: { scope: "agent", ids: { conversationId: "conversation", userId: "agent" } },
-  connectWhatsAppNumber: { scope: "orgAdmin", values: { input: { phoneNumberId: "100000000009999", displayPhoneNumber: "+55 11 4000-9999", accessToken: "role-test-access-token" } } },
+  connectWhatsAppNumber: {
+    scope: "orgAdmin",
+    values: { input: { phoneNumberId: "100000000009999", displayPhoneNumber: "+55 11 4000-9999", accessToken: "role-test-access-token" } },
+  },
   createAlert: { scope: "orgAdmin", apiKey: "ALERTS_WRITE", values: { input: { title: "role test alert" } } },
   createApiKey: { scope: "orgAdmin", values: { input: { name: "role test key", scopes: ["ALERTS_WRITE"] } } },
   createOrganization: { scope: "superAdmin", values: { input: { name: "Role Test Org", admin: { email: "role-test-org@example.test" } } } },
@@ -106,15 +109,28 @@ const MUTATIONS: Record<string, Rule> = {
   retryDeadDeliveries: { scope: "orgAdmin", values: { channel: "EMAIL" } },
   retryDelivery: { scope: "orgAdmin", ids: { id: "delivery" } },
   // A conversation nobody has: past the scope check it is NOT_FOUND, and nothing is sent.
-  sendMessage: { scope: "agent", apiKey: "MESSAGES_SEND", values: { input: { conversationId: encodeGlobalID("Conversation", "0190c0de-0000-7000-8000-000000000000"), template: { name: "role_test", language: "pt_BR" } } } },
+  sendMessage: {
+    scope: "agent",
+    apiKey: "MESSAGES_SEND",
+    values: {
+      input: { conversationId: encodeGlobalID("Conversation", "0190c0de-0000-7000-8000-000000000000"), template: { name: "role_test", language: "pt_BR" } },
+    },
+  },
   sendTestNotification: { scope: "loggedIn", values: { channel: "IN_APP" } },
   syncMessageTemplates: { scope: "orgAdmin" },
-  registerWebPushSubscription: { scope: "loggedIn", values: { input: { endpoint: "https://fcm.googleapis.com/fcm/send/role-test", keys: PUSH_KEYS, userAgent: "role test" } } },
+  registerWebPushSubscription: {
+    scope: "loggedIn",
+    values: { input: { endpoint: "https://fcm.googleapis.com/fcm/send/role-test", keys: PUSH_KEYS, userAgent: "role test" } },
+  },
   unregisterWebPushSubscription: { scope: "loggedIn", values: { endpoint: "https://fcm.googleapis.com/fcm/send/none" } },
   updateDigestPreference: { scope: "loggedIn", values: { input: { channel: "EMAIL", frequency: "IMMEDIATE" } } },
   // Filled in beforeAll: acme's id, so suspending it leaves demo (which the other calls use) alone.
   suspendOrganization: { scope: "superAdmin", values: {} },
-  triggerNotification: { scope: "orgAdmin", apiKey: "NOTIFICATIONS_TRIGGER", values: { input: { type: "CUSTOM", recipients: { roles: ["AGENT"] }, title: "role test" } } },
+  triggerNotification: {
+    scope: "orgAdmin",
+    apiKey: "NOTIFICATIONS_TRIGGER",
+    values: { input: { type: "CUSTOM", recipients: { roles: ["AGENT"] }, title: "role test" } },
+  },
   setUserWhatsAppNumber: { scope: "orgAdmin", ids: { userId: "agent" }, values: { whatsappNumber: "+5511977779999" } },
   updateNotificationPreferences: { scope: "loggedIn", values: { input: { notifyOnNewMessage: false } } },
   updateOrganizationSettings: { scope: "orgAdmin", values: { input: { coalesceWindowSeconds: 30 } } },
@@ -181,7 +197,11 @@ const TABLES = { query: QUERIES, mutation: MUTATIONS } as const;
 
 describe("the role table", () => {
   it.each(["query", "mutation"] as const)("names every %s root field of the schema", (kind) => {
-    expect(Object.keys(TABLES[kind]).sort()).toEqual(rootFields(kind).map((f) => f.name).sort());
+    expect(Object.keys(TABLES[kind]).sort()).toEqual(
+      rootFields(kind)
+        .map((f) => f.name)
+        .sort(),
+    );
   });
 
   it("keeps agents out of deliveries, queues, numbers, organization settings and hand-made alerts", () => {
@@ -218,7 +238,9 @@ describe("the role table", () => {
   });
 
   it("lets viewers run only the personal mutations", () => {
-    const forViewers = Object.entries(MUTATIONS).filter(([, rule]) => NEEDS[rule.scope] <= RANK.VIEWER).map(([name]) => name);
+    const forViewers = Object.entries(MUTATIONS)
+      .filter(([, rule]) => NEEDS[rule.scope] <= RANK.VIEWER)
+      .map(([name]) => name);
     expect(forViewers.sort()).toEqual(VIEWER_MUTATIONS);
   });
 });
@@ -269,7 +291,8 @@ describe("API keys", () => {
         const rule = TABLES[kind][field.name]!;
         if (rule.scope === "public" || rule.apiKey) continue;
         const result = await call(kind, field, rule, { key: keys.all });
-        if (result.errors?.[0]?.extensions?.code !== "FORBIDDEN" || (result.data?.[field.name] ?? null) !== null) wrong.push(`${kind} ${field.name}: ${JSON.stringify(result).slice(0, 200)}`);
+        if (result.errors?.[0]?.extensions?.code !== "FORBIDDEN" || (result.data?.[field.name] ?? null) !== null)
+          wrong.push(`${kind} ${field.name}: ${JSON.stringify(result).slice(0, 200)}`);
         counts.refused += 1;
       }
     }
@@ -286,7 +309,8 @@ describe("API keys", () => {
         if (!rule.apiKey) continue;
         const allowed = await call(kind, field, rule, { key: keys.all });
         const codes = (allowed.errors ?? []).map((e) => e.extensions?.code);
-        if (codes.some((code) => code === undefined || code === "FORBIDDEN" || code === "UNAUTHENTICATED" || code === "INTERNAL_SERVER_ERROR")) withScope.push(`${field.name}: ${JSON.stringify(allowed).slice(0, 200)}`);
+        if (codes.some((code) => code === undefined || code === "FORBIDDEN" || code === "UNAUTHENTICATED" || code === "INTERNAL_SERVER_ERROR"))
+          withScope.push(`${field.name}: ${JSON.stringify(allowed).slice(0, 200)}`);
         const refused = await call(kind, field, rule, { key: keysWithout[rule.apiKey] });
         if (refused.errors?.[0]?.extensions?.code !== "FORBIDDEN") withoutScope.push(`${field.name}: ${JSON.stringify(refused).slice(0, 200)}`);
         counts.allowed += 1;
@@ -347,7 +371,11 @@ describe("super admins", () => {
     const alert = await prisma.alert.create({ data: { organizationId: demo.rows.organization, title: "escalates to root", severity: "CRITICAL" } });
     const alertId = encodeGlobalID("Alert", alert.id);
     for (let level = 1; level <= 2; level++) {
-      const escalated = await server.gql("mutation($id: ID!) { escalateAlert(id: $id, reason: \"no answer\") { escalationLevel } }", { id: alertId }, tokens.ORG_ADMIN);
+      const escalated = await server.gql(
+        'mutation($id: ID!) { escalateAlert(id: $id, reason: "no answer") { escalationLevel } }',
+        { id: alertId },
+        tokens.ORG_ADMIN,
+      );
       expect(escalated.errors).toBeUndefined();
     }
     const inbox = await server.gql<{ notifications: { edges: Array<{ node: { id: string; type: string; title: string } }> } }>(

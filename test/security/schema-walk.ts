@@ -46,7 +46,11 @@ export function idArguments(field: RootField): string[] {
 }
 
 /** Values for the field's arguments: ids from `idFor`, plain placeholders for the rest, `overrides` first. */
-export function argumentValues(field: RootField, idFor: (argument: string) => string | string[], overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function argumentValues(
+  field: RootField,
+  idFor: (argument: string) => string | string[],
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const arg of field.args) {
     if (arg.name in overrides) values[arg.name] = overrides[arg.name];
@@ -68,7 +72,11 @@ function placeholder(type: GraphQLInputType): unknown {
   if (isListType(type)) return [placeholder(type.ofType)];
   if (isEnumType(type)) return type.getValues()[0]!.value;
   if (isInputObjectType(type)) {
-    return Object.fromEntries(Object.values(type.getFields()).filter((f) => isNonNullType(f.type)).map((f) => [f.name, placeholder(f.type)]));
+    return Object.fromEntries(
+      Object.values(type.getFields())
+        .filter((f) => isNonNullType(f.type))
+        .map((f) => [f.name, placeholder(f.type)]),
+    );
   }
   switch (type.name) {
     case "Int":

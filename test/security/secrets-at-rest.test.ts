@@ -39,11 +39,20 @@ describe("the keyring (AES-256-GCM)", () => {
 
   it("outside production generates a key once into .aviso/ (0600) and reuses it; production without one refuses", () => {
     const home = mkdtempSync(join(tmpdir(), "aviso-key-"));
-    const first = resolveEncryptionKey({ AVISO_ENCRYPTION_KEY: undefined, AVISO_ENCRYPTION_KEYS_PREVIOUS: undefined, NODE_ENV: "development", AVISO_HOME: home });
+    const first = resolveEncryptionKey({
+      AVISO_ENCRYPTION_KEY: undefined,
+      AVISO_ENCRYPTION_KEYS_PREVIOUS: undefined,
+      NODE_ENV: "development",
+      AVISO_HOME: home,
+    });
     expect(Buffer.from(first, "base64")).toHaveLength(32);
     expect(statSync(join(home, "encryption-key")).mode & 0o777).toBe(0o600);
-    expect(resolveEncryptionKey({ AVISO_ENCRYPTION_KEY: undefined, AVISO_ENCRYPTION_KEYS_PREVIOUS: undefined, NODE_ENV: "development", AVISO_HOME: home })).toBe(first);
-    expect(() => resolveEncryptionKey({ AVISO_ENCRYPTION_KEY: undefined, AVISO_ENCRYPTION_KEYS_PREVIOUS: undefined, NODE_ENV: "production", AVISO_HOME: home })).toThrow(/AVISO_ENCRYPTION_KEY/);
+    expect(
+      resolveEncryptionKey({ AVISO_ENCRYPTION_KEY: undefined, AVISO_ENCRYPTION_KEYS_PREVIOUS: undefined, NODE_ENV: "development", AVISO_HOME: home }),
+    ).toBe(first);
+    expect(() =>
+      resolveEncryptionKey({ AVISO_ENCRYPTION_KEY: undefined, AVISO_ENCRYPTION_KEYS_PREVIOUS: undefined, NODE_ENV: "production", AVISO_HOME: home }),
+    ).toThrow(/AVISO_ENCRYPTION_KEY/);
   });
 
   it("refuses a key that is not 32 bytes", () => {
@@ -87,7 +96,14 @@ describe("existing rows and rotation", () => {
 
   it("npm run rotate-encryption-key re-encrypts every secret under the new key, reading old ones with the previous key", async () => {
     const root = join(import.meta.dirname, "..", "..");
-    const env = { ...process.env, NODE_ENV: "test", DATABASE_URL: database.url, AVISO_ENCRYPTION_KEY: KEY_B, AVISO_ENCRYPTION_KEYS_PREVIOUS: KEY_A, LOG_LEVEL: "silent" };
+    const env = {
+      ...process.env,
+      NODE_ENV: "test",
+      DATABASE_URL: database.url,
+      AVISO_ENCRYPTION_KEY: KEY_B,
+      AVISO_ENCRYPTION_KEYS_PREVIOUS: KEY_A,
+      LOG_LEVEL: "silent",
+    };
     const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "scripts/admin/rotate-encryption-key.ts"], { cwd: root, env });
     const b = createKeyring(KEY_B);
     expect(stdout).toMatch(new RegExp(`re-encrypted \\d+ secret\\(s\\) under key ${b.currentId}`));

@@ -12,21 +12,71 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 
 /** Every spelling of a non-public address an attacker would try. */
 const BLOCKED_ADDRESSES = [
-  "127.0.0.1", "127.1", "2130706433", "0x7f000001", "0x7f.0.0.1", "0177.0.0.1", "017700000001", "127.255.255.254",
-  "0", "0.0.0.0", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "0xa9fea9fe", "100.64.0.1",
-  "224.0.0.1", "255.255.255.255",
-  "::1", "0:0:0:0:0:0:0:1", "::", "[::1]", "::ffff:127.0.0.1", "::ffff:7f00:1", "0:0:0:0:0:ffff:7f00:1", "::ffff:169.254.169.254",
-  "::ffff:10.0.0.1", "fe80::1", "fe80::1%eth0", "fc00::1", "fd12:3456::1", "ff02::1", "64:ff9b::7f00:1", "2002:7f00:1::",
+  "127.0.0.1",
+  "127.1",
+  "2130706433",
+  "0x7f000001",
+  "0x7f.0.0.1",
+  "0177.0.0.1",
+  "017700000001",
+  "127.255.255.254",
+  "0",
+  "0.0.0.0",
+  "10.0.0.1",
+  "172.16.5.4",
+  "192.168.1.1",
+  "169.254.169.254",
+  "0xa9fea9fe",
+  "100.64.0.1",
+  "224.0.0.1",
+  "255.255.255.255",
+  "::1",
+  "0:0:0:0:0:0:0:1",
+  "::",
+  "[::1]",
+  "::ffff:127.0.0.1",
+  "::ffff:7f00:1",
+  "0:0:0:0:0:ffff:7f00:1",
+  "::ffff:169.254.169.254",
+  "::ffff:10.0.0.1",
+  "fe80::1",
+  "fe80::1%eth0",
+  "fc00::1",
+  "fd12:3456::1",
+  "ff02::1",
+  "64:ff9b::7f00:1",
+  "2002:7f00:1::",
 ];
 
 /** URL spellings (the WHATWG parser turns many of them into dotted IPv4 first). */
 const BLOCKED_URLS = [
-  "https://127.0.0.1/services/T/B/X", "https://127.1/x", "https://2130706433/x", "https://0x7f000001/x", "https://0x7f.1/x",
-  "https://0177.0.0.1/x", "https://[::1]/x", "https://[::ffff:127.0.0.1]/x", "https://[::ffff:7f00:1]/x", "https://169.254.169.254/latest/meta-data/",
-  "https://[::ffff:a9fe:a9fe]/x", "https://10.0.0.1/x", "https://192.168.0.10/x", "https://[fe80::1]/x", "https://[fc00::1]/x", "https://0.0.0.0/x",
-  "https://[::]/x", "https://224.0.0.1/x", "http://hooks.slack.com/services/T/B/X", "https://evil.example/services/T/B/X",
-  "https://hooks.slack.com.evil.example/x", "https://evilhooks.slack.com/x", "https://user:pass@hooks.slack.com/services/T/B/X",
-  "file:///etc/passwd", "gopher://127.0.0.1:6379/_INFO", "javascript:alert(1)", "not a url",
+  "https://127.0.0.1/services/T/B/X",
+  "https://127.1/x",
+  "https://2130706433/x",
+  "https://0x7f000001/x",
+  "https://0x7f.1/x",
+  "https://0177.0.0.1/x",
+  "https://[::1]/x",
+  "https://[::ffff:127.0.0.1]/x",
+  "https://[::ffff:7f00:1]/x",
+  "https://169.254.169.254/latest/meta-data/",
+  "https://[::ffff:a9fe:a9fe]/x",
+  "https://10.0.0.1/x",
+  "https://192.168.0.10/x",
+  "https://[fe80::1]/x",
+  "https://[fc00::1]/x",
+  "https://0.0.0.0/x",
+  "https://[::]/x",
+  "https://224.0.0.1/x",
+  "http://hooks.slack.com/services/T/B/X",
+  "https://evil.example/services/T/B/X",
+  "https://hooks.slack.com.evil.example/x",
+  "https://evilhooks.slack.com/x",
+  "https://user:pass@hooks.slack.com/services/T/B/X",
+  "file:///etc/passwd",
+  "gopher://127.0.0.1:6379/_INFO",
+  "javascript:alert(1)",
+  "not a url",
 ];
 
 const SLACK: TargetPolicy = { allowedHosts: ["hooks.slack.com"], allowLocal: false };
@@ -68,7 +118,11 @@ describe("Slack webhook URLs when saved", () => {
   it("updateOrganizationSettings refuses every spelling with BAD_USER_INPUT and stores nothing", async () => {
     const admin = await server.token("admin@demo.test");
     for (const url of BLOCKED_URLS) {
-      const result = await server.gql("mutation($url: String) { updateOrganizationSettings(input: { slackWebhookUrl: $url }) { slackWebhookConfigured } }", { url }, admin);
+      const result = await server.gql(
+        "mutation($url: String) { updateOrganizationSettings(input: { slackWebhookUrl: $url }) { slackWebhookConfigured } }",
+        { url },
+        admin,
+      );
       expect(result.errors?.[0]?.extensions, url).toMatchObject({ code: "BAD_USER_INPUT", field: "slackWebhookUrl" });
     }
     expect((await server.app.runtime.prisma.organization.findUniqueOrThrow({ where: { slug: "demo" } })).slackWebhookUrl).toBeNull();
@@ -113,7 +167,11 @@ describe("at send time", () => {
 
   async function sendSlack(server: TestServer, url: string) {
     await server.app.runtime.prisma.organization.update({ where: { slug: "demo" }, data: { slackWebhookUrl: keyringFor(server.config).encrypt(url) } });
-    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, { userEmail: "admin@demo.test", channel: "SLACK", alert: { title: "Disco", severity: "HIGH" } });
+    const { delivery } = await createNotificationWithDelivery(server.app.runtime.prisma, {
+      userEmail: "admin@demo.test",
+      channel: "SLACK",
+      alert: { title: "Disco", severity: "HIGH" },
+    });
     await enqueue(server, "SLACK", delivery.id);
     return waitForStatus(server, delivery.id, ["FAILED", "SENT", "DEAD"]);
   }
@@ -150,19 +208,34 @@ describe("at send time", () => {
     expect(delivery.status).toBe("FAILED");
     expect(delivery.lastError!.length).toBeLessThanOrEqual(100);
     expect(delivery.lastError).toMatch(/^Slack 403: /);
-    expect(delivery.lastError).not.toMatch(/[<>\/@\n]/);
+    expect(delivery.lastError).not.toMatch(/[<>/@\n]/);
     expect(delivery.lastError).not.toContain("stack");
   });
 
   it("pins the checked address: every resolved address must be public, and the connection goes to the first", async () => {
     const resolveTo = (addresses: string[]) => ({ allowedHosts: ["hooks.slack.com"], allowLocal: false, resolve: async () => addresses });
     // A DNS answer mixing a public and a private address (a rebinding set-up) is refused outright.
-    await expect(postToTarget("https://hooks.slack.com/x", resolveTo(["34.237.158.20", "10.0.0.5"]), { headers: {}, body: "{}", timeoutMs: 1000 })).rejects.toBeInstanceOf(UnsafeTargetError);
-    await expect(postToTarget("https://hooks.slack.com/x", resolveTo(["::ffff:127.0.0.1"]), { headers: {}, body: "{}", timeoutMs: 1000 })).rejects.toThrow(/loopback/);
+    await expect(
+      postToTarget("https://hooks.slack.com/x", resolveTo(["34.237.158.20", "10.0.0.5"]), { headers: {}, body: "{}", timeoutMs: 1000 }),
+    ).rejects.toBeInstanceOf(UnsafeTargetError);
+    await expect(postToTarget("https://hooks.slack.com/x", resolveTo(["::ffff:127.0.0.1"]), { headers: {}, body: "{}", timeoutMs: 1000 })).rejects.toThrow(
+      /loopback/,
+    );
     // The connection goes to the address that was checked (the resolver is asked once), with the URL's name as Host.
     const port = Number(new URL(target.url).port);
     let lookups = 0;
-    const reply = await postToTarget(`http://localhost:${port}/pinned`, { allowedHosts: [], allowLocal: true, resolve: async () => (lookups++, ["127.0.0.1"]) }, { headers: {}, body: "{}", timeoutMs: 2000 });
+    const reply = await postToTarget(
+      `http://localhost:${port}/pinned`,
+      {
+        allowedHosts: [],
+        allowLocal: true,
+        resolve: async () => {
+          lookups++;
+          return ["127.0.0.1"];
+        },
+      },
+      { headers: {}, body: "{}", timeoutMs: 2000 },
+    );
     expect(reply.status).toBe(200);
     expect(lookups).toBe(1);
     expect(target.requests.at(-1)).toMatchObject({ path: "/pinned", headers: { host: `localhost:${port}` } });
@@ -178,8 +251,8 @@ describe("at send time", () => {
 describe("UNSAFE_ALLOW_LOCAL_TARGETS", () => {
   it("is off by default and refused in production, naming the variable", () => {
     expect(loadConfig({}).UNSAFE_ALLOW_LOCAL_TARGETS).toBe(false);
-    expect(() =>
-      loadConfig({ NODE_ENV: "production", JWT_SECRET: "z".repeat(40), META_APP_SECRET: "s", UNSAFE_ALLOW_LOCAL_TARGETS: "true" }),
-    ).toThrow(/UNSAFE_ALLOW_LOCAL_TARGETS/);
+    expect(() => loadConfig({ NODE_ENV: "production", JWT_SECRET: "z".repeat(40), META_APP_SECRET: "s", UNSAFE_ALLOW_LOCAL_TARGETS: "true" })).toThrow(
+      /UNSAFE_ALLOW_LOCAL_TARGETS/,
+    );
   });
 });

@@ -63,16 +63,47 @@ export async function populateOrganization(prisma: PrismaClient, slug: string, l
   const { conversationSeq } = await prisma.organization.update({ where: { id: organizationId }, data: { conversationSeq: { increment: 1 } } });
   const contact = await prisma.contact.create({ data: { organizationId, waId: phone, phone, name: `Cliente secreto ${label}` } });
   const conversation = await prisma.conversation.create({
-    data: { organizationId, number: conversationSeq, contactId: contact.id, queueId: queue.id, assigneeId: agent.id, unreadCount: 1, lastMessageAt: new Date() },
+    data: {
+      organizationId,
+      number: conversationSeq,
+      contactId: contact.id,
+      queueId: queue.id,
+      assigneeId: agent.id,
+      unreadCount: 1,
+      lastMessageAt: new Date(),
+    },
   });
   const message = await prisma.message.create({
-    data: { organizationId, conversationId: conversation.id, direction: "INBOUND", type: "TEXT", text: `mensagem secreta ${label}`, externalId: `wamid.secret-${label}` },
+    data: {
+      organizationId,
+      conversationId: conversation.id,
+      direction: "INBOUND",
+      type: "TEXT",
+      text: `mensagem secreta ${label}`,
+      externalId: `wamid.secret-${label}`,
+    },
   });
   const notification = await prisma.notification.create({
-    data: { organizationId, userId: admin.id, type: "NEW_MESSAGE", title: `aviso secreto ${label}`, body: `corpo secreto ${label}`, conversationId: conversation.id },
+    data: {
+      organizationId,
+      userId: admin.id,
+      type: "NEW_MESSAGE",
+      title: `aviso secreto ${label}`,
+      body: `corpo secreto ${label}`,
+      conversationId: conversation.id,
+    },
   });
   const delivery = await prisma.delivery.create({
-    data: { organizationId, notificationId: notification.id, userId: admin.id, channel: "EMAIL", status: "DEAD", attempts: 5, lastError: `smtp refused secret ${label}`, failedAt: new Date() },
+    data: {
+      organizationId,
+      notificationId: notification.id,
+      userId: admin.id,
+      channel: "EMAIL",
+      status: "DEAD",
+      attempts: 5,
+      lastError: `smtp refused secret ${label}`,
+      failedAt: new Date(),
+    },
   });
   const ecdh = createECDH("prime256v1");
   ecdh.generateKeys();
@@ -80,13 +111,31 @@ export async function populateOrganization(prisma: PrismaClient, slug: string, l
     endpoint: `https://fcm.googleapis.com/fcm/send/secret-${label}-${organizationId}`,
     keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth: Buffer.alloc(16, label.charCodeAt(0)).toString("base64url") },
   };
-  await prisma.webPushSubscription.create({ data: { organizationId, userId: admin.id, endpoint: pushSubscription.endpoint, ...pushSubscription.keys, userAgent: `navegador secreto ${label}` } });
-  await prisma.digestPreference.create({ data: { organizationId, userId: admin.id, channel: "EMAIL", frequency: "DAILY", dailyAt: "18:00", timeZone: "America/Sao_Paulo" } });
+  await prisma.webPushSubscription.create({
+    data: { organizationId, userId: admin.id, endpoint: pushSubscription.endpoint, ...pushSubscription.keys, userAgent: `navegador secreto ${label}` },
+  });
+  await prisma.digestPreference.create({
+    data: { organizationId, userId: admin.id, channel: "EMAIL", frequency: "DAILY", dailyAt: "18:00", timeZone: "America/Sao_Paulo" },
+  });
   const alert = await prisma.alert.create({
-    data: { organizationId, title: `alerta secreto ${label}`, description: `descricao secreta ${label}`, severity: "HIGH", category: `categoria-${label}`, dedupeKey: `dedupe-${label}` },
+    data: {
+      organizationId,
+      title: `alerta secreto ${label}`,
+      description: `descricao secreta ${label}`,
+      severity: "HIGH",
+      category: `categoria-${label}`,
+      dedupeKey: `dedupe-${label}`,
+    },
   });
   const apiKey = await prisma.apiKey.create({
-    data: { organizationId, name: `chave secreta ${label}`, prefix: `aviso_${label}secret`, secretHash: `hash-secreto-${label}-${phone}`, scopes: ["ALERTS_WRITE"], createdById: admin.id },
+    data: {
+      organizationId,
+      name: `chave secreta ${label}`,
+      prefix: `aviso_${label}secret`,
+      secretHash: `hash-secreto-${label}-${phone}`,
+      scopes: ["ALERTS_WRITE"],
+      createdById: admin.id,
+    },
   });
   const rows: OrganizationRows = {
     organization: organizationId,
@@ -102,7 +151,10 @@ export async function populateOrganization(prisma: PrismaClient, slug: string, l
     number: number.id,
     apiKey: apiKey.id,
   };
-  const globalIds = Object.fromEntries(Object.entries(rows).map(([entity, id]) => [entity, encodeGlobalID(TYPENAMES[entity as Entity], id)])) as Record<Entity, string>;
+  const globalIds = Object.fromEntries(Object.entries(rows).map(([entity, id]) => [entity, encodeGlobalID(TYPENAMES[entity as Entity], id)])) as Record<
+    Entity,
+    string
+  >;
   const markers = [
     ...Object.values(rows),
     ...Object.values(globalIds),

@@ -25,12 +25,22 @@ describe("sendMessage with an API key", () => {
   it("sends for the organization within MESSAGES_SEND, and is FORBIDDEN without it", async () => {
     const admin = await server.token("admin@demo.test");
     const keyOf = async (scopes: string) =>
-      (await server.gql<{ createApiKey: { secret: string } }>(`mutation { createApiKey(input: { name: "crm ${scopes}", scopes: [${scopes}] }) { secret } }`, {}, admin)).data!.createApiKey.secret;
+      (
+        await server.gql<{ createApiKey: { secret: string } }>(
+          `mutation { createApiKey(input: { name: "crm ${scopes}", scopes: [${scopes}] }) { secret } }`,
+          {},
+          admin,
+        )
+      ).data!.createApiKey.secret;
     const sender = await keyOf("MESSAGES_SEND, CONVERSATIONS_READ");
     const reader = await keyOf("CONVERSATIONS_READ");
 
     expect((await postWebhook(server.url, inboundWebhook({ text: "Oi, meu pedido?", from: "5511922220001" }).body)).status).toBe(200);
-    const list = await server.gql<{ conversations: { edges: Array<{ node: { id: string } }> } }>("{ conversations(first: 1) { edges { node { id } } } }", {}, sender);
+    const list = await server.gql<{ conversations: { edges: Array<{ node: { id: string } }> } }>(
+      "{ conversations(first: 1) { edges { node { id } } } }",
+      {},
+      sender,
+    );
     const conversationId = list.data!.conversations.edges[0]!.node.id;
     const { prisma } = server.app.runtime;
     const before = await prisma.conversation.findFirstOrThrow({ where: { contact: { waId: "5511922220001" } } });
@@ -41,7 +51,10 @@ describe("sendMessage with an API key", () => {
     const sent = await server.gql(SEND, { input: { conversationId, text: "Seu pedido saiu para entrega." } }, sender);
     expect(sent.errors).toBeUndefined();
     expect(sent.data).toEqual({ sendMessage: { direction: "OUTBOUND", text: "Seu pedido saiu para entrega.", sentBy: null } });
-    const request = await eventually(async () => graph.requests.find((r) => (r.body as { text?: { body?: string } } | null)?.text?.body === "Seu pedido saiu para entrega."), { what: "the message sent with the API key to reach the Graph API", timeoutMs: 20_000 });
+    const request = await eventually(
+      async () => graph.requests.find((r) => (r.body as { text?: { body?: string } } | null)?.text?.body === "Seu pedido saiu para entrega."),
+      { what: "the message sent with the API key to reach the Graph API", timeoutMs: 20_000 },
+    );
     expect((request.body as { to: string }).to).toBe("5511922220001");
     expect((await prisma.conversation.findUniqueOrThrow({ where: { id: before.id } })).assigneeId).toBe(before.assigneeId);
   }, 40_000);

@@ -39,7 +39,14 @@ afterAll(async () => {
 });
 
 async function idpToken(claims: JWTPayload, signer: CryptoKey = key.privateKey): Promise<string> {
-  return new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "idp-1" }).setIssuer(ISSUER).setAudience(AUDIENCE).setSubject("idp|123").setIssuedAt().setExpirationTime("10m").sign(signer);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: "RS256", kid: "idp-1" })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setSubject("idp|123")
+    .setIssuedAt()
+    .setExpirationTime("10m")
+    .sign(signer);
 }
 
 const ME = "{ me { email name role organization { slug } } }";
@@ -47,7 +54,9 @@ const ME = "{ me { email name role organization { slug } } }";
 describe("JWT_AUTO_PROVISION", () => {
   it("creates a person on first sight from verified claims, role capped at AGENT unless trusted", async () => {
     const asAdmin = await idpToken({ email: "Nova@Demo.test", name: "Nova", "https://aviso/org": "demo", "https://aviso/role": "ORG_ADMIN" });
-    expect((await server.gql(ME, {}, asAdmin)).data).toEqual({ me: { email: "nova@demo.test", name: "Nova", role: "ORG_ADMIN", organization: { slug: "demo" } } });
+    expect((await server.gql(ME, {}, asAdmin)).data).toEqual({
+      me: { email: "nova@demo.test", name: "Nova", role: "ORG_ADMIN", organization: { slug: "demo" } },
+    });
     const demo = await server.app.runtime.prisma.organization.findUniqueOrThrow({ where: { slug: "demo" } });
     const asSuper = await idpToken({ email: "ambicioso@demo.test", "https://aviso/org": demo.id, "https://aviso/role": "SUPER_ADMIN" });
     expect((await server.gql(ME, {}, asSuper)).data).toMatchObject({ me: { email: "ambicioso@demo.test", role: "AGENT" } });

@@ -51,7 +51,12 @@ export async function runAdmin(args: string[], env: Record<string, string>): Pro
     return { code: 0, stdout, stderr, lastLine: stdout.trim().split("\n").at(-1) ?? "" };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? 1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "", lastLine: (failed.stdout ?? "").trim().split("\n").at(-1) ?? "" };
+    return {
+      code: failed.code ?? 1,
+      stdout: failed.stdout ?? "",
+      stderr: failed.stderr ?? "",
+      lastLine: (failed.stdout ?? "").trim().split("\n").at(-1) ?? "",
+    };
   }
 }
 

@@ -85,7 +85,7 @@ describe("a company onboarded in a fresh production database", () => {
     );
     expect(created.errors).toBeUndefined();
     expect(created.data!.createUser).toMatchObject({ email: "bruno@padaria.test", role: "AGENT", active: true });
-    const duplicate = await gql(apiA.url, "mutation { createUser(input: { email: \"BRUNO@padaria.test\", name: \"B2\" }) { id } }", {}, adminToken);
+    const duplicate = await gql(apiA.url, 'mutation { createUser(input: { email: "BRUNO@padaria.test", name: "B2" }) { id } }', {}, adminToken);
     expect(duplicate.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "email" });
     expect(duplicate.errors?.[0]?.message).toContain("bruno@padaria.test");
 
@@ -93,7 +93,9 @@ describe("a company onboarded in a fresh production database", () => {
     agentId = agent.id;
     expect(agent.whatsappNotificationNumber).toBe("+5511988887777");
     agentToken = await signToken(config, agent, "1h");
-    expect((await gql(apiB.url, ME, {}, agentToken)).data).toEqual({ me: { email: "bruno@padaria.test", role: "AGENT", organization: { slug: "padaria-sao-joao" } } });
+    expect((await gql(apiB.url, ME, {}, agentToken)).data).toEqual({
+      me: { email: "bruno@padaria.test", role: "AGENT", organization: { slug: "padaria-sao-joao" } },
+    });
 
     const number = await gql(
       apiA.url,
@@ -103,7 +105,9 @@ describe("a company onboarded in a fresh production database", () => {
     );
     expect(number.errors).toBeUndefined();
 
-    const key = await gql<{ createApiKey: { secret: string; apiKey: { id: string; name: string; prefix: string; scopes: string[]; lastUsedAt: string | null } } }>(
+    const key = await gql<{
+      createApiKey: { secret: string; apiKey: { id: string; name: string; prefix: string; scopes: string[]; lastUsedAt: string | null } };
+    }>(
       apiA.url,
       'mutation { createApiKey(input: { name: "billing", scopes: [ALERTS_WRITE, NOTIFICATIONS_TRIGGER, CONVERSATIONS_READ] }) { secret apiKey { id name prefix scopes lastUsedAt } } }',
       {},
@@ -113,7 +117,11 @@ describe("a company onboarded in a fresh production database", () => {
     secret = key.data!.createApiKey.secret;
     apiKeyId = key.data!.createApiKey.apiKey.id;
     expect(secret).toMatch(/^aviso_[\w-]{43}$/);
-    expect(key.data!.createApiKey.apiKey).toMatchObject({ name: "billing", scopes: ["ALERTS_WRITE", "NOTIFICATIONS_TRIGGER", "CONVERSATIONS_READ"], lastUsedAt: null });
+    expect(key.data!.createApiKey.apiKey).toMatchObject({
+      name: "billing",
+      scopes: ["ALERTS_WRITE", "NOTIFICATIONS_TRIGGER", "CONVERSATIONS_READ"],
+      lastUsedAt: null,
+    });
     expect(secret.startsWith(key.data!.createApiKey.apiKey.prefix)).toBe(true);
     const row = await prisma.apiKey.findFirstOrThrow();
     expect(JSON.stringify(row)).not.toContain(secret);
@@ -124,7 +132,10 @@ describe("a company onboarded in a fresh production database", () => {
     const socket = connect(apiB.wsUrl, `Bearer ${agentToken}`);
     sockets.push(socket);
     await socket.connected;
-    const added = subscribe<{ notificationAdded: { type: string; title: string; body: string } }>(socket, "subscription { notificationAdded { type title body } }");
+    const added = subscribe<{ notificationAdded: { type: string; title: string; body: string } }>(
+      socket,
+      "subscription { notificationAdded { type title body } }",
+    );
     // The unread count answers at once: its first frame means the subscription above is live.
     const count = subscribe(socket, "subscription { unreadNotificationCountChanged }");
     await count.next();
@@ -142,7 +153,16 @@ describe("a company onboarded in a fresh production database", () => {
     const triggered = await gql<{ triggerNotification: { recipientCount: number } }>(
       apiA.url,
       "mutation($input: TriggerNotificationInput!) { triggerNotification(input: $input) { recipientCount } }",
-      { input: { type: "CUSTOM", recipients: { roles: ["AGENT"] }, title: "Boleto vencido", body: "Cliente 42 está em atraso", url: "https://billing.test/42", dedupeKey: "invoice-42" } },
+      {
+        input: {
+          type: "CUSTOM",
+          recipients: { roles: ["AGENT"] },
+          title: "Boleto vencido",
+          body: "Cliente 42 está em atraso",
+          url: "https://billing.test/42",
+          dedupeKey: "invoice-42",
+        },
+      },
       secret,
     );
     expect(triggered.errors).toBeUndefined();
@@ -151,9 +171,14 @@ describe("a company onboarded in a fresh production database", () => {
     expect(frame.data!.notificationAdded).toEqual({ type: "CUSTOM", title: "Boleto vencido", body: "Cliente 42 está em atraso" });
 
     // Same dedupe key within the window: one notification, counted twice.
-    await gql(apiB.url, "mutation($input: TriggerNotificationInput!) { triggerNotification(input: $input) { recipientCount } }", {
-      input: { type: "CUSTOM", recipients: { userIds: [] , roles: ["AGENT"] }, title: "Boleto vencido", dedupeKey: "invoice-42" },
-    }, secret);
+    await gql(
+      apiB.url,
+      "mutation($input: TriggerNotificationInput!) { triggerNotification(input: $input) { recipientCount } }",
+      {
+        input: { type: "CUSTOM", recipients: { userIds: [], roles: ["AGENT"] }, title: "Boleto vencido", dedupeKey: "invoice-42" },
+      },
+      secret,
+    );
     const notifications = await prisma.notification.findMany({ where: { userId: agentId, type: "CUSTOM" } });
     expect(notifications.map((n) => n.count)).toEqual([2]);
     added.unsubscribe();
@@ -164,7 +189,12 @@ describe("a company onboarded in a fresh production database", () => {
     const createUser = await gql(apiA.url, 'mutation { createUser(input: { email: "mallory@padaria.test", name: "M", role: ORG_ADMIN }) { id } }', {}, secret);
     expect(createUser.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect(createUser.data?.createUser ?? null).toBeNull();
-    for (const query of [ME, "{ notifications(first: 1) { edges { node { id } } } }", "{ apiKeys(first: 5) { edges { node { id } } } }", 'mutation { createApiKey(input: { name: "x", scopes: [ALERTS_WRITE] }) { secret } }']) {
+    for (const query of [
+      ME,
+      "{ notifications(first: 1) { edges { node { id } } } }",
+      "{ apiKeys(first: 5) { edges { node { id } } } }",
+      'mutation { createApiKey(input: { name: "x", scopes: [ALERTS_WRITE] }) { secret } }',
+    ]) {
       const result = await gql(apiB.url, query, {}, secret);
       expect(result.errors?.[0]?.extensions?.code, query).toBe("FORBIDDEN");
     }
@@ -177,12 +207,22 @@ describe("a company onboarded in a fresh production database", () => {
     await expect(socket.connected).rejects.toThrow();
     expect(await prisma.user.count({ where: { email: "mallory@padaria.test" } })).toBe(0);
 
-    const keys = await gql<{ apiKeys: { edges: Array<{ node: { lastUsedAt: string | null } }> } }>(apiA.url, "{ apiKeys(first: 5) { edges { node { lastUsedAt } } } }", {}, adminToken);
+    const keys = await gql<{ apiKeys: { edges: Array<{ node: { lastUsedAt: string | null } }> } }>(
+      apiA.url,
+      "{ apiKeys(first: 5) { edges { node { lastUsedAt } } } }",
+      {},
+      adminToken,
+    );
     expect(keys.data!.apiKeys.edges[0]!.node.lastUsedAt).not.toBeNull();
   }, 30_000);
 
   it("revoked, the key is refused at once on every instance", async () => {
-    const revoked = await gql<{ revokeApiKey: { revokedAt: string | null } }>(apiA.url, "mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }", { id: apiKeyId }, adminToken);
+    const revoked = await gql<{ revokeApiKey: { revokedAt: string | null } }>(
+      apiA.url,
+      "mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }",
+      { id: apiKeyId },
+      adminToken,
+    );
     expect(revoked.data!.revokeApiKey.revokedAt).not.toBeNull();
     for (const api of [apiA, apiB]) {
       for (const query of ['mutation { createAlert(input: { title: "after revocation" }) { id } }', "{ conversations(first: 1) { edges { node { id } } } }"]) {
@@ -212,9 +252,19 @@ describe("a company onboarded in a fresh production database", () => {
         ["apiKey.revoked", "ana@padaria.test"],
       ]),
     );
-    const byAction = await gql<{ auditLog: { edges: unknown[] } }>(apiA.url, '{ auditLog(first: 50, action: "apiKey.revoked") { edges { node { id } } } }', {}, adminToken);
+    const byAction = await gql<{ auditLog: { edges: unknown[] } }>(
+      apiA.url,
+      '{ auditLog(first: 50, action: "apiKey.revoked") { edges { node { id } } } }',
+      {},
+      adminToken,
+    );
     expect(byAction.data!.auditLog.edges).toHaveLength(1);
-    const byKey = await gql<{ auditLog: { edges: Array<{ node: { action: string } }> } }>(apiA.url, "query($id: ID!) { auditLog(first: 50, actorId: $id) { edges { node { action } } } }", { id: apiKeyId }, adminToken);
+    const byKey = await gql<{ auditLog: { edges: Array<{ node: { action: string } }> } }>(
+      apiA.url,
+      "query($id: ID!) { auditLog(first: 50, actorId: $id) { edges { node { action } } } }",
+      { id: apiKeyId },
+      adminToken,
+    );
     expect(byKey.data!.auditLog.edges.map((e) => e.node.action)).toEqual(["notification.triggered", "notification.triggered", "alert.created"]);
   }, 30_000);
 
@@ -232,7 +282,12 @@ describe("a company onboarded in a fresh production database", () => {
     expect((await agentMessages.next(10_000)).data!.messageAdded.text).toBe("antes");
     expect((await adminMessages.next(10_000)).data!.messageAdded.text).toBe("antes");
 
-    const deactivated = await gql<{ deactivateUser: { active: boolean } }>(apiB.url, "mutation($id: ID!) { deactivateUser(id: $id) { active } }", { id: globalUserId(agentId) }, adminToken);
+    const deactivated = await gql<{ deactivateUser: { active: boolean } }>(
+      apiB.url,
+      "mutation($id: ID!) { deactivateUser(id: $id) { active } }",
+      { id: globalUserId(agentId) },
+      adminToken,
+    );
     expect(deactivated.data!.deactivateUser.active).toBe(false);
     const closedWithin2s = await Promise.race([agentSocket.closed, new Promise<string>((resolve) => setTimeout(() => resolve("still open after 2 s"), 2000))]);
     expect(closedWithin2s).toBe(4403);
@@ -251,13 +306,26 @@ describe("a company onboarded in a fresh production database", () => {
     const adminId = (await prisma.user.findUniqueOrThrow({ where: { email: "ana@padaria.test" } })).id;
     const deactivate = await gql(apiA.url, "mutation($id: ID!) { deactivateUser(id: $id) { active } }", { id: globalUserId(adminId) }, adminToken);
     expect(deactivate.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    const demote = await gql(apiA.url, "mutation($id: ID!) { updateUser(id: $id, input: { role: AGENT }) { role } }", { id: globalUserId(adminId) }, adminToken);
+    const demote = await gql(
+      apiA.url,
+      "mutation($id: ID!) { updateUser(id: $id, input: { role: AGENT }) { role } }",
+      { id: globalUserId(adminId) },
+      adminToken,
+    );
     expect(demote.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect(await prisma.user.findUniqueOrThrow({ where: { id: adminId } })).toMatchObject({ active: true, role: "ORG_ADMIN" });
     // Reactivated, the agent's (new) token works again.
-    const back = await gql<{ reactivateUser: { active: boolean } }>(apiA.url, "mutation($id: ID!) { reactivateUser(id: $id) { active } }", { id: globalUserId(agentId) }, adminToken);
+    const back = await gql<{ reactivateUser: { active: boolean } }>(
+      apiA.url,
+      "mutation($id: ID!) { reactivateUser(id: $id) { active } }",
+      { id: globalUserId(agentId) },
+      adminToken,
+    );
     expect(back.data!.reactivateUser.active).toBe(true);
-    await eventually(async () => (await gql(apiB.url, ME, {}, agentToken)).data?.me, { what: "the reactivated agent's token to work on instance B", timeoutMs: 10_000 });
+    await eventually(async () => (await gql(apiB.url, ME, {}, agentToken)).data?.me, {
+      what: "the reactivated agent's token to work on instance B",
+      timeoutMs: 10_000,
+    });
   }, 30_000);
 });
 

@@ -55,7 +55,10 @@ describe("updateOrganizationSettings", () => {
     });
     const row = await server.app.runtime.prisma.organization.findUniqueOrThrow({ where: { slug: "demo" } });
     expect(row.slaFirstReplySeconds).toBe(600);
-    const audit = await server.app.runtime.prisma.auditLog.findFirstOrThrow({ where: { organizationId: row.id, action: "organization.settings.updated" }, orderBy: { createdAt: "desc" } });
+    const audit = await server.app.runtime.prisma.auditLog.findFirstOrThrow({
+      where: { organizationId: row.id, action: "organization.settings.updated" },
+      orderBy: { createdAt: "desc" },
+    });
     expect(audit.data).toMatchObject({ emailHourlyLimit: 20, slaFirstReplySeconds: 600 });
   });
 

@@ -24,7 +24,11 @@ beforeAll(async () => {
   root = await server.token("root@aviso.test");
   demoAdmin = await server.token("admin@demo.test");
   demoId = (await prisma.organization.findUniqueOrThrow({ where: { slug: "demo" } })).id;
-  const key = await server.gql<{ createApiKey: { secret: string } }>('mutation { createApiKey(input: { name: "crm", scopes: [ALERTS_WRITE] }) { secret } }', {}, demoAdmin);
+  const key = await server.gql<{ createApiKey: { secret: string } }>(
+    'mutation { createApiKey(input: { name: "crm", scopes: [ALERTS_WRITE] }) { secret } }',
+    {},
+    demoAdmin,
+  );
   secret = key.data!.createApiKey.secret;
 }, 60_000);
 
@@ -37,10 +41,16 @@ const SUSPEND = "mutation($id: ID!) { suspendOrganization(id: $id) { slug suspen
 const REACTIVATE = "mutation($id: ID!) { reactivateOrganization(id: $id) { slug suspendedAt } }";
 
 describe("a suspended organization", () => {
-  const bodies = Array.from({ length: 6 }, (_, i) => inboundWebhook({ text: `mensagem ${i} durante a suspensão`, from: `55119333300${String(i).padStart(2, "0")}` }, DEMO_PHONE_NUMBER_ID));
+  const bodies = Array.from({ length: 6 }, (_, i) =>
+    inboundWebhook({ text: `mensagem ${i} durante a suspensão`, from: `55119333300${String(i).padStart(2, "0")}` }, DEMO_PHONE_NUMBER_ID),
+  );
 
   it("is listed for super admins only, and refuses its tokens, its API keys and its sockets once suspended", async () => {
-    const list = await server.gql<{ organizations: { edges: Array<{ node: { slug: string } }> } }>('{ organizations(first: 10, search: "DEM") { edges { node { slug } } } }', {}, root);
+    const list = await server.gql<{ organizations: { edges: Array<{ node: { slug: string } }> } }>(
+      '{ organizations(first: 10, search: "DEM") { edges { node { slug } } } }',
+      {},
+      root,
+    );
     expect(list.data!.organizations.edges.map((e) => e.node.slug)).toEqual(["demo"]);
     expect((await server.gql("{ organizations(first: 10) { edges { node { slug } } } }", {}, demoAdmin)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
 
@@ -48,12 +58,18 @@ describe("a suspended organization", () => {
     sockets.push(socket);
     await socket.connected;
 
-    const suspended = await server.gql<{ suspendOrganization: { slug: string; suspendedAt: string | null } }>(SUSPEND, { id: encodeGlobalID("Organization", demoId) }, root);
+    const suspended = await server.gql<{ suspendOrganization: { slug: string; suspendedAt: string | null } }>(
+      SUSPEND,
+      { id: encodeGlobalID("Organization", demoId) },
+      root,
+    );
     expect(suspended.errors).toBeUndefined();
     expect(suspended.data!.suspendOrganization.suspendedAt).not.toBeNull();
     expect(await socket.closed).toBe(4403);
     expect((await server.gql("{ me { id } }", {}, demoAdmin)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
-    expect((await server.gql('mutation { createAlert(input: { title: "while suspended" }) { id } }', {}, secret)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect((await server.gql('mutation { createAlert(input: { title: "while suspended" }) { id } }', {}, secret)).errors?.[0]?.extensions?.code).toBe(
+      "UNAUTHENTICATED",
+    );
     // Other organizations carry on.
     expect((await server.gql("{ me { email } }", {}, await server.token("admin@acme.test"))).data).toEqual({ me: { email: "admin@acme.test" } });
     // A super admin cannot suspend their own organization.
@@ -71,10 +87,17 @@ describe("a suspended organization", () => {
   }, 30_000);
 
   it("once reactivated, processes each held body once: every message stored once, its people let in again", async () => {
-    const reactivated = await server.gql<{ reactivateOrganization: { suspendedAt: string | null } }>(REACTIVATE, { id: encodeGlobalID("Organization", demoId) }, root);
+    const reactivated = await server.gql<{ reactivateOrganization: { suspendedAt: string | null } }>(
+      REACTIVATE,
+      { id: encodeGlobalID("Organization", demoId) },
+      root,
+    );
     expect(reactivated.errors).toBeUndefined();
     expect(reactivated.data!.reactivateOrganization.suspendedAt).toBeNull();
-    await eventually(async () => (await prisma.webhookEvent.count({ where: { organizationId: demoId, status: { not: "PROCESSED" } } })) === 0, { what: "every webhook event of demo PROCESSED", timeoutMs: 30_000 });
+    await eventually(async () => (await prisma.webhookEvent.count({ where: { organizationId: demoId, status: { not: "PROCESSED" } } })) === 0, {
+      what: "every webhook event of demo PROCESSED",
+      timeoutMs: 30_000,
+    });
     const events = await prisma.webhookEvent.findMany({ where: { organizationId: demoId } });
     expect(events).toHaveLength(bodies.length + 1);
     // Applied once each (the reprocess job counts its attempt).
@@ -84,7 +107,7 @@ describe("a suspended organization", () => {
     expect((await server.gql("{ me { email } }", {}, demoAdmin)).data).toEqual({ me: { email: "admin@demo.test" } });
 
     const audit = await server.gql<{ auditLog: { edges: Array<{ node: { action: string; actor: { email: string } | null; details: string | null } }> } }>(
-      '{ auditLog(first: 20) { edges { node { action actor { email } details } } } }',
+      "{ auditLog(first: 20) { edges { node { action actor { email } details } } } }",
       {},
       demoAdmin,
     );
@@ -95,7 +118,8 @@ describe("a suspended organization", () => {
 });
 
 describe("createOrganization", () => {
-  const CREATE = "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { slug name timeZone locale } admin { email role organization { slug } } } }";
+  const CREATE =
+    "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { slug name timeZone locale } admin { email role organization { slug } } } }";
 
   it("onboards a company with its first admin for a super admin, audited; a taken slug or email is BAD_USER_INPUT", async () => {
     const input = { name: "Óticas Brasil", timeZone: "America/Manaus", locale: "en", admin: { email: "Dona@Oticas.test", name: "Dona" } };

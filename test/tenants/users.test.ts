@@ -66,7 +66,11 @@ describe("updateUser", () => {
   it("changes name, locale and queues", async () => {
     const { prisma } = server.app.runtime;
     const user = await prisma.user.findUniqueOrThrow({ where: { email: "nova.agente@demo.test" } });
-    const result = await server.gql(UPDATE, { id: encodeGlobalID("User", user.id), input: { name: "Nova Silva", locale: "pt-BR", queueIds: [], notifyOnNewMessage: true } }, admin);
+    const result = await server.gql(
+      UPDATE,
+      { id: encodeGlobalID("User", user.id), input: { name: "Nova Silva", locale: "pt-BR", queueIds: [], notifyOnNewMessage: true } },
+      admin,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data!.updateUser).toMatchObject({ name: "Nova Silva", locale: "pt-BR", role: "AGENT" });
     expect(await prisma.queueMember.count({ where: { userId: user.id } })).toBe(0);
@@ -116,12 +120,20 @@ describe("deactivateUser / reactivateUser", () => {
 
 describe("API keys and the audit log through node(id)", () => {
   it("are the admins' only", async () => {
-    const key = await server.gql<{ createApiKey: { apiKey: { id: string } } }>('mutation { createApiKey(input: { name: "n", scopes: [ALERTS_WRITE] }) { apiKey { id } } }', {}, admin);
+    const key = await server.gql<{ createApiKey: { apiKey: { id: string } } }>(
+      'mutation { createApiKey(input: { name: "n", scopes: [ALERTS_WRITE] }) { apiKey { id } } }',
+      {},
+      admin,
+    );
     const entry = await server.app.runtime.prisma.auditLog.findFirstOrThrow({ where: { action: "apiKey.created" } });
     const ids = [key.data!.createApiKey.apiKey.id, encodeGlobalID("AuditLogEntry", entry.id)];
     const asAdmin = await server.gql<{ nodes: Array<{ id: string } | null> }>("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", { ids }, admin);
     expect(asAdmin.data!.nodes.map((n) => n?.id)).toEqual(ids);
-    const asAgent = await server.gql<{ nodes: Array<{ id: string } | null> }>("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", { ids }, await server.token("agent@demo.test"));
+    const asAgent = await server.gql<{ nodes: Array<{ id: string } | null> }>(
+      "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+      { ids },
+      await server.token("agent@demo.test"),
+    );
     expect(asAgent.data?.nodes ?? [null, null]).toEqual([null, null]);
     expect(JSON.stringify(asAgent)).not.toContain(key.data!.createApiKey.apiKey.id);
   });

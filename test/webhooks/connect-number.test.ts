@@ -11,7 +11,9 @@ afterAll(() => server?.stop());
 
 const CONNECT = `mutation($input: ConnectWhatsAppNumberInput!) { connectWhatsAppNumber(input: $input) { id phoneNumberId displayPhoneNumber } }`;
 const LIST = `{ whatsAppNumbers { phoneNumberId displayPhoneNumber } }`;
-const input = (phoneNumberId: string, accessToken = "EAAG-a-long-enough-token") => ({ input: { phoneNumberId, displayPhoneNumber: "+55 11 4000-0009", accessToken } });
+const input = (phoneNumberId: string, accessToken = "EAAG-a-long-enough-token") => ({
+  input: { phoneNumberId, displayPhoneNumber: "+55 11 4000-0009", accessToken },
+});
 
 describe("connectWhatsAppNumber", () => {
   it("an org admin connects a number; its webhooks then route to that organization, into its queue", async () => {
@@ -53,7 +55,10 @@ describe("connectWhatsAppNumber", () => {
     const result = await server.gql(CONNECT, input("100000000000002"), demoAdmin);
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "phoneNumberId" });
     expect(result.errors?.[0]?.message).toMatch(/already connected to another organization/);
-    const number = await server.app.runtime.prisma.whatsAppNumber.findUniqueOrThrow({ where: { phoneNumberId: "100000000000002" }, include: { organization: true } });
+    const number = await server.app.runtime.prisma.whatsAppNumber.findUniqueOrThrow({
+      where: { phoneNumberId: "100000000000002" },
+      include: { organization: true },
+    });
     expect(number.organization.slug).toBe("acme");
     expect(keyringFor(server.config).decrypt(number.accessToken)).toBe("acme-access-token");
   });

@@ -63,7 +63,8 @@ describe("conversations follow the customer", () => {
 });
 
 describe("no event answered 200 is lost", () => {
-  it("when inline processing fails, the stored event is processed by the retrying job", async () => {
+  // Waits up to 30 s for the retrying job.
+  it("when inline processing fails, the stored event is processed by the retrying job", { timeout: 60_000 }, async () => {
     await prisma().$executeRawUnsafe(`
       CREATE OR REPLACE FUNCTION test_refuse_boom() RETURNS trigger AS $$
       BEGIN IF NEW.text = 'boom' THEN RAISE EXCEPTION 'simulated outage'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
@@ -80,10 +81,13 @@ describe("no event answered 200 is lost", () => {
     }
     const stored = await eventually(() => prisma().message.findFirst({ where: { externalId: message.id } }), { what: "the message stored", timeoutMs: 30_000 });
     expect(stored.text).toBe("boom");
-    const event = await eventually(async () => {
-      const row = await prisma().webhookEvent.findFirstOrThrow({ orderBy: { receivedAt: "desc" } });
-      return row.status === "PROCESSED" && row;
-    }, { what: "the webhook event PROCESSED" });
+    const event = await eventually(
+      async () => {
+        const row = await prisma().webhookEvent.findFirstOrThrow({ orderBy: { receivedAt: "desc" } });
+        return row.status === "PROCESSED" && row;
+      },
+      { what: "the webhook event PROCESSED" },
+    );
     expect(event.error).toBeNull();
   });
 

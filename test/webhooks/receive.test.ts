@@ -51,7 +51,14 @@ describe("POST /webhooks/meta refuses what Meta did not send", () => {
     const before = await counts();
     expect((await postWebhook(server.url, '{"object": "whatsapp_business_account", "entry": [')).status).toBe(400);
     expect((await postWebhook(server.url, { object: "page", entry: [{ id: "1", messaging: [] }] })).status).toBe(400);
-    expect((await postWebhook(server.url, { object: "whatsapp_business_account", entry: [{ changes: [{ field: "messages", value: { messaging_product: "whatsapp" } }] }] })).status).toBe(400);
+    expect(
+      (
+        await postWebhook(server.url, {
+          object: "whatsapp_business_account",
+          entry: [{ changes: [{ field: "messages", value: { messaging_product: "whatsapp" } }] }],
+        })
+      ).status,
+    ).toBe(400);
     expect((await postWebhook(server.url, [1, 2, 3])).status).toBe(400);
     expect(await counts()).toEqual(before);
   });
@@ -66,7 +73,10 @@ describe("POST /webhooks/meta refuses what Meta did not send", () => {
   it("answers 413 to a chunked body that grows past 3 MB, without reading it all", async () => {
     const before = await counts();
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${server.url}/webhooks/meta`, { method: "POST", headers: { "content-type": "application/json", "x-hub-signature-256": "sha256=00" } });
+      const req = request(`${server.url}/webhooks/meta`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-hub-signature-256": "sha256=00" },
+      });
       req.on("response", (res) => resolve(res.statusCode ?? 0));
       req.on("error", reject);
       const chunk = Buffer.alloc(256 * 1024, 32);
@@ -116,7 +126,9 @@ describe("POST /webhooks/meta accepts Meta's deliveries", () => {
     const { body, message } = inboundWebhook({ text: "só uma vez", from: "5511955550020" });
     const responses = await Promise.all(Array.from({ length: 20 }, () => postWebhook(server.url, body)));
     expect(responses.map((r) => r.status)).toEqual(Array(20).fill(200));
-    expect(await prisma().webhookEvent.count({ where: { payload: { path: ["entry", "0", "changes", "0", "value", "messages", "0", "id"], equals: message.id } } })).toBe(20);
+    expect(
+      await prisma().webhookEvent.count({ where: { payload: { path: ["entry", "0", "changes", "0", "value", "messages", "0", "id"], equals: message.id } } }),
+    ).toBe(20);
     expect(await prisma().message.count({ where: { externalId: message.id } })).toBe(1);
     const contact = await prisma().contact.findFirstOrThrow({ where: { waId: "5511955550020" } });
     expect(contact.messageCount).toBe(1);
@@ -127,7 +139,10 @@ describe("POST /webhooks/meta accepts Meta's deliveries", () => {
 
   it("applies two changes of one POST, each in its own conversation", async () => {
     expect((await postWebhook(server.url, metaFixture("two-changes"))).status).toBe(200);
-    const messages = await prisma().message.findMany({ where: { text: { in: ["Primeira mudança", "Segunda mudança"] } }, include: { conversation: { include: { contact: true } } } });
+    const messages = await prisma().message.findMany({
+      where: { text: { in: ["Primeira mudança", "Segunda mudança"] } },
+      include: { conversation: { include: { contact: true } } },
+    });
     expect(messages.map((m) => [m.text, m.conversation.contact.name]).sort()).toEqual([
       ["Primeira mudança", "Maria Souza"],
       ["Segunda mudança", "Paulo Lima"],
@@ -138,7 +153,10 @@ describe("POST /webhooks/meta accepts Meta's deliveries", () => {
   it("routes by phone_number_id: acme's number lands in acme", async () => {
     const { body, message } = inboundWebhook({ text: "hello acme", from: "12125550199" }, ACME_PHONE_NUMBER_ID);
     expect((await postWebhook(server.url, body)).status).toBe(200);
-    const stored = await prisma().message.findFirstOrThrow({ where: { externalId: message.id }, include: { organization: true, conversation: { include: { queue: true } } } });
+    const stored = await prisma().message.findFirstOrThrow({
+      where: { externalId: message.id },
+      include: { organization: true, conversation: { include: { queue: true } } },
+    });
     expect(stored.organization.slug).toBe("acme");
     expect(stored.conversation.queue?.name).toBe("Support");
   });

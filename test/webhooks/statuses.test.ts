@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { ACME_PHONE_NUMBER_ID, DEMO_PHONE_NUMBER_ID, metaFixture, postWebhook, sampleChange, sampleStatus, sampleWamid, sampleWebhook } from "../helpers/meta.js";
+import {
+  ACME_PHONE_NUMBER_ID,
+  DEMO_PHONE_NUMBER_ID,
+  metaFixture,
+  postWebhook,
+  sampleChange,
+  sampleStatus,
+  sampleWamid,
+  sampleWebhook,
+} from "../helpers/meta.js";
 
 let server: TestServer;
 let demoId: string;
@@ -23,13 +32,23 @@ async function sentRows(wamid: string, status: "PENDING" | "SENT" = "SENT") {
   });
   const notification = await prisma.notification.create({ data: { organizationId: demoId, userId: agent.id, type: "NEW_MESSAGE", title: "t", body: "b" } });
   const delivery = await prisma.delivery.create({
-    data: { organizationId: demoId, notificationId: notification.id, userId: agent.id, channel: "WHATSAPP", status, providerMessageId: wamid, sentAt: new Date() },
+    data: {
+      organizationId: demoId,
+      notificationId: notification.id,
+      userId: agent.id,
+      channel: "WHATSAPP",
+      status,
+      providerMessageId: wamid,
+      sentAt: new Date(),
+    },
   });
   return { messageId: message.id, deliveryId: delivery.id };
 }
 
 async function report(wamid: string, status: "sent" | "delivered" | "read" | "failed", options: { errors?: unknown[]; phoneNumberId?: string } = {}) {
-  const body = sampleWebhook([sampleChange({ phoneNumberId: options.phoneNumberId ?? DEMO_PHONE_NUMBER_ID, statuses: [sampleStatus(wamid, status, options)] })]);
+  const body = sampleWebhook([
+    sampleChange({ phoneNumberId: options.phoneNumberId ?? DEMO_PHONE_NUMBER_ID, statuses: [sampleStatus(wamid, status, options)] }),
+  ]);
   expect((await postWebhook(server.url, body)).status).toBe(200);
 }
 

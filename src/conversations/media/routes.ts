@@ -44,7 +44,10 @@ async function download(res: ServerResponse, runtime: Runtime, viewer: Viewer, r
   const messageId = messageIdOf(rawId);
   const db = scopedTo(runtime.prisma, viewer.organizationId);
   const message = messageId
-    ? await db.message.findUnique({ where: { id: messageId }, select: { id: true, direction: true, payload: true, outbound: true, conversation: { select: { whatsAppNumberId: true } } } })
+    ? await db.message.findUnique({
+        where: { id: messageId },
+        select: { id: true, direction: true, payload: true, outbound: true, conversation: { select: { whatsAppNumberId: true } } },
+      })
     : null;
   const media = message ? mediaOf(message) : null;
   if (!message || !media?.mediaId) return json(res, 404, { error: "not found" });
@@ -121,7 +124,12 @@ async function upload(req: IncomingMessage, res: ServerResponse, runtime: Runtim
   if (file.size > max) return tooLarge(res, max);
   const mimeType = baseMime(file.type || "application/octet-stream");
   const askedKind = form.get("kind");
-  const kind: MediaKind | null = typeof askedKind === "string" && askedKind ? ((MEDIA_KINDS as readonly string[]).includes(askedKind) ? (askedKind as MediaKind) : null) : kindOfMime(mimeType);
+  const kind: MediaKind | null =
+    typeof askedKind === "string" && askedKind
+      ? (MEDIA_KINDS as readonly string[]).includes(askedKind)
+        ? (askedKind as MediaKind)
+        : null
+      : kindOfMime(mimeType);
   if (!kind) return json(res, 415, { error: `WhatsApp does not send ${mimeType} files (or kind is not one of ${MEDIA_KINDS.join(", ")})` });
   const problem = checkUploadFits(kind, mimeType, file.size);
   if (problem) return json(res, file.size > WHATSAPP_MEDIA[kind].maxBytes ? 413 : 415, { error: problem });

@@ -65,9 +65,7 @@ export function messageBody(input: { to: string; text: string | null; outbound: 
         template: {
           name: outbound.name,
           language: { code: outbound.language },
-          ...(outbound.parameters.length
-            ? { components: [{ type: "body", parameters: outbound.parameters.map((text) => ({ type: "text", text })) }] }
-            : {}),
+          ...(outbound.parameters.length ? { components: [{ type: "body", parameters: outbound.parameters.map((text) => ({ type: "text", text })) }] } : {}),
         },
       };
   }

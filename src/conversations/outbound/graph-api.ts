@@ -72,7 +72,13 @@ export function graphUrl(config: Pick<Config, "WHATSAPP_API_URL" | "WHATSAPP_API
 
 type GraphConfig = Pick<
   Config,
-  "WHATSAPP_API_URL" | "WHATSAPP_API_VERSION" | "WHATSAPP_SEND_TIMEOUT_SECONDS" | "AVISO_ENCRYPTION_KEY" | "AVISO_ENCRYPTION_KEYS_PREVIOUS" | "NODE_ENV" | "AVISO_HOME"
+  | "WHATSAPP_API_URL"
+  | "WHATSAPP_API_VERSION"
+  | "WHATSAPP_SEND_TIMEOUT_SECONDS"
+  | "AVISO_ENCRYPTION_KEY"
+  | "AVISO_ENCRYPTION_KEYS_PREVIOUS"
+  | "NODE_ENV"
+  | "AVISO_HOME"
 >;
 
 async function call(config: GraphConfig, url: string, token: string, init: RequestInit = {}): Promise<Response> {
@@ -124,7 +130,11 @@ export async function markMessageRead(config: GraphConfig, sender: GraphSender, 
 }
 
 /** `POST /{phone_number_id}/media` (multipart: messaging_product, type, file): Meta's media id. */
-export async function uploadMedia(config: GraphConfig, sender: GraphSender, file: { bytes: Uint8Array<ArrayBuffer>; mimeType: string; fileName: string }): Promise<string> {
+export async function uploadMedia(
+  config: GraphConfig,
+  sender: GraphSender,
+  file: { bytes: Uint8Array<ArrayBuffer>; mimeType: string; fileName: string },
+): Promise<string> {
   const form = new FormData();
   form.set("messaging_product", "whatsapp");
   form.set("type", file.mimeType);
@@ -147,7 +157,8 @@ export function downloadMedia(config: GraphConfig, sender: GraphSender, url: str
 /** Every page of `GET /{waba_id}/message_templates` (bounded: 50 pages of 100). */
 export async function listTemplates(config: GraphConfig, token: string, businessAccountId: string): Promise<GraphTemplate[]> {
   const templates: GraphTemplate[] = [];
-  let url: string | undefined = `${graphUrl(config, `${encodeURIComponent(businessAccountId)}/message_templates`)}?fields=id,name,language,status,category,components&limit=100`;
+  let url: string | undefined =
+    `${graphUrl(config, `${encodeURIComponent(businessAccountId)}/message_templates`)}?fields=id,name,language,status,category,components&limit=100`;
   for (let page = 0; url && page < 50; page++) {
     const body: z.output<typeof templatesPage> = await json(await call(config, url, token), templatesPage, "templates");
     templates.push(...body.data);

@@ -1,5 +1,5 @@
 import { localeStrings, type Locale } from "../../text/locale.js";
-import { GraphApiError } from "./graph-api.js";
+import type { GraphApiError } from "./graph-api.js";
 
 /**
  * Cloud API codes that mean "later": throughput (130429), pair rate (131056), Meta
@@ -7,7 +7,6 @@ import { GraphApiError } from "./graph-api.js";
  * Together with 5xx, 429 and an unreachable API they retry with backoff.
  */
 const TRANSIENT_CODES = new Set([1, 2, 4, 80007, 130429, 131000, 131016, 131056, 133004]);
-
 
 export const TOKEN_EXPIRED = 190;
 

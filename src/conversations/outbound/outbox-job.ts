@@ -114,7 +114,11 @@ export async function sendOutboundMessage(runtime: Runtime, messageId: string, _
       // Shown while it waits; the claim is given back so the retry can take it at once.
       await prisma.message.updateMany({
         where: { id: messageId, status: MessageStatus.PENDING },
-        data: { sendClaimedAt: null, error: `${words.errors.retrying}: ${reason}`.slice(0, 500), errorCode: error instanceof GraphApiError ? (error.code ?? null) : null },
+        data: {
+          sendClaimedAt: null,
+          error: `${words.errors.retrying}: ${reason}`.slice(0, 500),
+          errorCode: error instanceof GraphApiError ? (error.code ?? null) : null,
+        },
       });
       log.warn({ reason }, "outbound message not sent yet, will retry");
       throw new Error(reason);
@@ -143,7 +147,10 @@ async function settle(
   message: { id: string; organizationId: string; conversationId: string },
   data: { status: MessageStatus; error: string | null; errorCode: number | null; externalId?: string; sentAt?: Date },
 ): Promise<void> {
-  const { count } = await runtime.prisma.message.updateMany({ where: { id: message.id, status: MessageStatus.PENDING }, data: { ...data, sendClaimedAt: null } });
+  const { count } = await runtime.prisma.message.updateMany({
+    where: { id: message.id, status: MessageStatus.PENDING },
+    data: { ...data, sendClaimedAt: null },
+  });
   if (count === 1) await runtime.pubsub.publish("messageUpdated", message.organizationId, { messageId: message.id, conversationId: message.conversationId });
 }
 

@@ -23,7 +23,18 @@ export const MediaKindEnum = builder.enumType("MediaKind", {
   } as const,
 });
 
-const TEMPLATE_STATUSES = ["APPROVED", "PENDING", "REJECTED", "PAUSED", "DISABLED", "IN_APPEAL", "PENDING_DELETION", "DELETED", "LIMIT_EXCEEDED", "ARCHIVED"] as const;
+const TEMPLATE_STATUSES = [
+  "APPROVED",
+  "PENDING",
+  "REJECTED",
+  "PAUSED",
+  "DISABLED",
+  "IN_APPEAL",
+  "PENDING_DELETION",
+  "DELETED",
+  "LIMIT_EXCEEDED",
+  "ARCHIVED",
+] as const;
 type TemplateStatus = (typeof TEMPLATE_STATUSES)[number];
 
 export const TemplateStatusEnum = builder.enumType("TemplateStatus", {
@@ -42,7 +53,8 @@ const MediaRef = builder.objectRef<MediaView>("Media").implement({
     fileName: t.string({ nullable: true, description: "The document's file name.", resolve: (m) => m.fileName }),
     caption: t.string({ nullable: true, description: "The caption shown under the media.", resolve: (m) => m.caption }),
     url: t.string({
-      description: "Where the frontend downloads the file: this server's /media/{messageId} (Bearer token of the organization's user), or the https link it was sent from.",
+      description:
+        "Where the frontend downloads the file: this server's /media/{messageId} (Bearer token of the organization's user), or the https link it was sent from.",
       resolve: (m) => m.link ?? `/media/${m.messageId}`,
     }),
   }),
@@ -81,7 +93,8 @@ builder.prismaObjectFields(ConversationRef, (t) => ({
   customerWindowExpiresAt: t.field({
     type: "DateTime",
     nullable: true,
-    description: "When WhatsApp's 24-hour customer-service window closes (24 h after the customer's last message): after it only a template can be sent. Null when the customer never wrote.",
+    description:
+      "When WhatsApp's 24-hour customer-service window closes (24 h after the customer's last message): after it only a template can be sent. Null when the customer never wrote.",
     select: { lastInboundAt: true },
     resolve: (c) => customerWindowExpiresAt(c.lastInboundAt),
   }),
@@ -123,7 +136,8 @@ const SendMessageInput = builder.inputType("SendMessageInput", {
     replyToMessageId: t.globalID({ required: false, description: "A message of this conversation this one answers (WhatsApp shows it quoted)." }),
     clientMessageId: t.string({
       required: false,
-      description: "The frontend's idempotency key (at most 100 characters): the same key in the same conversation returns the first message and sends nothing again.",
+      description:
+        "The frontend's idempotency key (at most 100 characters): the same key in the same conversation returns the first message and sends nothing again.",
     }),
   }),
 });
@@ -192,7 +206,12 @@ builder.queryField("messageTemplates", (t) =>
     authScopes: { loggedIn: true },
     args: { status: t.arg({ type: TemplateStatusEnum, required: false, description: "Only templates with this status (e.g. APPROVED for the picker)." }) },
     resolve: (query, _root, args, ctx) =>
-      ctx.db.messageTemplate.findMany({ ...query, where: args.status ? { status: args.status } : {}, orderBy: [{ name: "asc" }, { language: "asc" }], take: 1000 }),
+      ctx.db.messageTemplate.findMany({
+        ...query,
+        where: args.status ? { status: args.status } : {},
+        orderBy: [{ name: "asc" }, { language: "asc" }],
+        take: 1000,
+      }),
   }),
 );
 

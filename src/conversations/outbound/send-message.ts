@@ -59,10 +59,7 @@ const KIND_TYPE: Record<(typeof MEDIA_KINDS)[number], MessageType> = {
 };
 
 export const customerWindowClosed = () =>
-  new DomainError(
-    "CUSTOMER_WINDOW_CLOSED",
-    "The customer last wrote more than 24 hours ago (or never): WhatsApp only allows an approved template now",
-  );
+  new DomainError("CUSTOMER_WINDOW_CLOSED", "The customer last wrote more than 24 hours ago (or never): WhatsApp only allows an approved template now");
 
 /** When free text stops being allowed: 24 h after the customer's last message; null if they never wrote. */
 export function customerWindowExpiresAt(lastInboundAt: Date | null): Date | null {
@@ -91,14 +88,17 @@ export async function sendMessage({ db, runtime, actor }: ServiceContext<Actor>,
   });
   if (!conversation) throw notFound("conversation");
   if (data.clientMessageId) {
-    const earlier = await db.message.findUnique({ where: { conversationId_clientMessageId: { conversationId: conversation.id, clientMessageId: data.clientMessageId } } });
+    const earlier = await db.message.findUnique({
+      where: { conversationId_clientMessageId: { conversationId: conversation.id, clientMessageId: data.clientMessageId } },
+    });
     if (earlier) return earlier;
   }
 
   const now = new Date();
   const windowEnds = customerWindowExpiresAt(conversation.lastInboundAt);
   if (!data.template && !(windowEnds && windowEnds > now)) throw customerWindowClosed();
-  if (!conversation.contact.waId) throw invalidInput("conversationId", "WhatsApp did not give this customer's number: they can only be answered once they write again");
+  if (!conversation.contact.waId)
+    throw invalidInput("conversationId", "WhatsApp did not give this customer's number: they can only be answered once they write again");
 
   // The number the customer wrote to; the organization's first for conversations older than that record.
   const number = conversation.whatsAppNumber ?? (await db.whatsAppNumber.findFirst({ orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { id: true } }));
@@ -122,7 +122,15 @@ export async function sendMessage({ db, runtime, actor }: ServiceContext<Actor>,
       if (upload.whatsAppNumberId !== number.id) throw invalidInput("media.uploadId", "was uploaded for another WhatsApp number of the organization");
       const problem = checkUploadFits(media.kind, upload.mimeType, upload.fileSize);
       if (problem) throw invalidInput("media.kind", problem);
-      outbound = { kind: "media", whatsAppNumberId: number.id, mediaKind: media.kind, mediaId: upload.mediaId, mimeType: upload.mimeType, fileSize: upload.fileSize, ...optional(media, upload.fileName) };
+      outbound = {
+        kind: "media",
+        whatsAppNumberId: number.id,
+        mediaKind: media.kind,
+        mediaId: upload.mediaId,
+        mimeType: upload.mimeType,
+        fileSize: upload.fileSize,
+        ...optional(media, upload.fileName),
+      };
     } else {
       outbound = { kind: "media", whatsAppNumberId: number.id, mediaKind: media.kind, link: media.url!, ...optional(media, null) };
     }
@@ -168,7 +176,9 @@ export async function sendMessage({ db, runtime, actor }: ServiceContext<Actor>,
       data: { lastMessageAt: now, awaitingReplySince: null, slaWarnedAt: null, ...(conversation.firstResponseAt ? {} : { firstResponseAt: now }) },
     });
     // Only if nobody was assigned meanwhile: an answer never takes a conversation from a colleague.
-    const assigned = assign ? (await tx.conversation.updateMany({ where: { id: conversation.id, assigneeId: null }, data: { assigneeId: person!.userId } })).count > 0 : false;
+    const assigned = assign
+      ? (await tx.conversation.updateMany({ where: { id: conversation.id, assigneeId: null }, data: { assigneeId: person!.userId } })).count > 0
+      : false;
     afterCommit(async () => {
       await runtime.pubsub.publish("messageAdded", actor.organizationId, { messageId: inserted.id, conversationId: conversation.id });
       await runtime.pubsub.publish("conversationUpdated", actor.organizationId, { conversationId: conversation.id });
@@ -178,7 +188,9 @@ export async function sendMessage({ db, runtime, actor }: ServiceContext<Actor>,
 
   if (!result.message) {
     // Lost the race for this clientMessageId: the winner's message is the answer.
-    return db.message.findUniqueOrThrow({ where: { conversationId_clientMessageId: { conversationId: conversation.id, clientMessageId: data.clientMessageId! } } });
+    return db.message.findUniqueOrThrow({
+      where: { conversationId_clientMessageId: { conversationId: conversation.id, clientMessageId: data.clientMessageId! } },
+    });
   }
   runtime.log.info({ conversationId: conversation.id, messageId: result.message.id, type, assigned: result.assigned }, "outbound message queued");
   return result.message;

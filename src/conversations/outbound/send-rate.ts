@@ -20,7 +20,11 @@ export interface SendRate {
 }
 
 // Made on the first send (it needs the configuration); the runtime's stop() closes its Redis connection.
-const sendRates = processState<{ rate?: SendRate }>("whatsapp-send-rate", () => ({}), (holder) => holder.rate?.close());
+const sendRates = processState<{ rate?: SendRate }>(
+  "whatsapp-send-rate",
+  () => ({}),
+  (holder) => holder.rate?.close(),
+);
 
 /** The runtime's per-number send rate. */
 export function sendRateFor(runtime: Runtime): SendRate {

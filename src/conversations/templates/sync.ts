@@ -58,9 +58,15 @@ export function syncOwnMessageTemplates({ runtime, actor }: ServiceContext): Pro
 
 /** Every organization with a WABA id, once an hour; a failing one does not stop the others. */
 export async function syncAllMessageTemplates(runtime: Runtime): Promise<void> {
-  const organizations = await runtime.prisma.whatsAppNumber.findMany({ where: { businessAccountId: { not: null } }, distinct: ["organizationId"], select: { organizationId: true } });
+  const organizations = await runtime.prisma.whatsAppNumber.findMany({
+    where: { businessAccountId: { not: null } },
+    distinct: ["organizationId"],
+    select: { organizationId: true },
+  });
   for (const { organizationId } of organizations) {
-    await syncMessageTemplates(runtime, organizationId).catch((error: unknown) => runtime.log.warn({ organizationId, err: (error as Error).message }, "template sync failed"));
+    await syncMessageTemplates(runtime, organizationId).catch((error: unknown) =>
+      runtime.log.warn({ organizationId, err: (error as Error).message }, "template sync failed"),
+    );
   }
 }
 

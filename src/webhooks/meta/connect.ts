@@ -7,11 +7,18 @@ import { parseInput } from "../../validation.js";
 import { isRaceLost } from "../../db/transaction-retry.js";
 
 export const connectWhatsAppNumberSchema = z.object({
-  phoneNumberId: z.string().trim().regex(/^\d{5,30}$/, "must be Meta's numeric phone number id"),
+  phoneNumberId: z
+    .string()
+    .trim()
+    .regex(/^\d{5,30}$/, "must be Meta's numeric phone number id"),
   displayPhoneNumber: z.string().trim().min(3).max(40),
   accessToken: z.string().trim().min(10, "looks too short for a Meta access token").max(4096),
   /** The WhatsApp Business Account id: templates are listed under it. */
-  businessAccountId: z.string().trim().regex(/^\d{5,30}$/, "must be Meta's numeric WhatsApp Business Account id").nullish(),
+  businessAccountId: z
+    .string()
+    .trim()
+    .regex(/^\d{5,30}$/, "must be Meta's numeric WhatsApp Business Account id")
+    .nullish(),
 });
 
 export type ConnectWhatsAppNumberInput = z.input<typeof connectWhatsAppNumberSchema>;

@@ -59,28 +59,34 @@ export async function processWebhookEvent(runtime: Runtime, event: WebhookEventT
       log.warn({ phoneNumberId: change.metadata.phone_number_id }, "webhook for a phone number no organization connected: ignored");
       continue;
     }
-    if (change.errors?.length) log.warn({ organizationId: route.organizationId, codes: change.errors.map((e) => e.code) }, "webhook change carries errors from Meta");
+    if (change.errors?.length)
+      log.warn({ organizationId: route.organizationId, codes: change.errors.map((e) => e.code) }, "webhook change carries errors from Meta");
     inbound.push(toInboundChange(change, route, log));
   }
   const organizationId = inbound[0]?.organizationId ?? null;
   const status = organizationId ? WebhookEventStatus.PROCESSED : WebhookEventStatus.IGNORED;
 
-  const outcome = await inUnitOfWork(runtime.prisma, log, async (unit) => {
-    const { tx } = unit;
-    let deliveriesUpdated = 0;
-    for (const change of inbound) {
-      for (const report of change.statuses) deliveriesUpdated += await applyProviderStatus(tx, change.organizationId, report);
-    }
-    const received = await receiveInbound(runtime, unit, { receivedAt: event.receivedAt, changes: inbound }, log);
-    const stored = { status, organizationId, phoneNumberId: changes[0]?.metadata.phone_number_id ?? null, processedAt: new Date(), error: null };
-    if (event.unstoredPayload === undefined) {
-      await tx.webhookEvent.update({ where: { id: event.id }, data: { ...stored, attempts: { increment: 1 } } });
-    } else {
-      await tx.webhookEvent.create({ data: { id: event.id, payload: event.unstoredPayload, receivedAt: event.receivedAt, attempts: 1, ...stored } });
-    }
-    const { messagesStored, duplicates, agentMessages, messageStatusesApplied } = received;
-    return { status, messagesStored, duplicates, agentMessages, statusesApplied: messageStatusesApplied + deliveriesUpdated } satisfies ProcessOutcome;
-  }, { retryRaces: true });
+  const outcome = await inUnitOfWork(
+    runtime.prisma,
+    log,
+    async (unit) => {
+      const { tx } = unit;
+      let deliveriesUpdated = 0;
+      for (const change of inbound) {
+        for (const report of change.statuses) deliveriesUpdated += await applyProviderStatus(tx, change.organizationId, report);
+      }
+      const received = await receiveInbound(runtime, unit, { receivedAt: event.receivedAt, changes: inbound }, log);
+      const stored = { status, organizationId, phoneNumberId: changes[0]?.metadata.phone_number_id ?? null, processedAt: new Date(), error: null };
+      if (event.unstoredPayload === undefined) {
+        await tx.webhookEvent.update({ where: { id: event.id }, data: { ...stored, attempts: { increment: 1 } } });
+      } else {
+        await tx.webhookEvent.create({ data: { id: event.id, payload: event.unstoredPayload, receivedAt: event.receivedAt, attempts: 1, ...stored } });
+      }
+      const { messagesStored, duplicates, agentMessages, messageStatusesApplied } = received;
+      return { status, messagesStored, duplicates, agentMessages, statusesApplied: messageStatusesApplied + deliveriesUpdated } satisfies ProcessOutcome;
+    },
+    { retryRaces: true },
+  );
 
   log.info({ ...outcome }, "webhook processed");
   return outcome;

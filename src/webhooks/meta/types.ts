@@ -6,7 +6,10 @@ export const WhatsAppNumberRef = builder.prismaNode("WhatsAppNumber", {
   fields: (t) => ({
     phoneNumberId: t.exposeString("phoneNumberId"),
     displayPhoneNumber: t.exposeString("displayPhoneNumber"),
-    businessAccountId: t.exposeString("businessAccountId", { nullable: true, description: "The WhatsApp Business Account (WABA) id templates are synced from." }),
+    businessAccountId: t.exposeString("businessAccountId", {
+      nullable: true,
+      description: "The WhatsApp Business Account (WABA) id templates are synced from.",
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
 });
