@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CreateAlertDocument } from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import type { HttpFake } from "../helpers/http-fake.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -44,8 +45,8 @@ const emailTo = (address: string, subjectPart: string) =>
 describe("alert transitions", () => {
   it("are emailed to the admins and posted to Slack, created → escalated → resolved", async () => {
     const title = "Gateway de pagamentos fora do ar";
-    const created = await server.gql<{ createAlert: { id: string } }>(
-      "mutation($input: CreateAlertInput!) { createAlert(input: $input) { id } }",
+    const created = await server.gql(
+      CreateAlertDocument,
       { input: { title, description: "Cobranças falhando desde 10:02", severity: "CRITICAL", category: "pagamentos" } },
       admin,
     );
