@@ -20,6 +20,9 @@ commands:
   create-super-admin --email EMAIL [--name NAME] [--ttl 12h]
       Creates a SUPER_ADMIN (in the platform organization "aviso"). Idempotent.
       Prints their token last.
+  rotate-encryption-key [--new-key]
+      Re-encrypts every stored secret under AVISO_ENCRYPTION_KEY, reading older values
+      with AVISO_ENCRYPTION_KEYS_PREVIOUS. --new-key prints 32 fresh random bytes (base64).
   --help
       This text.
 
@@ -31,6 +34,11 @@ const [command, ...rest] = process.argv.slice(2);
 if (!command || command === "--help" || command === "-h" || command === "help") {
   console.log(HELP);
   process.exit(command ? 0 : 2);
+}
+
+if (command === "rotate-encryption-key") {
+  const { rotateEncryptionKey } = await import("./admin/rotate-encryption-key.js");
+  process.exit(await rotateEncryptionKey(rest));
 }
 
 const options = {
