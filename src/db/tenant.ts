@@ -20,6 +20,7 @@ export function scopedTo(prisma: PrismaClient, organizationId: string): PrismaCl
 }
 
 const MAX_CACHED = 1000;
+// Safe at module level: a pure memo of immutable views (same client and id give an equivalent client holding nothing of its own), keyed weakly by each runtime's base client, so runtimes never share entries and nothing needs closing.
 const cache = new WeakMap<PrismaClient, Map<string, PrismaClient>>();
 
 function extend(prisma: PrismaClient, organizationId: string): PrismaClient {

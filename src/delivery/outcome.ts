@@ -1,3 +1,4 @@
+import { deadDeliveryReports } from "../alerts/queues.js";
 import { DeliveryStatus, type Delivery } from "../db/client.js";
 import type { Runtime } from "../runtime.js";
 
@@ -59,9 +60,21 @@ export async function recordRetryableError(runtime: Runtime, delivery: Delivery,
   await runtime.prisma.delivery.updateMany({ where: { id: delivery.id, status: { in: SENDABLE } }, data: { lastError: reason } });
 }
 
-/** Retries ran out (the dead-letter queue's handler): DEAD, keeping the last reason. */
+/**
+ * Retries ran out (the dead-letter queue's handler): DEAD, keeping the last reason, and
+ * reported to alerts in the same transaction — enough deaths on one channel raise a
+ * system alert for the organization's admins (src/alerts/deliveries-dying.ts).
+ */
 export async function markDead(runtime: Runtime, deliveryId: string): Promise<void> {
   const delivery = await runtime.prisma.delivery.findUnique({ where: { id: deliveryId } });
   if (!delivery) return;
-  await settle(runtime, delivery, DeliveryStatus.DEAD, { failedAt: new Date(), lastError: delivery.lastError ?? "retries exhausted" });
+  const died = await runtime.prisma.$transaction(async (tx) => {
+    const { count } = await tx.delivery.updateMany({
+      where: { id: delivery.id, status: { in: SENDABLE } },
+      data: { status: DeliveryStatus.DEAD, failedAt: new Date(), lastError: delivery.lastError ?? "retries exhausted" },
+    });
+    if (count === 1) await runtime.jobs.send(deadDeliveryReports, { deliveryId }, { tx });
+    return count === 1;
+  });
+  if (died) runtime.metrics.deliveries.inc({ channel: delivery.channel, status: DeliveryStatus.DEAD });
 }

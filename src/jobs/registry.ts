@@ -1,3 +1,4 @@
+import { deadDeliveryJob } from "../alerts/deliveries-dying.js";
 import { alertJobs } from "../alerts/jobs.js";
 import { deadDeliveryJobs, deliveryJobs } from "../delivery/jobs.js";
 import { digestJobs } from "../digests/jobs.js";
@@ -24,4 +25,5 @@ export const jobs: readonly JobDefinition[] = [
   ...digestJobs,
   ...privacyJobs,
   numberVerificationJob,
+  deadDeliveryJob,
 ];

@@ -18,6 +18,8 @@ export interface LocaleStrings {
   slack: { headlines: Record<string, string> } & Record<string, string | Record<string, string>>;
   /** Agents' messages: Meta's errors in words (by code), the expired-token alert. */
   outbound: { tokenExpiredAlert: { title: string; description: string }; errors: Record<string, string> };
+  /** Titles and descriptions of the alerts Aviso raises itself ({{channel}}, {{count}}, {{minutes}}). */
+  systemAlerts: { deliveriesDying: { title: string; description: string } };
 }
 
 const LOCALES_DIR = fileURLToPath(new URL("../../templates/locales/", import.meta.url));
@@ -31,7 +33,7 @@ export function localeStrings(locale: Locale): LocaleStrings {
 }
 
 /** Fills a short pattern of the locale file: "{{hours}} h {{minutes}} min". */
-function fill(pattern: string, values: Record<string, number>): string {
+export function fillPattern(pattern: string, values: Record<string, string | number>): string {
   return pattern.replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(values[name] ?? ""));
 }
 
@@ -43,7 +45,7 @@ export function formatDuration(milliseconds: number, locale: Locale = "pt-BR"): 
   const days = Math.floor(minutes / 1440);
   const hours = Math.floor((minutes % 1440) / 60);
   const rest = minutes % 60;
-  if (days > 0) return fill(hours > 0 ? units.daysHours : units.days, { days, hours });
-  if (hours > 0) return fill(rest > 0 ? units.hoursMinutes : units.hours, { hours, minutes: rest });
-  return fill(units.minutes, { minutes: rest });
+  if (days > 0) return fillPattern(hours > 0 ? units.daysHours : units.days, { days, hours });
+  if (hours > 0) return fillPattern(rest > 0 ? units.hoursMinutes : units.hours, { hours, minutes: rest });
+  return fillPattern(units.minutes, { minutes: rest });
 }

@@ -1,35 +1,29 @@
+import {
+  AcknowledgeAlertDocument,
+  AlertByIdDocument,
+  CreateAlertDocument,
+  EscalateAlertDocument,
+  ResolveAlertDocument,
+  type AlertFieldsFragment,
+  type CreateAlertInput,
+} from "../generated/operations.js";
 import type { TestServer } from "../helpers/server.js";
 
-export const ALERT_FIELDS = `id title description severity category status occurrences escalationLevel createdAt acknowledgedAt escalatedAt resolvedAt resolution lastActivityAt staleNotifiedAt dedupeKey`;
+/** The alert as the API shows it (every field), typed by codegen from test/operations/alerts.graphql. */
+export type AlertView = AlertFieldsFragment;
 
-export interface AlertView {
-  id: string;
-  title: string;
-  description: string | null;
-  severity: string;
-  category: string | null;
-  status: string;
-  occurrences: number;
-  escalationLevel: number;
-  createdAt: string;
-  acknowledgedAt: string | null;
-  escalatedAt: string | null;
-  resolvedAt: string | null;
-  resolution: string | null;
-  lastActivityAt: string;
-  staleNotifiedAt: string | null;
-  dedupeKey: string | null;
-}
-
-export const CREATE_ALERT = `mutation($input: CreateAlertInput!) { createAlert(input: $input) { ${ALERT_FIELDS} } }`;
-export const ACKNOWLEDGE_ALERT = `mutation($id: ID!) { acknowledgeAlert(id: $id) { ${ALERT_FIELDS} } }`;
-export const ESCALATE_ALERT = `mutation($id: ID!, $reason: String) { escalateAlert(id: $id, reason: $reason) { ${ALERT_FIELDS} } }`;
-export const RESOLVE_ALERT = `mutation($id: ID!, $resolution: String) { resolveAlert(id: $id, resolution: $resolution) { ${ALERT_FIELDS} } }`;
-export const ALERT = `query($id: ID!) { alert(id: $id) { ${ALERT_FIELDS} } }`;
+export {
+  AcknowledgeAlertDocument as ACKNOWLEDGE_ALERT,
+  AlertByIdDocument as ALERT,
+  CreateAlertDocument as CREATE_ALERT,
+  EscalateAlertDocument as ESCALATE_ALERT,
+  ResolveAlertDocument as RESOLVE_ALERT,
+};
 
 /** Creates an alert over HTTP as `token`'s user and returns it (failing loudly on errors). */
 export async function createAlertAs(server: TestServer, token: string, input: Record<string, unknown>): Promise<AlertView> {
-  const result = await server.gql<{ createAlert: AlertView }>(CREATE_ALERT, { input }, token);
+  // Callers pass plain objects (severity as a string); the server validates them.
+  const result = await server.gql(CreateAlertDocument, { input: input as CreateAlertInput }, token);
   if (result.errors) throw new Error(`createAlert failed: ${JSON.stringify(result.errors)}`);
   return result.data!.createAlert;
 }
@@ -37,17 +31,6 @@ export async function createAlertAs(server: TestServer, token: string, input: Re
 /** The database id behind a relay global id ("Alert:<uuid>", base64). */
 export function databaseId(globalId: string): string {
   return Buffer.from(globalId, "base64").toString("utf8").split(":").slice(1).join(":");
-}
-
-/** Polls `read` until `done` holds, or fails after `timeoutMs` with the last value seen. */
-export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Audit actions recorded for one alert, oldest first. */

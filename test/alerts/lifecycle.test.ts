@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { connect, subscribe, type SocketClient } from "../helpers/ws.js";
-import { ACKNOWLEDGE_ALERT, auditActions, createAlertAs, databaseId, RESOLVE_ALERT, type AlertView } from "./helpers.js";
+import {
+  AlertChangedDocument as ALERT_CHANGED,
+  AlertsPageDocument,
+  AlertSummaryDocument,
+  AlertTitleDocument,
+  NodeByIdDocument,
+} from "../generated/operations.js";
+import { ACKNOWLEDGE_ALERT, auditActions, createAlertAs, databaseId, ESCALATE_ALERT, RESOLVE_ALERT, type AlertView } from "./helpers.js";
 
 // Long default delays: nothing escalates or goes stale by itself while these run.
 let server: TestServer;
@@ -22,17 +29,14 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const ALERT_CHANGED = `subscription { alertChanged { id status title escalationLevel } }`;
-type Changed = { alertChanged: { id: string; status: string; title: string } };
-
 async function subscribeAs(token: string) {
   const socket = connect(server.wsUrl, `Bearer ${token}`);
   sockets.push(socket);
   await socket.connected;
-  return subscribe<Changed>(socket, ALERT_CHANGED);
+  return subscribe(socket, ALERT_CHANGED);
 }
 
-type Events = ReturnType<typeof subscribe<Changed>>;
+type Events = Awaited<ReturnType<typeof subscribeAs>>;
 
 /**
  * A subscription goes live a moment after the client sends it, with no signal: create
@@ -80,13 +84,13 @@ describe("the alert lifecycle", () => {
     });
     expect(await nextChange(demoEvents)).toMatchObject({ id: created.id, status: "OPEN" });
 
-    const acknowledged = await server.gql<{ acknowledgeAlert: AlertView }>(ACKNOWLEDGE_ALERT, { id: created.id }, tokens.demoAgent);
+    const acknowledged = await server.gql(ACKNOWLEDGE_ALERT, { id: created.id }, tokens.demoAgent);
     expect(acknowledged.errors).toBeUndefined();
     expect(acknowledged.data?.acknowledgeAlert.status).toBe("ACKNOWLEDGED");
     expect(acknowledged.data?.acknowledgeAlert.acknowledgedAt).not.toBeNull();
     expect(await nextChange(demoEvents)).toMatchObject({ id: created.id, status: "ACKNOWLEDGED" });
 
-    const resolved = await server.gql<{ resolveAlert: AlertView }>(RESOLVE_ALERT, { id: created.id, resolution: "Token rotated" }, tokens.demoAgent);
+    const resolved = await server.gql(RESOLVE_ALERT, { id: created.id, resolution: "Token rotated" }, tokens.demoAgent);
     expect(resolved.errors).toBeUndefined();
     expect(resolved.data?.resolveAlert).toMatchObject({ status: "RESOLVED", resolution: "Token rotated" });
     expect(await nextChange(demoEvents)).toMatchObject({ id: created.id, status: "RESOLVED" });
@@ -107,14 +111,10 @@ describe("the alert lifecycle", () => {
 
   it("escalates by hand one level at a time, up to level 2", async () => {
     const alert = await createAlertAs(server, tokens.demoAdmin, { title: "Queue backlog", severity: "HIGH" });
-    const escalate = `mutation($id: ID!, $reason: String) { escalateAlert(id: $id, reason: $reason) { status escalationLevel escalatedAt } }`;
-    const first = await server.gql<{ escalateAlert: { status: string; escalationLevel: number } }>(
-      escalate,
-      { id: alert.id, reason: "nobody answers" },
-      tokens.demoAgent,
-    );
+    const escalate = ESCALATE_ALERT;
+    const first = await server.gql(escalate, { id: alert.id, reason: "nobody answers" }, tokens.demoAgent);
     expect(first.data?.escalateAlert).toMatchObject({ status: "ESCALATED", escalationLevel: 1 });
-    const second = await server.gql<{ escalateAlert: { escalationLevel: number } }>(escalate, { id: alert.id }, tokens.demoAdmin);
+    const second = await server.gql(escalate, { id: alert.id }, tokens.demoAdmin);
     expect(second.data?.escalateAlert.escalationLevel).toBe(2);
     const third = await server.gql(escalate, { id: alert.id }, tokens.demoAdmin);
     expect(third.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "id" });
@@ -184,30 +184,35 @@ describe("the alert lifecycle", () => {
     const anonymous = await server.gql(`{ alerts { edges { node { id } } } }`);
     expect(anonymous.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
     const alert = await createAlertAs(server, tokens.demoAdmin, input);
-    for (const mutation of [ACKNOWLEDGE_ALERT, RESOLVE_ALERT, `mutation($id: ID!) { escalateAlert(id: $id) { id } }`]) {
-      const result = await server.gql(mutation, { id: alert.id }, tokens.demoViewer);
+    for (const attempt of [
+      () => server.gql(ACKNOWLEDGE_ALERT, { id: alert.id }, tokens.demoViewer),
+      () => server.gql(RESOLVE_ALERT, { id: alert.id }, tokens.demoViewer),
+      () => server.gql(ESCALATE_ALERT, { id: alert.id }, tokens.demoViewer),
+    ]) {
+      const result = await attempt();
       expect(result.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     }
-    const read = await server.gql<{ alert: { title: string; status: string } }>(
-      `query($id: ID!) { alert(id: $id) { title status } }`,
-      { id: alert.id },
-      tokens.demoViewer,
-    );
+    const read = await server.gql(AlertTitleDocument, { id: alert.id }, tokens.demoViewer);
     expect(read.data?.alert).toEqual({ title: "Role check", status: "OPEN" });
     expect(await server.app.runtime.prisma.alert.count({ where: { title: "Role check" } })).toBe(1);
   });
 
   it("keeps alerts inside their organization: another one cannot read, list, acknowledge, escalate or resolve them", async () => {
     const alert = await createAlertAs(server, tokens.demoAdmin, { title: "Demo secret outage", severity: "HIGH" });
-    const asAcme = (query: string, variables: Record<string, unknown> = { id: alert.id }) => server.gql(query, variables, tokens.acmeAdmin);
-    expect((await asAcme(`query($id: ID!) { alert(id: $id) { id } }`)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
-    for (const mutation of [ACKNOWLEDGE_ALERT, RESOLVE_ALERT, `mutation($id: ID!) { escalateAlert(id: $id) { id } }`]) {
-      expect((await asAcme(mutation)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    const id = { id: alert.id };
+    const acmeAdmin = tokens.acmeAdmin;
+    expect((await server.gql(`query($id: ID!) { alert(id: $id) { id } }`, id, acmeAdmin)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    for (const attempt of [
+      () => server.gql(ACKNOWLEDGE_ALERT, id, acmeAdmin),
+      () => server.gql(RESOLVE_ALERT, id, acmeAdmin),
+      () => server.gql(ESCALATE_ALERT, id, acmeAdmin),
+    ]) {
+      expect((await attempt()).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     }
-    const node = await asAcme(`query($id: ID!) { node(id: $id) { id } }`);
-    expect((node.data as { node: unknown } | undefined)?.node ?? null).toBeNull();
-    const list = await asAcme(`{ alerts(first: 100) { edges { node { title } } } }`, {});
-    const titles = (list.data as { alerts: { edges: Array<{ node: { title: string } }> } }).alerts.edges.map((e) => e.node.title);
+    const node = await server.gql(NodeByIdDocument, id, acmeAdmin);
+    expect(node.data?.node ?? null).toBeNull();
+    const list = await server.gql(AlertsPageDocument, { first: 100 }, acmeAdmin);
+    const titles = list.data!.alerts.edges.map((e) => e.node.title);
     expect(titles).not.toContain("Demo secret outage");
     expect(titles.length).toBeGreaterThan(0);
     const untouched = await server.app.runtime.prisma.alert.findUniqueOrThrow({ where: { id: databaseId(alert.id) } });
@@ -219,26 +224,19 @@ describe("the alert lifecycle", () => {
     const made: AlertView[] = [];
     for (const severity of ["LOW", "CRITICAL", "LOW"])
       made.push(await createAlertAs(server, tokens.demoAdmin, { title: `List ${severity}`, severity, category: "listing" }));
-    const query = `query($status: AlertStatus, $severity: AlertSeverity, $first: Int, $after: String) {
-      alerts(status: $status, severity: $severity, first: $first, after: $after) { edges { cursor node { id severity status createdAt } } pageInfo { hasNextPage endCursor } } }`;
-    type Page = {
-      alerts: {
-        edges: Array<{ node: { id: string; severity: string; status: string; createdAt: string } }>;
-        pageInfo: { hasNextPage: boolean; endCursor: string };
-      };
-    };
-    const all = await server.gql<Page>(query, { first: 100 }, tokens.demoViewer);
+    const query = AlertsPageDocument;
+    const all = await server.gql(query, { first: 100 }, tokens.demoViewer);
     const nodes = all.data!.alerts.edges.map((e) => e.node);
     const times = nodes.map((n) => n.createdAt);
     expect([...times].sort().reverse()).toEqual(times);
     expect(nodes.slice(0, 3).map((n) => n.id)).toEqual(made.map((m) => m.id).reverse());
 
-    const low = await server.gql<Page>(query, { severity: "LOW", status: "OPEN", first: 1 }, tokens.demoViewer);
+    const low = await server.gql(query, { severity: "LOW", status: "OPEN", first: 1 }, tokens.demoViewer);
     expect(low.data!.alerts.edges.map((e) => e.node.id)).toEqual([made[2]!.id]);
     expect(low.data!.alerts.pageInfo.hasNextPage).toBe(true);
-    const next = await server.gql<Page>(query, { severity: "LOW", status: "OPEN", first: 1, after: low.data!.alerts.pageInfo.endCursor }, tokens.demoViewer);
+    const next = await server.gql(query, { severity: "LOW", status: "OPEN", first: 1, after: low.data!.alerts.pageInfo.endCursor }, tokens.demoViewer);
     expect(next.data!.alerts.edges.map((e) => e.node.id)).toEqual([made[0]!.id]);
-    const resolvedOnly = await server.gql<Page>(query, { status: "RESOLVED", first: 100 }, tokens.demoViewer);
+    const resolvedOnly = await server.gql(query, { status: "RESOLVED", first: 100 }, tokens.demoViewer);
     expect(resolvedOnly.data!.alerts.edges.every((e) => e.node.status === "RESOLVED")).toBe(true);
   });
 });
@@ -313,10 +311,9 @@ describe("alertSummary", () => {
         { organizationId: acme!.id, title: "f", severity: "HIGH", status: "OPEN", createdAt: at(0) },
       ],
     });
-    const query = `query($from: DateTime, $to: DateTime) { alertSummary(from: $from, to: $to) {
-      total bySeverity { severity count } byStatus { status count } meanSecondsToAcknowledge meanSecondsToResolve } }`;
+    const query = AlertSummaryDocument;
     const period = { from: "2020-01-01T00:00:00.000Z", to: "2020-02-01T00:00:00.000Z" };
-    const demoSummary = await server.gql<{ alertSummary: Record<string, unknown> }>(query, period, tokens.demoViewer);
+    const demoSummary = await server.gql(query, period, tokens.demoViewer);
     expect(demoSummary.errors).toBeUndefined();
     expect(demoSummary.data?.alertSummary).toEqual({
       total: 4,
@@ -335,7 +332,7 @@ describe("alertSummary", () => {
       meanSecondsToAcknowledge: 120, // (60 + 180) / 2
       meanSecondsToResolve: 1200, // (600 + 1800) / 2
     });
-    const acmeSummary = await server.gql<{ alertSummary: { total: number; meanSecondsToAcknowledge: number | null } }>(query, period, tokens.acmeAdmin);
+    const acmeSummary = await server.gql(query, period, tokens.acmeAdmin);
     expect(acmeSummary.data?.alertSummary).toMatchObject({ total: 1, meanSecondsToAcknowledge: null });
     const backwards = await server.gql(query, { from: period.to, to: period.from }, tokens.demoViewer);
     expect(backwards.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "to" });

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alertStalenessJob, escalateAlertJob } from "../../src/alerts/jobs.js";
 import type { JobDefinition } from "../../src/jobs/define.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { ACKNOWLEDGE_ALERT, auditActions, createAlertAs, databaseId, waitFor } from "./helpers.js";
+import { eventually } from "../helpers/eventually.js";
+import { ACKNOWLEDGE_ALERT, auditActions, createAlertAs, databaseId } from "./helpers.js";
 
 // Short delays through the environment: CRITICAL escalates after 1 s per level, HIGH
 // after 2 s, LOW never; anything idle for 2 s goes stale.
@@ -18,13 +19,28 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 const readAlert = (id: string) => server.app.runtime.prisma.alert.findUniqueOrThrow({ where: { id } });
+type AlertRow = Awaited<ReturnType<typeof readAlert>>;
+
+/** The alert once `done` holds for it. */
+function alertWhen(id: string, done: (alert: AlertRow) => boolean, what: string) {
+  return eventually(
+    async () => {
+      const alert = await readAlert(id);
+      return done(alert) ? alert : undefined;
+    },
+    { what: `alert ${id}: ${what}`, timeoutMs: 15_000 },
+  );
+}
 
 /** The alert's jobs of one kind, once none is waiting or running any more. */
 async function settledJobs(job: JobDefinition, alertId: string) {
   const terminal = new Set(["completed", "cancelled", "failed"]);
-  return waitFor(
-    () => server.app.runtime.jobs.boss.findJobs<{ alertId: string; level?: number }>(job.name, { data: { alertId } }),
-    (jobs) => jobs.length > 0 && jobs.every((j) => terminal.has(j.state)),
+  return eventually(
+    async () => {
+      const jobs = await server.app.runtime.jobs.boss.findJobs<{ alertId: string; level?: number }>(job.name, { data: { alertId } });
+      return jobs.length > 0 && jobs.every((j) => terminal.has(j.state)) ? jobs : undefined;
+    },
+    { what: `alert ${alertId}'s ${job.name} jobs to settle`, timeoutMs: 15_000 },
   );
 }
 
@@ -33,15 +49,9 @@ describe("automatic escalation", () => {
     const created = await createAlertAs(server, admin, { title: "Payments webhook down", severity: "CRITICAL" });
     const id = databaseId(created.id);
 
-    const levelOne = await waitFor(
-      () => readAlert(id),
-      (a) => a.escalationLevel >= 1,
-    );
+    const levelOne = await alertWhen(id, (a) => a.escalationLevel >= 1, "escalation level 1");
     expect(levelOne).toMatchObject({ status: "ESCALATED" });
-    const levelTwo = await waitFor(
-      () => readAlert(id),
-      (a) => a.escalationLevel >= 2,
-    );
+    const levelTwo = await alertWhen(id, (a) => a.escalationLevel >= 2, "escalation level 2");
     expect(levelTwo.status).toBe("ESCALATED");
     // Never before its delay: one second from creation for level 1, one more for level 2.
     expect(levelOne.escalatedAt!.getTime() - levelOne.createdAt.getTime()).toBeGreaterThanOrEqual(1000);
@@ -85,10 +95,7 @@ describe("automatic escalation", () => {
     const manual = await server.gql(`mutation($id: ID!) { escalateAlert(id: $id, reason: "urgent") { escalationLevel } }`, { id: created.id }, agent);
     expect(manual.data).toEqual({ escalateAlert: { escalationLevel: 1 } });
 
-    await waitFor(
-      () => readAlert(id),
-      (a) => a.escalationLevel >= 2,
-    );
+    await alertWhen(id, (a) => a.escalationLevel >= 2, "escalation level 2");
     const jobs = await settledJobs(escalateAlertJob, id);
     expect(jobs.map((j) => j.data.level).sort()).toEqual([1, 2]);
     const escalations = await server.app.runtime.prisma.auditLog.findMany({
@@ -112,10 +119,7 @@ describe("staleness", () => {
   it("raises ALERT_STALE once for an alert with no activity", async () => {
     const created = await createAlertAs(server, admin, { title: "Quiet alert", severity: "LOW" });
     const id = databaseId(created.id);
-    const stale = await waitFor(
-      () => readAlert(id),
-      (a) => a.staleNotifiedAt !== null,
-    );
+    const stale = await alertWhen(id, (a) => a.staleNotifiedAt !== null, "ALERT_STALE raised");
     expect(stale.staleNotifiedAt!.getTime() - stale.lastActivityAt.getTime()).toBeGreaterThanOrEqual(2000);
 
     // The check ran and nothing else is queued for it: raised exactly once.
@@ -131,10 +135,7 @@ describe("staleness", () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await server.gql(ACKNOWLEDGE_ALERT, { id: created.id }, agent);
 
-    const stale = await waitFor(
-      () => readAlert(id),
-      (a) => a.staleNotifiedAt !== null,
-    );
+    const stale = await alertWhen(id, (a) => a.staleNotifiedAt !== null, "ALERT_STALE raised");
     expect(stale.lastActivityAt.getTime()).toBe(stale.acknowledgedAt!.getTime());
     expect(stale.staleNotifiedAt!.getTime() - stale.acknowledgedAt!.getTime()).toBeGreaterThanOrEqual(2000);
     const jobs = await settledJobs(alertStalenessJob, id);

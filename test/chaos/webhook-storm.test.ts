@@ -158,7 +158,11 @@ describe("a webhook storm while the process is SIGKILLed and restarted", () => {
           >`SELECT count(*) AS n FROM pgboss.job WHERE name = 'meta-webhook-reprocess' AND state IN ('created', 'retry', 'active')`
         )[0]!.n,
       );
-    await eventually(async () => (await stored()) === MESSAGES || (await reprocessing()) === 0, 240_000, 1000).catch(async (error: unknown) => {
+    await eventually(async () => (await stored()) === MESSAGES || (await reprocessing()) === 0, {
+      what: "every message stored or no webhook event left to reprocess",
+      timeoutMs: 240_000,
+      intervalMs: 1000,
+    }).catch(async (error: unknown) => {
       console.log(
         JSON.stringify({
           stored: await stored(),
@@ -176,11 +180,11 @@ describe("a webhook storm while the process is SIGKILLed and restarted", () => {
       for (const { id } of awaitingSweep) await createJobQueue(boss).send(reprocessWebhookEventJob, { webhookEventId: id }, { singletonKey: id });
       await boss.stop({ graceful: false });
     }
-    await eventually(async () => (await stored()) === MESSAGES, 120_000, 500);
+    await eventually(async () => (await stored()) === MESSAGES, { what: "every message stored", timeoutMs: 120_000, intervalMs: 500 });
     const messageIds = (await prisma.message.findMany({ where: { externalId: { in: wamids } }, select: { id: true } })).map((m) => m.id);
     const unsettled = () => prisma.delivery.count({ where: { createdAt: { gte: startedAt }, status: { in: ["PENDING", "SCHEDULED"] } } });
     // A job held by a killed process comes back when it expires (120 s) at the next supervise pass (60 s).
-    await eventually(async () => (await unsettled()) === 0, 300_000, 1000);
+    await eventually(async () => (await unsettled()) === 0, { what: "every delivery settled", timeoutMs: 300_000, intervalMs: 1000 });
 
     // Each wamid stored exactly once.
     const perWamid = await prisma.message.groupBy({ by: ["externalId"], where: { externalId: { in: wamids } }, _count: true });

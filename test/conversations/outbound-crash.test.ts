@@ -52,7 +52,7 @@ describe("a worker killed mid-send", () => {
     const from = "5511955550001";
     const { message } = inboundWebhook({ text: "Oi", from });
     expect((await postWebhook(api.url, inboundWebhook({ text: "Oi", from, id: message.id }).body)).status).toBe(200);
-    const inbound = await eventually(() => prisma.message.findFirst({ where: { externalId: message.id } }));
+    const inbound = await eventually(() => prisma.message.findFirst({ where: { externalId: message.id } }), { what: "the inbound message stored" });
     const agent = await prisma.user.findUniqueOrThrow({ where: { email: "agent@demo.test" } });
     const token = await signToken(loadConfig({ NODE_ENV: "test", JWT_SECRET: TEST_JWT_SECRET }), agent, "1h");
 
@@ -78,7 +78,7 @@ describe("a worker killed mid-send", () => {
       ids.push(Buffer.from(body.data!.sendMessage.id, "base64").toString("utf8").split(":")[1]!);
     }
 
-    await eventually(async () => graph.sends().length >= 1, 30_000, 20);
+    await eventually(async () => graph.sends().length >= 1, { what: "the first send to reach the Graph API", timeoutMs: 30_000, intervalMs: 20 });
     await worker.signal("SIGKILL");
     const stuckAtKill = await prisma.message.count({ where: { id: { in: ids }, status: "PENDING" } });
     expect(stuckAtKill).toBeGreaterThan(0);
@@ -95,8 +95,7 @@ describe("a worker killed mid-send", () => {
         const rows = await prisma.message.findMany({ where: { id: { in: ids } }, select: { status: true, text: true } });
         return rows.every((r) => r.status === "SENT" || r.status === "FAILED") ? rows : undefined;
       },
-      90_000,
-      250,
+      { what: "every outbound message SENT or FAILED", timeoutMs: 90_000, intervalMs: 250 },
     );
     expect(final).toHaveLength(MESSAGES);
     expect(final.filter((r) => r.status === "SENT")).toHaveLength(MESSAGES);

@@ -5,6 +5,17 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { sendOutboundMessage } from "../../src/conversations/outbound/outbox-job.js";
 import { sendSlaWarnings } from "../../src/notifications/jobs.js";
+import {
+  ApprovedMessageTemplatesDocument,
+  ConversationMessageAddedDocument,
+  CustomerWindowDocument,
+  MessageMediaDocument,
+  MessageOutcomeDocument,
+  MessageUpdatedDocument,
+  SendMessageDocument,
+  SyncMessageTemplatesDocument,
+  type SendMessageInput,
+} from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import { metaError, startGraphApiStandIn, type GraphApiStandIn } from "../helpers/graph-api.js";
 import { DEMO_PHONE_NUMBER_ID, inboundWebhook, postWebhook, sampleChange, sampleStatus, sampleWebhook } from "../helpers/meta.js";
@@ -26,7 +37,7 @@ beforeAll(async () => {
   const socket = connect(server.wsUrl, `Bearer ${agentToken}`);
   sockets.push(socket);
   await socket.connected;
-  orgUpdates = subscribe<{ messageUpdated: { id: string; status: string } }>(socket, `subscription { messageUpdated { id status } }`);
+  orgUpdates = subscribe(socket, MessageUpdatedDocument);
 });
 
 /** Waits for the messageUpdated frame that says `id` is now `status`. */
@@ -36,8 +47,7 @@ async function frameSays(id: string, status: string) {
       for (const frame of orgUpdates.pending()) if (frame.data) frames.push(frame.data.messageUpdated);
       return frames.some((f) => f.id === id && f.status === status);
     },
-    15_000,
-    50,
+    { what: `a messageUpdated frame saying ${id} is ${status}`, timeoutMs: 15_000, intervalMs: 50 },
   );
 }
 
@@ -55,20 +65,6 @@ afterAll(async () => {
   await server?.stop();
   await graph?.close();
 });
-
-const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { id status direction text externalId error errorCode clientMessageId sentBy { email } replyTo { id externalId } media { kind mediaId caption url } } }`;
-type Sent = {
-  id: string;
-  status: string;
-  direction: string;
-  text: string | null;
-  externalId: string | null;
-  error: string | null;
-  errorCode: number | null;
-  sentBy: { email: string } | null;
-  replyTo: { id: string; externalId: string } | null;
-  media: Record<string, unknown> | null;
-};
 
 let customerSeq = 0;
 /** A customer writes to demo's number: returns the conversation's and the message's global ids and wamid. */
@@ -88,7 +84,8 @@ async function customerWrites(text = "Olá, preciso de ajuda", extra: { type?: "
 }
 
 async function send(input: Record<string, unknown>, token = agentToken) {
-  return server.gql<{ sendMessage: Sent }>(SEND, { input }, token);
+  // Some tests send deliberately invalid input: the input type does not describe it.
+  return server.gql(SendMessageDocument, { input: input as SendMessageInput }, token);
 }
 
 async function messageRow(globalId: string) {
@@ -97,10 +94,13 @@ async function messageRow(globalId: string) {
 }
 
 async function settled(globalId: string) {
-  return eventually(async () => {
-    const row = await messageRow(globalId);
-    return row.status !== "PENDING" ? row : undefined;
-  }, 30_000);
+  return eventually(
+    async () => {
+      const row = await messageRow(globalId);
+      return row.status !== "PENDING" ? row : undefined;
+    },
+    { what: "the message to leave PENDING", timeoutMs: 30_000 },
+  );
 }
 
 function report(wamid: string, status: "delivered" | "read") {
@@ -115,24 +115,15 @@ describe("an agent answers a customer on WhatsApp", () => {
     const socket = connect(server.wsUrl, `Bearer ${agentToken}`);
     sockets.push(socket);
     await socket.connected;
-    const updates = subscribe<{ messageUpdated: { id: string; status: string; externalId: string | null } }>(
-      socket,
-      `subscription($c: ID) { messageUpdated(conversationId: $c) { id status externalId } }`,
-      { c: customer.conversationId },
-    );
-    const added = subscribe<{ messageAdded: { id: string; direction: string; status: string } }>(
-      socket,
-      `subscription($c: ID) { messageAdded(conversationId: $c) { id direction status } }`,
-      { c: customer.conversationId },
-    );
+    const updates = subscribe(socket, MessageUpdatedDocument, { c: customer.conversationId });
+    const added = subscribe(socket, ConversationMessageAddedDocument, { c: customer.conversationId });
     // Subscriptions register asynchronously: wait until messageAdded hears a customer message.
     await eventually(
       async () => {
         await postWebhook(server.url, inboundWebhook({ text: "ainda aí?", from: customer.from }).body);
         return (await added.next(2000).catch(() => undefined)) ?? undefined;
       },
-      20_000,
-      10,
+      { what: "messageAdded to hear a customer message", timeoutMs: 20_000, intervalMs: 10 },
     );
     added.pending();
 
@@ -269,18 +260,14 @@ describe("an agent answers a customer on WhatsApp", () => {
       },
       { name: "promo_natal", language: "pt_BR", status: "REJECTED", category: "MARKETING", id: "1002", components: [{ type: "BODY", text: "Promoção!" }] },
     );
-    const synced = await server.gql<{ syncMessageTemplates: number }>(`mutation { syncMessageTemplates }`, {}, admin);
+    const synced = await server.gql(SyncMessageTemplatesDocument, {}, admin);
     expect(synced.data?.syncMessageTemplates).toBe(2);
     expect(
       graph.requests.some(
         (r) => r.method === "GET" && r.path.startsWith("/v21.0/102290129340398/message_templates") && r.headers.authorization === "Bearer demo-access-token",
       ),
     ).toBe(true);
-    const listed = await server.gql<{ messageTemplates: Array<{ name: string; parameterCount: number; status: string }> }>(
-      `{ messageTemplates(status: APPROVED) { name language category status bodyText parameterCount } }`,
-      {},
-      agentToken,
-    );
+    const listed = await server.gql(ApprovedMessageTemplatesDocument, {}, agentToken);
     expect(listed.data?.messageTemplates).toEqual([
       {
         name: "retomar_atendimento",
@@ -338,12 +325,8 @@ describe("an agent answers a customer on WhatsApp", () => {
     const customer = await customerWrites("mensagem antiga");
     const lastInboundAt = new Date(Date.now() - 25 * 3600_000);
     await server.app.runtime.prisma.conversation.update({ where: { id: customer.conversationDbId }, data: { lastInboundAt } });
-    const window = await server.gql<{ conversation: { customerWindowExpiresAt: string } }>(
-      `query($id: ID!) { conversation(id: $id) { customerWindowExpiresAt } }`,
-      { id: customer.conversationId },
-      agentToken,
-    );
-    expect(window.data?.conversation.customerWindowExpiresAt).toBe(new Date(lastInboundAt.getTime() + 24 * 3600_000).toISOString());
+    const window = await server.gql(CustomerWindowDocument, { id: customer.conversationId }, agentToken);
+    expect(window.data?.conversation?.customerWindowExpiresAt).toBe(new Date(lastInboundAt.getTime() + 24 * 3600_000).toISOString());
     const before = graph.sends().length;
     const refused = await send({ conversationId: customer.conversationId, text: "Ainda precisa de ajuda?" });
     expect(refused.errors?.[0]?.extensions?.code).toBe("CUSTOMER_WINDOW_CLOSED");
@@ -437,11 +420,7 @@ describe("an agent answers a customer on WhatsApp", () => {
     expect(row).toMatchObject({ status: "FAILED", errorCode: 131026 });
     expect(row.error).toMatch(/^131026 Mensagem não entregue/); // the organization writes pt-BR
     expect(sendsWith((b) => b.to === customer.from)).toHaveLength(1);
-    const read = await server.gql<{ node: { status: string; error: string; errorCode: number } }>(
-      `query($id: ID!) { node(id: $id) { ... on Message { status error errorCode } } }`,
-      { id: result.data!.sendMessage.id },
-      agentToken,
-    );
+    const read = await server.gql(MessageOutcomeDocument, { id: result.data!.sendMessage.id }, agentToken);
     expect(read.data?.node).toMatchObject({ status: "FAILED", errorCode: 131026 });
   });
 
@@ -462,10 +441,14 @@ describe("an agent answers a customer on WhatsApp", () => {
     expect(row).toMatchObject({ status: "FAILED", errorCode: 190 });
     expect(row.error).toContain("Token de acesso expirado");
     const { prisma } = server.app.runtime;
-    const alert = await eventually(() => prisma.alert.findFirst({ where: { dedupeKey: `whatsapp-token-expired:${DEMO_PHONE_NUMBER_ID}` } }));
+    const alert = await eventually(() => prisma.alert.findFirst({ where: { dedupeKey: `whatsapp-token-expired:${DEMO_PHONE_NUMBER_ID}` } }), {
+      what: "the expired-token system alert",
+    });
     expect(alert.title).toBe("Token do WhatsApp expirado para +55 11 4000-0001");
     const admin = await prisma.user.findUniqueOrThrow({ where: { email: "admin@demo.test" } });
-    await eventually(() => prisma.notification.findFirst({ where: { userId: admin.id, alertId: alert.id, type: "ALERT_CREATED" } }));
+    await eventually(() => prisma.notification.findFirst({ where: { userId: admin.id, alertId: alert.id, type: "ALERT_CREATED" } }), {
+      what: "the admin's ALERT_CREATED notification",
+    });
   });
 
   it("a viewer may not send (FORBIDDEN), and another organization's conversation is NOT_FOUND", async () => {
@@ -489,13 +472,11 @@ describe("an agent answers a customer on WhatsApp", () => {
     payload.image.id = "987654321000";
     await prisma.message.update({ where: { id: row.id }, data: { payload: payload as object } });
 
-    const media = await server.gql<{ node: { media: { kind: string; mediaId: string; mimeType: string; url: string } } }>(
-      `query($id: ID!) { node(id: $id) { ... on Message { media { kind mediaId mimeType url } } } }`,
-      { id: customer.messageId },
-      agentToken,
-    );
-    expect(media.data?.node.media).toEqual({ kind: "IMAGE", mediaId: "987654321000", mimeType: "image/jpeg", url: `/media/${customer.messageDbId}` });
-    const response = await fetch(`${server.url}${media.data!.node.media.url}`, { headers: { authorization: `Bearer ${agentToken}` } });
+    const media = await server.gql(MessageMediaDocument, { id: customer.messageId }, agentToken);
+    const node = media.data?.node;
+    const shown = node && "media" in node ? node.media : undefined;
+    expect(shown).toEqual({ kind: "IMAGE", mediaId: "987654321000", mimeType: "image/jpeg", url: `/media/${customer.messageDbId}` });
+    const response = await fetch(`${server.url}${shown!.url}`, { headers: { authorization: `Bearer ${agentToken}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("image/jpeg");
     expect(Buffer.from(await response.arrayBuffer()).equals(jpeg)).toBe(true);
@@ -520,7 +501,9 @@ describe("an agent answers a customer on WhatsApp", () => {
     const customer = await customerWrites("lê aí");
     const read = await server.gql(`mutation($id: ID!) { markConversationRead(id: $id) { unreadCount } }`, { id: customer.conversationId }, agentToken);
     expect(read.errors).toBeUndefined();
-    const receipt = await eventually(async () => graph.requests.find((r) => (r.body as { message_id?: string } | null)?.message_id === customer.wamid));
+    const receipt = await eventually(async () => graph.requests.find((r) => (r.body as { message_id?: string } | null)?.message_id === customer.wamid), {
+      what: "the read receipt for the customer's message",
+    });
     expect(receipt.path).toBe(`/v21.0/${DEMO_PHONE_NUMBER_ID}/messages`);
     expect(receipt.body).toEqual({ messaging_product: "whatsapp", status: "read", message_id: customer.wamid });
   });

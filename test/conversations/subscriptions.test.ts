@@ -1,4 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ConversationUpdatedDocument as CONVERSATION_UPDATED,
+  MessageAddedDocument as MESSAGE_ADDED,
+  ResolveConversationDocument,
+} from "../generated/operations.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { connect, subscribe, type SocketClient } from "../helpers/ws.js";
 import { ACME_PHONE_NUMBER_ID, inboundWebhook, postWebhook } from "../helpers/meta.js";
@@ -21,10 +26,6 @@ async function socketFor(email: string): Promise<SocketClient> {
   return socket;
 }
 
-const MESSAGE_ADDED = `subscription($c: ID) { messageAdded(conversationId: $c) { id text type direction conversation { id number contact { name } } } }`;
-const CONVERSATION_UPDATED = `subscription { conversationUpdated { id unreadCount status } }`;
-type MessageAdded = { messageAdded: { id: string; text: string; conversation: { id: string; contact: { name: string } } } };
-
 /**
  * Waits until the subscription is live: the server registers it asynchronously, so a
  * warm-up message is posted (again, if the first went unheard) until one arrives.
@@ -42,7 +43,7 @@ async function warmUp(sub: { next(timeoutMs?: number): Promise<unknown> }, phone
 
 describe("messageAdded", () => {
   it("an agent subscribed to their organization receives the message a customer just sent", async () => {
-    const sub = subscribe<MessageAdded>(await socketFor("agent@demo.test"), MESSAGE_ADDED);
+    const sub = subscribe(await socketFor("agent@demo.test"), MESSAGE_ADDED);
     await warmUp(sub);
     const { body, message } = inboundWebhook({ text: "Meu pedido não chegou", from: "5511911110001", name: "Rita" });
     expect((await postWebhook(server.url, body)).status).toBe(200);
@@ -57,11 +58,11 @@ describe("messageAdded", () => {
   it("with a conversation id, only that conversation's messages arrive", async () => {
     const agent = await socketFor("agent@demo.test");
     await postWebhook(server.url, inboundWebhook({ text: "primeira", from: "5511911110002" }).body);
-    const all = subscribe<MessageAdded>(agent, MESSAGE_ADDED);
+    const all = subscribe(agent, MESSAGE_ADDED);
     await warmUp(all);
     await postWebhook(server.url, inboundWebhook({ text: "de novo", from: "5511911110002" }).body);
     const conversationId = (await all.next()).data!.messageAdded.conversation.id;
-    const one = subscribe<MessageAdded>(agent, MESSAGE_ADDED, { c: conversationId });
+    const one = subscribe(agent, MESSAGE_ADDED, { c: conversationId });
     // Registered asynchronously: post (again) until this conversation's message is heard.
     let received: Awaited<ReturnType<typeof one.next>> | undefined;
     for (let attempt = 1; !received; attempt++) {
@@ -80,9 +81,9 @@ describe("messageAdded", () => {
 
   it("acme's subscriber hears nothing of demo's webhooks, and cannot subscribe to demo's conversation", async () => {
     const acme = await socketFor("agent@acme.test");
-    const acmeSub = subscribe<MessageAdded>(acme, MESSAGE_ADDED);
+    const acmeSub = subscribe(acme, MESSAGE_ADDED);
     await warmUp(acmeSub, ACME_PHONE_NUMBER_ID);
-    const demoSub = subscribe<MessageAdded>(await socketFor("agent@demo.test"), MESSAGE_ADDED);
+    const demoSub = subscribe(await socketFor("agent@demo.test"), MESSAGE_ADDED);
     await warmUp(demoSub);
 
     await postWebhook(server.url, inboundWebhook({ text: "segredo da demo", from: "5511911110004" }).body);
@@ -100,8 +101,8 @@ describe("messageAdded", () => {
 
 describe("conversationUpdated", () => {
   it("tells the organization's agents a conversation changed, and no one else", async () => {
-    const demoSub = subscribe<{ conversationUpdated: { id: string; unreadCount: number } }>(await socketFor("viewer@demo.test"), CONVERSATION_UPDATED);
-    const acmeSub = subscribe<{ conversationUpdated: { id: string } }>(await socketFor("agent@acme.test"), CONVERSATION_UPDATED);
+    const demoSub = subscribe(await socketFor("viewer@demo.test"), CONVERSATION_UPDATED);
+    const acmeSub = subscribe(await socketFor("agent@acme.test"), CONVERSATION_UPDATED);
     await warmUp(demoSub);
     await warmUp(acmeSub, ACME_PHONE_NUMBER_ID);
 
@@ -109,11 +110,7 @@ describe("conversationUpdated", () => {
     const update = await demoSub.next();
     expect(update.data!.conversationUpdated.unreadCount).toBe(1);
 
-    const resolved = await server.gql<{ resolveConversation: { id: string } }>(
-      `mutation($id: ID!) { resolveConversation(id: $id) { id } }`,
-      { id: update.data!.conversationUpdated.id },
-      await server.token("agent@demo.test"),
-    );
+    const resolved = await server.gql(ResolveConversationDocument, { id: update.data!.conversationUpdated.id }, await server.token("agent@demo.test"));
     expect(resolved.errors).toBeUndefined();
     expect((await demoSub.next()).data!.conversationUpdated).toMatchObject({ id: update.data!.conversationUpdated.id, status: "RESOLVED" });
 

@@ -3,7 +3,8 @@ import { metaAccepted, metaError, startGraphApi } from "../helpers/graph-api.js"
 import type { HttpFake } from "../helpers/http-fake.js";
 import { deliveryJobs } from "../../src/delivery/jobs.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { createNotificationWithDelivery, enqueue, waitFor, waitForStatus } from "./fixtures.js";
+import { eventually } from "../helpers/eventually.js";
+import { createNotificationWithDelivery, enqueue, waitForStatus } from "./fixtures.js";
 
 let server: TestServer;
 let graph: HttpFake;
@@ -44,16 +45,21 @@ describe("the circuit breaker", () => {
     graph.setDefault(metaError(500, 131000, "Something went wrong"));
     const first = [await newDelivery("A"), await newDelivery("B"), await newDelivery("C")];
     for (const d of first) await enqueue(server, "WHATSAPP", d.id);
-    await waitFor(async () => (await Promise.all(first.map((d) => row(d.id)))).every((r) => r.attempts >= 1 && r.lastError !== null), "three failures");
+    await eventually(async () => (await Promise.all(first.map((d) => row(d.id)))).every((r) => r.attempts >= 1 && r.lastError !== null), {
+      what: "three failures",
+    });
     expect(graph.requests).toHaveLength(3);
 
     // The breaker is open: new deliveries wait instead of reaching the provider.
     const later = [await newDelivery("D"), await newDelivery("E"), await newDelivery("F")];
     for (const d of later) await enqueue(server, "WHATSAPP", d.id);
-    const held = await waitFor(async () => {
-      const rows = await Promise.all(later.map((d) => row(d.id)));
-      return rows.every((r) => r.lastError?.startsWith("circuit open")) ? rows : undefined;
-    }, "the later deliveries to wait for the circuit");
+    const held = await eventually(
+      async () => {
+        const rows = await Promise.all(later.map((d) => row(d.id)));
+        return rows.every((r) => r.lastError?.startsWith("circuit open")) ? rows : undefined;
+      },
+      { what: "the later deliveries to wait for the circuit" },
+    );
     expect(held.map((r) => [r.status, r.attempts])).toEqual([
       ["PENDING", 0],
       ["PENDING", 0],
@@ -75,7 +81,9 @@ describe("the circuit breaker", () => {
     graph.setDefault(metaError(500, 131000, "Something went wrong"));
     const failing = [await newDelivery("G"), await newDelivery("H"), await newDelivery("I")];
     for (const d of failing) await enqueue(server, "WHATSAPP", d.id);
-    await waitFor(async () => (await Promise.all(failing.map((d) => row(d.id)))).every((r) => r.attempts >= 1 && r.lastError !== null), "three failures");
+    await eventually(async () => (await Promise.all(failing.map((d) => row(d.id)))).every((r) => r.attempts >= 1 && r.lastError !== null), {
+      what: "three failures",
+    });
 
     // Two jobs for one delivery at once (a replay racing the engine's job, say), in one batch.
     const delivery = await newDelivery("J");
@@ -87,10 +95,13 @@ describe("the circuit breaker", () => {
       server.app.runtime.prisma.$queryRaw<
         Array<{ state: string }>
       >`SELECT state::text FROM pgboss.job WHERE name = 'deliver-whatsapp' AND data->>'deliveryId' = ${delivery.id}`;
-    const settled = await waitFor(async () => {
-      const jobs = (await states()).map((j) => j.state);
-      return jobs.filter((s) => s === "completed").length === 2 ? jobs : undefined;
-    }, "both jobs to meet the open circuit");
+    const settled = await eventually(
+      async () => {
+        const jobs = (await states()).map((j) => j.state);
+        return jobs.filter((s) => s === "completed").length === 2 ? jobs : undefined;
+      },
+      { what: "both jobs to meet the open circuit" },
+    );
     expect(settled.filter((s) => s === "created" || s === "retry")).toHaveLength(1);
     expect((await row(delivery.id)).lastError).toMatch(/^circuit open/);
 

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { startSmtp, type FakeSmtp } from "../helpers/smtp.js";
-import { createNotificationWithDelivery, enqueue, waitFor, waitForStatus } from "./fixtures.js";
+import { DeliveryStatsDocument, SendTestInAppNotificationDocument, SendTestNotificationDocument, type DeliveryStatsQuery } from "../generated/operations.js";
+import { eventually } from "../helpers/eventually.js";
+import { createNotificationWithDelivery, enqueue, waitForStatus } from "./fixtures.js";
 
 let server: TestServer;
 let smtp: FakeSmtp;
@@ -107,10 +109,13 @@ describe("email delivery", () => {
     await Promise.all([enqueue(server, "EMAIL", delivery.id), enqueue(server, "EMAIL", delivery.id)]);
     await waitForStatus(server, delivery.id, ["SENT"]);
     // Both jobs finish (the loser retries and finds the delivery SENT).
-    await waitFor(async () => {
-      const { rows } = await queryJobs(server, "deliver-email", delivery.id);
-      return rows.every((job) => job.state === "completed") && rows.length === 2;
-    }, "both jobs to complete");
+    await eventually(
+      async () => {
+        const { rows } = await queryJobs(server, "deliver-email", delivery.id);
+        return rows.every((job) => job.state === "completed") && rows.length === 2;
+      },
+      { what: "both jobs to complete" },
+    );
     expect(smtp.messages.filter((m) => m.headers["x-aviso-delivery"] === delivery.id)).toHaveLength(1);
     const row = await server.app.runtime.prisma.delivery.findUniqueOrThrow({ where: { id: delivery.id } });
     expect(row.attempts).toBe(1);
@@ -118,14 +123,12 @@ describe("email delivery", () => {
 
   it("sends the caller a test email through sendTestNotification", async () => {
     const token = await server.token("agent@demo.test");
-    const result = await server.gql<{ sendTestNotification: { id: string; channel: string; status: string } }>(
-      "mutation { sendTestNotification(channel: EMAIL) { id channel status } }",
-      {},
-      token,
-    );
+    const result = await server.gql(SendTestNotificationDocument, { channel: "EMAIL" }, token);
     expect(result.errors).toBeUndefined();
     expect(result.data!.sendTestNotification).toMatchObject({ channel: "EMAIL", status: "PENDING" });
-    const email = await waitFor(async () => smtp.messages.find((m) => m.to.includes("agent@demo.test") && m.subject.includes("Teste")), "the test email");
+    const email = await eventually(async () => smtp.messages.find((m) => m.to.includes("agent@demo.test") && m.subject.includes("Teste")), {
+      what: "the test email",
+    });
     expect(email.subject).toBe("Teste de notificação do Aviso");
   });
 });
@@ -133,11 +136,7 @@ describe("email delivery", () => {
 describe("sendTestNotification", () => {
   it("creates the caller's own notification for in-app and refuses channels they cannot receive on", async () => {
     const token = await server.token("admin@demo.test");
-    const inApp = await server.gql<{ sendTestNotification: { status: string; notification: { title: string } } }>(
-      "mutation { sendTestNotification(channel: IN_APP) { status notification { title } } }",
-      {},
-      token,
-    );
+    const inApp = await server.gql(SendTestInAppNotificationDocument, {}, token);
     expect(inApp.data!.sendTestNotification).toEqual({ status: "SENT", notification: { title: "Teste" } });
     const whatsapp = await server.gql("mutation { sendTestNotification(channel: WHATSAPP) { id } }", {}, token);
     expect(whatsapp.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "channel" });
@@ -147,19 +146,13 @@ describe("sendTestNotification", () => {
 });
 
 describe("deliveryStats", () => {
-  const STATS = `query($from: DateTime, $to: DateTime) { deliveryStats(from: $from, to: $to) { timeZone days { day channel status count } failureReasons { channel reason count } } }`;
-  type Stats = {
-    deliveryStats: {
-      timeZone: string;
-      days: Array<{ day: string; channel: string; status: string; count: number }>;
-      failureReasons: Array<{ channel: string; reason: string; count: number }>;
-    };
-  };
+  const STATS = DeliveryStatsDocument;
+  type Stats = DeliveryStatsQuery;
   const total = (stats: Stats, channel: string, status: string) =>
     stats.deliveryStats.days.filter((d) => d.channel === channel && d.status === status).reduce((sum, d) => sum + d.count, 0);
 
   it("counts the organization's deliveries by day, channel and status with the dominant failure reasons, for its admins only", async () => {
-    const demo = await server.gql<Stats>(STATS, {}, await server.token("admin@demo.test"));
+    const demo = await server.gql(STATS, {}, await server.token("admin@demo.test"));
     expect(demo.errors).toBeUndefined();
     expect(demo.data!.deliveryStats.timeZone).toBe("America/Sao_Paulo");
     expect(total(demo.data!, "EMAIL", "SENT")).toBeGreaterThanOrEqual(4);
@@ -167,7 +160,7 @@ describe("deliveryStats", () => {
     expect(demo.data!.deliveryStats.days[0]!.day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(demo.data!.deliveryStats.failureReasons).toEqual([{ channel: "EMAIL", reason: expect.stringContaining("SMTP 550"), count: 1 }]);
 
-    const acme = await server.gql<Stats>(STATS, {}, await server.token("admin@acme.test"));
+    const acme = await server.gql(STATS, {}, await server.token("admin@acme.test"));
     expect(total(acme.data!, "EMAIL", "SENT")).toBe(1);
     expect(total(acme.data!, "EMAIL", "FAILED")).toBe(0);
     expect(acme.data!.deliveryStats.failureReasons).toEqual([]);
@@ -176,7 +169,7 @@ describe("deliveryStats", () => {
     expect(agent.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     const backwards = await server.gql(STATS, { from: "2026-02-01T00:00:00Z", to: "2026-01-01T00:00:00Z" }, await server.token("admin@demo.test"));
     expect(backwards.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "from" });
-    const past = await server.gql<Stats>(STATS, { from: "2020-01-01T00:00:00Z", to: "2020-01-08T00:00:00Z" }, await server.token("admin@demo.test"));
+    const past = await server.gql(STATS, { from: "2020-01-01T00:00:00Z", to: "2020-01-08T00:00:00Z" }, await server.token("admin@demo.test"));
     expect(past.data!.deliveryStats.days).toEqual([]);
   });
 });

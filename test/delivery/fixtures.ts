@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { AlertSeverity, DeliveryStatus, MessageType, NotificationChannel, NotificationType, PrismaClient } from "../../src/db/client.js";
+import { eventually } from "../helpers/eventually.js";
 import type { TestServer } from "../helpers/server.js";
 import type { ExternalChannel } from "../../src/delivery/channel-types.js";
 import { deliveryJobs } from "../../src/delivery/jobs.js";
@@ -79,25 +80,13 @@ export function enqueue(server: TestServer, channel: ExternalChannel, deliveryId
   return server.app.runtime.jobs.sendMany(deliveryJobs[channel], [{ data: { deliveryId }, key: deliveryId }]);
 }
 
-/** Polls until `check` returns a value (not undefined/false), or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => Promise<T | undefined | false | null>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false && value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Waits until the delivery reaches one of `statuses` and returns the row. */
 export function waitForStatus(server: TestServer, deliveryId: string, statuses: DeliveryStatus[], timeoutMs?: number) {
-  return waitFor(
+  return eventually(
     async () => {
       const row = await server.app.runtime.prisma.delivery.findUniqueOrThrow({ where: { id: deliveryId } });
       return statuses.includes(row.status) ? row : undefined;
     },
-    `delivery ${deliveryId} to become ${statuses.join("/")}`,
-    timeoutMs,
+    { what: `delivery ${deliveryId} to become ${statuses.join("/")}`, ...(timeoutMs === undefined ? {} : { timeoutMs }) },
   );
 }

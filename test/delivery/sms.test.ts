@@ -5,7 +5,9 @@ import { notify } from "../../src/notifications/engine.js";
 import { scrape, total } from "../helpers/metrics.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { SMS_ACCOUNT_SID, SMS_AUTH_TOKEN, SMS_FROM, startSmsApi, twilioError, type SmsApi } from "../helpers/sms-api.js";
-import { eventually, openConversation, orgId, raise, userId } from "../notifications/fixtures.js";
+import { DeliveriesDocument, DeliveryStatsDocument, SendTestNotificationDocument } from "../generated/operations.js";
+import { eventually } from "../helpers/eventually.js";
+import { openConversation, orgId, raise, userId } from "../notifications/fixtures.js";
 
 let server: TestServer;
 let sms: SmsApi;
@@ -51,8 +53,7 @@ async function settled(notificationId: string, statuses: string[]) {
       const row = await smsDelivery(notificationId);
       return row && statuses.includes(row.status) ? row : undefined;
     },
-    `SMS delivery ${statuses.join("/")}`,
-    20_000,
+    { what: `SMS delivery ${statuses.join("/")}`, timeoutMs: 20_000 },
   );
 }
 
@@ -112,11 +113,7 @@ describe("SMS through Twilio's Messages API", () => {
     expect(delivery.lastError).toContain("Twilio 21211");
     expect(sms.requests).toHaveLength(1);
     // It shows among the organization's failure reasons, like every channel.
-    const stats = await server.gql<{ deliveryStats: { failureReasons: Array<{ channel: string; reason: string }> } }>(
-      "{ deliveryStats { failureReasons { channel reason } } }",
-      {},
-      await server.token("admin@demo.test"),
-    );
+    const stats = await server.gql(DeliveryStatsDocument, {}, await server.token("admin@demo.test"));
     expect(stats.data?.deliveryStats.failureReasons.some((r) => r.channel === "SMS" && r.reason.includes("21211"))).toBe(true);
   });
 
@@ -127,11 +124,7 @@ describe("SMS through Twilio's Messages API", () => {
     expect(dead.attempts).toBe(3);
     expect(dead.lastError).toContain("Twilio 20503");
     const admin = await server.token("admin@demo.test");
-    const listed = await server.gql<{ deliveries: { edges: Array<{ node: { id: string; channel: string; status: string } }> } }>(
-      "{ deliveries(first: 5, channel: SMS, status: DEAD) { edges { node { id channel status } } } }",
-      {},
-      admin,
-    );
+    const listed = await server.gql(DeliveriesDocument, { channel: "SMS", status: "DEAD" }, admin);
     const node = listed.data!.deliveries.edges.map((e) => e.node).find((n) => n.status === "DEAD")!;
     expect(node.channel).toBe("SMS");
     sms.setDefault(accepted);
@@ -141,13 +134,12 @@ describe("SMS through Twilio's Messages API", () => {
   }, 40_000);
 
   it("sends a test SMS to the caller", async () => {
-    const result = await server.gql<{ sendTestNotification: { channel: string } }>(
-      "mutation { sendTestNotification(channel: SMS) { channel } }",
-      {},
-      agentToken,
-    );
+    const result = await server.gql(SendTestNotificationDocument, { channel: "SMS" }, agentToken);
     expect(result.data?.sendTestNotification.channel).toBe("SMS");
-    await eventually(async () => (sms.messages().some((m) => m.body.includes("Notificação de teste do Aviso.")) ? true : undefined), "test SMS");
+    await eventually(async () => (sms.messages().some((m) => m.body.includes("Notificação de teste do Aviso.")) ? true : undefined), {
+      what: "test SMS",
+      timeoutMs: 10_000,
+    });
     const viewer = await server.gql("mutation { sendTestNotification(channel: SMS) { channel } }", {}, await server.token("viewer@demo.test"));
     expect(viewer.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
   });
@@ -187,8 +179,7 @@ describe("SMS through Twilio's Messages API", () => {
       ).toBe(1);
       await eventually(
         async () => ((await prisma().delivery.count({ where: { notificationId: { in: ids }, channel: "SMS", status: "SENT" } })) === 3 ? true : undefined),
-        "SMS digest sent",
-        20_000,
+        { what: "SMS digest sent", timeoutMs: 20_000 },
       );
       const [message] = sms.messages();
       expect(sms.requests).toHaveLength(1);

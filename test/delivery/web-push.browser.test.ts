@@ -7,7 +7,8 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeLoopbackCertificate, startPushService, type PushService, type PushServiceCertificate } from "../helpers/push-service.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { eventually, gid, openConversation, orgId, raise, userId } from "../notifications/fixtures.js";
+import { eventually } from "../helpers/eventually.js";
+import { gid, openConversation, orgId, raise, userId } from "../notifications/fixtures.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // Flags for a root, offline sandbox (shared/machine.md).
@@ -143,7 +144,10 @@ describe("web push from a real browser", () => {
       assigneeId: await userId(prisma, "agent@demo.test"),
       actorId: await userId(prisma, "admin@demo.test"),
     });
-    const received = await eventually(async () => push.received.find((r) => r.subscriptionId === subscription.id), "the push at the push service", 20_000);
+    const received = await eventually(async () => push.received.find((r) => r.subscriptionId === subscription.id), {
+      what: "the push at the push service",
+      timeoutMs: 20_000,
+    });
     // Decrypted with the private key the browser made: the payload was encrypted for this subscription.
     expect(JSON.parse(received.plaintext)).toEqual({
       title: `Conversa #${conversation.number} atribuída a você`,
@@ -156,7 +160,7 @@ describe("web push from a real browser", () => {
     await eventually(
       async () =>
         (await prisma.delivery.findFirst({ where: { notificationId: notificationIds[0], channel: "WEB_PUSH" } }))?.status === "SENT" ? true : undefined,
-      "delivery SENT",
+      { what: "delivery SENT", timeoutMs: 10_000 },
     );
     await context.close();
   }, 60_000);

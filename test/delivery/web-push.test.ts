@@ -5,14 +5,21 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 import { makeLoopbackCertificate, startPushService, type PushService, type PushServiceCertificate, type TestSubscription } from "../helpers/push-service.js";
 import { digestJobId } from "../../src/digests/hold.js";
 import { notify } from "../../src/notifications/engine.js";
-import { eventually, gid, openConversation, orgId, raise, userId } from "../notifications/fixtures.js";
+import {
+  MyWebPushSubscriptionsDocument,
+  RegisterWebPushSubscriptionDocument,
+  SendTestNotificationDocument,
+  WebPushPublicKeyDocument,
+} from "../generated/operations.js";
+import { eventually } from "../helpers/eventually.js";
+import { gid, openConversation, orgId, raise, userId } from "../notifications/fixtures.js";
 
 let server: TestServer;
 let push: PushService;
 let certificate: PushServiceCertificate;
 let agentToken: string;
 
-const REGISTER = `mutation ($input: RegisterWebPushSubscriptionInput!) { registerWebPushSubscription(input: $input) { id endpoint userAgent } }`;
+const REGISTER = RegisterWebPushSubscriptionDocument;
 
 beforeAll(async () => {
   certificate = makeLoopbackCertificate();
@@ -44,11 +51,7 @@ afterAll(async () => {
 });
 
 async function register(subscription: TestSubscription, token = agentToken, userAgent = "Test Browser") {
-  return server.gql<{ registerWebPushSubscription: { id: string; endpoint: string; userAgent: string } }>(
-    REGISTER,
-    { input: { endpoint: subscription.endpoint, keys: subscription.keys, userAgent } },
-    token,
-  );
+  return server.gql(REGISTER, { input: { endpoint: subscription.endpoint, keys: subscription.keys, userAgent } }, token);
 }
 
 async function assignToAgent(contactName: string) {
@@ -70,7 +73,7 @@ const pushDeliveries = (notificationId: string) =>
 
 describe("web push", () => {
   it("serves the VAPID public key the browser subscribes with", async () => {
-    const result = await server.gql<{ webPushPublicKey: string }>("{ webPushPublicKey }");
+    const result = await server.gql(WebPushPublicKeyDocument);
     expect(result.errors).toBeUndefined();
     expect(Buffer.from(result.data!.webPushPublicKey, "base64url")).toHaveLength(65);
   });
@@ -88,8 +91,7 @@ describe("web push", () => {
         const rows = await pushDeliveries(notificationId);
         return rows.length === 2 && rows.every((d) => d.status === "SENT" || d.status === "FAILED") ? rows : undefined;
       },
-      "both push deliveries settled",
-      20_000,
+      { what: "both push deliveries settled", timeoutMs: 20_000 },
     );
 
     const prisma = server.app.runtime.prisma;
@@ -116,7 +118,7 @@ describe("web push", () => {
     expect(delivered.headers.urgency).toBe("high");
     expect(Number(delivered.headers.ttl)).toBe(86_400);
     expect(delivered.vapid).toMatchObject({ aud: push.origin, sub: "mailto:ops@aviso.test" });
-    const { data } = await server.gql<{ webPushPublicKey: string }>("{ webPushPublicKey }");
+    const { data } = await server.gql(WebPushPublicKeyDocument);
     expect(delivered.vapidPublicKey).toBe(data!.webPushPublicKey);
     // The body on the wire is ciphertext, not the JSON.
     expect(delivered.ciphertext.includes(Buffer.from("Paula"))).toBe(false);
@@ -126,7 +128,10 @@ describe("web push", () => {
 
     // Next time only the laptop gets a delivery.
     const next = await assignToAgent("Rui");
-    await eventually(async () => ((await pushDeliveries(next.notificationId))[0]?.status === "SENT" ? true : undefined), "second push sent");
+    await eventually(async () => ((await pushDeliveries(next.notificationId))[0]?.status === "SENT" ? true : undefined), {
+      what: "second push sent",
+      timeoutMs: 10_000,
+    });
     expect(await pushDeliveries(next.notificationId)).toHaveLength(1);
   });
 
@@ -141,8 +146,7 @@ describe("web push", () => {
         const row = (await pushDeliveries(notificationId)).find((d) => d.webPushSubscriptionId === subscription.id);
         return row?.status === "SENT" ? row : undefined;
       },
-      "push sent after 429 and 503",
-      30_000,
+      { what: "push sent after 429 and 503", timeoutMs: 30_000 },
     );
     expect(delivery.attempts).toBe(3);
     expect(push.received.filter((r) => r.subscriptionId === browser.id).map((r) => r.status)).toEqual([429, 503, 201]);
@@ -179,11 +183,10 @@ describe("web push", () => {
     expect(
       await prisma.$executeRaw`UPDATE pgboss.job SET start_after = now() WHERE name = 'send-digest' AND id = ${digestJobId(admin, "WEB_PUSH", windowEnd)}::uuid`,
     ).toBe(1);
-    await eventually(
-      async () => ((await prisma.delivery.count({ where: { id: { in: held.map((d) => d.id) }, status: "SENT" } })) === 4 ? true : undefined),
-      "push digest sent",
-      20_000,
-    );
+    await eventually(async () => ((await prisma.delivery.count({ where: { id: { in: held.map((d) => d.id) }, status: "SENT" } })) === 4 ? true : undefined), {
+      what: "push digest sent",
+      timeoutMs: 20_000,
+    });
     for (const browser of [desk, tablet]) {
       const pushes = push.received.filter((r) => r.subscriptionId === browser.id);
       expect(pushes).toHaveLength(1);
@@ -199,13 +202,9 @@ describe("web push", () => {
   it("sends a test push to the caller's newest browser, and refuses one without a browser", async () => {
     const browser = push.subscribe();
     expect((await register(browser)).errors).toBeUndefined();
-    const result = await server.gql<{ sendTestNotification: { channel: string } }>(
-      "mutation { sendTestNotification(channel: WEB_PUSH) { channel } }",
-      {},
-      agentToken,
-    );
+    const result = await server.gql(SendTestNotificationDocument, { channel: "WEB_PUSH" }, agentToken);
     expect(result.data?.sendTestNotification.channel).toBe("WEB_PUSH");
-    const received = await eventually(async () => push.received.find((r) => r.subscriptionId === browser.id), "test push");
+    const received = await eventually(async () => push.received.find((r) => r.subscriptionId === browser.id), { what: "test push", timeoutMs: 10_000 });
     expect(JSON.parse(received.plaintext)).toMatchObject({ title: "Teste", body: "Notificação de teste do Aviso." });
     const none = await server.gql("mutation { sendTestNotification(channel: WEB_PUSH) { channel } }", {}, await server.token("viewer@demo.test"));
     expect(none.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
@@ -231,7 +230,7 @@ describe("web push", () => {
     expect((await register(browser, colleague)).errors).toBeUndefined();
     const row = await server.app.runtime.prisma.webPushSubscription.findUniqueOrThrow({ where: { endpoint: browser.endpoint }, include: { user: true } });
     expect(row.user.email).toBe("agent2@demo.test");
-    const mine = await server.gql<{ webPushSubscriptions: Array<{ endpoint: string }> }>("{ webPushSubscriptions { endpoint } }", {}, agentToken);
+    const mine = await server.gql(MyWebPushSubscriptionsDocument, {}, agentToken);
     expect(mine.data!.webPushSubscriptions.map((s) => s.endpoint)).not.toContain(browser.endpoint);
     // Someone of another organization cannot take it (nor learn whose it is).
     const other = await register(browser, await server.token("agent@acme.test"));

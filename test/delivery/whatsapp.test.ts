@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DeliveriesDocument, RetryDeadDeliveriesDocument, RetryDeliveryDocument } from "../generated/operations.js";
 import { metaAccepted, metaError, startGraphApi } from "../helpers/graph-api.js";
 import type { HttpFake } from "../helpers/http-fake.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -151,10 +152,7 @@ describe("WhatsApp delivery", () => {
   });
 });
 
-const DEAD_QUERY = `query($status: DeliveryStatus, $channel: NotificationChannel) {
-  deliveries(status: $status, channel: $channel, first: 50) { edges { node { id status attempts lastError channel } } }
-}`;
-type DeliveriesResult = { deliveries: { edges: Array<{ node: { id: string; status: string; attempts: number; lastError: string | null } }> } };
+const DEAD_QUERY = DeliveriesDocument;
 
 describe("dead letters and replay", () => {
   // Waits up to 30 s for the retries to run out, then for the replay to be sent.
@@ -173,7 +171,7 @@ describe("dead letters and replay", () => {
     expect(graph.requests).toHaveLength(3);
 
     const demoAdmin = await server.token("admin@demo.test");
-    const listed = await server.gql<DeliveriesResult>(DEAD_QUERY, { status: "DEAD", channel: "WHATSAPP" }, demoAdmin);
+    const listed = await server.gql(DEAD_QUERY, { status: "DEAD", channel: "WHATSAPP" }, demoAdmin);
     expect(listed.errors).toBeUndefined();
     const node = listed.data!.deliveries.edges.map((e) => e.node).find((n) => n.status === "DEAD");
     expect(node).toMatchObject({ status: "DEAD", attempts: 3 });
@@ -183,7 +181,7 @@ describe("dead letters and replay", () => {
     expect(asAgent.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
 
     const acmeAdmin = await server.token("admin@acme.test");
-    const asOtherOrg = await server.gql<DeliveriesResult>(DEAD_QUERY, { status: "DEAD" }, acmeAdmin);
+    const asOtherOrg = await server.gql(DEAD_QUERY, { status: "DEAD" }, acmeAdmin);
     expect(asOtherOrg.data!.deliveries.edges).toEqual([]);
     const otherRetry = await server.gql("mutation($id: ID!) { retryDelivery(id: $id) { id status } }", { id: globalId }, acmeAdmin);
     expect(otherRetry.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
@@ -193,11 +191,7 @@ describe("dead letters and replay", () => {
     expect(badId.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
 
     graph.setDefault(metaAccepted);
-    const retried = await server.gql<{ retryDelivery: { id: string; status: string } }>(
-      "mutation($id: ID!) { retryDelivery(id: $id) { id status } }",
-      { id: globalId },
-      demoAdmin,
-    );
+    const retried = await server.gql(RetryDeliveryDocument, { id: globalId }, demoAdmin);
     expect(retried.errors).toBeUndefined();
     expect(retried.data!.retryDelivery).toEqual({ id: globalId, status: "PENDING" });
     const sent = await waitForStatus(server, delivery.id, ["SENT", "DEAD", "FAILED"]);
@@ -224,11 +218,7 @@ describe("dead letters and replay", () => {
       conversation: { contactName: "Sam", text: "Hi" },
     });
 
-    const acmeCount = await server.gql<{ retryDeadDeliveries: number }>(
-      "mutation { retryDeadDeliveries(channel: WHATSAPP) }",
-      {},
-      await server.token("admin@acme.test"),
-    );
+    const acmeCount = await server.gql(RetryDeadDeliveriesDocument, { channel: "WHATSAPP" }, await server.token("admin@acme.test"));
     expect(acmeCount.data!.retryDeadDeliveries).toBe(1);
     await waitForStatus(server, acme.delivery.id, ["SENT"]);
     expect((await prisma.delivery.findUniqueOrThrow({ where: { id: demo.delivery.id } })).status).toBe("DEAD");

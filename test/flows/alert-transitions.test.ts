@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CreateAlertDocument } from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import type { HttpFake } from "../helpers/http-fake.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -33,15 +34,19 @@ afterAll(async () => {
 
 type SlackPost = { text: string; blocks: unknown[]; attachments?: Array<{ color: string; blocks: unknown[] }> };
 const slackPostAbout = (needle: string, extra: (post: SlackPost) => boolean = () => true) =>
-  eventually(async () => slack.requests.map((r) => r.body as SlackPost).find((p) => JSON.stringify(p).includes(needle) && extra(p)));
+  eventually(async () => slack.requests.map((r) => r.body as SlackPost).find((p) => JSON.stringify(p).includes(needle) && extra(p)), {
+    what: `a Slack post about "${needle}"`,
+  });
 const emailTo = (address: string, subjectPart: string) =>
-  eventually(async () => smtp.messages.find((m) => m.to.includes(address) && m.subject.includes(subjectPart)));
+  eventually(async () => smtp.messages.find((m) => m.to.includes(address) && m.subject.includes(subjectPart)), {
+    what: `an email to ${address} about "${subjectPart}"`,
+  });
 
 describe("alert transitions", () => {
   it("are emailed to the admins and posted to Slack, created → escalated → resolved", async () => {
     const title = "Gateway de pagamentos fora do ar";
-    const created = await server.gql<{ createAlert: { id: string } }>(
-      "mutation($input: CreateAlertInput!) { createAlert(input: $input) { id } }",
+    const created = await server.gql(
+      CreateAlertDocument,
       { input: { title, description: "Cobranças falhando desde 10:02", severity: "CRITICAL", category: "pagamentos" } },
       admin,
     );

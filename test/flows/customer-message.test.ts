@@ -1,4 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AssignConversationDocument,
+  ConversationsPageDocument,
+  MyIdDocument,
+  NotificationAddedDocument,
+  NotificationDeliveriesDocument,
+  NotificationsPageDocument,
+} from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import { metaAccepted, startGraphApi } from "../helpers/graph-api.js";
 import type { HttpFake } from "../helpers/http-fake.js";
@@ -45,35 +53,21 @@ describe("a customer message", () => {
     // The first message opens the conversation; an admin assigns it to the agent.
     const first = inboundWebhook({ from: customer, text: "Olá, bom dia", name: "Marina Souza" });
     expect((await postWebhook(server.url, first.body)).status).toBe(200);
-    const conversation = await eventually(() => server.app.runtime.prisma.conversation.findFirst({ where: { contact: { waId: customer } } }));
-    const listed = await server.gql<{ conversations: { edges: Array<{ node: { id: string; number: number } }> } }>(
-      "{ conversations(first: 5) { edges { node { id number } } } }",
-      {},
-      adminToken,
-    );
+    const conversation = await eventually(() => server.app.runtime.prisma.conversation.findFirst({ where: { contact: { waId: customer } } }), {
+      what: "the customer's conversation",
+    });
+    const listed = await server.gql(ConversationsPageDocument, { first: 5 }, adminToken);
     const conversationId = listed.data!.conversations.edges.find((e) => e.node.number === conversation.number)!.node.id;
-    const agentId = (await server.gql<{ me: { id: string } }>("{ me { id } }", {}, agentToken)).data!.me.id;
-    const assigned = await server.gql(
-      "mutation($c: ID!, $u: ID!) { assignConversation(conversationId: $c, userId: $u) { id } }",
-      { c: conversationId, u: agentId },
-      adminToken,
-    );
+    const agentId = (await server.gql(MyIdDocument, {}, agentToken)).data!.me.id;
+    const assigned = await server.gql(AssignConversationDocument, { c: conversationId, u: agentId }, adminToken);
     expect(assigned.errors).toBeUndefined();
 
     // Subscribe from the newest notification the agent has: whatever arrives after it is
     // replayed or live, so the test does not depend on when the subscription starts.
-    const newest = await server.gql<{ notifications: { edges: Array<{ node: { id: string } }> } }>(
-      "{ notifications(first: 1) { edges { node { id } } } }",
-      {},
-      agentToken,
-    );
+    const newest = await server.gql(NotificationsPageDocument, { first: 1 }, agentToken);
     const socket = connect(server.wsUrl, `Bearer ${agentToken}`);
     await socket.connected;
-    const feed = subscribe<{ notificationAdded: { type: string; title: string; body: string; conversation: { number: number } } }>(
-      socket,
-      "subscription($after: ID) { notificationAdded(after: $after) { type title body conversation { number } } }",
-      { after: newest.data!.notifications.edges[0]?.node.id ?? null },
-    );
+    const feed = subscribe(socket, NotificationAddedDocument, { after: newest.data!.notifications.edges[0]?.node.id ?? null });
 
     const body = "Quero trocar o produto 42, veio com defeito";
     expect((await postWebhook(server.url, inboundWebhook({ from: customer, text: body, name: "Marina Souza" }).body)).status).toBe(200);
@@ -85,12 +79,16 @@ describe("a customer message", () => {
     expect(frame.data.notificationAdded.title).toContain("Marina Souza");
 
     // By email, rendered from the template.
-    const email = await eventually(async () => smtp.messages.find((m) => m.to.includes("agent@demo.test") && m.text.includes("produto 42")));
+    const email = await eventually(async () => smtp.messages.find((m) => m.to.includes("agent@demo.test") && m.text.includes("produto 42")), {
+      what: "the email to the agent",
+    });
     expect(email.subject).toContain("Marina Souza");
     expect(email.html).toContain(`#${conversation.number}`);
 
     // On WhatsApp, to the agent's own number, through the organization's number.
-    const whatsapp = await eventually(async () => graph.requests.find((r) => JSON.stringify(r.body).includes("produto 42")));
+    const whatsapp = await eventually(async () => graph.requests.find((r) => JSON.stringify(r.body).includes("produto 42")), {
+      what: "the WhatsApp message to the agent",
+    });
     expect(whatsapp.path).toBe(`/v21.0/${DEMO_PHONE_NUMBER_ID}/messages`);
     expect(whatsapp.headers.authorization).toBe("Bearer demo-access-token");
     const sent = whatsapp.body as { to: string; text: { body: string } };
@@ -98,11 +96,13 @@ describe("a customer message", () => {
     expect(sent.text.body).toContain(`#${conversation.number}`);
 
     // Meta reports the WhatsApp message delivered, then read (and a late "delivered" changes nothing).
-    const delivery = await eventually(() =>
-      server.app.runtime.prisma.delivery.findFirst({
-        where: { channel: "WHATSAPP", user: { email: "agent@demo.test" }, status: "SENT", providerMessageId: { not: null } },
-        orderBy: { createdAt: "desc" },
-      }),
+    const delivery = await eventually(
+      () =>
+        server.app.runtime.prisma.delivery.findFirst({
+          where: { channel: "WHATSAPP", user: { email: "agent@demo.test" }, status: "SENT", providerMessageId: { not: null } },
+          orderBy: { createdAt: "desc" },
+        }),
+      { what: "the agent's WhatsApp delivery to be SENT" },
     );
     const wamid = delivery.providerMessageId!;
     const statuses = (status: "delivered" | "read") =>
@@ -116,11 +116,7 @@ describe("a customer message", () => {
     expect(read.readAt).not.toBeNull();
 
     // The inbox agrees, over GraphQL.
-    const inbox = await server.gql<{ notifications: { edges: Array<{ node: { body: string; deliveries: Array<{ channel: string; status: string }> } }> } }>(
-      "{ notifications(first: 10, type: NEW_MESSAGE) { edges { node { body deliveries { channel status } } } } }",
-      {},
-      agentToken,
-    );
+    const inbox = await server.gql(NotificationDeliveriesDocument, { first: 10, type: "NEW_MESSAGE" }, agentToken);
     const latest = inbox.data!.notifications.edges.find((e) => e.node.body === body)!.node;
     expect(latest.deliveries).toEqual(
       expect.arrayContaining([

@@ -1,6 +1,6 @@
 import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MeDocument } from "../generated/operations.js";
+import { MeDocument, MyEmailDocument, UnreadNotificationCountChangedDocument } from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from "../helpers/server.js";
 import { connect, subscribe } from "../helpers/ws.js";
@@ -85,9 +85,9 @@ describe("WebSocket", () => {
   it("runs operations for a valid token in connectionParams", async () => {
     const socket = connect(server.wsUrl, `Bearer ${await server.token("agent@demo.test")}`);
     await socket.connected;
-    const me = subscribe<{ me: { email: string } }>(socket, "{ me { email } }");
+    const me = subscribe(socket, MyEmailDocument);
     expect((await me.next()).data?.me.email).toBe("agent@demo.test");
-    const count = subscribe<{ unreadNotificationCountChanged: number }>(socket, "subscription { unreadNotificationCountChanged }");
+    const count = subscribe(socket, UnreadNotificationCountChangedDocument);
     expect((await count.next()).data?.unreadNotificationCountChanged).toBe(0);
     await socket.dispose();
   });
@@ -110,14 +110,17 @@ describe("WebSocket", () => {
     const prisma = server.app.runtime.prisma;
     const socket = connect(server.wsUrl, `Bearer ${await server.token("agent2@demo.test")}`);
     await socket.connected;
-    expect((await subscribe<{ me: { email: string } }>(socket, "{ me { email } }").next()).data?.me.email).toBe("agent2@demo.test");
+    expect((await subscribe(socket, MyEmailDocument).next()).data?.me.email).toBe("agent2@demo.test");
     await prisma.user.update({ where: { email: "agent2@demo.test" }, data: { active: false } });
     try {
       // A user's standing is kept 5 s per process: operations keep coming until one is refused.
-      const code = await eventually(async () => {
-        subscribe(socket, "{ me { email } }");
-        return Promise.race([socket.closed, new Promise<undefined>((resolve) => setTimeout(resolve, 250))]);
-      }, 15_000);
+      const code = await eventually(
+        async () => {
+          subscribe(socket, "{ me { email } }");
+          return Promise.race([socket.closed, new Promise<undefined>((resolve) => setTimeout(resolve, 250))]);
+        },
+        { what: "the server to close the socket", timeoutMs: 15_000 },
+      );
       expect(code).toBe(4403);
     } finally {
       await prisma.user.update({ where: { email: "agent2@demo.test" }, data: { active: true } });

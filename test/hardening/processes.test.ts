@@ -4,6 +4,7 @@ import { signToken } from "../../src/auth/jwt.js";
 import { loadConfig } from "../../src/config/index.js";
 import { createPrisma, type PrismaClient } from "../../src/db/client.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
+import { NotificationAddedDocument } from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import { startGraphApi } from "../helpers/graph-api.js";
 import type { HttpFake } from "../helpers/http-fake.js";
@@ -81,8 +82,6 @@ async function gql(base: string, token: string, query: string, variables: Record
   return (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
 }
 
-const ADDED = "subscription { notificationAdded { id type body } }";
-
 describe("two API instances and a worker as separate processes", () => {
   let before: { one: Sample[]; two: Sample[]; worker: Sample[] };
   let messageId: string;
@@ -97,7 +96,9 @@ describe("two API instances and a worker as separate processes", () => {
     // The customer's first message opens the conversation; an admin assigns it to the agent.
     const first = inboundWebhook({ from: CUSTOMER_WA_ID, text: FIRST_BODY, name: "Cliente Processo" });
     expect((await postWebhook(two.url, first.body)).status).toBe(200);
-    const conversation = await eventually(() => prisma.conversation.findFirst({ where: { contact: { waId: CUSTOMER_WA_ID } }, select: { id: true } }));
+    const conversation = await eventually(() => prisma.conversation.findFirst({ where: { contact: { waId: CUSTOMER_WA_ID } }, select: { id: true } }), {
+      what: "the customer's conversation",
+    });
     conversationId = conversation.id;
     const assigned = await gql(
       one.url,
@@ -113,16 +114,19 @@ describe("two API instances and a worker as separate processes", () => {
     const socket = connect(one.wsUrl, `Bearer ${await tokenFor("agent@demo.test")}`);
     sockets.push(socket);
     await socket.connected;
-    const added = subscribe<{ notificationAdded: { id: string; type: string; body: string } }>(socket, ADDED);
+    const added = subscribe(socket, NotificationAddedDocument);
     // The subscription is live once instance 1 counts it (graphql-ws has no "subscribed" ack).
-    await eventually(async () => total(await scrape(one.url), "aviso_active_subscriptions") >= 1);
+    await eventually(async () => total(await scrape(one.url), "aviso_active_subscriptions") >= 1, { what: "instance 1 to count the subscription" });
 
     const second = inboundWebhook({ from: CUSTOMER_WA_ID, text: SECRET_BODY, name: "Cliente Processo" });
     expect((await postWebhook(two.url, second.body)).status).toBe(200);
-    const message = await eventually(() => prisma.message.findFirst({ where: { externalId: second.message.id }, select: { id: true } }));
+    const message = await eventually(() => prisma.message.findFirst({ where: { externalId: second.message.id }, select: { id: true } }), {
+      what: "the second message stored",
+    });
     messageId = message.id;
-    const notification = await eventually(() =>
-      prisma.notification.findFirst({ where: { userId: agent.id, type: "NEW_MESSAGE", data: { path: ["messageId"], equals: message.id } } }),
+    const notification = await eventually(
+      () => prisma.notification.findFirst({ where: { userId: agent.id, type: "NEW_MESSAGE", data: { path: ["messageId"], equals: message.id } } }),
+      { what: "the agent's NEW_MESSAGE notification" },
     );
 
     // Redis is shared with other test files (and the seeded ids with other databases): wait for ours.
@@ -134,10 +138,13 @@ describe("two API instances and a worker as separate processes", () => {
     }
     expect(received?.body).toContain("numero-secreto-8823");
 
-    const deliveries = await eventually(async () => {
-      const rows = await prisma.delivery.findMany({ where: { notificationId: notification.id } });
-      return rows.length === 2 && rows.every((d) => d.status === "SENT") ? rows : undefined;
-    });
+    const deliveries = await eventually(
+      async () => {
+        const rows = await prisma.delivery.findMany({ where: { notificationId: notification.id } });
+        return rows.length === 2 && rows.every((d) => d.status === "SENT") ? rows : undefined;
+      },
+      { what: "both deliveries SENT" },
+    );
     const email = deliveries.find((d) => d.channel === "EMAIL")!;
     const emailed = smtp.messages.filter((m) => m.headers["x-aviso-delivery"] === email.id);
     expect(emailed).toHaveLength(1);

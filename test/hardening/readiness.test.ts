@@ -34,19 +34,25 @@ describe("/readyz", () => {
     const name = server.database.name;
     await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
     await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [name]);
-    const down = await eventually(async () => {
-      const r = await readiness();
-      return r.status === 503 ? r : undefined;
-    });
+    const down = await eventually(
+      async () => {
+        const r = await readiness();
+        return r.status === 503 ? r : undefined;
+      },
+      { what: "readiness to report 503 with the database down" },
+    );
     expect(down.body).toMatchObject({ ready: false, checks: { database: "down" } });
     // Liveness is not readiness: the process itself is fine.
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 
     await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
-    const up = await eventually(async () => {
-      const r = await readiness();
-      return r.status === 200 ? r : undefined;
-    }, 30_000);
+    const up = await eventually(
+      async () => {
+        const r = await readiness();
+        return r.status === 200 ? r : undefined;
+      },
+      { what: "readiness to report 200 with the database back", timeoutMs: 30_000 },
+    );
     expect(up.body).toMatchObject({ ready: true, checks: { database: "ok", jobs: "ok" } });
     // And it serves again, through the same pool.
     const token = await server.token("agent@demo.test");

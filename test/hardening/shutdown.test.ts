@@ -98,14 +98,18 @@ describe("graceful shutdown of real processes", () => {
   }, async () => {
     const first = await start("worker");
     const ids = await enqueueBurst();
-    await eventually(async () => smtp.messages.length >= 20, 60_000);
+    await eventually(async () => smtp.messages.length >= 20, { what: "the first 20 emails", timeoutMs: 60_000 });
 
     expect(await first.signal("SIGTERM", SHUTDOWN_BOUND_MS)).toBe(0);
     const leftAtExit = await prisma.delivery.count({ where: { id: { in: ids }, status: { not: "SENT" } } });
     expect(leftAtExit, "the signal arrived mid-burst").toBeGreaterThan(0);
 
     const second = await start("worker");
-    await eventually(async () => (await prisma.delivery.count({ where: { id: { in: ids }, status: "SENT" } })) === BURST, 120_000, 250);
+    await eventually(async () => (await prisma.delivery.count({ where: { id: { in: ids }, status: "SENT" } })) === BURST, {
+      what: "every delivery of the burst SENT",
+      timeoutMs: 120_000,
+      intervalMs: 250,
+    });
 
     const received = new Map<string, number>();
     for (const message of smtp.messages) {

@@ -138,8 +138,7 @@ export async function spawnAviso(role: AvisoProcess["role"], env: Record<string,
         const response = await fetch(`${url}/healthz`).catch(() => undefined);
         return response?.ok;
       },
-      60_000,
-      200,
+      { what: `${role} to answer /healthz`, timeoutMs: 60_000, intervalMs: 200 },
     );
   } catch (error) {
     await proc.kill();

@@ -1,3 +1,5 @@
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { print } from "graphql";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 
@@ -48,11 +50,14 @@ export interface Subscription<T> {
   unsubscribe(): void;
 }
 
-/** Subscribes and buffers results, so tests can await them one by one. */
-export function subscribe<T = Record<string, unknown>>(
+/**
+ * Subscribes and buffers results, so tests can await them one by one. `query` is a typed
+ * document from test/generated/operations.ts (results typed by codegen) or a string.
+ */
+export function subscribe<T = Record<string, unknown>, V = Record<string, unknown>>(
   socket: SocketClient,
-  query: string,
-  variables?: Record<string, unknown>,
+  query: string | TypedDocumentNode<T, V>,
+  variables?: V,
 ): Subscription<{ data?: T; errors?: unknown[] }> {
   type Result = { data?: T; errors?: unknown[] };
   const buffer: Result[] = [];
@@ -63,7 +68,7 @@ export function subscribe<T = Record<string, unknown>>(
     else buffer.push(value);
   };
   const unsubscribe = socket.client.subscribe<T>(
-    { query, variables },
+    { query: typeof query === "string" ? query : print(query), variables: variables as Record<string, unknown> | undefined },
     {
       next: (value) => push(value as Result),
       error: (error) => push({ errors: Array.isArray(error) ? error : [error] }),
@@ -85,4 +90,23 @@ export function subscribe<T = Record<string, unknown>>(
     pending: () => buffer.splice(0),
     unsubscribe,
   };
+}
+
+/**
+ * A bare socket speaking graphql-ws's subprotocol, for tests of the transport itself
+ * (upgrade refusals, frame limits) that must send what the client library never would.
+ * Resolves once open; rejects if the upgrade fails.
+ */
+export async function openRawSocket(wsUrl: string): Promise<WebSocket> {
+  const socket = rawSocket(wsUrl);
+  await new Promise((resolve, reject) => {
+    socket.once("open", resolve);
+    socket.once("error", reject);
+  });
+  return socket;
+}
+
+/** A bare socket, not yet open: for upgrades the server is expected to refuse. */
+export function rawSocket(wsUrl: string): WebSocket {
+  return new WebSocket(wsUrl, "graphql-transport-ws");
 }

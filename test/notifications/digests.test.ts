@@ -6,7 +6,9 @@ import { digestWindowEnd } from "../../src/digests/window.js";
 import { notify } from "../../src/notifications/engine.js";
 import { startSmtp, type FakeSmtp } from "../helpers/smtp.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { eventually, openConversation, orgId, receiveMessage, userId } from "./fixtures.js";
+import { DigestPreferencesDocument } from "../generated/operations.js";
+import { eventually } from "../helpers/eventually.js";
+import { openConversation, orgId, receiveMessage, userId } from "./fixtures.js";
 
 let api: TestServer;
 let worker: TestServer;
@@ -89,15 +91,14 @@ describe("digests", () => {
       singleton_key: `${agent}:EMAIL:${expectedEnd.toISOString()}`,
     });
 
-    await eventually(async () => emailsTo("agent@demo.test").length >= 5 || undefined, "the 5 emails within the limit", 20_000);
+    await eventually(async () => emailsTo("agent@demo.test").length >= 5 || undefined, { what: "the 5 emails within the limit", timeoutMs: 20_000 });
     await windowEnds(jobs.rows[0].id);
     const sent = await eventually(
       async () => {
         const row = await prisma().digest.findUniqueOrThrow({ where: { id: digest.id } });
         return row.status === "SENT" ? row : undefined;
       },
-      "digest sent",
-      20_000,
+      { what: "digest sent", timeoutMs: 20_000 },
     );
     expect(sent.attempts).toBe(1);
 
@@ -133,11 +134,10 @@ describe("digests", () => {
     // A worker claimed it (SCHEDULED → PENDING) and died before sending.
     await prisma().digest.update({ where: { id: digest.id }, data: { status: "PENDING", attempts: 1 } });
     await windowEnds(digestJobId(agent2, "EMAIL", digest.windowEnd));
-    await eventually(
-      async () => ((await prisma().digest.findUniqueOrThrow({ where: { id: digest.id } })).status === "SENT" ? true : undefined),
-      "digest sent",
-      20_000,
-    );
+    await eventually(async () => ((await prisma().digest.findUniqueOrThrow({ where: { id: digest.id } })).status === "SENT" ? true : undefined), {
+      what: "digest sent",
+      timeoutMs: 20_000,
+    });
     expect(await prisma().delivery.findUniqueOrThrow({ where: { id: held.id } })).toMatchObject({ status: "SENT" });
     expect(emailsTo("agent2@demo.test").filter((m) => m.headers["x-aviso-digest"] === digest.id)).toHaveLength(1);
   }, 40_000);
@@ -166,11 +166,10 @@ describe("digests", () => {
     expect(digest.windowEnd).toEqual(end);
 
     await windowEnds(digestJobId(admin, "EMAIL", end));
-    await eventually(
-      async () => ((await prisma().digest.findUniqueOrThrow({ where: { id: digest.id } })).status === "SENT" ? true : undefined),
-      "daily digest sent",
-      20_000,
-    );
+    await eventually(async () => ((await prisma().digest.findUniqueOrThrow({ where: { id: digest.id } })).status === "SENT" ? true : undefined), {
+      what: "daily digest sent",
+      timeoutMs: 20_000,
+    });
     const [mail] = emailsTo("admin@demo.test").filter((m) => m.headers["x-aviso-digest"] === digest.id);
     expect(mail!.subject).toBe("Resumo do Aviso: 1 notificações em 1 assunto");
     expect(mail!.text).toContain("Alerta [HIGH] Fila parada (1)");
@@ -199,11 +198,7 @@ describe("digests", () => {
       await api.token("agent@demo.test"),
     );
     expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    const prefs = await api.gql<{ notificationPreferences: { digests: Array<{ channel: string; frequency: string }> } }>(
-      "{ notificationPreferences { digests { channel frequency } } }",
-      {},
-      await api.token("admin@demo.test"),
-    );
+    const prefs = await api.gql(DigestPreferencesDocument, {}, await api.token("admin@demo.test"));
     expect(prefs.data?.notificationPreferences.digests).toEqual([
       { channel: "EMAIL", frequency: "DAILY" },
       { channel: "WHATSAPP", frequency: "IMMEDIATE" },

@@ -4,6 +4,7 @@ import { raiseCampaignFailed } from "../../src/notifications/campaign.js";
 import { inUnitOfWork, type UnitOfWork } from "../../src/db/unit-of-work.js";
 import { notify } from "../../src/notifications/engine.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import { NotificationTitlesDocument } from "../generated/operations.js";
 import { createUser, openConversation, orgId, raise, receiveMessage, userId } from "./fixtures.js";
 
 let server: TestServer;
@@ -79,11 +80,7 @@ describe("recipients", () => {
     expect(rootRow!.deliveries.map((d) => d.channel)).toEqual(["EMAIL"]);
 
     // The super admin sees it in their own inbox.
-    const inbox = await server.gql<{ notifications: { edges: Array<{ node: { title: string; alert: { title: string } } }> } }>(
-      "{ notifications(first: 5) { edges { node { title alert { title } } } } }",
-      {},
-      await server.token("root@aviso.test"),
-    );
+    const inbox = await server.gql(NotificationTitlesDocument, {}, await server.token("root@aviso.test"));
     expect(inbox.data?.notifications.edges[0]?.node).toEqual({ title: "Alerta escalado (nível 2): Fila parada", alert: { title: "Fila parada" } });
   });
 

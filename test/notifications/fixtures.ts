@@ -4,17 +4,7 @@ import { notify } from "../../src/notifications/engine.js";
 import type { NotificationEvent } from "../../src/notifications/events.js";
 import type { TestServer } from "../helpers/server.js";
 
-/** Polls until `check` returns a value other than undefined/false, or fails after the deadline. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, what = "condition", deadlineMs = 10_000): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
+/** The relay global id of a row, as the API shows it. */
 export const gid = (typename: string, id: string) => encodeGlobalID(typename, id);
 
 export async function userId(prisma: PrismaClient, email: string): Promise<string> {

@@ -1,4 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ArchiveNotificationDocument,
+  MarkAllNotificationsReadDocument,
+  MarkNotificationReadDocument,
+  NodeByIdDocument,
+  NotificationsPageDocument as LIST,
+  UnreadNotificationCountDocument,
+} from "../generated/operations.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createUser, gid, openConversation, orgId, raise, receiveMessage } from "./fixtures.js";
 
@@ -8,19 +16,6 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 afterAll(() => server?.stop());
-
-type Page = {
-  notifications: {
-    edges: Array<{ cursor: string; node: { id: string; type: string; body: string; readAt: string | null } }>;
-    pageInfo: { hasNextPage: boolean; endCursor: string };
-  };
-};
-const LIST = `query($unreadOnly: Boolean, $type: NotificationType, $first: Int, $after: String) {
-  notifications(unreadOnly: $unreadOnly, type: $type, first: $first, after: $after) {
-    edges { cursor node { id type body readAt } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
 
 /** A fresh agent with three notifications: two new messages and one assignment (newest). */
 async function agentWithInbox() {
@@ -38,58 +33,56 @@ async function agentWithInbox() {
 describe("the inbox", () => {
   it("lists the caller's notifications newest first, pages them, and filters unread and type", async () => {
     const { token } = await agentWithInbox();
-    const all = await server.gql<Page>(LIST, {}, token);
+    const all = await server.gql(LIST, {}, token);
     expect(all.data?.notifications.edges.map((e) => e.node.type)).toEqual(["CONVERSATION_ASSIGNED", "NEW_MESSAGE", "NEW_MESSAGE"]);
     expect(all.data?.notifications.edges.map((e) => e.node.body).slice(1)).toEqual(["segunda", "primeira"]);
 
-    const page1 = await server.gql<Page>(LIST, { first: 2 }, token);
+    const page1 = await server.gql(LIST, { first: 2 }, token);
     expect(page1.data?.notifications.pageInfo.hasNextPage).toBe(true);
-    const page2 = await server.gql<Page>(LIST, { first: 2, after: page1.data!.notifications.pageInfo.endCursor }, token);
+    const page2 = await server.gql(LIST, { first: 2, after: page1.data!.notifications.pageInfo.endCursor }, token);
     expect(page2.data?.notifications.edges.map((e) => e.node.body)).toEqual(["primeira"]);
 
-    const messages = await server.gql<Page>(LIST, { type: "NEW_MESSAGE" }, token);
+    const messages = await server.gql(LIST, { type: "NEW_MESSAGE" }, token);
     expect(messages.data?.notifications.edges).toHaveLength(2);
     const newest = all.data!.notifications.edges[0]!.node.id;
-    await server.gql("mutation($id: ID!) { markNotificationRead(id: $id) { id } }", { id: newest }, token);
-    const unread = await server.gql<Page>(LIST, { unreadOnly: true }, token);
+    await server.gql(MarkNotificationReadDocument, { id: newest }, token);
+    const unread = await server.gql(LIST, { unreadOnly: true }, token);
     expect(unread.data?.notifications.edges.map((e) => e.node.type)).toEqual(["NEW_MESSAGE", "NEW_MESSAGE"]);
   });
 
   it("marks all read once, returning how many, and archives idempotently", async () => {
     const { token } = await agentWithInbox();
-    const markAll = "mutation { markAllNotificationsRead }";
-    expect((await server.gql<{ markAllNotificationsRead: number }>(markAll, {}, token)).data?.markAllNotificationsRead).toBe(3);
-    expect((await server.gql<{ markAllNotificationsRead: number }>(markAll, {}, token)).data?.markAllNotificationsRead).toBe(0);
-    expect((await server.gql<{ unreadNotificationCount: number }>("{ unreadNotificationCount }", {}, token)).data?.unreadNotificationCount).toBe(0);
+    expect((await server.gql(MarkAllNotificationsReadDocument, {}, token)).data?.markAllNotificationsRead).toBe(3);
+    expect((await server.gql(MarkAllNotificationsReadDocument, {}, token)).data?.markAllNotificationsRead).toBe(0);
+    expect((await server.gql(UnreadNotificationCountDocument, {}, token)).data?.unreadNotificationCount).toBe(0);
 
-    const first = (await server.gql<Page>(LIST, {}, token)).data!.notifications.edges[0]!.node.id;
-    const archive = "mutation($id: ID!) { archiveNotification(id: $id) { id archivedAt } }";
-    const once = await server.gql<{ archiveNotification: { archivedAt: string } }>(archive, { id: first }, token);
-    const twice = await server.gql<{ archiveNotification: { archivedAt: string } }>(archive, { id: first }, token);
+    const first = (await server.gql(LIST, {}, token)).data!.notifications.edges[0]!.node.id;
+    const once = await server.gql(ArchiveNotificationDocument, { id: first }, token);
+    const twice = await server.gql(ArchiveNotificationDocument, { id: first }, token);
     expect(twice.data?.archiveNotification.archivedAt).toBe(once.data?.archiveNotification.archivedAt);
-    expect((await server.gql<Page>(LIST, {}, token)).data?.notifications.edges.map((e) => e.node.id)).not.toContain(first);
+    expect((await server.gql(LIST, {}, token)).data?.notifications.edges.map((e) => e.node.id)).not.toContain(first);
   });
 
   it("shows another user's or organization's notifications to nobody else", async () => {
     const { token } = await agentWithInbox();
-    const own = (await server.gql<Page>(LIST, {}, token)).data!.notifications.edges.map((e) => e.node.id);
+    const own = (await server.gql(LIST, {}, token)).data!.notifications.edges.map((e) => e.node.id);
     for (const email of ["agent@acme.test", "admin@acme.test", "admin@demo.test"]) {
       const other = await server.token(email);
-      const list = await server.gql<Page>(LIST, {}, other);
+      const list = await server.gql(LIST, {}, other);
       expect(list.data?.notifications.edges.map((e) => e.node.id).filter((id) => own.includes(id))).toEqual([]);
-      const node = await server.gql<{ node: unknown }>("query($id: ID!) { node(id: $id) { id } }", { id: own[0] }, other);
+      const node = await server.gql(NodeByIdDocument, { id: own[0]! }, other);
       if (email.endsWith("acme.test")) expect(node.data?.node ?? null).toBeNull();
-      const mark = await server.gql("mutation($id: ID!) { markNotificationRead(id: $id) { id } }", { id: own[0] }, other);
+      const mark = await server.gql(MarkNotificationReadDocument, { id: own[0]! }, other);
       expect(mark.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
       // markAll only ever touches the caller's own.
-      await server.gql("mutation { markAllNotificationsRead }", {}, other);
+      await server.gql(MarkAllNotificationsReadDocument, {}, other);
     }
-    expect((await server.gql<{ unreadNotificationCount: number }>("{ unreadNotificationCount }", {}, token)).data?.unreadNotificationCount).toBe(3);
+    expect((await server.gql(UnreadNotificationCountDocument, {}, token)).data?.unreadNotificationCount).toBe(3);
   });
 
   it("answers malformed ids with BAD_USER_INPUT or NOT_FOUND, never a server error", async () => {
     const token = await server.token("agent@demo.test");
-    const mutation = "mutation($id: ID!) { markNotificationRead(id: $id) { id } }";
+    const mutation = MarkNotificationReadDocument;
     const garbage = await server.gql(mutation, { id: "garbage" }, token);
     expect(garbage.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     const wrongType = await server.gql(mutation, { id: gid("Conversation", "0196f6d2-0000-7000-8000-000000000000") }, token);
@@ -102,7 +95,7 @@ describe("the inbox", () => {
   });
 
   it("requires a token", async () => {
-    const result = await server.gql("{ unreadNotificationCount }");
+    const result = await server.gql(UnreadNotificationCountDocument);
     expect(result.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });
 });

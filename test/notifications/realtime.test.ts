@@ -1,4 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ArchiveNotificationDocument,
+  MarkNotificationReadDocument,
+  NotificationAddedDocument as ADDED,
+  UnreadNotificationCountChangedDocument as COUNT,
+  UnreadNotificationCountDocument,
+} from "../generated/operations.js";
 import { connect, subscribe, type SocketClient } from "../helpers/ws.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { anchorNotification, gid, openConversation, raise, receiveMessage } from "./fixtures.js";
@@ -21,17 +28,12 @@ async function socketFor(email: string) {
   return socket;
 }
 
-const ADDED = "subscription($after: ID) { notificationAdded(after: $after) { id type title body count conversation { number } } }";
-const COUNT = "subscription { unreadNotificationCountChanged }";
-
-type Added = { notificationAdded: { id: string; type: string; title: string; body: string; count: number; conversation: { number: number } | null } };
-
 describe("an agent's realtime inbox", () => {
   it("receives notificationAdded for a new customer message, sees the count move, and reads it idempotently", async () => {
     const { prisma } = server.app.runtime;
     const socket = await socketFor("agent@demo.test");
-    const added = subscribe<Added>(socket, ADDED, { after: await anchorNotification(prisma, "agent@demo.test") });
-    const counts = subscribe<{ unreadNotificationCountChanged: number }>(socket, COUNT);
+    const added = subscribe(socket, ADDED, { after: await anchorNotification(prisma, "agent@demo.test") });
+    const counts = subscribe(socket, COUNT);
     expect((await counts.next()).data?.unreadNotificationCountChanged).toBe(0);
 
     const conversation = await openConversation(prisma, { org: "demo", assignee: "agent@demo.test", contactName: "Maria Souza" });
@@ -48,21 +50,20 @@ describe("an agent's realtime inbox", () => {
     expect((await counts.next()).data?.unreadNotificationCountChanged).toBe(1);
 
     const token = await server.token("agent@demo.test");
-    expect((await server.gql<{ unreadNotificationCount: number }>("{ unreadNotificationCount }", {}, token)).data?.unreadNotificationCount).toBe(1);
-    const read = "mutation($id: ID!) { markNotificationRead(id: $id) { id readAt } }";
-    const first = await server.gql<{ markNotificationRead: { id: string; readAt: string } }>(read, { id: event.id }, token);
+    expect((await server.gql(UnreadNotificationCountDocument, {}, token)).data?.unreadNotificationCount).toBe(1);
+    const read = MarkNotificationReadDocument;
+    const first = await server.gql(read, { id: event.id }, token);
     expect(first.errors).toBeUndefined();
     expect((await counts.next()).data?.unreadNotificationCountChanged).toBe(0);
-    const again = await server.gql<{ markNotificationRead: { id: string; readAt: string } }>(read, { id: event.id }, token);
+    const again = await server.gql(read, { id: event.id }, token);
     expect(again.data?.markNotificationRead.readAt).toBe(first.data?.markNotificationRead.readAt);
-    expect((await server.gql<{ unreadNotificationCount: number }>("{ unreadNotificationCount }", {}, token)).data?.unreadNotificationCount).toBe(0);
+    expect((await server.gql(UnreadNotificationCountDocument, {}, token)).data?.unreadNotificationCount).toBe(0);
     // Reading twice published nothing new.
     expect(counts.pending()).toEqual([]);
 
     // Another organization's token cannot touch it.
     const acme = await server.token("agent@acme.test");
-    for (const mutation of [read, "mutation($id: ID!) { archiveNotification(id: $id) { id } }"]) {
-      const result = await server.gql(mutation, { id: event.id }, acme);
+    for (const result of [await server.gql(read, { id: event.id }, acme), await server.gql(ArchiveNotificationDocument, { id: event.id }, acme)]) {
       expect(result.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     }
     // Nor can a colleague of the same organization.
@@ -73,7 +74,7 @@ describe("an agent's realtime inbox", () => {
   it("sends a coalesced notification again, with its new count", async () => {
     const { prisma } = server.app.runtime;
     const socket = await socketFor("agent2@demo.test");
-    const added = subscribe<Added>(socket, ADDED, { after: await anchorNotification(prisma, "agent2@demo.test") });
+    const added = subscribe(socket, ADDED, { after: await anchorNotification(prisma, "agent2@demo.test") });
     const conversation = await openConversation(prisma, { org: "demo", assignee: "agent2@demo.test", contactName: "João" });
     await receiveMessage(server, conversation, "primeira");
     const first = (await added.next()).data!.notificationAdded;
@@ -87,9 +88,9 @@ describe("an agent's realtime inbox", () => {
     const { prisma } = server.app.runtime;
     const acmeAgent = await socketFor("agent@acme.test");
     const acmeAdmin = await socketFor("admin@acme.test");
-    const agentAdded = subscribe<Added>(acmeAgent, ADDED, { after: await anchorNotification(prisma, "agent@acme.test") });
-    const adminAdded = subscribe<Added>(acmeAdmin, ADDED, { after: await anchorNotification(prisma, "admin@acme.test") });
-    const agentCounts = subscribe<{ unreadNotificationCountChanged: number }>(acmeAgent, COUNT);
+    const agentAdded = subscribe(acmeAgent, ADDED, { after: await anchorNotification(prisma, "agent@acme.test") });
+    const adminAdded = subscribe(acmeAdmin, ADDED, { after: await anchorNotification(prisma, "admin@acme.test") });
+    const agentCounts = subscribe(acmeAgent, COUNT);
     const initialCount = (await agentCounts.next()).data!.unreadNotificationCountChanged;
 
     // Demo events of every kind: unassigned (all demo agents), alert (demo admins), campaign.
@@ -119,9 +120,9 @@ describe("an agent's realtime inbox", () => {
     const { prisma } = server.app.runtime;
     const socket = await socketFor("agent@acme.test");
     const demoAnchor = await anchorNotification(prisma, "agent@demo.test");
-    const foreign = subscribe<Added>(socket, ADDED, { after: demoAnchor });
+    const foreign = subscribe(socket, ADDED, { after: demoAnchor });
     expect((await foreign.next()).errors?.[0]).toMatchObject({ extensions: { code: "NOT_FOUND" } });
-    const malformed = subscribe<Added>(socket, ADDED, { after: gid("Notification", "not-a-uuid") });
+    const malformed = subscribe(socket, ADDED, { after: gid("Notification", "not-a-uuid") });
     expect((await malformed.next()).errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NotificationAddedDocument as ADDED, UnreadNotificationCountChangedDocument } from "../generated/operations.js";
 import { connect, subscribe, type SocketClient } from "../helpers/ws.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { anchorNotification, createUser, openConversation, receiveMessage } from "./fixtures.js";
@@ -20,7 +21,6 @@ afterAll(async () => {
 });
 
 // Fresh users: their ids (hence Redis channels) are unique to this test, whatever else shares the Redis server.
-const ADDED = "subscription($after: ID) { notificationAdded(after: $after) { id body } }";
 
 describe("two instances over Redis", () => {
   it("delivers to a subscriber on one instance the notification caused on the other", async () => {
@@ -29,8 +29,8 @@ describe("two instances over Redis", () => {
     const socket = connect(one.wsUrl, `Bearer ${await one.token(agent.email)}`);
     sockets.push(socket);
     await socket.connected;
-    const added = subscribe<{ notificationAdded: { id: string; body: string } }>(socket, ADDED, { after: await anchorNotification(prisma, agent.email) });
-    const counts = subscribe<{ unreadNotificationCountChanged: number }>(socket, "subscription { unreadNotificationCountChanged }");
+    const added = subscribe(socket, ADDED, { after: await anchorNotification(prisma, agent.email) });
+    const counts = subscribe(socket, UnreadNotificationCountChangedDocument);
     const before = (await counts.next()).data!.unreadNotificationCountChanged;
 
     // The first event may be replayed from the backlog; the second can only come live, through Redis.
@@ -50,7 +50,7 @@ describe("two instances over Redis", () => {
     const socket = connect(one.wsUrl, `Bearer ${await one.token(acmeAgent.email)}`);
     sockets.push(socket);
     await socket.connected;
-    const added = subscribe<{ notificationAdded: { id: string; body: string } }>(socket, ADDED, { after: await anchorNotification(prisma, acmeAgent.email) });
+    const added = subscribe(socket, ADDED, { after: await anchorNotification(prisma, acmeAgent.email) });
     await receiveMessage(two, await openConversation(prisma, { org: "demo", assignee: null, queueId: null }), "for demo agents");
     await receiveMessage(two, await openConversation(prisma, { org: "acme", assignee: acmeAgent.email }), "for acme");
     expect((await added.next()).data!.notificationAdded.body).toBe("for acme");

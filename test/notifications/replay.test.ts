@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NotificationAddedDocument as ADDED } from "../generated/operations.js";
 import { connect, subscribe, type SocketClient } from "../helpers/ws.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { anchorNotification, openConversation, receiveMessage } from "./fixtures.js";
@@ -14,9 +15,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const ADDED = "subscription($after: ID) { notificationAdded(after: $after) { id body count } }";
-type Added = { notificationAdded: { id: string; body: string; count: number } };
-
 async function socketFor(email: string) {
   const socket = connect(server.wsUrl, `Bearer ${await server.token(email)}`);
   sockets.push(socket);
@@ -31,7 +29,7 @@ describe("notificationAdded(after:)", () => {
     const conversations = await Promise.all(Array.from({ length: 5 }, () => openConversation(prisma, { org: "demo", assignee: "agent@demo.test" })));
 
     const first = await socketFor("agent@demo.test");
-    const live = subscribe<Added>(first, ADDED, { after: await anchorNotification(prisma, "agent@demo.test") });
+    const live = subscribe(first, ADDED, { after: await anchorNotification(prisma, "agent@demo.test") });
     await receiveMessage(server, conversations[0]!, "m1");
     const seen = (await live.next()).data!.notificationAdded;
     expect(seen.body).toBe("m1");
@@ -42,7 +40,7 @@ describe("notificationAdded(after:)", () => {
     for (const [i, conversation] of conversations.slice(1, 4).entries()) await receiveMessage(server, conversation, `m${i + 2}`);
 
     const second = await socketFor("agent@demo.test");
-    const resumed = subscribe<Added>(second, ADDED, { after: seen.id });
+    const resumed = subscribe(second, ADDED, { after: seen.id });
     const replayed = [];
     for (let i = 0; i < 3; i++) replayed.push((await resumed.next()).data!.notificationAdded.body);
     expect(replayed).toEqual(["m2", "m3", "m4"]);
@@ -59,7 +57,7 @@ describe("notificationAdded(after:)", () => {
     // Another user's notifications after the anchor are not the caller's backlog.
     await receiveMessage(server, await openConversation(prisma, { org: "demo", assignee: "agent@demo.test" }), "not yours");
     const socket = await socketFor("agent2@demo.test");
-    const added = subscribe<Added>(socket, ADDED, { after: anchor });
+    const added = subscribe(socket, ADDED, { after: anchor });
     await receiveMessage(server, await openConversation(prisma, { org: "demo", assignee: "agent2@demo.test" }), "yours");
     expect((await added.next()).data!.notificationAdded.body).toBe("yours");
     expect(added.pending()).toEqual([]);

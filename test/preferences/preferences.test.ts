@@ -1,4 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  NotificationPreferencesDocument as PREFERENCES,
+  UpdateNotificationPreferencesDocument as UPDATE,
+  type PreferencesFieldsFragment as Preferences,
+  type UpdateNotificationPreferencesInput,
+} from "../generated/operations.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createUser, openConversation, orgId, receiveMessage } from "../notifications/fixtures.js";
 
@@ -13,18 +19,6 @@ afterAll(async () => {
   await Promise.all([off?.stop(), on?.stop()]);
 });
 
-const PREFERENCES = "{ notificationPreferences { whatsappNumber notifyOnNewMessage quietHours { start end timeZone } channels { type channel enabled } } }";
-const UPDATE = `mutation($input: UpdateNotificationPreferencesInput!) {
-  updateNotificationPreferences(input: $input) { whatsappNumber notifyOnNewMessage quietHours { start end timeZone } channels { type channel enabled } }
-}`;
-
-interface Preferences {
-  whatsappNumber: string | null;
-  notifyOnNewMessage: boolean;
-  quietHours: { start: string; end: string; timeZone: string } | null;
-  channels: Array<{ type: string; channel: string; enabled: boolean }>;
-}
-
 /** { TYPE: ["IN_APP", "EMAIL"] }: the enabled channels per type. */
 function enabledByType(preferences: Preferences): Record<string, string[]> {
   const matrix: Record<string, string[]> = {};
@@ -36,7 +30,7 @@ function enabledByType(preferences: Preferences): Record<string, string[]> {
 }
 
 async function preferencesOf(server: TestServer, email: string): Promise<Preferences> {
-  const result = await server.gql<{ notificationPreferences: Preferences }>(PREFERENCES, {}, await server.token(email));
+  const result = await server.gql(PREFERENCES, {}, await server.token(email));
   expect(result.errors).toBeUndefined();
   return result.data!.notificationPreferences;
 }
@@ -89,7 +83,7 @@ describe("updateNotificationPreferences", () => {
     const { prisma } = on.app.runtime;
     const agent = await createUser(prisma, "demo", "AGENT");
     const token = await on.token(agent.email);
-    const result = await on.gql<{ updateNotificationPreferences: Preferences }>(
+    const result = await on.gql(
       UPDATE,
       {
         input: {
@@ -123,18 +117,14 @@ describe("updateNotificationPreferences", () => {
     expect(audit.data).toMatchObject({ whatsappNumber: "+55*******4321", notifyOnNewMessage: true });
 
     // Fields left out stay; null clears.
-    const cleared = await on.gql<{ updateNotificationPreferences: Preferences }>(UPDATE, { input: { quietHours: null, whatsappNumber: null } }, token);
+    const cleared = await on.gql(UPDATE, { input: { quietHours: null, whatsappNumber: null } }, token);
     expect(cleared.data?.updateNotificationPreferences).toMatchObject({ whatsappNumber: null, quietHours: null, notifyOnNewMessage: true });
     expect(enabledByType(cleared.data!.updateNotificationPreferences).SLA_WARNING).toEqual(["IN_APP", "EMAIL"]);
   });
 
   it("accepts international numbers with their country code", async () => {
     const agent = await createUser(on.app.runtime.prisma, "demo", "AGENT");
-    const result = await on.gql<{ updateNotificationPreferences: Preferences }>(
-      UPDATE,
-      { input: { whatsappNumber: "+1 212-555-0199" } },
-      await on.token(agent.email),
-    );
+    const result = await on.gql(UPDATE, { input: { whatsappNumber: "+1 212-555-0199" } }, await on.token(agent.email));
     expect(result.errors).toBeUndefined();
     expect((await on.app.runtime.prisma.user.findUniqueOrThrow({ where: { id: agent.id } })).whatsappPendingNumber).toBe("+12125550199");
   });
@@ -158,7 +148,8 @@ describe("updateNotificationPreferences", () => {
   ])("rejects %j naming the field %s", async (input, field) => {
     const agent = await createUser(on.app.runtime.prisma, "demo", "AGENT");
     const token = await on.token(agent.email);
-    const result = await on.gql(UPDATE, { input }, token);
+    // Deliberately invalid values: the input type does not describe them.
+    const result = await on.gql(UPDATE, { input: input as UpdateNotificationPreferencesInput }, token);
     expect(result.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
     // Nothing was half-applied.
     expect(await preferencesOf(on, agent.email)).toMatchObject({ whatsappNumber: null, quietHours: null });

@@ -118,10 +118,18 @@ describe("the database lost under webhook traffic", () => {
           >`SELECT count(*) AS n FROM pgboss.job WHERE name = ${reprocessWebhookEventJob.name} AND state IN ('created', 'retry')`
         )[0]!.n,
       );
-    await eventually(async () => (await storedCount(traffic.wamids)) === traffic.wamids.length || (await queued()) === 0, 60_000, 250);
+    await eventually(async () => (await storedCount(traffic.wamids)) === traffic.wamids.length || (await queued()) === 0, {
+      what: "every webhook stored or none queued",
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
     const awaitingSweep = await prisma.webhookEvent.findMany({ where: { status: "RECEIVED" }, select: { id: true } });
     for (const { id } of awaitingSweep) await server.app.runtime.jobs.send(reprocessWebhookEventJob, { webhookEventId: id });
-    await eventually(async () => (await storedCount(traffic.wamids)) === traffic.wamids.length, 60_000, 250);
+    await eventually(async () => (await storedCount(traffic.wamids)) === traffic.wamids.length, {
+      what: "every webhook stored",
+      timeoutMs: 60_000,
+      intervalMs: 250,
+    });
     const perWamid = await server.app.runtime.prisma.message.groupBy({ by: ["externalId"], where: { externalId: { in: traffic.wamids } }, _count: true });
     expect(perWamid.filter((g) => g._count !== 1)).toEqual([]);
     expect((await readiness()).status).toBe(200);
@@ -143,10 +151,13 @@ describe("the database lost under webhook traffic", () => {
 
   it("answers 503 while the database refuses connections, is unready, and stores the redeliveries once it is back", async () => {
     proxy.cut();
-    const down = await eventually(async () => {
-      const r = await readiness();
-      return r.status === 503 ? r : undefined;
-    });
+    const down = await eventually(
+      async () => {
+        const r = await readiness();
+        return r.status === 503 ? r : undefined;
+      },
+      { what: "readiness to report 503 with the database down" },
+    );
     expect(down.body).toMatchObject({ ready: false, checks: { database: "down" } });
 
     const refused: Array<{ wamid: string; body: unknown }> = [];
@@ -162,7 +173,11 @@ describe("the database lost under webhook traffic", () => {
     expect((await readiness()).status).toBe(503);
 
     proxy.restore();
-    await eventually(async () => (await readiness()).status === 200, 30_000, 250);
+    await eventually(async () => (await readiness()).status === 200, {
+      what: "readiness to report 200 with the database back",
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
     const traffic: Traffic = { wamids: [], statuses: {}, redeliveries: 0 };
     for (const { body } of refused) await deliverUntilAccepted(body, traffic);
     const wamids = refused.map((r) => r.wamid);

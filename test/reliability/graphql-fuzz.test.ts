@@ -2,6 +2,7 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createNotificationWithDelivery } from "../delivery/fixtures.js";
+import { MyEmailDocument } from "../generated/operations.js";
 import { startTestServer, type GraphQLResponse, type TestServer } from "../helpers/server.js";
 
 /**
@@ -333,7 +334,7 @@ describe("GraphQL under hostile input", { timeout: 120_000 }, () => {
   it("literal garbage in the document and variables that are not an object", () => property(literalOperation, 100));
 
   it("stays up afterwards", async () => {
-    const me = await server.gql<{ me: { email: string } }>("{ me { email } }", {}, tokens.admin);
+    const me = await server.gql(MyEmailDocument, {}, tokens.admin);
     expect(me.data?.me.email).toBe("admin@demo.test");
     console.info(
       `graphql fuzz: ${stats.runs} requests, answered without errors ${JSON.stringify(Object.fromEntries(stats.successes))}, HTTP ${JSON.stringify(Object.fromEntries(stats.statuses))}, codes ${JSON.stringify(Object.fromEntries(stats.codes))}`,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/jwt.js";
 import { loadConfig } from "../../src/config/index.js";
 import { createPrisma, type PrismaClient } from "../../src/db/client.js";
+import { NotificationAddedDocument, type NotificationAddedSubscription } from "../generated/operations.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { eventually } from "../helpers/eventually.js";
 import { inboundWebhook, postWebhook } from "../helpers/meta.js";
@@ -53,15 +54,14 @@ afterAll(async () => {
   await database?.drop();
 });
 
-type Added = { notificationAdded: { id: string; body: string } };
+type Added = NotificationAddedSubscription;
 type AddedFrames = Subscription<{ data?: Added; errors?: unknown[] }>;
-const ADDED = "subscription($after: ID) { notificationAdded(after: $after) { id body } }";
 
 async function subscribeOn(api: AvisoProcess, after?: string): Promise<AddedFrames> {
   const socket = connect(api.wsUrl, `Bearer ${agentToken}`);
   sockets.push(socket);
   await socket.connected;
-  return subscribe<Added>(socket, ADDED, after ? { after } : {});
+  return subscribe(socket, NotificationAddedDocument, after ? { after } : {});
 }
 
 /** A customer message through instance B; resolves with its agent notification's global id once stored. */
@@ -95,17 +95,20 @@ async function readiness(api: AvisoProcess) {
 describe("Redis lost and back under two API instances and a worker", () => {
   it("stays up and stores everything while Redis is down; fan-out resumes and the missed notifications replay", async () => {
     const live = await subscribeOn(apiA);
-    await eventually(async () => total(await scrape(apiA.url), "aviso_active_subscriptions") >= 1);
+    await eventually(async () => total(await scrape(apiA.url), "aviso_active_subscriptions") >= 1, { what: "instance A to count the subscription" });
     const before = await messageThroughB("antes da queda");
     expect(before.status).toBe(200);
     expect((await frameFor(live, before.notificationId!)).body).toContain("antes da queda");
 
     await redis.kill();
     for (const api of [apiA, apiB, worker]) {
-      const down = await eventually(async () => {
-        const r = await readiness(api);
-        return r.status === 503 ? r : undefined;
-      });
+      const down = await eventually(
+        async () => {
+          const r = await readiness(api);
+          return r.status === 503 ? r : undefined;
+        },
+        { what: "readiness to report 503 with Redis down" },
+      );
       expect(down.body).toMatchObject({ ready: false, checks: { database: "ok", redis: "down" } });
     }
     // The API answers over HTTP: queries read the database, not Redis.
@@ -128,7 +131,11 @@ describe("Redis lost and back under two API instances and a worker", () => {
 
     await redis.start();
     for (const api of [apiA, apiB, worker]) {
-      await eventually(async () => (await readiness(api)).status === 200, 30_000, 250);
+      await eventually(async () => (await readiness(api)).status === 200, {
+        what: "readiness to report 200 with Redis back",
+        timeoutMs: 30_000,
+        intervalMs: 250,
+      });
     }
     // Fan-out resumes on the socket opened before the outage: B publishes, A delivers.
     const after = await messageThroughB("depois da volta");

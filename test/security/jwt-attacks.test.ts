@@ -3,6 +3,7 @@ import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type J
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpFake, type HttpFake } from "../helpers/http-fake.js";
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from "../helpers/server.js";
+import { MyEmailDocument, UnreadNotificationCountChangedDocument } from "../generated/operations.js";
 import { connect, subscribe } from "../helpers/ws.js";
 
 // Every token here must be refused: UNAUTHENTICATED with HTTP 401 on /graphql, and a
@@ -274,12 +275,12 @@ async function acceptedOverWebSocket(server: TestServer, attacks: Attack[]): Pro
 
 /** The control: the same request with a good token works, so refusals above are the token's doing. */
 async function expectAccepted(server: TestServer, token: string) {
-  const result = await server.gql<{ me: { email: string } }>("{ me { email } }", {}, token);
+  const result = await server.gql(MyEmailDocument, {}, token);
   expect(result.errors).toBeUndefined();
   expect(result.data?.me.email).toBe("agent@demo.test");
   const socket = connect(server.wsUrl, `Bearer ${token}`);
   await socket.connected;
-  const count = subscribe<{ unreadNotificationCountChanged: number }>(socket, "subscription { unreadNotificationCountChanged }");
+  const count = subscribe(socket, UnreadNotificationCountChangedDocument);
   expect(typeof (await count.next()).data?.unreadNotificationCountChanged).toBe("number");
   await socket.dispose();
 }

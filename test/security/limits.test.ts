@@ -1,10 +1,10 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
+import type WebSocket from "ws";
 import { signatureFor } from "../../src/webhooks/meta/signature.js";
 import { TEST_META_APP_SECRET } from "../helpers/meta.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { connect, subscribe } from "../helpers/ws.js";
+import { connect, openRawSocket, rawSocket, subscribe } from "../helpers/ws.js";
 
 // Issue 18: everything a client controls has a bound — list arguments, operations per
 // socket, sockets per user and per address, frame size, slow bodies, idle connections.
@@ -135,14 +135,9 @@ describe("WebSocket bounds", () => {
     const sockets: WebSocket[] = [];
     try {
       for (let i = 0; i < 6; i++) {
-        const ws = new WebSocket(server.wsUrl, "graphql-transport-ws");
-        await new Promise((resolve, reject) => {
-          ws.once("open", resolve);
-          ws.once("error", reject);
-        });
-        sockets.push(ws);
+        sockets.push(await openRawSocket(server.wsUrl));
       }
-      const refused = new WebSocket(server.wsUrl, "graphql-transport-ws");
+      const refused = rawSocket(server.wsUrl);
       const status = await new Promise<number>((resolve) => refused.once("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0)));
       expect(status).toBe(429);
     } finally {
@@ -151,11 +146,7 @@ describe("WebSocket bounds", () => {
   });
 
   it("closes a socket that sends a frame over 1 MiB with 1009 (message too big)", async () => {
-    const ws = new WebSocket(server.wsUrl, "graphql-transport-ws");
-    await new Promise((resolve, reject) => {
-      ws.once("open", resolve);
-      ws.once("error", reject);
-    });
+    const ws = await openRawSocket(server.wsUrl);
     const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
     ws.send(JSON.stringify({ type: "connection_init", payload: { pad: "x".repeat(1024 * 1024 + 1) } }));
     expect(await closed).toBe(1009);

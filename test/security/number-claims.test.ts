@@ -29,11 +29,14 @@ type Numbers = { whatsappNumber: string | null; pendingWhatsappNumber: string | 
 
 /** The code the stand-in Graph API received for `digits` (a job sends it, shortly after the mutation). */
 function codeSentTo(digits: string): Promise<string> {
-  return eventually(async () => {
-    const request = [...graph.requests].reverse().find((r) => (r.body as { to?: string }).to === digits);
-    const text = (request?.body as { text?: { body?: string } } | undefined)?.text?.body ?? "";
-    return /(\d{6})/.exec(text)?.[1];
-  });
+  return eventually(
+    async () => {
+      const request = [...graph.requests].reverse().find((r) => (r.body as { to?: string }).to === digits);
+      const text = (request?.body as { text?: { body?: string } } | undefined)?.text?.body ?? "";
+      return /(\d{6})/.exec(text)?.[1];
+    },
+    { what: `the verification code sent to ${digits}` },
+  );
 }
 
 async function customerWrites(from: string, text: string) {

@@ -372,7 +372,7 @@ describe("B's admin over WebSocket, while A's data changes", () => {
     await barrier(bSocket);
 
     // A's changes, each confirmed on A's own socket so they were published before B's sentinels.
-    await waitFor(
+    await frameAfter(
       "A's customer message",
       aMessages,
       async () => {
@@ -381,7 +381,7 @@ describe("B's admin over WebSocket, while A's data changes", () => {
       (data) => (data.messageAdded as { text: string }).text === A_LIVE_TEXT,
     );
     const aAgent = await server.token("agent@demo.test");
-    await waitFor(
+    await frameAfter(
       "A's alert acknowledged",
       aAlerts,
       async () => {
@@ -466,7 +466,7 @@ async function barrier(socket: SocketClient) {
 }
 
 /** Runs `act` and waits until `subscription` yields a frame matching `matches`. */
-async function waitFor(what: string, subscription: Subscription<{ data?: Frame }>, act: () => Promise<void>, matches: (data: Frame) => boolean) {
+async function frameAfter(what: string, subscription: Subscription<{ data?: Frame }>, act: () => Promise<void>, matches: (data: Frame) => boolean) {
   await act();
   for (let i = 0; i < 20; i++) {
     const frame = await subscription.next(15_000).catch((error: Error) => {

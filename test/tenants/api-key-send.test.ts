@@ -53,7 +53,7 @@ describe("sendMessage with an API key", () => {
     expect(sent.data).toEqual({ sendMessage: { direction: "OUTBOUND", text: "Seu pedido saiu para entrega.", sentBy: null } });
     const request = await eventually(
       async () => graph.requests.find((r) => (r.body as { text?: { body?: string } } | null)?.text?.body === "Seu pedido saiu para entrega."),
-      20_000,
+      { what: "the message sent with the API key to reach the Graph API", timeoutMs: 20_000 },
     );
     expect((request.body as { to: string }).to).toBe("5511922220001");
     expect((await prisma.conversation.findUniqueOrThrow({ where: { id: before.id } })).assigneeId).toBe(before.assigneeId);

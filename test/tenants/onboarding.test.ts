@@ -322,7 +322,10 @@ describe("a company onboarded in a fresh production database", () => {
       adminToken,
     );
     expect(back.data!.reactivateUser.active).toBe(true);
-    await eventually(async () => (await gql(apiB.url, ME, {}, agentToken)).data?.me, 10_000);
+    await eventually(async () => (await gql(apiB.url, ME, {}, agentToken)).data?.me, {
+      what: "the reactivated agent's token to work on instance B",
+      timeoutMs: 10_000,
+    });
   }, 30_000);
 });
 

@@ -66,7 +66,7 @@ describe("updateOrganizationSettings", () => {
     const agent = await server.token("agent@demo.test");
     const sent = await server.gql("mutation { sendTestNotification(channel: WHATSAPP) { id } }", {}, agent);
     expect(sent.errors).toBeUndefined();
-    const request = await eventually(async () => graph.requests.find((r) => r.method === "POST"), 20_000);
+    const request = await eventually(async () => graph.requests.find((r) => r.method === "POST"), { what: "a POST to the Graph API", timeoutMs: 20_000 });
     expect(request.path).toMatch(/\/100000000000777\/messages$/);
     expect(request.headers.authorization).toBe("Bearer second-token");
   }, 30_000);

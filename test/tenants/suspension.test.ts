@@ -94,7 +94,10 @@ describe("a suspended organization", () => {
     );
     expect(reactivated.errors).toBeUndefined();
     expect(reactivated.data!.reactivateOrganization.suspendedAt).toBeNull();
-    await eventually(async () => (await prisma.webhookEvent.count({ where: { organizationId: demoId, status: { not: "PROCESSED" } } })) === 0, 30_000);
+    await eventually(async () => (await prisma.webhookEvent.count({ where: { organizationId: demoId, status: { not: "PROCESSED" } } })) === 0, {
+      what: "every webhook event of demo PROCESSED",
+      timeoutMs: 30_000,
+    });
     const events = await prisma.webhookEvent.findMany({ where: { organizationId: demoId } });
     expect(events).toHaveLength(bodies.length + 1);
     // Applied once each (the reprocess job counts its attempt).

@@ -79,12 +79,15 @@ describe("no event answered 200 is lost", () => {
     } finally {
       await prisma().$executeRawUnsafe(`DROP TRIGGER test_refuse_boom ON "Message"`);
     }
-    const stored = await eventually(() => prisma().message.findFirst({ where: { externalId: message.id } }), 30_000);
+    const stored = await eventually(() => prisma().message.findFirst({ where: { externalId: message.id } }), { what: "the message stored", timeoutMs: 30_000 });
     expect(stored.text).toBe("boom");
-    const event = await eventually(async () => {
-      const row = await prisma().webhookEvent.findFirstOrThrow({ orderBy: { receivedAt: "desc" } });
-      return row.status === "PROCESSED" && row;
-    });
+    const event = await eventually(
+      async () => {
+        const row = await prisma().webhookEvent.findFirstOrThrow({ orderBy: { receivedAt: "desc" } });
+        return row.status === "PROCESSED" && row;
+      },
+      { what: "the webhook event PROCESSED" },
+    );
     expect(event.error).toBeNull();
   });
 
