@@ -2,12 +2,14 @@ import { builder } from "../schema/builder.js";
 import { viewerOf } from "../schema/context.js";
 import { ConversationStatusEnum } from "../schema/enums.js";
 import { notFound } from "../errors.js";
-import { assignConversation } from "./assign.js";
+import { handOverConversation } from "./hand-over.js";
+import { messageAnchor, messageFeed } from "./message-feed.js";
+import { inboxWhere, MAX_SEARCH_LENGTH, MAX_SEARCH_MATCHES } from "./search.js";
+import { QueueRef } from "../queues/schema.js";
 import { markConversationRead } from "./mark-read.js";
 import { databaseId } from "./node-id.js";
 import { resolveConversation } from "./resolve.js";
 import { UserRef } from "../organizations/schema.js";
-import { filterEvents } from "./filter-events.js";
 import { ConversationRef, MessageRef } from "./types.js";
 import { assertIdCursors } from "../schema/cursors.js";
 
@@ -18,20 +20,34 @@ builder.queryField("conversations", (t) =>
   t.prismaConnection({
     type: ConversationRef,
     cursor: "id",
-    description: "The caller's organization's conversations, most recent activity first.",
+    description:
+      "The caller's organization's conversations, most recent activity first. Every filter given must hold (AND): " +
+      "`unassigned: true` with `assigneeId` is simply empty. Any signed-in user. Errors: BAD_USER_INPUT (malformed id or search).",
     authScopes: { loggedIn: true },
     args: {
-      status: t.arg({ type: ConversationStatusEnum, required: false }),
-      assignedToMe: t.arg.boolean({ required: false }),
+      status: t.arg({ type: ConversationStatusEnum, required: false, description: "Only conversations in this status." }),
+      assignedToMe: t.arg.boolean({ required: false, description: "Only conversations assigned to the caller." }),
+      queueId: t.arg.globalID({ for: QueueRef, required: false, description: "Only conversations of this queue." }),
+      assigneeId: t.arg.globalID({ for: UserRef, required: false, description: "Only conversations assigned to this user." }),
+      unassigned: t.arg.boolean({ required: false, description: "true: only conversations nobody is assigned to; false: only assigned ones." }),
+      search: t.arg.string({
+        required: false,
+        description: `Contact name (accents and case ignored), phone digits in any format, or words of the messages (Portuguese full-text search); 1–${MAX_SEARCH_LENGTH} characters. At most ${MAX_SEARCH_MATCHES} (the most recently active) conversations match one search.`,
+      }),
     },
-    resolve: (query, _root, args, ctx) => {
+    resolve: async (query, _root, args, ctx) => {
       assertIdCursors(args);
+      const viewer = viewerOf(ctx);
+      const where = await inboxWhere(ctx.runtime.prisma, viewer.organizationId, {
+        ...(args.status ? { status: args.status } : {}),
+        ...(args.queueId ? { queueId: databaseId(args.queueId, "queueId") } : {}),
+        ...(args.assigneeId ? { assigneeId: databaseId(args.assigneeId, "assigneeId") } : {}),
+        ...(args.unassigned != null ? { unassigned: args.unassigned } : {}),
+        ...(args.search != null ? { search: args.search } : {}),
+      });
       return ctx.db.conversation.findMany({
         ...query,
-        where: {
-          ...(args.status ? { status: args.status } : {}),
-          ...(args.assignedToMe ? { assigneeId: viewerOf(ctx).userId } : {}),
-        },
+        where: { ...where, ...(args.assignedToMe ? { assigneeId: viewer.userId } : {}) },
         orderBy: [{ lastMessageAt: { sort: "desc", nulls: "last" } }, { id: "desc" }],
       });
     },
@@ -54,16 +70,19 @@ builder.queryField("conversation", (t) =>
 builder.mutationField("assignConversation", (t) =>
   t.prismaField({
     type: ConversationRef,
-    description: "Assigns the conversation to an active agent or admin of the organization.",
+    description:
+      "Assigns the conversation to an active agent or admin of the organization, or unassigns it (`userId: null`). " +
+      "Notifies the new assignee and the previous one (CONVERSATION_ASSIGNED), is audited, and publishes conversationUpdated. " +
+      "Agents and admins. Errors: FORBIDDEN (viewers), NOT_FOUND (conversation or user), BAD_USER_INPUT.",
     authScopes: { agent: true },
     args: {
-      conversationId: t.arg.globalID({ for: ConversationRef, required: true }),
-      userId: t.arg.globalID({ for: UserRef, required: true }),
+      conversationId: t.arg.globalID({ for: ConversationRef, required: true, description: "The conversation to hand over." }),
+      userId: t.arg.globalID({ for: UserRef, required: false, description: "The new assignee; null (or absent) unassigns." }),
     },
     resolve: async (query, _root, args, ctx) => {
-      const conversation = await assignConversation(ctx.runtime, ctx.db, viewerOf(ctx), {
+      const conversation = await handOverConversation(ctx.runtime, ctx.db, viewerOf(ctx), {
         conversationId: databaseId(args.conversationId, "conversationId"),
-        userId: databaseId(args.userId, "userId"),
+        assigneeId: args.userId ? databaseId(args.userId, "userId") : null,
       });
       return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
     },
@@ -99,17 +118,23 @@ builder.mutationField("markConversationRead", (t) =>
 builder.subscriptionField("messageAdded", (t) =>
   t.prismaField({
     type: MessageRef,
-    description: "New messages of one conversation, or of every conversation of the caller's organization when no id is given.",
+    description:
+      "New messages of one conversation, or of every conversation of the caller's organization when no id is given. " +
+      "With `after` (a message id), first replays every later message in order, then goes live without duplicates — " +
+      "a client that reconnects passes the last id it saw. Any signed-in user. Errors: NOT_FOUND (conversation or `after`), BAD_USER_INPUT.",
     authScopes: { loggedIn: true },
-    args: { conversationId: t.arg.globalID({ for: ConversationRef, required: false }) },
+    args: {
+      conversationId: t.arg.globalID({ for: ConversationRef, required: false, description: "Only this conversation's messages." }),
+      after: t.arg.globalID({ for: MessageRef, required: false, description: "The last message the client saw: replay what came after it." }),
+    },
     // Not a generator: a bad or foreign id must fail the subscription up front.
     subscribe: async (_root, args, ctx) => {
       const conversationId = args.conversationId ? databaseId(args.conversationId, "conversationId") : undefined;
       if (conversationId && !(await ctx.db.conversation.findUnique({ where: { id: conversationId }, select: { id: true } }))) {
         throw notFound("conversation");
       }
-      const events = await ctx.runtime.pubsub.subscribe("messageAdded", viewerOf(ctx).organizationId);
-      return filterEvents(events, (event) => !conversationId || event.conversationId === conversationId);
+      const after = args.after ? await messageAnchor(ctx.db, databaseId(args.after, "after"), conversationId) : null;
+      return messageFeed(ctx.runtime.pubsub, ctx.db, { organizationId: viewerOf(ctx).organizationId, ...(conversationId ? { conversationId } : {}), after });
     },
     resolve: (query, event, _args, ctx) => ctx.db.message.findUniqueOrThrow({ ...query, where: { id: event.messageId } }),
   }),

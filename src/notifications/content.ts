@@ -51,11 +51,21 @@ export function describeEvent(event: NotificationEvent, subject: Subject, now: D
       const c = conversation!;
       return {
         ...base,
-        data: { conversationId: c.id, conversationNumber: c.number, contactName: c.contactName, actorId: event.actorId ?? null },
-        render: (locale) =>
-          pt(locale)
+        data: { conversationId: c.id, conversationNumber: c.number, contactName: c.contactName, actorId: event.actorId ?? null, audience: event.audience ?? "assignee" },
+        render: (locale) => {
+          const audience = event.audience ?? "assignee";
+          if (audience === "previous")
+            return pt(locale)
+              ? { title: `Conversa #${c.number} não está mais com você`, body: `Contato: ${c.contactName}` }
+              : { title: `Conversation #${c.number} is no longer yours`, body: `Contact: ${c.contactName}` };
+          if (audience === "queue")
+            return pt(locale)
+              ? { title: `Conversa #${c.number} transferida para sua fila`, body: `Contato: ${c.contactName}` }
+              : { title: `Conversation #${c.number} transferred to your queue`, body: `Contact: ${c.contactName}` };
+          return pt(locale)
             ? { title: `Conversa #${c.number} atribuída a você`, body: `Contato: ${c.contactName}` }
-            : { title: `Conversation #${c.number} assigned to you`, body: `Contact: ${c.contactName}` },
+            : { title: `Conversation #${c.number} assigned to you`, body: `Contact: ${c.contactName}` };
+        },
       };
     }
     case "SLA_WARNING": {

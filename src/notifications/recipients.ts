@@ -24,7 +24,9 @@ const ACTIVE_AGENT = { role: "AGENT", active: true } as const;
 /**
  * Who hears of an event (DESIGN.md "Notify"):
  * - NEW_MESSAGE: the conversation's assignee; else its queue's active agents; else all active agents.
- * - CONVERSATION_ASSIGNED: the new assignee (not when they assigned themselves).
+ * - CONVERSATION_ASSIGNED: the user it names (new or previous assignee), or, for a conversation
+ *   handed to a queue with nobody assigned, that queue's active agents — never the actor.
+ * - NEW_MESSAGE skips users who muted the conversation until later than now.
  * - SLA_WARNING: the assignee; else the queue's agents; else the organization's admins.
  * - CAMPAIGN_FAILED, ALERT_CREATED/RESOLVED/STALE, ALERT_ESCALATED level 1: the organization's admins.
  * - ALERT_ESCALATED level 2+: every super admin, whatever their organization.
@@ -43,7 +45,11 @@ export async function recipientsFor(tx: Prisma.TransactionClient, event: Notific
       candidates.push(event.type === "NEW_MESSAGE" ? { organizationId, ...ACTIVE_AGENT } : admins);
       break;
     case "CONVERSATION_ASSIGNED":
-      if (event.actorId === event.assigneeId) return [];
+      if (event.audience === "queue" && event.queueId) {
+        candidates.push({ organizationId, ...ACTIVE_AGENT, queueMemberships: { some: { queueId: event.queueId } }, ...(event.actorId ? { id: { not: event.actorId } } : {}) });
+        break;
+      }
+      if (!event.assigneeId || event.actorId === event.assigneeId) return [];
       candidates.push({ id: event.assigneeId, organizationId, active: true });
       break;
     case "ALERT_ESCALATED":
@@ -52,8 +58,11 @@ export async function recipientsFor(tx: Prisma.TransactionClient, event: Notific
     default:
       candidates.push(admins);
   }
+  // A user who muted this conversation hears of none of its new messages until then.
+  const unmuted: Prisma.UserWhereInput =
+    event.type === "NEW_MESSAGE" && conversation ? { conversationMutes: { none: { conversationId: conversation.id, until: { gt: new Date() } } } } : {};
   for (const where of candidates) {
-    const found = await findRecipients(tx, where, event.type, subject.organization);
+    const found = await findRecipients(tx, { ...where, ...unmuted }, event.type, subject.organization);
     if (found.length > 0) return found;
   }
   return [];

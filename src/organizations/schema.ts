@@ -23,7 +23,15 @@ export const OrganizationRef = builder.prismaNode("Organization", {
 export const UserRef = builder.prismaNode("User", {
   id: { field: "id" },
   fields: (t) => ({
-    email: t.exposeString("email"),
+    email: t.string({
+      nullable: true,
+      description: "Sign-in email. Only admins, and the user themselves, see it; null for other teammates.",
+      select: { email: true },
+      resolve: (user, _args, ctx) => {
+        const viewer = ctx.viewer;
+        return viewer && (viewer.userId === user.id || viewer.role === "ORG_ADMIN" || viewer.role === "SUPER_ADMIN") ? user.email : null;
+      },
+    }),
     name: t.exposeString("name"),
     role: t.expose("role", { type: RoleEnum }),
     organization: t.relation("organization"),

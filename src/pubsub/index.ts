@@ -18,6 +18,8 @@ export interface Topics {
   conversationUpdated: { conversationId: string };
   /** Keyed by organization. */
   alertChanged: { alertId: string };
+  /** Keyed by organization: a user's first socket opened (online) or last one closed or expired (offline). */
+  presenceChanged: { userId: string; online: boolean };
 }
 
 export type Topic = keyof Topics;

@@ -60,15 +60,3 @@ export async function removeQueueMember(db: PrismaClient, actor: Actor, queueId:
     if (removed.count > 0) await audit(tx, actor, "queue.member.removed", "Queue", queueId, { userId });
   });
 }
-
-/** Moves a conversation to another queue of the organization: its new-message notifications go to that queue's agents. */
-export async function moveConversationToQueue(db: PrismaClient, actor: Actor, conversationId: string, queueId: string): Promise<{ changed: boolean }> {
-  const conversation = await existing("Conversation", conversationId, (id) => db.conversation.findFirst({ where: { id }, select: { id: true, queueId: true } }));
-  await existing("Queue", queueId, (id) => db.queue.findFirst({ where: { id }, select: { id: true } }));
-  if (conversation.queueId === queueId) return { changed: false };
-  await db.$transaction(async (tx) => {
-    await tx.conversation.update({ where: { id: conversationId }, data: { queueId } });
-    await audit(tx, actor, "conversation.queue.moved", "Conversation", conversationId, { from: conversation.queueId, to: queueId });
-  });
-  return { changed: true };
-}

@@ -2,7 +2,9 @@ import { ConversationRef } from "../conversations/types.js";
 import { UserRef } from "../organizations/schema.js";
 import { builder } from "../schema/builder.js";
 import { viewerOf } from "../schema/context.js";
-import { addQueueMember, createQueue, moveConversationToQueue, removeQueueMember } from "./manage.js";
+import { handOverConversation } from "../conversations/hand-over.js";
+import { databaseId } from "../conversations/node-id.js";
+import { addQueueMember, createQueue, removeQueueMember } from "./manage.js";
 
 export const QueueRef = builder.prismaNode("Queue", {
   id: { field: "id" },
@@ -71,12 +73,23 @@ builder.mutationField("removeQueueMember", (t) =>
 builder.mutationField("moveConversationToQueue", (t) =>
   t.prismaField({
     type: "Conversation",
-    authScopes: { orgAdmin: true },
-    args: { conversationId: t.arg.globalID({ for: ConversationRef, required: true }), queueId: t.arg.globalID({ for: QueueRef, required: true }) },
-    resolve: async (query, _root, { conversationId, queueId }, ctx) => {
-      const { changed } = await moveConversationToQueue(ctx.db, viewerOf(ctx), conversationId.id, queueId.id);
-      if (changed) await ctx.runtime.pubsub.publish("conversationUpdated", viewerOf(ctx).organizationId, { conversationId: conversationId.id });
-      return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversationId.id } });
+    description:
+      "Transfers a conversation to a queue, and to a teammate of that queue (`assigneeId`) or to nobody (it waits in the queue). " +
+      "Notifies the new assignee, the previous one, or the queue's agents (CONVERSATION_ASSIGNED); audited; publishes conversationUpdated. " +
+      "Agents (only into a queue they belong to) and admins. Errors: FORBIDDEN (viewers; agents outside the queue), NOT_FOUND (conversation, queue, or a user who is not in the queue).",
+    authScopes: { agent: true },
+    args: {
+      conversationId: t.arg.globalID({ for: ConversationRef, required: true, description: "The conversation to transfer." }),
+      queueId: t.arg.globalID({ for: QueueRef, required: true, description: "The queue it moves to." }),
+      assigneeId: t.arg.globalID({ for: UserRef, required: false, description: "A member of that queue to assign it to; absent or null leaves it unassigned." }),
+    },
+    resolve: async (query, _root, { conversationId, queueId, assigneeId }, ctx) => {
+      const conversation = await handOverConversation(ctx.runtime, ctx.db, viewerOf(ctx), {
+        conversationId: databaseId(conversationId, "conversationId"),
+        queueId: databaseId(queueId, "queueId"),
+        assigneeId: assigneeId ? databaseId(assigneeId, "assigneeId") : null,
+      });
+      return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
     },
   }),
 );

@@ -15,6 +15,10 @@ import "../alerts/schema.js";
 import "../delivery/schema.js";
 import "../preferences/schema.js";
 import "../queues/schema.js";
+import "../conversations/inbox-fields.js";
+import "../contacts/schema.js";
+import "../teammates/schema.js";
+import "../presence/schema.js";
 
 /** The whole API: each domain's schema.ts adds its types and fields to the builder. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,86 @@
+import type { Viewer } from "../auth/jwt.js";
+import { recordAudit } from "../audit/record.js";
+import { Role, type Conversation, type PrismaClient } from "../db/client.js";
+import { forbidden, notFound } from "../errors.js";
+import { notify, type NotifyResult } from "../notifications/engine.js";
+import type { NotificationEvent } from "../notifications/events.js";
+import type { Runtime } from "../runtime.js";
+
+const ASSIGNABLE_ROLES = [Role.AGENT, Role.ORG_ADMIN, Role.SUPER_ADMIN];
+const ADMIN_ROLES: Role[] = [Role.ORG_ADMIN, Role.SUPER_ADMIN];
+
+/**
+ * One hand-over of a conversation:
+ * - `assigneeId` a user id: assign (or re-assign) to that user; null: unassign;
+ *   undefined: keep the assignee (only with `queueId`... see below).
+ * - `queueId`: move to that queue. The assignee becomes `assigneeId` (who must be a
+ *   member of that queue), or nobody: the conversation waits in its new queue.
+ */
+export interface HandOver {
+  conversationId: string;
+  assigneeId?: string | null;
+  queueId?: string;
+}
+
+/**
+ * Hands a conversation over, in one transaction: the change, an audit row
+ * (`conversation.assigned`, `conversation.unassigned`, `conversation.transferred`) and
+ * the notifications (CONVERSATION_ASSIGNED) — to the new assignee ("assigned to you"),
+ * to the previous one ("no longer yours"), and, when it lands in a queue with nobody
+ * assigned, to that queue's agents; never to the actor. After commit it publishes the
+ * notifications and `conversationUpdated`.
+ *
+ * Rules: anyone with the `agent` scope may assign and unassign; an AGENT may move a
+ * conversation only into a queue they belong to (FORBIDDEN otherwise), and only to a
+ * teammate of that queue. `db` is the caller's tenant-scoped client: another
+ * organization's conversation, queue or user is NOT_FOUND.
+ */
+export async function handOverConversation(runtime: Runtime, db: PrismaClient, actor: Viewer, input: HandOver): Promise<Conversation> {
+  const { conversation, notified, changed } = await db.$transaction(async (tx) => {
+    const existing = await tx.conversation.findUnique({ where: { id: input.conversationId }, select: { id: true, assigneeId: true, queueId: true } });
+    if (!existing) throw notFound("conversation");
+    const queueId = input.queueId ?? existing.queueId;
+    if (input.queueId !== undefined) {
+      const queue = await tx.queue.findUnique({ where: { id: input.queueId }, select: { id: true } });
+      if (!queue) throw notFound("queue");
+      if (!ADMIN_ROLES.includes(actor.role as Role)) {
+        const member = await tx.queueMember.findUnique({ where: { queueId_userId: { queueId: input.queueId, userId: actor.userId } }, select: { userId: true } });
+        if (!member) throw forbidden("you can only transfer conversations into a queue you belong to");
+      }
+    }
+    let assigneeId: string | null = input.queueId !== undefined && input.assigneeId === undefined ? null : (input.assigneeId ?? null);
+    if (input.assigneeId === undefined && input.queueId === undefined) assigneeId = existing.assigneeId;
+    if (assigneeId) {
+      const assignee = await tx.user.findFirst({ where: { id: assigneeId, active: true, role: { in: ASSIGNABLE_ROLES } }, select: { id: true } });
+      if (!assignee) throw notFound("user");
+      if (input.queueId !== undefined) {
+        const teammate = await tx.queueMember.findUnique({ where: { queueId_userId: { queueId: input.queueId, userId: assigneeId } }, select: { userId: true } });
+        if (!teammate) throw notFound("user");
+      }
+    }
+    const changed = existing.assigneeId !== assigneeId || existing.queueId !== queueId;
+    const conversation = await tx.conversation.update({ where: { id: existing.id }, data: { assigneeId, queueId } });
+    const action = input.queueId !== undefined ? "conversation.transferred" : assigneeId ? "conversation.assigned" : "conversation.unassigned";
+    await recordAudit(tx, actor, {
+      action,
+      targetType: "Conversation",
+      targetId: conversation.id,
+      data: { from: existing.assigneeId, to: assigneeId, fromQueue: existing.queueId, toQueue: queueId },
+    });
+    if (!changed) return { conversation, notified: [] as NotifyResult[], changed };
+
+    const base = { type: "CONVERSATION_ASSIGNED", organizationId: actor.organizationId, conversationId: conversation.id, actorId: actor.userId } as const;
+    const events: NotificationEvent[] = [];
+    if (assigneeId && assigneeId !== existing.assigneeId) events.push({ ...base, assigneeId, audience: "assignee" });
+    if (existing.assigneeId && existing.assigneeId !== assigneeId) events.push({ ...base, assigneeId: existing.assigneeId, audience: "previous" });
+    if (!assigneeId && queueId && input.queueId !== undefined) events.push({ ...base, assigneeId: null, queueId, audience: "queue" });
+    const notified: NotifyResult[] = [];
+    for (const event of events) notified.push(await notify(runtime, event, { tx }));
+    return { conversation, notified, changed };
+  });
+  for (const result of notified) {
+    await result.publish().catch((error: unknown) => runtime.log.warn({ err: (error as Error).message }, "notification publish failed"));
+  }
+  if (changed) await runtime.pubsub.publish("conversationUpdated", actor.organizationId, { conversationId: conversation.id });
+  return conversation;
+}

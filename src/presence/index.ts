@@ -1,0 +1,20 @@
+import type { Runtime } from "../runtime.js";
+import { createPresence, type Presence } from "./tracker.js";
+
+// One tracker per runtime (per process), made on first use: the WebSocket server reports
+// sockets to it, resolvers ask it. Kept beside the runtime rather than in it.
+const trackers = new WeakMap<Runtime, Presence>();
+
+/** This process's presence tracker. */
+export function presenceOf(runtime: Runtime): Presence {
+  let presence = trackers.get(runtime);
+  if (!presence) trackers.set(runtime, (presence = createPresence(runtime.pubsub, runtime.log, runtime.config.REDIS_URL)));
+  return presence;
+}
+
+/** Releases this process's presence (its users go offline) — after its sockets closed, before pubsub closes. */
+export async function closePresence(runtime: Runtime): Promise<void> {
+  const presence = trackers.get(runtime);
+  trackers.delete(runtime);
+  await presence?.close();
+}
