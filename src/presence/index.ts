@@ -12,9 +12,17 @@ export function presenceOf(runtime: Runtime): Presence {
   return presence;
 }
 
+/** What a stopped process reports to: sockets closing late change nothing. */
+const stopped: Presence = {
+  connected: async () => {},
+  disconnected: async () => {},
+  onlineAmong: async () => new Set(),
+  close: async () => {},
+};
+
 /** Releases this process's presence (its users go offline) — after its sockets closed, before pubsub closes. */
 export async function closePresence(runtime: Runtime): Promise<void> {
   const presence = trackers.get(runtime);
-  trackers.delete(runtime);
+  trackers.set(runtime, stopped);
   await presence?.close();
 }

@@ -51,9 +51,10 @@ class LocalSockets {
     const key = keyOf(user);
     const next = (this.chains.get(key) ?? Promise.resolve()).then(step, step);
     this.chains.set(key, next);
-    void next.finally(() => {
+    const forget = () => {
       if (this.chains.get(key) === next) this.chains.delete(key);
-    });
+    };
+    next.then(forget, forget);
     return next;
   }
 
@@ -176,7 +177,7 @@ function redisPresence(pubsub: PubSub, log: Logger, redisUrl: string): Presence 
         local.counts.delete(keyOf(user));
         await release(user, instance).catch(() => {});
       }
-      redis.disconnect();
+      await redis.quit().catch(() => redis.disconnect());
     },
   };
 }
