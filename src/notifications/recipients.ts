@@ -58,14 +58,25 @@ export async function recipientsFor(tx: Prisma.TransactionClient, event: Notific
     default:
       candidates.push(admins);
   }
-  // A user who muted this conversation hears of none of its new messages until then.
-  const unmuted: Prisma.UserWhereInput =
-    event.type === "NEW_MESSAGE" && conversation ? { conversationMutes: { none: { conversationId: conversation.id, until: { gt: new Date() } } } } : {};
   for (const where of candidates) {
-    const found = await findRecipients(tx, { ...where, ...unmuted }, event.type, subject.organization);
-    if (found.length > 0) return found;
+    const found = await findRecipients(tx, where, event.type, subject.organization);
+    if (found.length > 0) return event.type === "NEW_MESSAGE" && conversation ? withoutMuted(tx, found, conversation.id) : found;
   }
   return [];
+}
+
+/**
+ * Drops who muted the conversation until later than now. Their mute does not pass the
+ * message to the next group (the queue, the organization): they chose not to hear of it.
+ */
+async function withoutMuted(tx: Prisma.TransactionClient, recipients: Recipient[], conversationId: string): Promise<Recipient[]> {
+  const muted = await tx.conversationMute.findMany({
+    where: { conversationId, userId: { in: recipients.map((r) => r.id) }, until: { gt: new Date() } },
+    select: { userId: true },
+  });
+  if (muted.length === 0) return recipients;
+  const mutedIds = new Set(muted.map((m) => m.userId));
+  return recipients.filter((r) => !mutedIds.has(r.id));
 }
 
 async function findRecipients(

@@ -1,7 +1,7 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/jwt.js";
-import type { ConversationStatus } from "../../src/db/client.js";
+import type { ConversationStatus, Prisma } from "../../src/db/client.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createInboxOrganization, fold, type SeededConversation } from "./fixtures.js";
 
@@ -25,9 +25,9 @@ beforeAll(async () => {
   const queues = [org.support.id, org.sales.id, null];
   const assignees = [org.agentA.id, org.agentB.id, org.admin.id, null];
   const base = Date.parse("2026-11-01T12:00:00Z");
-  const contacts = [];
-  const conversations = [];
-  const messages = [];
+  const contacts: Prisma.ContactCreateManyInput[] = [];
+  const conversations: Prisma.ConversationCreateManyInput[] = [];
+  const messages: Prisma.MessageCreateManyInput[] = [];
   for (let i = 0; i < 200; i++) {
     const contactId = crypto.randomUUID();
     const id = crypto.randomUUID();
@@ -87,9 +87,9 @@ async function listAll(filter: Filter): Promise<string[]> {
   const ids: string[] = [];
   let after: string | null = null;
   for (let page = 0; page < 20; page++) {
-    const result = await server.gql<Page>(LIST, { ...variables, first: 40, after }, token);
+    const result: { data?: Page | null; errors?: unknown[] } = await server.gql<Page>(LIST, { ...variables, first: 40, after }, token);
     expect(result.errors, JSON.stringify(filter)).toBeUndefined();
-    const connection = result.data!.conversations;
+    const connection: Page["conversations"] = result.data!.conversations;
     ids.push(...connection.edges.map((e) => Buffer.from(e.node.id, "base64").toString("utf8").split(":")[1]!));
     if (!connection.pageInfo.hasNextPage) return ids;
     after = connection.pageInfo.endCursor;
@@ -182,7 +182,7 @@ describe("conversations(...) over a seeded organization of 200 conversations", (
   it("never lists another organization's conversations, whatever the filter", async () => {
     const demoAgent = await server.token("agent@demo.test");
     for (const filter of [{ search: "joao" }, { queueId: encodeGlobalID("Queue", org.support.id) }, { assigneeId: encodeGlobalID("User", org.agentA.id) }]) {
-      const result = await server.gql<Page>(LIST, filter, demoAgent);
+      const result: { data?: Page | null; errors?: unknown[] } = await server.gql<Page>(LIST, filter, demoAgent);
       expect(result.errors).toBeUndefined();
       const ids = result.data!.conversations.edges.map((e) => Buffer.from(e.node.id, "base64").toString("utf8").split(":")[1]);
       expect(ids.filter((id) => seeded.some((row) => row.id === id))).toEqual([]);
