@@ -7,6 +7,8 @@ import { ConversationRef, MessageRef } from "./types.js";
 // What an inbox row shows besides the contract's fields: the last message, how long the
 // customer has waited, and whether the caller muted it.
 
+const NO_USER = "00000000-0000-0000-0000-000000000000";
+
 builder.prismaObjectFields(ConversationRef, (t) => ({
   lastMessage: t.field({
     type: MessageRef,
@@ -26,7 +28,8 @@ builder.prismaObjectFields(ConversationRef, (t) => ({
     type: "DateTime",
     nullable: true,
     description: "Until when the caller muted this conversation (no NEW_MESSAGE notifications to them); null when not muted.",
-    select: (_args, ctx) => ({ mutes: { where: { userId: viewerOf(ctx).userId, until: { gt: new Date() } }, select: { until: true } } }),
+    // Selected before any scope check runs (node() is public): an anonymous caller has no mute.
+    select: (_args, ctx) => ({ mutes: { where: { userId: ctx.viewer?.userId ?? NO_USER, until: { gt: new Date() } }, select: { until: true } } }),
     resolve: (conversation) => conversation.mutes[0]?.until ?? null,
   }),
 }));

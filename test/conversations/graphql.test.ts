@@ -8,7 +8,8 @@ let conversationId: string;
 
 const CONVERSATION = `query($id: ID!) { conversation(id: $id) { id number status unreadCount lastMessageAt contact { id name phone } assignee { email }
   messages(first: 10) { edges { cursor node { id direction type text status externalId conversation { id } } } pageInfo { hasNextPage } } } }`;
-const ASSIGN = `mutation($c: ID!, $u: ID!) { assignConversation(conversationId: $c, userId: $u) { id assignee { email } } }`;
+// Agents see teammates' names, not their emails (admins only).
+const ASSIGN = `mutation($c: ID!, $u: ID!) { assignConversation(conversationId: $c, userId: $u) { id assignee { name } } }`;
 const RESOLVE = `mutation($id: ID!) { resolveConversation(id: $id) { id status } }`;
 const MARK_READ = `mutation($id: ID!) { markConversationRead(id: $id) { id unreadCount } }`;
 const LIST = `query($status: ConversationStatus, $mine: Boolean, $after: String) { conversations(status: $status, assignedToMe: $mine, first: 2, after: $after) {
@@ -84,9 +85,9 @@ describe("reading conversations", () => {
 
 describe("changing conversations", () => {
   it("an agent assigns a conversation to a colleague, and assignedToMe finds it", async () => {
-    const result = await server.gql<{ assignConversation: { assignee: { email: string } } }>(ASSIGN, { c: conversationId, u: await userId(tokens.agent2) }, tokens.agent);
+    const result = await server.gql<{ assignConversation: { assignee: { name: string } } }>(ASSIGN, { c: conversationId, u: await userId(tokens.agent2) }, tokens.agent);
     expect(result.errors).toBeUndefined();
-    expect(result.data!.assignConversation.assignee.email).toBe("agent2@demo.test");
+    expect(result.data!.assignConversation.assignee.name).toBe("Carla Agente");
     const mine = await server.gql<{ conversations: { edges: Array<{ node: { id: string } }> } }>(LIST, { mine: true }, tokens.agent2);
     expect(mine.data!.conversations.edges.map((e) => e.node.id)).toEqual([conversationId]);
     const audit = await server.app.runtime.prisma.auditLog.findFirst({ where: { action: "conversation.assigned" } });

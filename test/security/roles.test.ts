@@ -25,14 +25,16 @@ interface Rule {
  * own preferences, a test notification to themselves). Every other mutation changes
  * the organization's data and needs `agent` or `orgAdmin`.
  */
-const VIEWER_MUTATIONS = ["archiveNotification", "markAllNotificationsRead", "markNotificationRead", "sendTestNotification", "updateNotificationPreferences"];
+const VIEWER_MUTATIONS = ["archiveNotification", "markAllNotificationsRead", "markNotificationRead", "muteConversation", "sendTestNotification", "updateNotificationPreferences"];
 
 const QUERIES: Record<string, Rule> = {
   alert: { scope: "loggedIn", ids: { id: "alert" } },
   alertSummary: { scope: "loggedIn" },
   alerts: { scope: "loggedIn" },
+  contact: { scope: "loggedIn", ids: { id: "contact" } },
+  contacts: { scope: "loggedIn" },
   conversation: { scope: "loggedIn", ids: { id: "conversation" } },
-  conversations: { scope: "loggedIn" },
+  conversations: { scope: "loggedIn", ids: { queueId: "queue", assigneeId: "agent" } },
   // Agents do not see deliveries (other people's emails and phones) nor the business numbers.
   deliveries: { scope: "orgAdmin" },
   deliveryStats: { scope: "orgAdmin" },
@@ -44,6 +46,7 @@ const QUERIES: Record<string, Rule> = {
   organization: { scope: "loggedIn" },
   queues: { scope: "agent" },
   unreadNotificationCount: { scope: "loggedIn" },
+  users: { scope: "loggedIn" },
   whatsAppNumbers: { scope: "orgAdmin" },
 };
 
@@ -59,7 +62,9 @@ const MUTATIONS: Record<string, Rule> = {
   markAllNotificationsRead: { scope: "loggedIn" },
   markConversationRead: { scope: "agent", ids: { id: "conversation" } },
   markNotificationRead: { scope: "loggedIn", ids: { id: "notification" } },
-  moveConversationToQueue: { scope: "orgAdmin", ids: { conversationId: "conversation", queueId: "queue" } },
+  // Agents too, into a queue they belong to (the seeded agent is in the seeded queue).
+  moveConversationToQueue: { scope: "agent", ids: { conversationId: "conversation", queueId: "queue", assigneeId: "agent" } },
+  muteConversation: { scope: "loggedIn", ids: { id: "conversation" }, values: { until: "2026-12-31T00:00:00Z" } },
   removeQueueMember: { scope: "orgAdmin", ids: { queueId: "queue", userId: "agent" } },
   resolveAlert: { scope: "agent", ids: { id: "alert" } },
   resolveConversation: { scope: "agent", ids: { id: "conversation" } },
@@ -67,6 +72,7 @@ const MUTATIONS: Record<string, Rule> = {
   retryDelivery: { scope: "orgAdmin", ids: { id: "delivery" } },
   sendTestNotification: { scope: "loggedIn", values: { channel: "IN_APP" } },
   updateNotificationPreferences: { scope: "loggedIn", values: { input: { notifyOnNewMessage: false } } },
+  updateContact: { scope: "agent", ids: { id: "contact" }, values: { input: { notes: "role test" } } },
   updateOrganizationSettings: { scope: "orgAdmin", values: { input: { coalesceWindowSeconds: 30 } } },
 };
 
@@ -124,7 +130,6 @@ describe("the role table", () => {
         "createQueue",
         "deliveries",
         "deliveryStats",
-        "moveConversationToQueue",
         "removeQueueMember",
         "retryDeadDeliveries",
         "retryDelivery",

@@ -54,8 +54,11 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     alert: [{ ids: { id: "alert" }, expect: "NOT_FOUND" }],
     alertSummary: [{ expect: "ANSWERED" }],
     alerts: [{ expect: "ANSWERED" }],
+    contact: [{ ids: { id: "contact" }, expect: "NOT_FOUND" }],
+    contacts: [{ expect: "ANSWERED" }, { values: () => ({ search: "secreto" }), expect: "ANSWERED" }],
     conversation: [{ ids: { id: "conversation" }, expect: "NOT_FOUND" }],
-    conversations: [{ expect: "ANSWERED" }],
+    // A's queue and user as filters in B's organization: an empty answer, nothing of A's.
+    conversations: [{ ids: { queueId: "queue", assigneeId: "agent" }, expect: "ANSWERED" }, { ids: { queueId: "own:queue", assigneeId: "own:agent" }, values: () => ({ search: "secreto" }), expect: "ANSWERED" }],
     deliveries: [{ expect: "ANSWERED" }],
     deliveryStats: [{ expect: "ANSWERED" }],
     me: [{ expect: "ANSWERED" }],
@@ -69,6 +72,7 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     organization: [{ expect: "ANSWERED" }],
     queues: [{ expect: "ANSWERED" }],
     unreadNotificationCount: [{ expect: "ANSWERED" }],
+    users: [{ expect: "ANSWERED" }, { values: () => ({ search: "a" }), expect: "ANSWERED" }],
     whatsAppNumbers: [{ expect: "ANSWERED" }],
   },
   mutation: {
@@ -99,9 +103,11 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     markConversationRead: [{ ids: { id: "conversation" }, expect: "NOT_FOUND" }],
     markNotificationRead: [{ ids: { id: "notification" }, expect: "NOT_FOUND" }],
     moveConversationToQueue: [
-      { ids: { conversationId: "conversation", queueId: "own:queue" }, expect: "NOT_FOUND" },
-      { ids: { conversationId: "own:conversation", queueId: "queue" }, expect: "NOT_FOUND" },
+      { ids: { conversationId: "conversation", queueId: "own:queue", assigneeId: "own:agent" }, expect: "NOT_FOUND" },
+      { ids: { conversationId: "own:conversation", queueId: "queue", assigneeId: "own:agent" }, expect: "NOT_FOUND" },
+      { ids: { conversationId: "own:conversation", queueId: "own:queue", assigneeId: "agent" }, expect: "NOT_FOUND" },
     ],
+    muteConversation: [{ ids: { id: "conversation" }, values: () => ({ until: "2026-12-31T00:00:00Z" }), expect: "NOT_FOUND" }],
     removeQueueMember: [
       { ids: { queueId: "queue", userId: "agent" }, expect: "NOT_FOUND" },
       // B's queue never had A's user: nothing to remove, nothing of A's said.
@@ -113,13 +119,20 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     retryDelivery: [{ ids: { id: "delivery" }, expect: "NOT_FOUND" }],
     sendTestNotification: [{ values: () => ({ channel: "IN_APP" }), expect: "ANSWERED" }],
     updateNotificationPreferences: [{ values: () => ({ input: { notifyOnNewMessage: false } }), expect: "ANSWERED" }],
+    updateContact: [{ ids: { id: "contact" }, values: () => ({ input: { name: "probe" } }), expect: "NOT_FOUND" }],
     updateOrganizationSettings: [{ values: () => ({ input: { coalesceWindowSeconds: 45 } }), expect: "ANSWERED" }],
   },
   subscription: {
     alertChanged: [{ expect: "LIVE" }],
     conversationUpdated: [{ expect: "LIVE" }],
-    messageAdded: [{ ids: { conversationId: "conversation" }, expect: "NOT_FOUND" }, { values: () => ({ conversationId: null }), expect: "LIVE" }],
+    messageAdded: [
+      { ids: { conversationId: "conversation", after: "own:message" }, expect: "NOT_FOUND" },
+      { ids: { conversationId: "own:conversation", after: "message" }, expect: "NOT_FOUND" },
+      { ids: { after: "message" }, values: () => ({ conversationId: null }), expect: "NOT_FOUND" },
+      { values: () => ({ conversationId: null, after: null }), expect: "LIVE" },
+    ],
     notificationAdded: [{ ids: { after: "notification" }, expect: "NOT_FOUND" }, { values: () => ({ after: null }), expect: "LIVE" }],
+    presenceChanged: [{ expect: "LIVE" }],
     unreadNotificationCountChanged: [{ expect: "LIVE" }],
   },
 };
@@ -132,6 +145,7 @@ const SENTINELS: Record<string, (data: Frame, index: number) => boolean> = {
   conversationUpdated: (data) => (data.conversationUpdated as { id?: string }).id === b.globalIds.conversation,
   messageAdded: (data) => (data.messageAdded as { text?: string }).text === SENTINEL_TEXT,
   notificationAdded: (data) => (data.notificationAdded as { type?: string }).type === "CONVERSATION_ASSIGNED",
+  presenceChanged: (data) => (data.presenceChanged as { id?: string }).id === b.globalIds.agent,
   unreadNotificationCountChanged: (_data, index) => index >= 1,
 };
 
@@ -306,6 +320,11 @@ describe("B's admin over WebSocket, while A's data changes", () => {
     expect(assigned.errors).toBeUndefined();
     const read = await server.gql("mutation($id: ID!) { markNotificationRead(id: $id) { id } }", { id: a.globalIds.notification }, await server.token("admin@demo.test"));
     expect(read.errors).toBeUndefined();
+    // A's agent comes online (a presence change B must not hear of), confirmed on A's own socket.
+    const aPresence = subscribe<Frame>(aSocket, "subscription { presenceChanged { id online } }");
+    await barrier(aSocket);
+    const aAgentSocket = connect(server.wsUrl, `Bearer ${aAgent}`);
+    await waitFor("A's agent online", aPresence, () => aAgentSocket.connected, (data) => (data.presenceChanged as { id: string }).id === a.globalIds.agent);
 
     // B's sentinels: a customer message, an alert, an assignment to B's admin.
     expect((await postWebhook(server.url, inboundWebhook({ text: SENTINEL_TEXT, from: B_LIVE_PHONE }, ACME_PHONE_NUMBER_ID).body)).status).toBe(200);
@@ -317,6 +336,8 @@ describe("B's admin over WebSocket, while A's data changes", () => {
       await server.token("agent@acme.test"),
     );
     expect(bAssigned.errors).toBeUndefined();
+    const bAgentSocket = connect(server.wsUrl, `Bearer ${await server.token("agent@acme.test")}`);
+    await bAgentSocket.connected;
 
     const problems: string[] = [];
     for (const { field, subscription } of live) {
@@ -332,6 +353,7 @@ describe("B's admin over WebSocket, while A's data changes", () => {
       expect(sawSentinel, `${field} saw B's sentinel`).toBe(true);
       subscription.unsubscribe();
     }
+    await Promise.all([aAgentSocket.dispose(), bAgentSocket.dispose()]);
     expect(problems).toEqual([]);
   });
 });
