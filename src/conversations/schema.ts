@@ -4,7 +4,7 @@ import { ConversationStatusEnum } from "../schema/enums.js";
 import { notFound } from "../errors.js";
 import { handOverConversation } from "./hand-over.js";
 import { messageAnchor, messageFeed } from "./message-feed.js";
-import { inboxWhere, MAX_SEARCH_LENGTH, MAX_SEARCH_MATCHES } from "./search.js";
+import { inboxWhere, MAX_SEARCH_LENGTH, searchConversationIds } from "./search.js";
 import { QueueRef } from "../queues/schema.js";
 import { markConversationRead } from "./mark-read.js";
 import { databaseId } from "./node-id.js";
@@ -32,24 +32,34 @@ builder.queryField("conversations", (t) =>
       unassigned: t.arg.boolean({ required: false, description: "true: only conversations nobody is assigned to; false: only assigned ones." }),
       search: t.arg.string({
         required: false,
-        description: `Contact name (accents and case ignored), phone digits in any format, or words of the messages (Portuguese full-text search); 1–${MAX_SEARCH_LENGTH} characters. At most ${MAX_SEARCH_MATCHES} (the most recently active) conversations match one search.`,
+        description: `Contact name (accents and case ignored), phone digits in any format, or words of the messages (Portuguese full-text search); 1–${MAX_SEARCH_LENGTH} characters.`,
       }),
     },
     resolve: async (query, _root, args, ctx) => {
       assertIdCursors(args);
       const viewer = viewerOf(ctx);
-      const where = await inboxWhere(ctx.runtime.prisma, viewer.organizationId, {
+      const filter = {
         ...(args.status ? { status: args.status } : {}),
         ...(args.queueId ? { queueId: databaseId(args.queueId, "queueId") } : {}),
         ...(args.assigneeId ? { assigneeId: databaseId(args.assigneeId, "assigneeId") } : {}),
         ...(args.unassigned != null ? { unassigned: args.unassigned } : {}),
-        ...(args.search != null ? { search: args.search } : {}),
+        ...(args.assignedToMe ? { assignedTo: viewer.userId } : {}),
+      };
+      const orderBy = [{ lastMessageAt: { sort: "desc", nulls: "last" } }, { id: "desc" }] as const;
+      if (args.search == null) {
+        return ctx.db.conversation.findMany({
+          ...query,
+          where: { ...inboxWhere(filter), ...(filter.assignedTo ? { assigneeId: filter.assignedTo } : {}) },
+          orderBy: [...orderBy],
+        });
+      }
+      // A search pages inside its SQL (keyset): the page's ids, then their rows.
+      const { cursor, skip: _skip, take, ...rest } = query;
+      const ids = await searchConversationIds(ctx.runtime.prisma, viewer.organizationId, { ...filter, search: args.search }, {
+        ...(cursor?.id ? { afterId: cursor.id } : {}),
+        take: take ?? 21,
       });
-      return ctx.db.conversation.findMany({
-        ...query,
-        where: { ...where, ...(args.assignedToMe ? { assigneeId: viewer.userId } : {}) },
-        orderBy: [{ lastMessageAt: { sort: "desc", nulls: "last" } }, { id: "desc" }],
-      });
+      return ctx.db.conversation.findMany({ ...rest, where: { id: { in: ids } }, orderBy: [...orderBy] });
     },
   }),
 );

@@ -14,12 +14,10 @@ import { invalidInput } from "../errors.js";
 
 /** Longest search text accepted; longer is BAD_USER_INPUT. */
 export const MAX_SEARCH_LENGTH = 100;
-/**
- * At most this many conversations match one search (the most recently active): a
- * word found in a million messages must not load a million ids. Pages of the inbox
- * are taken within them.
- */
+/** Contacts or users one search returns at most (the most recently active): a list, not an export. */
 export const MAX_SEARCH_MATCHES = 1000;
+/** Rows one page of a conversation search reads at most (a connection's `first` is bounded below it). */
+const MAX_SEARCH_PAGE = 501;
 
 const searchText = z.string().trim().min(1, "must not be empty").max(MAX_SEARCH_LENGTH, `at most ${MAX_SEARCH_LENGTH} characters`);
 
@@ -60,17 +58,36 @@ export function contactMatchSql(query: string, alias = "ct"): Prisma.Sql {
   return digits ? Prisma.sql`(${name} OR coalesce(${a}."phone", '') LIKE ${containing(digits)})` : name;
 }
 
+/** Where a page starts: after this conversation, in the inbox order. */
+export interface SearchPage {
+  afterId?: string;
+  /** Rows to return (a connection asks for one more than it shows, to know if more follow). */
+  take: number;
+}
+
 /**
- * The ids of the organization's conversations matching `filter`, most recently active
- * first, at most MAX_SEARCH_MATCHES. Exported whole so the bench runs the same SQL bare.
+ * The ids of the organization's conversations matching `filter`, in the inbox order
+ * (last activity first, never-active last, then id) — one page of them: after
+ * `page.afterId`, at most `page.take`. Keyset paging inside the SQL, so a page of a
+ * search costs the same on page 1 and page 50. Exported whole so the bench runs the
+ * same SQL bare.
  */
-export function conversationSearchSql(organizationId: string, filter: InboxFilter & { search: string }, limit = MAX_SEARCH_MATCHES): Prisma.Sql {
+export function conversationSearchSql(organizationId: string, filter: InboxFilter & { search: string; assignedTo?: string }, page: SearchPage = { take: 21 }): Prisma.Sql {
   const conditions: Prisma.Sql[] = [Prisma.sql`c."organizationId" = ${organizationId}::uuid`];
   if (filter.status) conditions.push(Prisma.sql`c."status" = ${filter.status}::"ConversationStatus"`);
   if (filter.queueId) conditions.push(Prisma.sql`c."queueId" = ${filter.queueId}::uuid`);
   if (filter.assigneeId) conditions.push(Prisma.sql`c."assigneeId" = ${filter.assigneeId}::uuid`);
+  if (filter.assignedTo) conditions.push(Prisma.sql`c."assigneeId" = ${filter.assignedTo}::uuid`);
   if (filter.unassigned === true) conditions.push(Prisma.sql`c."assigneeId" IS NULL`);
   if (filter.unassigned === false) conditions.push(Prisma.sql`c."assigneeId" IS NOT NULL`);
+  if (page.afterId) {
+    // After the cursor in (lastMessageAt DESC NULLS LAST, id DESC) order.
+    conditions.push(Prisma.sql`(
+      SELECT CASE WHEN cur."lastMessageAt" IS NULL THEN c."lastMessageAt" IS NULL AND c."id" < cur."id"
+                  ELSE c."lastMessageAt" IS NULL OR c."lastMessageAt" < cur."lastMessageAt" OR (c."lastMessageAt" = cur."lastMessageAt" AND c."id" < cur."id") END
+      FROM "Conversation" cur WHERE cur."id" = ${page.afterId}::uuid AND cur."organizationId" = ${organizationId}::uuid
+    )`);
+  }
   conditions.push(Prisma.sql`(
     c."contactId" IN (SELECT ct."id" FROM "Contact" ct WHERE ct."organizationId" = ${organizationId}::uuid AND ${contactMatchSql(filter.search)})
     OR c."id" IN (
@@ -80,25 +97,35 @@ export function conversationSearchSql(organizationId: string, filter: InboxFilte
     )
   )`);
   return Prisma.sql`SELECT c."id" FROM "Conversation" c WHERE ${Prisma.join(conditions, " AND ")}
-    ORDER BY c."lastMessageAt" DESC NULLS LAST, c."id" DESC LIMIT ${limit}`;
+    ORDER BY c."lastMessageAt" DESC NULLS LAST, c."id" DESC LIMIT ${page.take}`;
 }
 
 /**
- * The Prisma filter for an inbox list. Without `search` it is plain columns (indexed
- * by organization + status/assignee); with it, the matching ids come from
- * conversationSearchSql first. `prisma` may be unscoped: the SQL names the organization.
+ * The Prisma filter for an inbox list without `search` (plain columns, indexed by
+ * organization + status/assignee).
  */
-export async function inboxWhere(prisma: PrismaClient, organizationId: string, filter: InboxFilter): Promise<Prisma.ConversationWhereInput> {
+export function inboxWhere(filter: Omit<InboxFilter, "search">): Prisma.ConversationWhereInput {
   const where: Prisma.ConversationWhereInput[] = [];
   if (filter.status) where.push({ status: filter.status });
   if (filter.queueId) where.push({ queueId: filter.queueId });
   if (filter.assigneeId) where.push({ assigneeId: filter.assigneeId });
   if (filter.unassigned === true) where.push({ assigneeId: null });
   if (filter.unassigned === false) where.push({ assigneeId: { not: null } });
-  if (filter.search !== undefined) {
-    const search = parseSearch(filter.search);
-    const rows = await prisma.$queryRaw<Array<{ id: string }>>(conversationSearchSql(organizationId, { ...filter, search }));
-    where.push({ id: { in: rows.map((r) => r.id) } });
-  }
   return { AND: where };
+}
+
+/**
+ * One page of a search, as ids in inbox order (see conversationSearchSql). `prisma` may
+ * be unscoped: the SQL names the organization. Pages forward only (`first`/`after`).
+ */
+export async function searchConversationIds(
+  prisma: PrismaClient,
+  organizationId: string,
+  filter: InboxFilter & { search: string; assignedTo?: string },
+  page: SearchPage,
+): Promise<string[]> {
+  if (page.take < 0) throw invalidInput("search", "pages forward only: use first/after");
+  const search = parseSearch(filter.search);
+  const rows = await prisma.$queryRaw<Array<{ id: string }>>(conversationSearchSql(organizationId, { ...filter, search }, { ...page, take: Math.min(page.take, MAX_SEARCH_PAGE) }));
+  return rows.map((r) => r.id);
 }

@@ -36,7 +36,8 @@ beforeAll(async () => {
     const name = `${NAMES[i % NAMES.length]} ${i}`;
     const texts = [`Olá, mensagem número ${i}`, i % 23 === 5 ? "Não recebi a promoção da geladeira" : `Obrigado pelo atendimento ${i}`];
     // Spread so that no two conversations share a time (a stable expected order).
-    const lastMessageAt = new Date(base + ((i * 7_919) % 200) * 60_000 + i);
+    // A few never had activity (lastMessageAt null): they sort last, by id.
+    const lastMessageAt = i % 50 === 49 ? null : new Date(base + ((i * 7_919) % 200) * 60_000 + i);
     const row: SeededConversation = {
       id,
       status: STATUSES[i % 3]!,
@@ -51,7 +52,7 @@ beforeAll(async () => {
     contacts.push({ id: contactId, organizationId: org.organizationId, waId: phone, phone, name, lastMessageAt });
     conversations.push({ id, organizationId: org.organizationId, number: i + 1, contactId, status: row.status, queueId: row.queueId, assigneeId: row.assigneeId, lastMessageAt });
     texts.forEach((text, k) =>
-      messages.push({ organizationId: org.organizationId, conversationId: id, direction: "INBOUND" as const, type: "TEXT" as const, text, createdAt: new Date(lastMessageAt.getTime() - (1 - k) * 1000) }),
+      messages.push({ organizationId: org.organizationId, conversationId: id, direction: "INBOUND" as const, type: "TEXT" as const, text, createdAt: new Date((lastMessageAt ?? new Date(base)).getTime() - (1 - k) * 1000) }),
     );
   }
   await prisma.contact.createMany({ data: contacts });
@@ -115,7 +116,7 @@ function expected(filter: Filter): string[] {
     .filter((row) => !filter.assigneeId || row.assigneeId === filter.assigneeId)
     .filter((row) => filter.unassigned === undefined || (filter.unassigned ? row.assigneeId === null : row.assigneeId !== null))
     .filter((row) => filter.search === undefined || matchesSearch(row, filter.search))
-    .sort((a, b) => b.lastMessageAt.getTime() - a.lastMessageAt.getTime() || (a.id < b.id ? 1 : -1))
+    .sort((a, b) => (b.lastMessageAt?.getTime() ?? -Infinity) - (a.lastMessageAt?.getTime() ?? -Infinity) || (a.id < b.id ? 1 : -1))
     .map((row) => row.id);
 }
 

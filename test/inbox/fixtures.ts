@@ -31,7 +31,7 @@ export interface SeededConversation {
   status: ConversationStatus;
   queueId: string | null;
   assigneeId: string | null;
-  lastMessageAt: Date;
+  lastMessageAt: Date | null;
   contactName: string;
   contactPhone: string;
   texts: string[];
