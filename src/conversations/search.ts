@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Prisma, type ConversationStatus, type PrismaClient } from "../db/client.js";
+import { PLAN_EVERY_TIME, Prisma, type ConversationStatus, type PrismaClient } from "../db/client.js";
 import { invalidInput } from "../errors.js";
 
 /**
@@ -96,7 +96,7 @@ export function conversationSearchSql(organizationId: string, filter: InboxFilte
         AND to_tsvector('portuguese'::regconfig, aviso_unaccent(coalesce(m."text", ''))) @@ plainto_tsquery('portuguese'::regconfig, aviso_unaccent(${filter.search}))
     )
   )`);
-  return Prisma.sql`SELECT c."id" FROM "Conversation" c WHERE ${Prisma.join(conditions, " AND ")}
+  return Prisma.sql`${Prisma.raw(PLAN_EVERY_TIME)} SELECT c."id" FROM "Conversation" c WHERE ${Prisma.join(conditions, " AND ")}
     ORDER BY c."lastMessageAt" DESC NULLS LAST, c."id" DESC LIMIT ${page.take}`;
 }
 

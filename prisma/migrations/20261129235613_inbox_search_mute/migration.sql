@@ -50,3 +50,7 @@ CREATE INDEX "Contact_phone_trgm_idx" ON "Contact" USING gin (coalesce("phone", 
 
 -- Users for pickers: name and email, accent- and case-folded.
 CREATE INDEX "User_name_trgm_idx" ON "User" USING gin (lower(aviso_unaccent("name")) gin_trgm_ops);
+
+-- The inbox order (last activity first, never-active last, then id) per organization: a page
+-- of the inbox, searched or not, walks it and stops after the page.
+CREATE INDEX "Conversation_inbox_order_idx" ON "Conversation" ("organizationId", "lastMessageAt" DESC NULLS LAST, "id" DESC);
