@@ -45,8 +45,9 @@ export async function searchBench(adminUrl: string, messages: number): Promise<S
   const org = (await db.query<{ id: string }>(`INSERT INTO "Organization" (id, slug, name, "updatedAt") VALUES (gen_random_uuid(), 'search', 'Search', now()) RETURNING id`)).rows[0]!.id;
   const agent = (await db.query<{ id: string }>(`INSERT INTO "User" (id, "organizationId", email, name, role, "updatedAt") VALUES (gen_random_uuid(), $1, 'agent@search.test', 'Agente', 'AGENT', now()) RETURNING id`, [org])).rows[0]!.id;
   // A bulk load builds GIN indexes far faster than it maintains them row by row.
-  const indexes = (await db.query<{ indexname: string; indexdef: string }>(`SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN ('Message_text_search_idx', 'Contact_name_trgm_idx', 'Contact_phone_trgm_idx')`)).rows;
+  const indexes = (await db.query<{ indexname: string; indexdef: string }>(`SELECT indexname, indexdef FROM pg_indexes WHERE indexname IN ('ConversationSearch_document_idx', 'Contact_name_trgm_idx', 'Contact_phone_trgm_idx')`)).rows;
   for (const index of indexes) await db.query(`DROP INDEX "${index.indexname}"`);
+  await db.query(`ALTER TABLE "Message" DISABLE TRIGGER "Message_search_document"`);
   log(`seeding ${conversations} conversations, ${messages} messages`);
   await db.query(
     `INSERT INTO "Contact" (id, "organizationId", "waId", phone, name, "lastMessageAt", "updatedAt")
@@ -76,6 +77,13 @@ export async function searchBench(adminUrl: string, messages: number): Promise<S
      FROM generate_series(1, $2::int) i JOIN conv ON conv.n = 1 + i % $3::int`,
     [org, messages, conversations],
   );
+  // The per-message trigger was off for the load: build the conversations' documents at once, as the migration does.
+  await db.query(
+    `INSERT INTO "ConversationSearch" ("conversationId", "organizationId", "document")
+     SELECT m."conversationId", (array_agg(m."organizationId"))[1], strip(to_tsvector('portuguese'::regconfig, aviso_unaccent(string_agg(m."text", ' '))))
+     FROM "Message" m WHERE coalesce(m."text", '') <> '' GROUP BY m."conversationId"`,
+  );
+  await db.query(`ALTER TABLE "Message" ENABLE TRIGGER "Message_search_document"`);
   for (const index of indexes) await db.query(index.indexdef);
   await db.query("VACUUM ANALYZE");
   await db.query("CHECKPOINT");

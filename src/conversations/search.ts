@@ -9,7 +9,9 @@ import { invalidInput } from "../errors.js";
  * - phone numbers: the digits of the query (any format: "+55 (11) 98765-4321",
  *   "987654321") as a substring of the contact's digits, trigram-indexed;
  * - message text: full-text search, `portuguese` configuration over `aviso_unaccent`
- *   (an IMMUTABLE wrapper of `unaccent`, so the expression can be indexed).
+ *   (an IMMUTABLE wrapper of `unaccent`, so the expression can be indexed), against one
+ *   document per conversation ("ConversationSearch", kept by a trigger on Message): a
+ *   conversation matches when its messages hold every word.
  */
 
 /** Longest search text accepted; longer is BAD_USER_INPUT. */
@@ -88,16 +90,19 @@ export function conversationSearchSql(organizationId: string, filter: InboxFilte
       FROM "Conversation" cur WHERE cur."id" = ${page.afterId}::uuid AND cur."organizationId" = ${organizationId}::uuid
     )`);
   }
-  conditions.push(Prisma.sql`(
-    c."contactId" IN (SELECT ct."id" FROM "Contact" ct WHERE ct."organizationId" = ${organizationId}::uuid AND ${contactMatchSql(filter.search)})
-    OR c."id" IN (
-      SELECT m."conversationId" FROM "Message" m
-      WHERE m."organizationId" = ${organizationId}::uuid
-        AND to_tsvector('portuguese'::regconfig, aviso_unaccent(coalesce(m."text", ''))) @@ plainto_tsquery('portuguese'::regconfig, aviso_unaccent(${filter.search}))
-    )
-  )`);
-  return Prisma.sql`${Prisma.raw(PLAN_EVERY_TIME)} SELECT c."id" FROM "Conversation" c WHERE ${Prisma.join(conditions, " AND ")}
-    ORDER BY c."lastMessageAt" DESC NULLS LAST, c."id" DESC LIMIT ${page.take}`;
+  const where = Prisma.join(conditions, " AND ");
+  const order = Prisma.raw(`ORDER BY "lastMessageAt" DESC NULLS LAST, "id" DESC LIMIT`);
+  // Two branches, each free to take its best plan (walk the inbox order and stop, or look
+  // the few matches up by index and sort them), then merged: a page of each suffices.
+  return Prisma.sql`${Prisma.raw(PLAN_EVERY_TIME)} SELECT "id" FROM (
+    (SELECT c."id", c."lastMessageAt" FROM "Conversation" c
+      WHERE ${where} AND c."contactId" IN (SELECT ct."id" FROM "Contact" ct WHERE ct."organizationId" = ${organizationId}::uuid AND ${contactMatchSql(filter.search)})
+      ${order} ${page.take})
+    UNION
+    (SELECT c."id", c."lastMessageAt" FROM "Conversation" c JOIN "ConversationSearch" s ON s."conversationId" = c."id"
+      WHERE ${where} AND s."document" @@ plainto_tsquery('portuguese'::regconfig, aviso_unaccent(${filter.search}))
+      ${order} ${page.take})
+  ) found ${order} ${page.take}`;
 }
 
 /**

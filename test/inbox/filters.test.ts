@@ -106,7 +106,8 @@ function matchesSearch(row: SeededConversation, search: string): boolean {
   if (fold(row.contactName).includes(fold(search.trim()))) return true;
   if (digits.length >= 4 && row.contactPhone.includes(digits)) return true;
   const wanted = words(search);
-  return wanted.length > 0 && row.texts.some((text) => wanted.every((w) => words(text).includes(w)));
+  // Words are matched per conversation: each word in some message of it.
+  return wanted.length > 0 && wanted.every((w) => row.texts.some((text) => words(text).includes(w)));
 }
 
 function expected(filter: Filter): string[] {

@@ -40,9 +40,35 @@ CREATE OR REPLACE FUNCTION aviso_unaccent(value text) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
   AS $$ SELECT public.unaccent('public.unaccent'::regdictionary, value) $$;
 
--- Message text: full-text search, Portuguese stemming, accents folded.
-CREATE INDEX "Message_text_search_idx" ON "Message"
-  USING gin (to_tsvector('portuguese'::regconfig, aviso_unaccent(coalesce("text", ''))));
+-- Message text, searched per conversation: one document per conversation holding the
+-- lexemes of all its messages (`portuguese`, accents folded, positions stripped), kept by
+-- a trigger on Message. A page of the inbox then filters conversations by one indexed
+-- column: a frequent word stops after a page, a rare one is a GIN lookup — instead of
+-- collecting every matching message of a million.
+CREATE TABLE "ConversationSearch" (
+  "conversationId" UUID NOT NULL PRIMARY KEY REFERENCES "Conversation"("id") ON DELETE CASCADE ON UPDATE CASCADE,
+  "organizationId" UUID NOT NULL,
+  "document" tsvector NOT NULL
+);
+CREATE INDEX "ConversationSearch_document_idx" ON "ConversationSearch" USING gin ("document");
+
+CREATE OR REPLACE FUNCTION aviso_index_message_text() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW."text" IS NULL OR NEW."text" = '' THEN RETURN NULL; END IF;
+  INSERT INTO "ConversationSearch" AS s ("conversationId", "organizationId", "document")
+  VALUES (NEW."conversationId", NEW."organizationId", strip(to_tsvector('portuguese'::regconfig, aviso_unaccent(NEW."text"))))
+  ON CONFLICT ("conversationId") DO UPDATE SET "document" = s."document" || EXCLUDED."document"
+    -- Most messages of a conversation repeat its words: then nothing is written.
+    WHERE s."document" || EXCLUDED."document" <> s."document";
+  RETURN NULL;
+END $$;
+CREATE TRIGGER "Message_search_document" AFTER INSERT OR UPDATE OF "text" ON "Message"
+  FOR EACH ROW EXECUTE FUNCTION aviso_index_message_text();
+
+-- Existing messages.
+INSERT INTO "ConversationSearch" ("conversationId", "organizationId", "document")
+SELECT m."conversationId", (array_agg(m."organizationId"))[1], strip(to_tsvector('portuguese'::regconfig, aviso_unaccent(string_agg(m."text", ' '))))
+FROM "Message" m WHERE coalesce(m."text", '') <> '' GROUP BY m."conversationId";
 
 -- Contact names (accent- and case-folded) and phone digits: trigram indexes for substring matches.
 CREATE INDEX "Contact_name_trgm_idx" ON "Contact" USING gin (lower(aviso_unaccent(coalesce("name", ''))) gin_trgm_ops);
