@@ -62,8 +62,37 @@ BEGIN
     WHERE s."document" || EXCLUDED."document" <> s."document";
   RETURN NULL;
 END $$;
-CREATE TRIGGER "Message_search_document" AFTER INSERT OR UPDATE OF "text" ON "Message"
+CREATE TRIGGER "Message_search_document" AFTER INSERT ON "Message"
   FOR EACH ROW EXECUTE FUNCTION aviso_index_message_text();
+
+-- A message deleted or whose text changed (an erasure, say) must stop matching: the
+-- documents of the conversations it touched are rebuilt from what remains, once per statement.
+CREATE OR REPLACE FUNCTION aviso_rebuild_conversation_search(ids uuid[]) RETURNS void LANGUAGE sql AS $$
+  DELETE FROM "ConversationSearch" WHERE "conversationId" = ANY(ids);
+  INSERT INTO "ConversationSearch" ("conversationId", "organizationId", "document")
+  SELECT m."conversationId", (array_agg(m."organizationId"))[1], strip(to_tsvector('portuguese'::regconfig, aviso_unaccent(string_agg(m."text", ' '))))
+  FROM "Message" m
+  WHERE m."conversationId" = ANY(ids) AND coalesce(m."text", '') <> ''
+    AND EXISTS (SELECT 1 FROM "Conversation" c WHERE c."id" = m."conversationId")
+  GROUP BY m."conversationId";
+$$;
+CREATE OR REPLACE FUNCTION aviso_messages_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM aviso_rebuild_conversation_search(ARRAY(SELECT DISTINCT "conversationId" FROM gone));
+  RETURN NULL;
+END $$;
+CREATE TRIGGER "Message_search_document_deleted" AFTER DELETE ON "Message"
+  REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION aviso_messages_deleted();
+CREATE OR REPLACE FUNCTION aviso_messages_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM aviso_rebuild_conversation_search(ARRAY(
+    SELECT DISTINCT a."conversationId" FROM after a JOIN before b ON b."id" = a."id"
+    WHERE a."text" IS DISTINCT FROM b."text" OR a."conversationId" <> b."conversationId"
+    UNION SELECT DISTINCT b."conversationId" FROM after a JOIN before b ON b."id" = a."id" WHERE a."conversationId" <> b."conversationId"));
+  RETURN NULL;
+END $$;
+CREATE TRIGGER "Message_search_document_updated" AFTER UPDATE ON "Message"
+  REFERENCING OLD TABLE AS before NEW TABLE AS after FOR EACH STATEMENT EXECUTE FUNCTION aviso_messages_updated();
 
 -- Existing messages.
 INSERT INTO "ConversationSearch" ("conversationId", "organizationId", "document")
