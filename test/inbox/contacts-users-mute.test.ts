@@ -129,3 +129,22 @@ describe("muteConversation", () => {
     expect(tooFar.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "until" });
   });
 });
+
+describe("search documents", () => {
+  it("stop matching a message once its text is erased or it is deleted", async () => {
+    const { prisma } = server.app.runtime;
+    const LIST = "query($s: String) { conversations(search: $s, first: 5) { edges { node { id } } } }";
+    const ids = async (search: string) =>
+      ((await server.gql<{ conversations: { edges: Array<{ node: { id: string } }> } }>(LIST, { s: search }, tokens.viewer)).data?.conversations.edges ?? []).map((e) => e.node.id);
+    const secret = await prisma.message.create({ data: { organizationId: org.organizationId, conversationId, direction: "INBOUND", type: "TEXT", text: "meu cartão termina em zabumba" } });
+    const other = await prisma.message.create({ data: { organizationId: org.organizationId, conversationId, direction: "INBOUND", type: "TEXT", text: "xilofone" } });
+    expect(await ids("zabumba")).toEqual([gid("Conversation", conversationId)]);
+    await prisma.message.update({ where: { id: secret.id }, data: { text: null } });
+    expect(await ids("zabumba")).toEqual([]);
+    expect(await ids("xilofone")).toEqual([gid("Conversation", conversationId)]);
+    await prisma.message.delete({ where: { id: other.id } });
+    expect(await ids("xilofone")).toEqual([]);
+    // The rest of the conversation still matches.
+    expect(await ids("boleto")).toEqual([gid("Conversation", conversationId)]);
+  });
+});
