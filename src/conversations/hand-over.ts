@@ -11,10 +11,9 @@ const ADMIN_ROLES: Role[] = [Role.ORG_ADMIN, Role.SUPER_ADMIN];
 
 /**
  * One hand-over of a conversation:
- * - `assigneeId` a user id: assign (or re-assign) to that user; null: unassign;
- *   undefined: keep the assignee (only with `queueId`... see below).
- * - `queueId`: move to that queue. The assignee becomes `assigneeId` (who must be a
- *   member of that queue), or nobody: the conversation waits in its new queue.
+ * - `assigneeId`: a user id assigns (or re-assigns) to that user; null unassigns.
+ * - `queueId`: moves to that queue; the assignee becomes `assigneeId` (who must be a
+ *   member of that queue) or, when it is absent, nobody: the conversation waits there.
  */
 export interface HandOver {
   conversationId: string;
@@ -48,8 +47,8 @@ export async function handOverConversation(runtime: Runtime, db: PrismaClient, a
         if (!member) throw forbidden("you can only transfer conversations into a queue you belong to");
       }
     }
-    let assigneeId: string | null = input.queueId !== undefined && input.assigneeId === undefined ? null : (input.assigneeId ?? null);
-    if (input.assigneeId === undefined && input.queueId === undefined) assigneeId = existing.assigneeId;
+    const moving = input.queueId !== undefined;
+    const assigneeId = input.assigneeId !== undefined ? input.assigneeId : moving ? null : existing.assigneeId;
     if (assigneeId) {
       const assignee = await tx.user.findFirst({ where: { id: assigneeId, active: true, role: { in: ASSIGNABLE_ROLES } }, select: { id: true } });
       if (!assignee) throw notFound("user");
@@ -59,21 +58,24 @@ export async function handOverConversation(runtime: Runtime, db: PrismaClient, a
       }
     }
     const changed = existing.assigneeId !== assigneeId || existing.queueId !== queueId;
+    // Handing a conversation to where it already is changes nothing: no audit row, no notification.
+    if (!changed) {
+      const conversation = await tx.conversation.findUniqueOrThrow({ where: { id: existing.id } });
+      return { conversation, notified: [] as NotifyResult[], changed };
+    }
     const conversation = await tx.conversation.update({ where: { id: existing.id }, data: { assigneeId, queueId } });
-    const action = input.queueId !== undefined ? "conversation.transferred" : assigneeId ? "conversation.assigned" : "conversation.unassigned";
     await recordAudit(tx, actor, {
-      action,
+      action: moving ? "conversation.transferred" : assigneeId ? "conversation.assigned" : "conversation.unassigned",
       targetType: "Conversation",
       targetId: conversation.id,
       data: { from: existing.assigneeId, to: assigneeId, fromQueue: existing.queueId, toQueue: queueId },
     });
-    if (!changed) return { conversation, notified: [] as NotifyResult[], changed };
 
     const base = { type: "CONVERSATION_ASSIGNED", organizationId: actor.organizationId, conversationId: conversation.id, actorId: actor.userId } as const;
     const events: NotificationEvent[] = [];
     if (assigneeId && assigneeId !== existing.assigneeId) events.push({ ...base, assigneeId, audience: "assignee" });
     if (existing.assigneeId && existing.assigneeId !== assigneeId) events.push({ ...base, assigneeId: existing.assigneeId, audience: "previous" });
-    if (!assigneeId && queueId && input.queueId !== undefined) events.push({ ...base, assigneeId: null, queueId, audience: "queue" });
+    if (!assigneeId && queueId && moving) events.push({ ...base, assigneeId: null, queueId, audience: "queue" });
     const notified: NotifyResult[] = [];
     for (const event of events) notified.push(await notify(runtime, event, { tx }));
     return { conversation, notified, changed };
