@@ -36,7 +36,7 @@ builder.queryField("contacts", (t) =>
     },
     resolve: async (query, _root, args, ctx) => {
       assertIdCursors(args);
-      const where = await contactsWhere(ctx.runtime.prisma, viewerOf(ctx).organizationId, args.search ?? undefined);
+      const where = await contactsWhere(ctx.db, viewerOf(ctx).organizationId, args.search ?? undefined);
       return ctx.db.contact.findMany({ ...query, where, orderBy: [{ lastMessageAt: { sort: "desc", nulls: "last" } }, { id: "desc" }] });
     },
   }),

@@ -55,7 +55,7 @@ builder.queryField("conversations", (t) =>
       }
       // A search pages inside its SQL (keyset): the page's ids, then their rows.
       const { cursor, skip: _skip, take, ...rest } = query;
-      const ids = await searchConversationIds(ctx.runtime.prisma, viewer.organizationId, { ...filter, search: args.search }, {
+      const ids = await searchConversationIds(ctx.db, viewer.organizationId, { ...filter, search: args.search }, {
         ...(cursor?.id ? { afterId: cursor.id } : {}),
         take: take ?? 21,
       });

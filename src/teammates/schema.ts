@@ -46,7 +46,7 @@ builder.queryField("users", (t) =>
     resolve: async (query, _root, args, ctx) => {
       assertIdCursors(args);
       const viewer = viewerOf(ctx);
-      const where = await teammatesWhere(ctx.runtime.prisma, viewer.organizationId, {
+      const where = await teammatesWhere(ctx.db, viewer.organizationId, {
         ...(args.role ? { role: args.role } : {}),
         ...(args.active != null ? { active: args.active } : {}),
         ...(args.search != null ? { search: args.search } : {}),
