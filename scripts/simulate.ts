@@ -6,7 +6,7 @@
 // under .aviso/meta-app-secret (created here first if the server has not yet).
 import { parseArgs } from "node:util";
 import { loadConfig } from "../src/config/index.js";
-import { SAMPLE_TYPES, sampleChange, sampleMessage, sampleWebhook, type SampleType } from "../src/webhooks/meta/sample-payload.js";
+import { SAMPLE_TYPES, sampleChange, sampleMessage, sampleWebhook, type SampleType } from "../test/fixtures/meta/sample-payload.js";
 import { resolveMetaAppSecret } from "../src/webhooks/meta/secret.js";
 import { signatureFor } from "../src/webhooks/meta/signature.js";
 

@@ -4,6 +4,7 @@ import type { PrismaClient } from "./db/client.js";
 import type { JobQueue } from "./jobs/queue.js";
 import type { Logger } from "./observability/log.js";
 import type { Metrics } from "./observability/metrics.js";
+import type { ProcessState } from "./process-state.js";
 import type { PubSub } from "./pubsub/index.js";
 
 /**
@@ -19,4 +20,6 @@ export interface Runtime {
   log: Logger;
   verifier: TokenVerifier;
   metrics: Metrics;
+  /** Caches, circuit breakers, the SMTP pool, number routing (src/process-state.ts); closed by the app's stop(). */
+  state: ProcessState;
 }

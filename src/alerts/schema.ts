@@ -1,27 +1,20 @@
-import { z } from "zod";
 import type { Alert, AlertSeverity, AlertStatus } from "../db/client.js";
-import { invalidInput, notFound } from "../errors.js";
+import { notFound } from "../errors.js";
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { serviceContextOf, viewerOf } from "../schema/context.js";
+import { databaseId } from "../schema/global-id.js";
 import { AlertSeverityEnum, AlertStatusEnum } from "../schema/enums.js";
-import { acknowledgeAlert } from "./acknowledgeAlert.js";
-import { createAlert } from "./createAlert.js";
-import { escalateAlert } from "./escalateAlert.js";
-import { resolveAlert } from "./resolveAlert.js";
-import { summarizeAlerts, type AlertSummary } from "./summarizeAlerts.js";
+import { acknowledgeAlert } from "./acknowledge-alert.js";
+import { createAlert } from "./create-alert.js";
+import { escalateAlert } from "./escalate-alert.js";
+import { resolveAlert } from "./resolve-alert.js";
+import { summarizeAlerts, type AlertSummary } from "./summarize-alerts.js";
 import { AlertRef } from "./types.js";
 import { assertIdCursors } from "../schema/cursors.js";
 
 // Roles: everyone in the organization reads alerts (viewers included); agents and
 // admins acknowledge, escalate and resolve them; only admins open them by hand.
 
-const uuid = z.string().uuid();
-
-/** The database id inside an Alert global id; anything else is BAD_USER_INPUT. */
-function alertId(globalId: { id: string }): string {
-  if (!uuid.safeParse(globalId.id).success) throw invalidInput("id", "not an alert id");
-  return globalId.id;
-}
 
 const CreateAlertInput = builder.inputType("CreateAlertInput", {
   fields: (t) => ({
@@ -62,7 +55,7 @@ builder.queryField("alert", (t) =>
     authScopes: { loggedIn: true },
     args: { id: t.arg.globalID({ required: true, for: AlertRef }) },
     resolve: async (query, _root, args, ctx) => {
-      const alert = await ctx.db.alert.findUnique({ ...query, where: { id: alertId(args.id) } });
+      const alert = await ctx.db.alert.findUnique({ ...query, where: { id: databaseId(args.id, "id") } });
       if (!alert) throw notFound("alert");
       return alert;
     },
@@ -76,8 +69,7 @@ builder.mutationField("createAlert", (t) =>
     authScopes: { orgAdmin: true },
     args: { input: t.arg({ type: CreateAlertInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const viewer = viewerOf(ctx);
-      const { alert } = await createAlert(ctx.runtime, { organizationId: viewer.organizationId, userId: viewer.userId }, input);
+      const { alert } = await createAlert(serviceContextOf(ctx), input);
       return alert;
     },
   }),
@@ -89,7 +81,7 @@ builder.mutationField("acknowledgeAlert", (t) =>
     description: "Someone is on it: stops the automatic escalation.",
     authScopes: { agent: true },
     args: { id: t.arg.globalID({ required: true, for: AlertRef }) },
-    resolve: (_root, args, ctx) => acknowledgeAlert(ctx.runtime, viewerOf(ctx), alertId(args.id)),
+    resolve: (_root, args, ctx) => acknowledgeAlert(serviceContextOf(ctx), databaseId(args.id, "id")),
   }),
 );
 
@@ -99,7 +91,7 @@ builder.mutationField("escalateAlert", (t) =>
     description: "Escalates one level now (1: the organization's admins, 2: Aviso's super admins).",
     authScopes: { agent: true },
     args: { id: t.arg.globalID({ required: true, for: AlertRef }), reason: t.arg.string() },
-    resolve: (_root, args, ctx) => escalateAlert(ctx.runtime, viewerOf(ctx), alertId(args.id), args.reason),
+    resolve: (_root, args, ctx) => escalateAlert(serviceContextOf(ctx), { alertId: databaseId(args.id, "id"), reason: args.reason }),
   }),
 );
 
@@ -108,7 +100,7 @@ builder.mutationField("resolveAlert", (t) =>
     type: AlertRef,
     authScopes: { agent: true },
     args: { id: t.arg.globalID({ required: true, for: AlertRef }), resolution: t.arg.string() },
-    resolve: (_root, args, ctx) => resolveAlert(ctx.runtime, viewerOf(ctx), alertId(args.id), args.resolution),
+    resolve: (_root, args, ctx) => resolveAlert(serviceContextOf(ctx), { alertId: databaseId(args.id, "id"), resolution: args.resolution }),
   }),
 );
 
@@ -160,6 +152,6 @@ builder.queryField("alertSummary", (t) =>
     description: "Counts by severity and status and mean times to acknowledge and resolve, for alerts opened from `from` (inclusive) to `to` (exclusive); either bound may be left open.",
     authScopes: { loggedIn: true },
     args: { from: t.arg({ type: "DateTime" }), to: t.arg({ type: "DateTime" }) },
-    resolve: (_root, args, ctx) => summarizeAlerts(ctx.db, viewerOf(ctx).organizationId, { from: args.from, to: args.to }),
+    resolve: (_root, args, ctx) => summarizeAlerts(serviceContextOf(ctx), { from: args.from, to: args.to }),
   }),
 );

@@ -1,16 +1,11 @@
 import { AlertStatus, type Alert, type Prisma } from "../db/client.js";
 import { invalidInput, notFound } from "../errors.js";
-import { notify, type NotifyResult } from "../notifications/engine.js";
+import { inUnitOfWork } from "../db/unit-of-work.js";
+import { notify } from "../notifications/engine.js";
 import type { Runtime } from "../runtime.js";
 
 /** The alert notifications the engine knows; acknowledgements and occurrences notify no one. */
 export type AlertNotificationType = "ALERT_CREATED" | "ALERT_ESCALATED" | "ALERT_RESOLVED" | "ALERT_STALE";
-
-/** The user acting on an alert; the alert must be in their organization. */
-export interface AlertActor {
-  organizationId: string;
-  userId: string;
-}
 
 /** What one change to an alert did, as the work inside `changeAlert` reports it. */
 export interface AlertChange {
@@ -23,7 +18,7 @@ export interface AlertChange {
 }
 
 /**
- * Runs one alert change in a transaction that also writes its audit row and its
+ * Runs one alert change in a unit of work that also writes its audit row and its
  * notifications (and any jobs the work enqueued with `tx`), then — only after the
  * commit — publishes the engine's realtime events and `alertChanged`. Returns the
  * changed alert, or null when the work decided there was nothing to change.
@@ -33,11 +28,11 @@ export interface AlertChange {
  * every alert query here names its `organizationId` explicitly.
  */
 export async function changeAlert(runtime: Runtime, work: (tx: Prisma.TransactionClient) => Promise<AlertChange | null>): Promise<Alert | null> {
-  const committed = await runtime.prisma.$transaction(async (tx) => {
-    const change = await work(tx);
+  return inUnitOfWork(runtime.prisma, runtime.log, async (unit) => {
+    const change = await work(unit.tx);
     if (!change) return null;
     const { alert, audit, notification } = change;
-    await tx.auditLog.create({
+    await unit.tx.auditLog.create({
       data: {
         organizationId: alert.organizationId,
         actorId: audit.actorId,
@@ -47,9 +42,8 @@ export async function changeAlert(runtime: Runtime, work: (tx: Prisma.Transactio
         data: audit.data ?? {},
       },
     });
-    let notified: NotifyResult | undefined;
     if (notification) {
-      notified = await notify(
+      await notify(
         runtime,
         {
           type: notification.type,
@@ -57,21 +51,12 @@ export async function changeAlert(runtime: Runtime, work: (tx: Prisma.Transactio
           alertId: alert.id,
           ...(notification.escalationLevel !== undefined ? { escalationLevel: notification.escalationLevel } : {}),
         },
-        { tx },
+        unit,
       );
     }
-    return { alert, notified };
+    unit.afterCommit(() => runtime.pubsub.publish("alertChanged", alert.organizationId, { alertId: alert.id }));
+    return alert;
   });
-  if (!committed) return null;
-  const { alert, notified } = committed;
-  try {
-    await notified?.publish();
-  } catch (error) {
-    // Committed is committed: realtime is best effort and notifications replay with `after`.
-    runtime.log.warn({ err: (error as Error).message, alertId: alert.id }, "publishing alert notifications failed");
-  }
-  await runtime.pubsub.publish("alertChanged", alert.organizationId, { alertId: alert.id });
-  return alert;
 }
 
 /** The organization's alert, or NOT_FOUND (also for another organization's alert). */

@@ -1,17 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { randomBytes } from "node:crypto";
-import { join } from "node:path";
 import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from "jose";
 import { z } from "zod";
+import { developmentSecret } from "../config/dev-secret.js";
 import type { Config } from "../config/index.js";
 import { Role } from "../db/client.js";
 import { ExpiringMap } from "../expiring-map.js";
+import type { Actor } from "./actor.js";
 
-/** Who is calling, as the token says: every read and write is scoped by `organizationId`. */
-export interface Viewer {
-  userId: string;
-  organizationId: string;
-  role: Role;
+/** Who is calling, as the token says (an Actor whose token expires): every read and write is scoped by `organizationId`. */
+export interface Viewer extends Actor {
   /** Seconds since epoch; a WebSocket is closed when it passes. */
   expiresAt: number;
 }
@@ -42,12 +38,7 @@ export function resolveJwtSecret(config: Pick<Config, "JWT_SECRET" | "JWT_JWKS_U
   if (config.JWT_SECRET) return config.JWT_SECRET;
   if (config.JWT_JWKS_URL) return undefined;
   if (config.NODE_ENV === "production") throw new Error("JWT_SECRET or JWT_JWKS_URL must be set in production");
-  const file = join(config.AVISO_HOME, "jwt-secret");
-  if (!existsSync(file)) {
-    mkdirSync(config.AVISO_HOME, { recursive: true });
-    writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600, flag: "wx" });
-  }
-  return readFileSync(file, "utf8").trim();
+  return developmentSecret(config.AVISO_HOME, "jwt-secret");
 }
 
 export function createTokenVerifier(config: Config): TokenVerifier {

@@ -1,5 +1,7 @@
-import type { PrismaClient, Role } from "../db/client.js";
+import type { Role } from "../db/client.js";
 import { ExpiringMap } from "../expiring-map.js";
+import { processState } from "../process-state.js";
+import type { Runtime } from "../runtime.js";
 
 export interface Standing {
   organizationId: string;
@@ -11,15 +13,14 @@ export interface Standing {
 // answer is kept a few seconds per process: a deactivated user or a changed role takes
 // effect within that time, and a burst of requests costs one primary-key read.
 const TTL_MS = 5_000;
-const caches = new WeakMap<PrismaClient, ExpiringMap<string, Standing | null>>();
+const standings = processState("user-standing", () => new ExpiringMap<string, Standing | null>(50_000));
 
 /** The user's organization, role and whether they are active; null when there is no such user. */
-export async function standingOf(prisma: PrismaClient, userId: string): Promise<Standing | null> {
-  let cache = caches.get(prisma);
-  if (!cache) caches.set(prisma, (cache = new ExpiringMap(50_000)));
+export async function standingOf(runtime: Runtime, userId: string): Promise<Standing | null> {
+  const cache = runtime.state.get(standings);
   const hit = cache.get(userId);
   if (hit !== undefined) return hit;
-  const standing = await prisma.user.findUnique({ where: { id: userId }, select: { organizationId: true, role: true, active: true } });
+  const standing = await runtime.prisma.user.findUnique({ where: { id: userId }, select: { organizationId: true, role: true, active: true } });
   cache.set(userId, standing, TTL_MS);
   return standing;
 }

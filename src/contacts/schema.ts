@@ -1,9 +1,9 @@
 import { ContactRef } from "../conversations/types.js";
-import { databaseId } from "../conversations/node-id.js";
+import { databaseId } from "../schema/global-id.js";
 import { MAX_SEARCH_LENGTH } from "../conversations/search.js";
 import { notFound } from "../errors.js";
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { serviceContextOf, viewerOf } from "../schema/context.js";
 import { assertIdCursors } from "../schema/cursors.js";
 import { contactsWhere } from "./search.js";
 import { MAX_NOTES_LENGTH, MAX_TAG_LENGTH, MAX_TAGS, updateContact } from "./update-contact.js";
@@ -76,7 +76,7 @@ builder.mutationField("updateContact", (t) =>
     },
     resolve: async (query, _root, { id, input }, ctx) => {
       const contactId = databaseId(id, "id");
-      await updateContact(ctx.db, viewerOf(ctx), contactId, input);
+      await updateContact(serviceContextOf(ctx), { contactId, input });
       return ctx.db.contact.findUniqueOrThrow({ ...query, where: { id: contactId } });
     },
   }),

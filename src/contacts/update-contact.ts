@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { Viewer } from "../auth/jwt.js";
 import { recordAudit } from "../audit/record.js";
-import type { PrismaClient } from "../db/client.js";
-import { invalidInput, notFound } from "../errors.js";
+import { notFound } from "../errors.js";
+import type { ServiceContext } from "../service-context.js";
+import { parseInput } from "../validation.js";
 
 export const MAX_NOTES_LENGTH = 5000;
 export const MAX_TAGS = 20;
@@ -25,13 +25,8 @@ export type UpdateContactInput = z.input<typeof contactInput>;
  * dropped, in the order given; null clears). Fields left out are unchanged. Audited
  * (`contact.updated`, with the names of the fields changed, never their text).
  */
-export async function updateContact(db: PrismaClient, actor: Viewer, contactId: string, input: UpdateContactInput): Promise<{ id: string }> {
-  const parsed = contactInput.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw invalidInput(String(issue.path[0] ?? "input"), issue.message);
-  }
-  const { name, notes, tags } = parsed.data;
+export async function updateContact({ db, actor }: ServiceContext, { contactId, input }: { contactId: string; input: UpdateContactInput }): Promise<{ id: string }> {
+  const { name, notes, tags } = parseInput(contactInput, input);
   const data = {
     ...(name !== undefined ? { name } : {}),
     ...(notes !== undefined ? { notes: notes === null || notes.trim() === "" ? null : notes } : {}),

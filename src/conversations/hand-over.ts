@@ -1,10 +1,10 @@
-import type { Viewer } from "../auth/jwt.js";
 import { recordAudit } from "../audit/record.js";
-import { Role, type Conversation, type PrismaClient } from "../db/client.js";
+import { Role, type Conversation } from "../db/client.js";
+import { inUnitOfWork } from "../db/unit-of-work.js";
 import { forbidden, notFound } from "../errors.js";
-import { notify, type NotifyResult } from "../notifications/engine.js";
+import { notify } from "../notifications/engine.js";
 import type { NotificationEvent } from "../notifications/events.js";
-import type { Runtime } from "../runtime.js";
+import type { ServiceContext } from "../service-context.js";
 
 const ASSIGNABLE_ROLES = [Role.AGENT, Role.ORG_ADMIN, Role.SUPER_ADMIN];
 const ADMIN_ROLES: Role[] = [Role.ORG_ADMIN, Role.SUPER_ADMIN];
@@ -22,27 +22,28 @@ export interface HandOver {
 }
 
 /**
- * Hands a conversation over, in one transaction: the change, an audit row
+ * Hands a conversation over, in one unit of work: the change, an audit row
  * (`conversation.assigned`, `conversation.unassigned`, `conversation.transferred`) and
  * the notifications (CONVERSATION_ASSIGNED) — to the new assignee ("assigned to you"),
  * to the previous one ("no longer yours"), and, when it lands in a queue with nobody
- * assigned, to that queue's agents; never to the actor. After commit it publishes the
- * notifications and `conversationUpdated`.
+ * assigned, to that queue's agents; never to the actor. After commit the notifications
+ * and `conversationUpdated` are published.
  *
  * Rules: anyone with the `agent` scope may assign and unassign; an AGENT may move a
  * conversation only into a queue they belong to (FORBIDDEN otherwise), and only to a
  * teammate of that queue. `db` is the caller's tenant-scoped client: another
  * organization's conversation, queue or user is NOT_FOUND.
  */
-export async function handOverConversation(runtime: Runtime, db: PrismaClient, actor: Viewer, input: HandOver): Promise<Conversation> {
-  const { conversation, notified, changed } = await db.$transaction(async (tx) => {
+export async function handOverConversation({ db, runtime, actor }: ServiceContext, input: HandOver): Promise<Conversation> {
+  return inUnitOfWork(db, runtime.log, async (unit) => {
+    const { tx } = unit;
     const existing = await tx.conversation.findUnique({ where: { id: input.conversationId }, select: { id: true, assigneeId: true, queueId: true } });
     if (!existing) throw notFound("conversation");
     const queueId = input.queueId ?? existing.queueId;
     if (input.queueId !== undefined) {
       const queue = await tx.queue.findUnique({ where: { id: input.queueId }, select: { id: true } });
       if (!queue) throw notFound("queue");
-      if (!ADMIN_ROLES.includes(actor.role as Role)) {
+      if (!ADMIN_ROLES.includes(actor.role)) {
         const member = await tx.queueMember.findUnique({ where: { queueId_userId: { queueId: input.queueId, userId: actor.userId } }, select: { userId: true } });
         if (!member) throw forbidden("you can only transfer conversations into a queue you belong to");
       }
@@ -59,10 +60,7 @@ export async function handOverConversation(runtime: Runtime, db: PrismaClient, a
     }
     const changed = existing.assigneeId !== assigneeId || existing.queueId !== queueId;
     // Handing a conversation to where it already is changes nothing: no audit row, no notification.
-    if (!changed) {
-      const conversation = await tx.conversation.findUniqueOrThrow({ where: { id: existing.id } });
-      return { conversation, notified: [] as NotifyResult[], changed };
-    }
+    if (!changed) return tx.conversation.findUniqueOrThrow({ where: { id: existing.id } });
     const conversation = await tx.conversation.update({ where: { id: existing.id }, data: { assigneeId, queueId } });
     await recordAudit(tx, actor, {
       action: moving ? "conversation.transferred" : assigneeId ? "conversation.assigned" : "conversation.unassigned",
@@ -76,13 +74,8 @@ export async function handOverConversation(runtime: Runtime, db: PrismaClient, a
     if (assigneeId && assigneeId !== existing.assigneeId) events.push({ ...base, assigneeId, audience: "assignee" });
     if (existing.assigneeId && existing.assigneeId !== assigneeId) events.push({ ...base, assigneeId: existing.assigneeId, audience: "previous" });
     if (!assigneeId && queueId && moving) events.push({ ...base, assigneeId: null, queueId, audience: "queue" });
-    const notified: NotifyResult[] = [];
-    for (const event of events) notified.push(await notify(runtime, event, { tx }));
-    return { conversation, notified, changed };
+    for (const event of events) await notify(runtime, event, unit);
+    unit.afterCommit(() => runtime.pubsub.publish("conversationUpdated", actor.organizationId, { conversationId: conversation.id }));
+    return conversation;
   });
-  for (const result of notified) {
-    await result.publish().catch((error: unknown) => runtime.log.warn({ err: (error as Error).message }, "notification publish failed"));
-  }
-  if (changed) await runtime.pubsub.publish("conversationUpdated", actor.organizationId, { conversationId: conversation.id });
-  return conversation;
 }

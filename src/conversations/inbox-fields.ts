@@ -1,6 +1,6 @@
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
-import { databaseId } from "./node-id.js";
+import { serviceContextOf } from "../schema/context.js";
+import { databaseId } from "../schema/global-id.js";
 import { muteConversation } from "./mute.js";
 import { ConversationRef, MessageRef } from "./types.js";
 
@@ -47,7 +47,7 @@ builder.mutationField("muteConversation", (t) =>
     },
     resolve: async (query, _root, args, ctx) => {
       const id = databaseId(args.id, "id");
-      await muteConversation(ctx.db, viewerOf(ctx), id, args.until ?? null);
+      await muteConversation(serviceContextOf(ctx), { conversationId: id, until: args.until ?? null });
       return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),

@@ -1,13 +1,15 @@
-import type { Viewer } from "../auth/jwt.js";
-import type { Conversation, PrismaClient } from "../db/client.js";
+import type { Conversation } from "../db/client.js";
+import { inUnitOfWork } from "../db/unit-of-work.js";
 import { notFound } from "../errors.js";
-import type { Runtime } from "../runtime.js";
+import type { ServiceContext } from "../service-context.js";
 
 /** The agent has read the conversation: its unread count goes back to zero. */
-export async function markConversationRead(runtime: Runtime, db: PrismaClient, actor: Viewer, conversationId: string): Promise<Conversation> {
-  const existing = await db.conversation.findUnique({ where: { id: conversationId }, select: { id: true, unreadCount: true } });
-  if (!existing) throw notFound("conversation");
-  const conversation = await db.conversation.update({ where: { id: existing.id }, data: { unreadCount: 0 } });
-  if (existing.unreadCount !== 0) await runtime.pubsub.publish("conversationUpdated", actor.organizationId, { conversationId });
-  return conversation;
+export async function markConversationRead({ db, runtime, actor }: ServiceContext, conversationId: string): Promise<Conversation> {
+  return inUnitOfWork(db, runtime.log, async ({ tx, afterCommit }) => {
+    const existing = await tx.conversation.findUnique({ where: { id: conversationId }, select: { id: true, unreadCount: true } });
+    if (!existing) throw notFound("conversation");
+    const conversation = await tx.conversation.update({ where: { id: existing.id }, data: { unreadCount: 0 } });
+    if (existing.unreadCount !== 0) afterCommit(() => runtime.pubsub.publish("conversationUpdated", actor.organizationId, { conversationId }));
+    return conversation;
+  });
 }

@@ -1,7 +1,6 @@
-import type { Viewer } from "../auth/jwt.js";
 import { recordAudit } from "../audit/record.js";
-import type { PrismaClient } from "../db/client.js";
 import { invalidInput, notFound } from "../errors.js";
+import type { ServiceContext } from "../service-context.js";
 
 /** The longest mute: a year (a client-controlled time is bounded). */
 export const MAX_MUTE_MS = 366 * 24 * 3600 * 1000;
@@ -11,7 +10,11 @@ export const MAX_MUTE_MS = 366 * 24 * 3600 * 1000;
  * stop, in-app included; see recipientsFor), or unmutes it (`until` null or past).
  * Returns the mute's end, or null when unmuted.
  */
-export async function muteConversation(db: PrismaClient, actor: Viewer, conversationId: string, until: Date | null, now = new Date()): Promise<Date | null> {
+export async function muteConversation(
+  { db, actor }: ServiceContext,
+  { conversationId, until }: { conversationId: string; until: Date | null },
+  now = new Date(),
+): Promise<Date | null> {
   if (until && until.getTime() - now.getTime() > MAX_MUTE_MS) throw invalidInput("until", "at most a year from now");
   const conversation = await db.conversation.findUnique({ where: { id: conversationId }, select: { id: true } });
   if (!conversation) throw notFound("conversation");

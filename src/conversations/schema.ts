@@ -1,5 +1,5 @@
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { serviceContextOf, viewerOf } from "../schema/context.js";
 import { ConversationStatusEnum } from "../schema/enums.js";
 import { notFound } from "../errors.js";
 import { handOverConversation } from "./hand-over.js";
@@ -7,7 +7,7 @@ import { messageAnchor, messageFeed } from "./message-feed.js";
 import { inboxWhere, MAX_SEARCH_LENGTH, searchConversationIds } from "./search.js";
 import { QueueRef } from "../queues/schema.js";
 import { markConversationRead } from "./mark-read.js";
-import { databaseId } from "./node-id.js";
+import { databaseId } from "../schema/global-id.js";
 import { resolveConversation } from "./resolve.js";
 import { UserRef } from "../organizations/schema.js";
 import { ConversationRef, MessageRef } from "./types.js";
@@ -90,7 +90,7 @@ builder.mutationField("assignConversation", (t) =>
       userId: t.arg.globalID({ for: UserRef, required: false, description: "The new assignee; null (or absent) unassigns." }),
     },
     resolve: async (query, _root, args, ctx) => {
-      const conversation = await handOverConversation(ctx.runtime, ctx.db, viewerOf(ctx), {
+      const conversation = await handOverConversation(serviceContextOf(ctx), {
         conversationId: databaseId(args.conversationId, "conversationId"),
         assigneeId: args.userId ? databaseId(args.userId, "userId") : null,
       });
@@ -106,7 +106,7 @@ builder.mutationField("resolveConversation", (t) =>
     authScopes: { agent: true },
     args: { id: t.arg.globalID({ for: ConversationRef, required: true }) },
     resolve: async (query, _root, args, ctx) => {
-      const conversation = await resolveConversation(ctx.runtime, ctx.db, viewerOf(ctx), databaseId(args.id, "id"));
+      const conversation = await resolveConversation(serviceContextOf(ctx), databaseId(args.id, "id"));
       return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
     },
   }),
@@ -119,7 +119,7 @@ builder.mutationField("markConversationRead", (t) =>
     authScopes: { agent: true },
     args: { id: t.arg.globalID({ for: ConversationRef, required: true }) },
     resolve: async (query, _root, args, ctx) => {
-      const conversation = await markConversationRead(ctx.runtime, ctx.db, viewerOf(ctx), databaseId(args.id, "id"));
+      const conversation = await markConversationRead(serviceContextOf(ctx), databaseId(args.id, "id"));
       return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
     },
   }),

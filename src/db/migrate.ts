@@ -12,7 +12,8 @@ const MIGRATION_LOCK = 72_410_001;
 /**
  * Applies the committed migrations in order, recording them in Prisma's own
  * `_prisma_migrations` table so `prisma migrate` stays compatible wherever its
- * native engine is available. Offline, Prisma's CLI cannot migrate (see STACK.md).
+ * native engine is available. Offline, Prisma's CLI cannot migrate: it needs a native
+ * engine it cannot download (README, "Migrations offline").
  */
 export async function migrate(databaseUrl: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });

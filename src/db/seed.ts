@@ -2,7 +2,7 @@ import type { PrismaClient } from "./client.js";
 import { Role } from "./client.js";
 
 /**
- * The demo data of DESIGN.md, written once into an empty database. The demo
+ * The demo data the README lists, written once into an empty database. The demo
  * organization has new-message notifications on, so a newcomer sees them work.
  */
 export async function seedDemoData(prisma: PrismaClient): Promise<boolean> {

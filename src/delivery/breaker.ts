@@ -1,7 +1,8 @@
 import { circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from "cockatiel";
+import { processState } from "../process-state.js";
 import type { Runtime } from "../runtime.js";
 import { TransientDeliveryError } from "./channel.js";
-import type { ExternalChannel } from "./jobs.js";
+import type { ExternalChannel } from "./channel-types.js";
 
 export interface ProviderBreaker {
   policy: CircuitBreakerPolicy;
@@ -9,7 +10,7 @@ export interface ProviderBreaker {
   openUntil(): Date | null;
 }
 
-const breakers = new WeakMap<Runtime, Map<string, ProviderBreaker>>();
+const breakers = processState("delivery-breakers", () => new Map<string, ProviderBreaker>());
 
 /**
  * One circuit breaker per (organization, channel) and process: one organization's
@@ -22,8 +23,7 @@ const breakers = new WeakMap<Runtime, Map<string, ProviderBreaker>>();
  * about the provider being down.
  */
 export function breakerFor(runtime: Runtime, organizationId: string, channel: ExternalChannel): ProviderBreaker {
-  let perRuntime = breakers.get(runtime);
-  if (!perRuntime) breakers.set(runtime, (perRuntime = new Map()));
+  const perRuntime = runtime.state.get(breakers);
   const key = `${organizationId}:${channel}`;
   const existing = perRuntime.get(key);
   if (existing) return existing;

@@ -1,7 +1,7 @@
 import type { Alert, Contact, Conversation, Delivery, Message, Notification, Organization, User } from "../db/client.js";
 import type { Runtime } from "../runtime.js";
-import type { ExternalChannel } from "./jobs.js";
-import type { Locale } from "./render.js";
+import type { ExternalChannel } from "./channel-types.js";
+import type { Locale } from "../text/templates.js";
 
 /** Everything a channel needs to render and send one delivery, read once by `loadDelivery`. */
 export interface DeliveryContext {

@@ -3,7 +3,8 @@ import type { Runtime } from "../runtime.js";
 import { breakerFor } from "./breaker.js";
 import { PermanentDeliveryError, TransientDeliveryError, type Channel, type DeliveryContext } from "./channel.js";
 import { emailChannel } from "./email.js";
-import { deliveryJobs, type ExternalChannel } from "./jobs.js";
+import type { ExternalChannel } from "./channel-types.js";
+import { deliveryQueues } from "./queues.js";
 import { loadDelivery } from "./load.js";
 import { beingSent, claim, recordFailed, recordRetryableError, recordSent, recordSkipped, releaseClaim, SENDABLE } from "./outcome.js";
 import { slackChannel } from "./slack.js";
@@ -76,7 +77,7 @@ export async function deliver(runtime: Runtime, channel: ExternalChannel, delive
       const left = await retriesLeft(runtime, channel, attempt);
       if (left > 0) {
         // The provider named a time: a new job waits for it, counted as one retry.
-        await runtime.jobs.send(deliveryJobs[channel], { deliveryId }, { startAfter: new Date(Date.now() + error.retryAfterSeconds * 1000), retryLimit: left - 1 });
+        await runtime.jobs.send(deliveryQueues[channel], { deliveryId }, { startAfter: new Date(Date.now() + error.retryAfterSeconds * 1000), retryLimit: left - 1 });
         log.info({ retryAfterSeconds: error.retryAfterSeconds }, "provider asked to retry later");
         return;
       }
@@ -90,7 +91,7 @@ async function waitForCircuit(runtime: Runtime, context: DeliveryContext, attemp
   const channel = context.delivery.channel as ExternalChannel;
   const retryLimit = await retriesLeft(runtime, channel, attempt);
   await recordRetryableError(runtime, context.delivery, circuitReason(channel, until));
-  await runtime.jobs.send(deliveryJobs[channel], { deliveryId: context.delivery.id }, { startAfter: until, retryLimit });
+  await runtime.jobs.send(deliveryQueues[channel], { deliveryId: context.delivery.id }, { startAfter: until, retryLimit });
   runtime.log.info({ deliveryId: context.delivery.id, channel, organizationId: context.delivery.organizationId, until }, "circuit open: delivery waits");
 }
 
@@ -100,6 +101,6 @@ function circuitReason(channel: ExternalChannel, until: Date | null): string {
 
 /** Retries this job may still use: its own limit (set per job when re-enqueued) minus those used. */
 async function retriesLeft(runtime: Runtime, channel: ExternalChannel, attempt: { retryCount: number; id?: string }): Promise<number> {
-  const job = attempt.id ? await runtime.jobs.boss.getJobById(deliveryJobs[channel].name, attempt.id) : null;
+  const job = attempt.id ? await runtime.jobs.boss.getJobById(deliveryQueues[channel].name, attempt.id) : null;
   return Math.max(0, (job?.retryLimit ?? runtime.config.DELIVERY_RETRY_LIMIT) - attempt.retryCount);
 }

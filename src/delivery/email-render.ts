@@ -1,4 +1,4 @@
-import { localizedPath, renderSource, renderTemplate, templateSource, type Locale } from "./render.js";
+import { localizedPath, renderSource, renderTemplate, templateSource, type Locale } from "../text/templates.js";
 import type { NotificationView } from "./view.js";
 
 export interface RenderedEmail {

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import nodemailer, { type Transporter } from "nodemailer";
+import { processState } from "../process-state.js";
 import type { Runtime } from "../runtime.js";
 
 export interface EmailTransport {
@@ -9,19 +10,26 @@ export interface EmailTransport {
   outbox: string | null;
 }
 
-const transports = new WeakMap<Runtime, EmailTransport>();
+// One pooled SMTP transport per runtime (tests run several apps in one process), made on
+// the first email and closed by the app's stop() after the workers have finished.
+const transport = processState(
+  "smtp-transport",
+  (): { current?: EmailTransport } => ({}),
+  (holder) => holder.current?.transporter.close(),
+);
 
 /**
- * One pooled SMTP transport per process (per runtime: tests run several apps in one
- * process), closed when the job system stops. Without SMTP_HOST, a stream transport
- * that hands back the raw message for the outbox.
+ * The runtime's SMTP transport. Without SMTP_HOST, a stream transport that hands back
+ * the raw message for the outbox.
  */
 export function emailTransport(runtime: Runtime): EmailTransport {
-  const existing = transports.get(runtime);
-  if (existing) return existing;
-  const { config } = runtime;
+  const holder = runtime.state.get(transport);
+  return (holder.current ??= createTransport(runtime.config));
+}
+
+function createTransport(config: Runtime["config"]): EmailTransport {
   const timeout = config.SMTP_TIMEOUT_SECONDS * 1000;
-  const transport: EmailTransport = config.SMTP_HOST
+  return config.SMTP_HOST
     ? {
         transporter: nodemailer.createTransport({
           pool: true,
@@ -44,12 +52,6 @@ export function emailTransport(runtime: Runtime): EmailTransport {
         outbox: null,
       }
     : { transporter: nodemailer.createTransport({ streamTransport: true, buffer: true, newline: "unix" }), outbox: resolve(config.AVISO_HOME, "outbox") };
-  transports.set(runtime, transport);
-  runtime.jobs.boss.once("stopped", () => {
-    transport.transporter.close();
-    transports.delete(runtime);
-  });
-  return transport;
 }
 
 /** Writes a message the stream transport produced; returns its path. */

@@ -1,17 +1,8 @@
-import { z } from "zod";
-import type { NotificationChannel } from "../db/client.js";
 import { defineJob, type JobDefinition } from "../jobs/define.js";
+import type { ExternalChannel } from "./channel-types.js";
 import { deliver } from "./deliver.js";
 import { markDead } from "./outcome.js";
-
-/** Channels that leave Aviso; IN_APP is the notification row itself. */
-export type ExternalChannel = Exclude<NotificationChannel, "IN_APP">;
-export const EXTERNAL_CHANNELS: readonly ExternalChannel[] = ["EMAIL", "WHATSAPP", "SLACK"];
-
-const payload = z.object({ deliveryId: z.string().uuid() });
-
-const queueName = (channel: ExternalChannel) => `deliver-${channel.toLowerCase()}`;
-const deadLetterName = (channel: ExternalChannel) => `${queueName(channel)}-dead`;
+import { deadLetterQueueName as deadLetterName, deliveryPayload as payload, deliveryQueueName as queueName } from "./queues.js";
 
 function deliveryJob(channel: ExternalChannel) {
   return defineJob({
@@ -44,7 +35,7 @@ function deadLetterJob(channel: ExternalChannel) {
   });
 }
 
-/** One pg-boss queue per channel; payloads carry the delivery id only. */
+/** The workers of the queues in queues.ts: one per channel, sending through its adapter. */
 export const deliveryJobs: Record<ExternalChannel, JobDefinition<typeof payload>> = {
   EMAIL: deliveryJob("EMAIL"),
   WHATSAPP: deliveryJob("WHATSAPP"),

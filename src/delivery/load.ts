@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { MessageDirection, type PrismaClient } from "../db/client.js";
 import type { DeliveryContext } from "./channel.js";
-import { localeOf } from "../notifications/locale.js";
+import { localeOf } from "../text/locale.js";
 
 /** What other domains may leave in Notification.data that channels use. */
 const notificationData = z

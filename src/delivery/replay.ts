@@ -1,24 +1,22 @@
-import { DeliveryStatus, type Delivery, type Prisma, type PrismaClient } from "../db/client.js";
+import { DeliveryStatus, type Delivery, type Prisma } from "../db/client.js";
 import { invalidInput, notFound } from "../errors.js";
 import type { JobQueue } from "../jobs/queue.js";
-import { deliveryJobs, type ExternalChannel } from "./jobs.js";
+import type { ServiceContext } from "../service-context.js";
+import type { ExternalChannel } from "./channel-types.js";
+import { deliveryQueues } from "./queues.js";
 
 const REPLAYABLE: DeliveryStatus[] = [DeliveryStatus.FAILED, DeliveryStatus.DEAD];
 
 /** How many dead deliveries one `retryDeadDeliveries` call replays. */
 export const REPLAY_BATCH = 1000;
 
-interface Actor {
-  userId: string;
-  organizationId: string;
-}
-
 /**
  * Puts a FAILED or DEAD delivery back to PENDING and enqueues it again, in one
  * transaction. `db` is the caller's tenant-scoped client: another organization's
  * delivery is NOT_FOUND.
  */
-export async function retryDelivery(db: PrismaClient, jobs: JobQueue, actor: Actor, deliveryId: string): Promise<Delivery> {
+export async function retryDelivery({ db, runtime, actor }: ServiceContext, deliveryId: string): Promise<Delivery> {
+  const { jobs } = runtime;
   return db.$transaction(async (tx) => {
     const delivery = await tx.delivery.findUnique({ where: { id: deliveryId } });
     if (!delivery) throw notFound("Delivery");
@@ -34,7 +32,8 @@ export async function retryDelivery(db: PrismaClient, jobs: JobQueue, actor: Act
 }
 
 /** Replays every DEAD delivery of a channel (up to REPLAY_BATCH per call); returns how many. */
-export async function retryDeadDeliveries(db: PrismaClient, jobs: JobQueue, actor: Actor, channel: ExternalChannel): Promise<number> {
+export async function retryDeadDeliveries({ db, runtime, actor }: ServiceContext, channel: ExternalChannel): Promise<number> {
+  const { jobs } = runtime;
   return db.$transaction(async (tx) => {
     const dead = await tx.delivery.findMany({ where: { status: DeliveryStatus.DEAD, channel }, orderBy: { id: "asc" }, take: REPLAY_BATCH });
     if (dead.length === 0) return 0;
@@ -55,7 +54,7 @@ async function replay(tx: Prisma.TransactionClient, jobs: JobQueue, deliveries: 
       data: { status: DeliveryStatus.PENDING, failedAt: null, lastError: delivery.lastError ?? `retried after ${delivery.status}` },
     });
     if (count !== 1) continue;
-    await jobs.send(deliveryJobs[delivery.channel as ExternalChannel], { deliveryId: delivery.id }, { tx });
+    await jobs.send(deliveryQueues[delivery.channel as ExternalChannel], { deliveryId: delivery.id }, { tx });
     replayed.push(await tx.delivery.findUniqueOrThrow({ where: { id: delivery.id } }));
   }
   return replayed;

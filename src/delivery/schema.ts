@@ -1,27 +1,14 @@
-import { decodeGlobalID } from "@pothos/plugin-relay";
-import { z } from "zod";
 import { NotificationChannel } from "../db/client.js";
 import { invalidInput } from "../errors.js";
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { serviceContextOf } from "../schema/context.js";
+import { databaseId } from "../schema/global-id.js";
 import { DeliveryStatusEnum, NotificationChannelEnum } from "../schema/enums.js";
-import type { ExternalChannel } from "./jobs.js";
+import type { ExternalChannel } from "./channel-types.js";
 import { retryDeadDeliveries, retryDelivery } from "./replay.js";
 import { deliveryStats, type DeliveryDayCount, type DeliveryFailureReason, type DeliveryStats } from "./stats.js";
-import { sendTestNotification } from "./test-notification.js";
 import "./types.js";
 import { assertIdCursors } from "../schema/cursors.js";
-
-/** A Delivery's relay id → its database id; anything else is BAD_USER_INPUT. */
-function deliveryIdOf(globalId: string): string {
-  try {
-    const { typename, id } = decodeGlobalID(globalId);
-    if (typename === "Delivery" && z.string().uuid().safeParse(id).success) return id;
-  } catch {
-    // fall through
-  }
-  throw invalidInput("id", "not a Delivery id");
-}
 
 builder.queryField("deliveries", (t) =>
   t.prismaConnection({
@@ -51,7 +38,7 @@ builder.mutationField("retryDelivery", (t) =>
     authScopes: { orgAdmin: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, { id }, ctx) => {
-      const delivery = await retryDelivery(ctx.db, ctx.runtime.jobs, viewerOf(ctx), deliveryIdOf(id));
+      const delivery = await retryDelivery(serviceContextOf(ctx), databaseId(id, "id", "Delivery"));
       return ctx.db.delivery.findUniqueOrThrow({ ...query, where: { id: delivery.id } });
     },
   }),
@@ -64,20 +51,7 @@ builder.mutationField("retryDeadDeliveries", (t) =>
     args: { channel: t.arg({ type: NotificationChannelEnum, required: true }) },
     resolve: (_root, { channel }, ctx) => {
       if (channel === NotificationChannel.IN_APP) throw invalidInput("channel", "in-app notifications are not delivered by a queue");
-      return retryDeadDeliveries(ctx.db, ctx.runtime.jobs, viewerOf(ctx), channel as ExternalChannel);
-    },
-  }),
-);
-
-builder.mutationField("sendTestNotification", (t) =>
-  t.prismaField({
-    type: "Delivery",
-    description: "Sends the caller a test notification through one channel.",
-    authScopes: { loggedIn: true },
-    args: { channel: t.arg({ type: NotificationChannelEnum, required: true }) },
-    resolve: async (query, _root, { channel }, ctx) => {
-      const delivery = await sendTestNotification(ctx.db, ctx.runtime, viewerOf(ctx).userId, channel);
-      return ctx.db.delivery.findUniqueOrThrow({ ...query, where: { id: delivery.id } });
+      return retryDeadDeliveries(serviceContextOf(ctx), channel as ExternalChannel);
     },
   }),
 );
@@ -118,7 +92,7 @@ builder.queryField("deliveryStats", (t) =>
       from: t.arg({ type: "DateTime", required: false }),
       to: t.arg({ type: "DateTime", required: false }),
     },
-    resolve: (_root, args, ctx) => deliveryStats(ctx.db, viewerOf(ctx).organizationId, args),
+    resolve: (_root, args, ctx) => deliveryStats(serviceContextOf(ctx), args),
   }),
 );
 

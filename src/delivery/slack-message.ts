@@ -1,10 +1,10 @@
 import { z } from "zod";
-import type { Locale } from "./render.js";
-import { renderTemplate, templateSource } from "./render.js";
+import type { Locale } from "../text/templates.js";
+import { localeStrings } from "../text/locale.js";
+import { renderTemplate } from "../text/templates.js";
 import type { NotificationView } from "./view.js";
 
-const labelsSchema = z.record(
-  z.object({
+const labelsSchema = z.object({
     headlines: z.record(z.string()),
     severity: z.string(),
     category: z.string(),
@@ -17,14 +17,15 @@ const labelsSchema = z.record(
     acknowledge: z.string(),
     resolve: z.string(),
     open: z.string(),
-  }),
-);
-type Labels = z.output<typeof labelsSchema>[string];
+});
+type Labels = z.output<typeof labelsSchema>;
 
-let labelsByLocale: z.output<typeof labelsSchema> | undefined;
+// The labels live in the locale files (templates/locales/<locale>.json, "slack").
+const labelsByLocale = new Map<Locale, Labels>();
 function labelsFor(locale: Locale): Labels {
-  labelsByLocale ??= labelsSchema.parse(JSON.parse(templateSource("slack/labels.json")));
-  return labelsByLocale[locale]!;
+  let labels = labelsByLocale.get(locale);
+  if (!labels) labelsByLocale.set(locale, (labels = labelsSchema.parse(localeStrings(locale).slack)));
+  return labels;
 }
 
 /** Slack mrkdwn treats &, < and > as markup (`<!channel>`, links): user text gets them escaped. */
@@ -78,7 +79,7 @@ export function slackMessage(view: NotificationView, locale: Locale): { text: st
 
   const { alert } = view;
   const fields = [
-    field(labels.severity, alert.severity),
+    field(labels.severity, alert.severityName),
     field(labels.organization, view.organizationName),
     ...(alert.category ? [field(labels.category, alert.category)] : []),
     ...(alert.escalationLevel > 0 ? [field(labels.escalationLevel, String(alert.escalationLevel))] : []),

@@ -1,5 +1,6 @@
-import { DeliveryStatus, Prisma, type NotificationChannel, type PrismaClient } from "../db/client.js";
+import { DeliveryStatus, Prisma, type NotificationChannel } from "../db/client.js";
 import { invalidInput } from "../errors.js";
+import type { ServiceContext } from "../service-context.js";
 
 export interface DeliveryDayCount {
   /** The organization's local day, YYYY-MM-DD. */
@@ -32,7 +33,8 @@ const TOP_REASONS = 10;
  * `db` is tenant-scoped; the raw SQL filters organizationId itself, since the
  * tenant filter cannot rewrite raw queries.
  */
-export async function deliveryStats(db: PrismaClient, organizationId: string, range: { from?: Date | null; to?: Date | null }): Promise<DeliveryStats> {
+export async function deliveryStats({ db, actor }: ServiceContext, range: { from?: Date | null; to?: Date | null }): Promise<DeliveryStats> {
+  const { organizationId } = actor;
   const to = range.to ?? new Date();
   const from = range.from ?? new Date(to.getTime() - 7 * 24 * 3600 * 1000);
   if (from >= to) throw invalidInput("from", "must be before to");

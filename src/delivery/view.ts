@@ -1,9 +1,10 @@
-import { encodeGlobalID } from "@pothos/plugin-relay";
+import { encodeGlobalId as encodeGlobalID } from "../global-id.js";
 import type { AlertSeverity, NotificationType } from "../db/client.js";
 import type { Config } from "../config/index.js";
 import type { DeliveryContext } from "./channel.js";
 import { dataOf } from "./load.js";
-import { messagePreview, truncate } from "../notifications/preview.js";
+import { localeStrings } from "../text/locale.js";
+import { messagePreview, truncate } from "../text/preview.js";
 
 /** Slack attachment and email badge colour of each severity. */
 export const SEVERITY_COLORS: Record<AlertSeverity, string> = {
@@ -39,6 +40,8 @@ export interface NotificationView {
     title: string;
     description: string | null;
     severity: AlertSeverity;
+    /** The severity in the recipient's words ("Alta", "High"), for labels. */
+    severityName: string;
     severityColor: string;
     category: string | null;
     escalationLevel: number;
@@ -91,6 +94,7 @@ export function notificationView(context: DeliveryContext, config: Pick<Config, 
           title: alert.title,
           description: alert.description ? truncate(alert.description, 500) : null,
           severity: alert.severity,
+          severityName: localeStrings(locale).severityLevel[alert.severity] ?? alert.severity,
           severityColor: SEVERITY_COLORS[alert.severity],
           category: alert.category,
           escalationLevel: alert.escalationLevel,

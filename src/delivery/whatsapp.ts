@@ -4,8 +4,8 @@ import { maskPhone } from "../observability/log.js";
 import type { Runtime } from "../runtime.js";
 import type { Channel, DeliveryContext, SentMessage } from "./channel.js";
 import { PermanentDeliveryError, TransientDeliveryError } from "./channel.js";
-import { truncate } from "../notifications/preview.js";
-import { localizedPath, renderTemplate } from "./render.js";
+import { truncate } from "../text/preview.js";
+import { localizedPath, renderTemplate } from "../text/templates.js";
 import { notificationView, type NotificationView } from "./view.js";
 
 /** Meta lets a business send free text for 24 hours after the person last wrote to it. */

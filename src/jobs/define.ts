@@ -2,6 +2,7 @@ import type { Queue, SendOptions, WorkOptions } from "pg-boss";
 import type { z } from "zod";
 import type { Config } from "../config/index.js";
 import type { Runtime } from "../runtime.js";
+import type { JobTarget } from "./queue.js";
 
 /** What a handler learns of the job beyond its payload. */
 export interface JobAttempt {
@@ -28,6 +29,8 @@ export interface JobDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
 }
 
 export type QueueOptionsOf = Omit<Queue, "name">;
+
+export type { JobTarget };
 
 /** The queue options of a job under this configuration. */
 export function queueOptions(job: JobDefinition, config: Config): QueueOptionsOf | undefined {

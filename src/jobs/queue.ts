@@ -1,19 +1,25 @@
 import { fromPrisma, PgBoss, type JobInsert, type SendOptions } from "pg-boss";
 import type { Prisma } from "../db/client.js";
 import type { Logger } from "../observability/log.js";
-import type { JobDefinition } from "./define.js";
+import type { z } from "zod";
 
 export const BOSS_SCHEMA = "pgboss";
 
+/** What sending a job needs: its queue name and payload schema (every JobDefinition is one). */
+export interface JobTarget<S extends z.ZodTypeAny = z.ZodTypeAny> {
+  name: string;
+  schema: S;
+}
+
 /** Sends jobs; inside a Prisma transaction (`tx`) the job commits or rolls back with it. */
 export interface JobQueue {
-  send<S extends JobDefinition>(
+  send<S extends JobTarget>(
     job: S,
     data: S["schema"]["_input"],
     options?: SendOptions & { tx?: Prisma.TransactionClient },
   ): Promise<string | null>;
   /** Many jobs of one kind in one statement (the queue's retry settings apply as for `send`). */
-  sendMany<S extends JobDefinition>(
+  sendMany<S extends JobTarget>(
     job: S,
     jobs: Array<{ data: S["schema"]["_input"]; startAfter?: Date }>,
     options?: { tx?: Prisma.TransactionClient },

@@ -1,8 +1,7 @@
-import type { ExternalChannel } from "../delivery/jobs.js";
-import { EXTERNAL_CHANNELS } from "../delivery/jobs.js";
+import { EXTERNAL_CHANNELS, type ExternalChannel } from "../delivery/channel-types.js";
 import type { NotificationType } from "../db/client.js";
 import { isAlertType, newMessageFlagsOn, preferenceOf } from "../preferences/defaults.js";
-import { deferToQuietHoursEnd } from "./quietHours.js";
+import { deferToQuietHoursEnd } from "./quiet-hours.js";
 import type { Recipient } from "./recipients.js";
 import type { Subject } from "./subject.js";
 

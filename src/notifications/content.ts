@@ -1,12 +1,14 @@
-import type { AlertSeverity, NotificationType, Prisma } from "../db/client.js";
+import type { NotificationType, Prisma } from "../db/client.js";
 import type { NotificationEvent } from "./events.js";
-import { formatDuration, type Locale } from "./locale.js";
-import { messagePreview } from "./preview.js";
+import { formatDuration, localeStrings, type Locale } from "../text/locale.js";
+import { renderInApp } from "../text/templates.js";
+import { messagePreview } from "../text/preview.js";
 import type { Subject } from "./subject.js";
 
 /**
  * What a notification says. `data` is locale-free (ids, numbers, names) for the
- * channel templates; `render` writes the title and body in a recipient's locale.
+ * channel templates; `render` writes the title and body in a recipient's locale from
+ * templates/in-app/.
  */
 export interface NotificationContent {
   type: NotificationType;
@@ -16,17 +18,25 @@ export interface NotificationContent {
   render(locale: Locale, count: number): { title: string; body: string };
 }
 
-const SEVERITY: Record<Locale, Record<AlertSeverity, string>> = {
-  "pt-BR": { CRITICAL: "crítico", HIGH: "alto", MEDIUM: "médio", LOW: "baixo" },
-  en: { CRITICAL: "critical", HIGH: "high", MEDIUM: "medium", LOW: "low" },
+/** The in-app template of each event type (templates/in-app/<name>.<locale>.hbs). */
+const TEMPLATE: Record<NotificationEvent["type"], string> = {
+  NEW_MESSAGE: "new_message",
+  CONVERSATION_ASSIGNED: "conversation_assigned",
+  SLA_WARNING: "sla_warning",
+  CAMPAIGN_FAILED: "campaign_failed",
+  ALERT_CREATED: "alert_created",
+  ALERT_ESCALATED: "alert_escalated",
+  ALERT_RESOLVED: "alert_resolved",
+  ALERT_STALE: "stale_alert",
 };
 
-const pt = (locale: Locale) => locale === "pt-BR";
+const HAND_OVER_TEMPLATE = { assignee: "conversation_assigned", previous: "conversation_handed_over", queue: "conversation_queued" } as const;
 
 export function describeEvent(event: NotificationEvent, subject: Subject, now: Date): NotificationContent {
   const conversation = subject.conversation;
   const alert = subject.alert;
   const base = { type: event.type, conversationId: conversation?.id ?? null, alertId: alert?.id ?? null };
+  const template = TEMPLATE[event.type];
   switch (event.type) {
     case "NEW_MESSAGE": {
       const c = conversation!;
@@ -34,17 +44,7 @@ export function describeEvent(event: NotificationEvent, subject: Subject, now: D
       return {
         ...base,
         data: { conversationId: c.id, conversationNumber: c.number, contactName: c.contactName, messageId: message.id, messageType: message.type },
-        render: (locale, count) => ({
-          title:
-            count > 1
-              ? pt(locale)
-                ? `${count} novas mensagens de ${c.contactName}`
-                : `${count} new messages from ${c.contactName}`
-              : pt(locale)
-                ? `Nova mensagem de ${c.contactName}`
-                : `New message from ${c.contactName}`,
-          body: messagePreview(message, locale),
-        }),
+        render: (locale, count) => renderInApp(template, locale, { count, contactName: c.contactName, preview: messagePreview(message, locale) }),
       };
     }
     case "CONVERSATION_ASSIGNED": {
@@ -52,70 +52,43 @@ export function describeEvent(event: NotificationEvent, subject: Subject, now: D
       return {
         ...base,
         data: { conversationId: c.id, conversationNumber: c.number, contactName: c.contactName, actorId: event.actorId ?? null, audience: event.audience ?? "assignee" },
-        render: (locale) => {
-          const audience = event.audience ?? "assignee";
-          if (audience === "previous")
-            return pt(locale)
-              ? { title: `Conversa #${c.number} não está mais com você`, body: `Contato: ${c.contactName}` }
-              : { title: `Conversation #${c.number} is no longer yours`, body: `Contact: ${c.contactName}` };
-          if (audience === "queue")
-            return pt(locale)
-              ? { title: `Conversa #${c.number} transferida para sua fila`, body: `Contato: ${c.contactName}` }
-              : { title: `Conversation #${c.number} transferred to your queue`, body: `Contact: ${c.contactName}` };
-          return pt(locale)
-            ? { title: `Conversa #${c.number} atribuída a você`, body: `Contato: ${c.contactName}` }
-            : { title: `Conversation #${c.number} assigned to you`, body: `Contact: ${c.contactName}` };
-        },
+        // A hand-over tells the new assignee, the previous one, or the queue's agents, each in their words.
+        render: (locale) => renderInApp(HAND_OVER_TEMPLATE[event.audience ?? "assignee"], locale, { number: c.number, contactName: c.contactName }),
       };
     }
     case "SLA_WARNING": {
       const c = conversation!;
-      const waited = c.awaitingReplySince ? formatDuration(now.getTime() - c.awaitingReplySince.getTime()) : "?";
+      const waitedMs = c.awaitingReplySince ? now.getTime() - c.awaitingReplySince.getTime() : null;
       return {
         ...base,
         data: { conversationId: c.id, conversationNumber: c.number, contactName: c.contactName, waitingSince: c.awaitingReplySince?.toISOString() ?? null },
         render: (locale) =>
-          pt(locale)
-            ? { title: `Conversa #${c.number} aguardando resposta`, body: `${c.contactName} espera uma primeira resposta há ${waited}.` }
-            : { title: `Conversation #${c.number} awaiting a reply`, body: `${c.contactName} has waited ${waited} for a first reply.` },
+          renderInApp(template, locale, { number: c.number, contactName: c.contactName, waited: waitedMs === null ? "?" : formatDuration(waitedMs, locale) }),
       };
     }
     case "CAMPAIGN_FAILED":
       return {
         ...base,
         data: { campaignName: event.campaignName, reason: event.reason },
-        render: (locale) => ({
-          title: pt(locale) ? `Falha na campanha ${event.campaignName}` : `Campaign ${event.campaignName} failed`,
-          body: event.reason.slice(0, 500),
-        }),
+        render: (locale) => renderInApp(template, locale, { campaignName: event.campaignName, reason: event.reason.slice(0, 500) }),
       };
     default: {
       const a = alert!;
       const level = event.escalationLevel ?? a.escalationLevel;
-      const openFor = formatDuration((a.resolvedAt ?? now).getTime() - a.createdAt.getTime());
+      const openMs = (a.resolvedAt ?? now).getTime() - a.createdAt.getTime();
       const summary = (a.description ?? a.title).slice(0, 500);
       return {
         ...base,
-        data: { alertId: a.id, alertTitle: a.title, alertSeverity: a.severity, escalationLevel: level, openSeconds: Math.round(((a.resolvedAt ?? now).getTime() - a.createdAt.getTime()) / 1000) },
-        render: (locale) => {
-          const severity = SEVERITY[locale][a.severity];
-          switch (event.type) {
-            case "ALERT_CREATED":
-              return { title: pt(locale) ? `Alerta ${severity}: ${a.title}` : `${cap(severity)} alert: ${a.title}`, body: summary };
-            case "ALERT_ESCALATED":
-              return {
-                title: pt(locale) ? `Alerta escalado (nível ${level}): ${a.title}` : `Alert escalated (level ${level}): ${a.title}`,
-                body: pt(locale) ? `Severidade ${severity}, sem reconhecimento há ${openFor}.` : `Severity ${severity}, unacknowledged for ${openFor}.`,
-              };
-            case "ALERT_RESOLVED":
-              return { title: pt(locale) ? `Alerta resolvido: ${a.title}` : `Alert resolved: ${a.title}`, body: pt(locale) ? `Ficou aberto por ${openFor}.` : `It was open for ${openFor}.` };
-            default:
-              return { title: pt(locale) ? `Alerta sem atividade: ${a.title}` : `Stale alert: ${a.title}`, body: pt(locale) ? `Aberto há ${openFor} sem atividade recente.` : `Open for ${openFor} with no recent activity.` };
-          }
-        },
+        data: { alertId: a.id, alertTitle: a.title, alertSeverity: a.severity, escalationLevel: level, openSeconds: Math.round(openMs / 1000) },
+        render: (locale) =>
+          renderInApp(template, locale, {
+            alertTitle: a.title,
+            severity: localeStrings(locale).severity[a.severity],
+            level,
+            openFor: formatDuration(openMs, locale),
+            summary,
+          }),
       };
     }
   }
 }
-
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

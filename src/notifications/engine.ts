@@ -1,4 +1,5 @@
-import type { Prisma } from "../db/client.js";
+import { DeliveryStatus, NotificationChannel, NotificationType, type Prisma } from "../db/client.js";
+import { withinUnitOfWork, type UnitOfWork } from "../db/unit-of-work.js";
 import type { Runtime } from "../runtime.js";
 import { externalChannelsFor, type PlannedDelivery } from "./channels.js";
 import { emailsInLastHour, findCoalescable, type CoalescableNotification } from "./coalesce.js";
@@ -6,7 +7,7 @@ import { describeEvent, type NotificationContent } from "./content.js";
 import { insertNotifications } from "./bulk-insert.js";
 import { enqueueDeliveries, type DeliveryRow } from "./enqueue.js";
 import type { NotificationEvent } from "./events.js";
-import { localeOf } from "./locale.js";
+import { localeOf } from "../text/locale.js";
 import { coalesceKey, emailLimitKey, lockKeys } from "./locks.js";
 import { publishNotifications, type PublishedNotification } from "./publish.js";
 import { recipientsFor, type Recipient } from "./recipients.js";
@@ -15,39 +16,69 @@ import { loadSubject, type Subject } from "./subject.js";
 export interface NotifyResult {
   /** Notifications created or coalesced, one per recipient. */
   notificationIds: string[];
-  /**
-   * Publishes the realtime events (notificationAdded, unreadNotificationCountChanged).
-   * When the caller passed its own `tx`, it must call this after that transaction
-   * commits; otherwise notify() has already called it.
-   */
-  publish(): Promise<void>;
-}
-
-export interface NotifyOptions {
-  /**
-   * Write inside the caller's transaction (the webhook processor stores the message
-   * and its notifications in one commit). Without it, notify() opens its own.
-   */
-  tx?: Prisma.TransactionClient;
 }
 
 /**
  * Turns an event into notifications: recipients, flags, preferences, quiet hours,
- * coalescing; writes notification + deliveries + jobs in one transaction, then
- * publishes to each recipient's topic.
+ * coalescing; writes notification + deliveries + jobs in the caller's unit of work
+ * (or in one of its own), and once it commits publishes `notificationAdded` and
+ * `unreadNotificationCountChanged` on each recipient's topic.
  */
-export async function notify(runtime: Runtime, event: NotificationEvent, options: NotifyOptions = {}): Promise<NotifyResult> {
-  const write = (tx: Prisma.TransactionClient) => writeNotifications(runtime, tx, event);
-  const written = options.tx ? await write(options.tx) : await runtime.prisma.$transaction(write, { timeout: 15_000, maxWait: 10_000 });
+export async function notify(runtime: Runtime, event: NotificationEvent, unit?: UnitOfWork): Promise<NotifyResult> {
+  const written = await withinUnitOfWork(
+    unit,
+    runtime.prisma,
+    runtime.log,
+    async (work) => {
+      const written = await writeNotifications(runtime, work.tx, event);
+      work.afterCommit(async () => {
+        await publishNotifications(runtime, written);
+        if (event.type === "NEW_MESSAGE" && event.receivedAt && written.length > 0) {
+          runtime.metrics.webhookToNotification.observe((Date.now() - event.receivedAt.getTime()) / 1000);
+        }
+      });
+      return written;
+    },
+    { timeout: 15_000, maxWait: 10_000 },
+  );
   if (written.length > 0) runtime.log.info({ event: event.type, ...idsOf(event), userIds: written.map((n) => n.userId), notificationIds: written.map((n) => n.notificationId) }, "notifications created");
-  const publish = async () => {
-    await publishNotifications(runtime, written);
-    if (event.type === "NEW_MESSAGE" && event.receivedAt && written.length > 0) {
-      runtime.metrics.webhookToNotification.observe((Date.now() - event.receivedAt.getTime()) / 1000);
-    }
-  };
-  if (!options.tx) await publish();
-  return { notificationIds: written.map((n) => n.notificationId), publish };
+  return { notificationIds: written.map((n) => n.notificationId) };
+}
+
+/** A test notification for one user through one channel (src/notifications/test-notification.ts). */
+export interface TestNotification {
+  organizationId: string;
+  userId: string;
+  channel: NotificationChannel;
+  title: string;
+  body: string;
+}
+
+/**
+ * Writes a test: no flags, preferences, quiet hours, coalescing or email limit apply —
+ * the caller asked for exactly this channel. One notification marked `data.test` and
+ * one delivery (in-app, the notification row is the delivery: SENT at once; otherwise
+ * PENDING with its job), published after commit like every notification. Returns the
+ * delivery's id.
+ */
+export async function notifyTest(runtime: Runtime, unit: UnitOfWork, test: TestNotification): Promise<string> {
+  const now = new Date();
+  const [notification] = await insertNotifications(
+    unit.tx,
+    { organizationId: test.organizationId, type: NotificationType.NEW_MESSAGE, conversationId: null, alertId: null, data: { test: true }, at: now },
+    [{ userId: test.userId, title: test.title, body: test.body }],
+  );
+  const base = { organizationId: test.organizationId, notificationId: notification!.id, userId: test.userId };
+  let deliveryId: string;
+  if (test.channel === NotificationChannel.IN_APP) {
+    ({ id: deliveryId } = await unit.tx.delivery.create({ data: { ...base, channel: test.channel, status: DeliveryStatus.SENT, sentAt: now }, select: { id: true } }));
+  } else {
+    const [delivery] = await enqueueDeliveries(runtime, unit.tx, [{ ...base, channel: test.channel, status: "PENDING", scheduledFor: null, lastError: null }], now);
+    deliveryId = delivery!.id;
+  }
+  const published: PublishedNotification = { userId: test.userId, notificationId: notification!.id, seq: notification!.seq, updatedAt: notification!.updatedAt };
+  unit.afterCommit(() => publishNotifications(runtime, [published]));
+  return deliveryId;
 }
 
 interface WrittenNotification {

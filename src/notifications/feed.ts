@@ -1,7 +1,6 @@
-import { z } from "zod";
-import { invalidInput, notFound } from "../errors.js";
-import type { Runtime } from "../runtime.js";
-import type { Inbox } from "./inbox.js";
+import { notFound } from "../errors.js";
+import type { ServiceContext } from "../service-context.js";
+import { inboxOf, type Inbox } from "./inbox.js";
 
 /** What the feed yields: a notification to show (again). The resolver reads the row. */
 export interface FeedItem {
@@ -22,8 +21,9 @@ const REMEMBERED = 10_000;
  * sent is skipped, and a coalesced update (count + 1, new preview) is yielded again
  * for the client to upsert by id.
  */
-export async function* notificationFeed(runtime: Runtime, inbox: Inbox, after?: string | null): AsyncGenerator<FeedItem> {
-  const live = await runtime.pubsub.subscribe("notificationAdded", inbox.userId);
+export async function* notificationFeed(ctx: ServiceContext, after?: string | null): AsyncGenerator<FeedItem> {
+  const inbox = inboxOf(ctx);
+  const live = await ctx.runtime.pubsub.subscribe("notificationAdded", inbox.userId);
   const yielded = new Map<string, number>();
   const remember = (row: { id: string; updatedAt: Date }) => {
     yielded.delete(row.id);
@@ -61,7 +61,6 @@ export async function* notificationFeed(runtime: Runtime, inbox: Inbox, after?: 
 }
 
 async function anchorSeq(inbox: Inbox, after: string): Promise<bigint> {
-  if (!z.string().uuid().safeParse(after).success) throw invalidInput("after", "not a notification id");
   const anchor = await inbox.db.notification.findFirst({ where: { id: after, userId: inbox.userId }, select: { seq: true } });
   if (!anchor) throw notFound("Notification");
   return anchor.seq;

@@ -1,5 +1,7 @@
 import type { Notification, PrismaClient } from "../db/client.js";
 import { notFound } from "../errors.js";
+import { processState } from "../process-state.js";
+import type { ServiceContext } from "../service-context.js";
 
 type Query = { select?: Record<string, unknown>; include?: Record<string, unknown> };
 type Row = Record<string, unknown> & { id: string; userId: string };
@@ -12,7 +14,7 @@ interface Pending {
 // An alert to 1,000 admins wakes 1,000 subscriptions at once, each wanting its own row:
 // one query per batch instead of one per frame.
 const MAX_BATCH = 500;
-const loaders = new WeakMap<PrismaClient, (id: string, userId: string, query: Query) => Promise<Row>>();
+const loaders = processState("notification-frame-loader", (): { load?: (id: string, userId: string, query: Query) => Promise<Row> } => ({}));
 
 /**
  * Loads the notification a `notificationAdded` frame shows, batching the loads of
@@ -21,9 +23,13 @@ const loaders = new WeakMap<PrismaClient, (id: string, userId: string, query: Qu
  * NOT_FOUND — a stricter check than the organization filter, done here because
  * one batch serves many subscribers.
  */
-export async function loadNotificationFrame(prisma: PrismaClient, id: string, userId: string, query: Query): Promise<Notification> {
-  let load = loaders.get(prisma);
-  if (!load) loaders.set(prisma, (load = createLoader(prisma)));
+export async function loadNotificationFrame({ runtime, actor }: ServiceContext, id: string, query: Query): Promise<Notification> {
+  // Crosses tenants on purpose: one batch serves the subscribers of every organization,
+  // and each row is handed only to its owner (checked by userId below).
+  const { prisma } = runtime;
+  const { userId } = actor;
+  const holder = runtime.state.get(loaders);
+  const load = (holder.load ??= createLoader(prisma));
   // The row holds the selection Pothos asked for (`query`), which is all it reads.
   return (await load(id, userId, query)) as unknown as Notification;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { inUnitOfWork } from "../db/unit-of-work.js";
 import { defineJob } from "../jobs/define.js";
 import type { Runtime } from "../runtime.js";
 import { notify } from "./engine.js";
@@ -21,14 +22,13 @@ export async function sendSlaWarnings(runtime: Runtime, now: Date = new Date()):
     LIMIT ${SLA_BATCH}`;
   let warned = 0;
   for (const conversation of overdue) {
-    const result = await runtime.prisma.$transaction(async (tx) => {
-      const claimed = await tx.conversation.updateMany({ where: { id: conversation.id, slaWarnedAt: null }, data: { slaWarnedAt: now } });
-      if (claimed.count === 0) return undefined;
-      return notify(runtime, { type: "SLA_WARNING", organizationId: conversation.organizationId, conversationId: conversation.id }, { tx });
+    const claimed = await inUnitOfWork(runtime.prisma, runtime.log, async (unit) => {
+      const { count } = await unit.tx.conversation.updateMany({ where: { id: conversation.id, slaWarnedAt: null }, data: { slaWarnedAt: now } });
+      if (count === 0) return false;
+      await notify(runtime, { type: "SLA_WARNING", organizationId: conversation.organizationId, conversationId: conversation.id }, unit);
+      return true;
     });
-    if (!result) continue;
-    warned += 1;
-    await result.publish();
+    if (claimed) warned += 1;
   }
   if (warned > 0) runtime.log.info({ warned }, "SLA warnings sent");
   return warned;

@@ -22,7 +22,7 @@ export interface Recipient {
 const ACTIVE_AGENT = { role: "AGENT", active: true } as const;
 
 /**
- * Who hears of an event (DESIGN.md "Notify"):
+ * Who hears of an event (README, "How it works"):
  * - NEW_MESSAGE: the conversation's assignee; else its queue's active agents; else all active agents.
  * - CONVERSATION_ASSIGNED: the user it names (new or previous assignee), or, for a conversation
  *   handed to a queue with nobody assigned, that queue's active agents — never the actor.

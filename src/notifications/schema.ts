@@ -1,29 +1,29 @@
 import { builder } from "../schema/builder.js";
-import { viewerOf, type Context } from "../schema/context.js";
-import { NotificationTypeEnum } from "../schema/enums.js";
+import { serviceContextOf } from "../schema/context.js";
+import { databaseId } from "../schema/global-id.js";
+import { NotificationChannelEnum, NotificationTypeEnum } from "../schema/enums.js";
+import { sendTestNotification } from "./test-notification.js";
 import { notificationFeed } from "./feed.js";
 import { loadNotificationFrame } from "./frame-loader.js";
-import { archiveNotification, countUnread, markAllNotificationsRead, markNotificationRead, type Inbox } from "./inbox.js";
+import {
+  archiveNotification,
+  countUnread,
+  inboxOf,
+  listNotifications,
+  markAllNotificationsRead,
+  markNotificationRead,
+  ownNotificationRow,
+  unreadCountFeed,
+} from "./inbox.js";
 import { NotificationRef } from "./types.js";
 import { assertIdCursors } from "../schema/cursors.js";
 
-/**
- * The caller's own notifications. Super admins receive escalations of every
- * organization (the row carries the alert's organization so its links resolve), so
- * their inbox is read across organizations — still only their own rows.
- */
-function inboxOf(ctx: Context): Inbox {
-  const viewer = viewerOf(ctx);
-  return { db: viewer.role === "SUPER_ADMIN" ? ctx.runtime.prisma : ctx.db, userId: viewer.userId };
-}
+// The caller's own notifications, read through their inbox (src/notifications/inbox.ts).
 
 builder.queryField("unreadNotificationCount", (t) =>
   t.int({
     authScopes: { loggedIn: true },
-    resolve: (_root, _args, ctx) => {
-      const inbox = inboxOf(ctx);
-      return countUnread(inbox.db, inbox.userId);
-    },
+    resolve: (_root, _args, ctx) => countUnread(inboxOf(serviceContextOf(ctx))),
   }),
 );
 
@@ -39,17 +39,7 @@ builder.queryField("notifications", (t) =>
     },
     resolve: (query, _root, args, ctx) => {
       assertIdCursors(args);
-      const inbox = inboxOf(ctx);
-      return inbox.db.notification.findMany({
-        ...query,
-        where: {
-          userId: inbox.userId,
-          archivedAt: null,
-          ...(args.unreadOnly ? { readAt: null } : {}),
-          ...(args.type ? { type: args.type } : {}),
-        },
-        orderBy: { seq: "desc" },
-      });
+      return listNotifications(serviceContextOf(ctx), query, args);
     },
   }, { name: "NotificationConnection" }, { name: "NotificationEdge" }),
 );
@@ -61,9 +51,8 @@ builder.mutationField("markNotificationRead", (t) =>
     authScopes: { loggedIn: true },
     args: { id: t.arg.globalID({ for: NotificationRef, required: true }) },
     resolve: async (query, _root, { id }, ctx) => {
-      const inbox = inboxOf(ctx);
-      const marked = await markNotificationRead(ctx.runtime, inbox, id.id);
-      return inbox.db.notification.findUniqueOrThrow({ ...query, where: { id: marked } });
+      const marked = await markNotificationRead(serviceContextOf(ctx), databaseId(id, "id"));
+      return ownNotificationRow(serviceContextOf(ctx), query, marked);
     },
   }),
 );
@@ -72,7 +61,7 @@ builder.mutationField("markAllNotificationsRead", (t) =>
   t.int({
     description: "Marks every unread notification of the caller read; returns how many this call marked (0 when none were unread).",
     authScopes: { loggedIn: true },
-    resolve: (_root, _args, ctx) => markAllNotificationsRead(ctx.runtime, inboxOf(ctx)),
+    resolve: (_root, _args, ctx) => markAllNotificationsRead(serviceContextOf(ctx)),
   }),
 );
 
@@ -83,9 +72,8 @@ builder.mutationField("archiveNotification", (t) =>
     authScopes: { loggedIn: true },
     args: { id: t.arg.globalID({ for: NotificationRef, required: true }) },
     resolve: async (query, _root, { id }, ctx) => {
-      const inbox = inboxOf(ctx);
-      const archived = await archiveNotification(ctx.runtime, inbox, id.id);
-      return inbox.db.notification.findUniqueOrThrow({ ...query, where: { id: archived } });
+      const archived = await archiveNotification(serviceContextOf(ctx), databaseId(id, "id"));
+      return ownNotificationRow(serviceContextOf(ctx), query, archived);
     },
   }),
 );
@@ -98,9 +86,9 @@ builder.subscriptionField("notificationAdded", (t) =>
       "A coalesced notification is sent again (same id, higher count) when it changes: upsert by id.",
     authScopes: { loggedIn: true },
     args: { after: t.arg.globalID({ for: NotificationRef, required: false }) },
-    subscribe: (_root, args, ctx) => notificationFeed(ctx.runtime, inboxOf(ctx), args.after?.id),
+    subscribe: (_root, args, ctx) => notificationFeed(serviceContextOf(ctx), args.after ? databaseId(args.after, "after") : null),
     // Batched across subscribers (an alert to every admin wakes them all at once).
-    resolve: (query, item: { id: string }, _args, ctx) => loadNotificationFrame(ctx.runtime.prisma, item.id, viewerOf(ctx).userId, query),
+    resolve: (query, item: { id: string }, _args, ctx) => loadNotificationFrame(serviceContextOf(ctx), item.id, query),
   }),
 );
 
@@ -108,17 +96,20 @@ builder.subscriptionField("unreadNotificationCountChanged", (t) =>
   t.int({
     description: "The caller's unread count: the current value first, then every change.",
     authScopes: { loggedIn: true },
-    subscribe: async function* (_root, _args, ctx) {
-      const inbox = inboxOf(ctx);
-      // Subscribe before reading, so a change between the two is not missed.
-      const changes = await ctx.runtime.pubsub.subscribe("unreadNotificationCountChanged", inbox.userId);
-      try {
-        yield await countUnread(inbox.db, inbox.userId);
-        for await (const change of changes) yield change.count;
-      } finally {
-        await changes.return?.();
-      }
-    },
+    subscribe: (_root, _args, ctx) => unreadCountFeed(serviceContextOf(ctx)),
     resolve: (count: number) => count,
+  }),
+);
+
+builder.mutationField("sendTestNotification", (t) =>
+  t.prismaField({
+    type: "Delivery",
+    description: "Sends the caller a test notification through one channel.",
+    authScopes: { loggedIn: true },
+    args: { channel: t.arg({ type: NotificationChannelEnum, required: true }) },
+    resolve: async (query, _root, { channel }, ctx) => {
+      const deliveryId = await sendTestNotification(serviceContextOf(ctx), channel);
+      return ctx.db.delivery.findUniqueOrThrow({ ...query, where: { id: deliveryId } });
+    },
   }),
 );

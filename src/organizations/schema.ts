@@ -1,5 +1,5 @@
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { serviceContextOf, viewerOf } from "../schema/context.js";
 import { RoleEnum } from "../schema/enums.js";
 import { updateOrganizationSettings } from "./settings.js";
 
@@ -63,7 +63,7 @@ builder.mutationField("updateOrganizationSettings", (t) =>
     authScopes: { orgAdmin: true },
     args: { input: t.arg({ type: UpdateOrganizationSettingsInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const organization = await updateOrganizationSettings(ctx.db, viewerOf(ctx), {
+      const organization = await updateOrganizationSettings(serviceContextOf(ctx), {
         ...(input.notifyNewMessage != null ? { notifyNewMessage: input.notifyNewMessage } : {}),
         ...(input.slackWebhookUrl !== undefined ? { slackWebhookUrl: input.slackWebhookUrl } : {}),
         ...(input.coalesceWindowSeconds != null ? { coalesceWindowSeconds: input.coalesceWindowSeconds } : {}),

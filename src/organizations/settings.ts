@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { PrismaClient } from "../db/client.js";
-import { invalidInput } from "../errors.js";
+import type { ServiceContext } from "../service-context.js";
+import { parseInput } from "../validation.js";
 
 const timeZone = z.string().refine((tz) => {
   try {
@@ -28,13 +28,8 @@ export const organizationSettingsSchema = z
 export type OrganizationSettingsInput = z.input<typeof organizationSettingsSchema>;
 
 /** Validates and applies an admin's settings change, and records it in the audit log. */
-export async function updateOrganizationSettings(db: PrismaClient, actor: { userId: string; organizationId: string }, input: OrganizationSettingsInput) {
-  const parsed = organizationSettingsSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw invalidInput(issue.path.join(".") || "input", issue.message);
-  }
-  const changes = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
+export async function updateOrganizationSettings({ db, actor }: ServiceContext, input: OrganizationSettingsInput) {
+  const changes = Object.fromEntries(Object.entries(parseInput(organizationSettingsSchema, input)).filter(([, v]) => v !== undefined));
   return db.$transaction(async (tx) => {
     const organization = await tx.organization.update({ where: { id: actor.organizationId }, data: changes });
     await tx.auditLog.create({

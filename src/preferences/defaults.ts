@@ -15,7 +15,7 @@ export interface DefaultsContext {
 }
 
 /**
- * The role defaults (seed 000), before the user's own NotificationPreference rows:
+ * The role defaults (the table in the README), before the user's own NotificationPreference rows:
  *
  * | type                         | AGENT                 | ORG_ADMIN              | SUPER_ADMIN              | VIEWER |
  * |------------------------------|-----------------------|------------------------|--------------------------|--------|
@@ -25,8 +25,8 @@ export interface DefaultsContext {
  * | CAMPAIGN_FAILED              | IN_APP                | IN_APP, EMAIL          | IN_APP, EMAIL, WA        | IN_APP |
  * | ALERT_* (4 types)            | IN_APP                | IN_APP, EMAIL, SLACK†  | IN_APP, EMAIL, WA        | IN_APP |
  *
- * \* only when the three new-message flags are on (seed 003: telling the responsible
- *   agent outside the app is the point of that feature, and the flags are its opt-in).
+ * \* only when the three new-message flags are on (telling the responsible agent outside
+ *   the app is the point of that feature, and the flags are its opt-in).
  * † only when the organization has a Slack webhook.
  * IN_APP is always on for every type: the notification row is the inbox itself.
  */
@@ -74,7 +74,7 @@ export function preferenceMatrix(
   );
 }
 
-/** The three flags of seed 003, all required for a new message to leave the app. */
+/** The three new-message flags (global, organization, user), all required for a new message to leave the app. */
 export function newMessageFlagsOn(globalFlag: boolean, organization: { notifyNewMessage: boolean }, user: { notifyOnNewMessage: boolean }): boolean {
   return globalFlag && organization.notifyNewMessage && user.notifyOnNewMessage;
 }

@@ -1,4 +1,4 @@
-import type { PrismaClient } from "../db/client.js";
+import type { ServiceContext } from "../service-context.js";
 import { notFound } from "../errors.js";
 import { newMessageFlagsOn, preferenceMatrix, type ChannelPreference } from "./defaults.js";
 
@@ -14,7 +14,9 @@ export interface NotificationPreferences {
  * The caller's effective preferences: role defaults (src/preferences/defaults.ts)
  * overridden by their own rows. `db` is the caller's tenant-scoped client.
  */
-export async function notificationPreferences(db: PrismaClient, userId: string, newMessageEnabledGlobally: boolean): Promise<NotificationPreferences> {
+export async function notificationPreferences({ db, runtime, actor }: ServiceContext): Promise<NotificationPreferences> {
+  const { userId } = actor;
+  const newMessageEnabledGlobally = runtime.config.NOTIFY_NEW_MESSAGE_ENABLED;
   const user = await db.user.findFirst({
     where: { id: userId },
     select: {

@@ -1,5 +1,5 @@
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { serviceContextOf } from "../schema/context.js";
 import { NotificationChannelEnum, NotificationTypeEnum } from "../schema/enums.js";
 import type { ChannelPreference } from "./defaults.js";
 import { notificationPreferences, type NotificationPreferences } from "./effective.js";
@@ -64,7 +64,7 @@ builder.queryField("notificationPreferences", (t) =>
   t.field({
     type: NotificationPreferencesRef,
     authScopes: { loggedIn: true },
-    resolve: (_root, _args, ctx) => notificationPreferences(ctx.db, viewerOf(ctx).userId, ctx.runtime.config.NOTIFY_NEW_MESSAGE_ENABLED),
+    resolve: (_root, _args, ctx) => notificationPreferences(serviceContextOf(ctx)),
   }),
 );
 
@@ -74,9 +74,8 @@ builder.mutationField("updateNotificationPreferences", (t) =>
     authScopes: { loggedIn: true },
     args: { input: t.arg({ type: UpdateNotificationPreferencesInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const viewer = viewerOf(ctx);
-      await updateNotificationPreferences(ctx.db, viewer, input);
-      return notificationPreferences(ctx.db, viewer.userId, ctx.runtime.config.NOTIFY_NEW_MESSAGE_ENABLED);
+      await updateNotificationPreferences(serviceContextOf(ctx), input);
+      return notificationPreferences(serviceContextOf(ctx));
     },
   }),
 );

@@ -1,8 +1,9 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js";
 import { z } from "zod";
-import { NotificationChannel, NotificationType, type PrismaClient } from "../db/client.js";
-import { invalidInput } from "../errors.js";
-import { isTimeZone, minutesOfDay } from "../notifications/quietHours.js";
+import { NotificationChannel, NotificationType } from "../db/client.js";
+import type { ServiceContext } from "../service-context.js";
+import { parseInput } from "../validation.js";
+import { isTimeZone, minutesOfDay } from "../notifications/quiet-hours.js";
 import { maskPhone } from "../observability/log.js";
 
 const time = z.string().refine((t) => minutesOfDay(t) !== undefined, "expected a 24h time HH:MM, e.g. 22:00");
@@ -49,17 +50,8 @@ export type UpdateNotificationPreferencesInput = z.input<typeof preferencesInput
  * with an audit log row (the phone masked). A bad field is BAD_USER_INPUT naming
  * it: "whatsappNumber", "quietHours.start", "channels.2.enabled"…
  */
-export async function updateNotificationPreferences(
-  db: PrismaClient,
-  actor: { userId: string; organizationId: string },
-  input: UpdateNotificationPreferencesInput,
-): Promise<void> {
-  const parsed = preferencesInputSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw invalidInput(issue.path.join(".") || "input", issue.message);
-  }
-  const { whatsappNumber, notifyOnNewMessage, quietHours, channels } = parsed.data;
+export async function updateNotificationPreferences({ db, actor }: ServiceContext, input: UpdateNotificationPreferencesInput): Promise<void> {
+  const { whatsappNumber, notifyOnNewMessage, quietHours, channels } = parseInput(preferencesInputSchema, input);
   const userChanges = {
     ...(whatsappNumber !== undefined ? { whatsappNotificationNumber: whatsappNumber } : {}),
     ...(notifyOnNewMessage != null ? { notifyOnNewMessage } : {}),

@@ -1,9 +1,9 @@
 import { ConversationRef } from "../conversations/types.js";
 import { UserRef } from "../organizations/schema.js";
 import { builder } from "../schema/builder.js";
-import { viewerOf } from "../schema/context.js";
+import { serviceContextOf } from "../schema/context.js";
+import { databaseId } from "../schema/global-id.js";
 import { handOverConversation } from "../conversations/hand-over.js";
-import { databaseId } from "../conversations/node-id.js";
 import { addQueueMember, createQueue, removeQueueMember } from "./manage.js";
 
 export const QueueRef = builder.prismaNode("Queue", {
@@ -38,7 +38,7 @@ builder.mutationField("createQueue", (t) =>
     authScopes: { orgAdmin: true },
     args: { name: t.arg.string({ required: true }) },
     resolve: async (query, _root, { name }, ctx) => {
-      const queue = await createQueue(ctx.db, viewerOf(ctx), { name });
+      const queue = await createQueue(serviceContextOf(ctx), { name });
       return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queue.id } });
     },
   }),
@@ -51,8 +51,8 @@ builder.mutationField("addQueueMember", (t) =>
     authScopes: { orgAdmin: true },
     args: { queueId: t.arg.globalID({ for: QueueRef, required: true }), userId: t.arg.globalID({ for: UserRef, required: true }) },
     resolve: async (query, _root, { queueId, userId }, ctx) => {
-      await addQueueMember(ctx.db, viewerOf(ctx), queueId.id, userId.id);
-      return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queueId.id } });
+      const queue = await addQueueMember(serviceContextOf(ctx), { queueId: databaseId(queueId, "queueId"), userId: databaseId(userId, "userId") });
+      return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queue.id } });
     },
   }),
 );
@@ -64,8 +64,8 @@ builder.mutationField("removeQueueMember", (t) =>
     authScopes: { orgAdmin: true },
     args: { queueId: t.arg.globalID({ for: QueueRef, required: true }), userId: t.arg.globalID({ for: UserRef, required: true }) },
     resolve: async (query, _root, { queueId, userId }, ctx) => {
-      await removeQueueMember(ctx.db, viewerOf(ctx), queueId.id, userId.id);
-      return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queueId.id } });
+      const queue = await removeQueueMember(serviceContextOf(ctx), { queueId: databaseId(queueId, "queueId"), userId: databaseId(userId, "userId") });
+      return ctx.db.queue.findUniqueOrThrow({ ...query, where: { id: queue.id } });
     },
   }),
 );
@@ -84,7 +84,7 @@ builder.mutationField("moveConversationToQueue", (t) =>
       assigneeId: t.arg.globalID({ for: UserRef, required: false, description: "A member of that queue to assign it to; absent or null leaves it unassigned." }),
     },
     resolve: async (query, _root, { conversationId, queueId, assigneeId }, ctx) => {
-      const conversation = await handOverConversation(ctx.runtime, ctx.db, viewerOf(ctx), {
+      const conversation = await handOverConversation(serviceContextOf(ctx), {
         conversationId: databaseId(conversationId, "conversationId"),
         queueId: databaseId(queueId, "queueId"),
         assigneeId: assigneeId ? databaseId(assigneeId, "assigneeId") : null,

@@ -14,11 +14,13 @@ import { createLogger, type Logger } from "../observability/log.js";
 import { createMetrics } from "../observability/metrics.js";
 import { closePresence } from "../presence/index.js";
 import { createPubSub } from "../pubsub/index.js";
+import { createProcessState } from "../process-state.js";
 import type { Runtime } from "../runtime.js";
 import { withLogContext } from "../observability/log-context.js";
 import { checkReadiness } from "./health.js";
 import { createRateLimits } from "./rate-limits.js";
-import { apiRoutes, sendJson, sendText } from "./routes.js";
+import { sendJson, sendText } from "../http-response.js";
+import { apiRoutes } from "./routes.js";
 import { attachWebSocketServer } from "./ws.js";
 import { createGraphQLServer } from "./yoga.js";
 
@@ -76,6 +78,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     log,
     verifier: createTokenVerifier(config),
     metrics: createMetrics({ queues: () => boss.getQueues() }),
+    state: createProcessState(),
   };
   await createQueues(runtime, jobs);
   if (runWorkers) await startWorkers(runtime, jobs);
@@ -146,6 +149,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         server.closeAllConnections();
         await boss.stop({ graceful: true, timeout: 15_000 });
         await closePresence(runtime);
+        await runtime.state.close();
         await runtime.pubsub.close();
         await rateLimits.close();
         await prisma.$disconnect();

@@ -26,7 +26,7 @@ export async function authenticate(runtime: Runtime, authorization: unknown): Pr
  * Checked on every request, and on every operation a socket starts.
  */
 export async function assertStanding(runtime: Runtime, viewer: Viewer): Promise<void> {
-  const user = await standingOf(runtime.prisma, viewer.userId);
+  const user = await standingOf(runtime, viewer.userId);
   if (!user || !user.active || user.organizationId !== viewer.organizationId || user.role !== viewer.role) {
     throw new AuthError("unknown or inactive user, or stale organization or role");
   }

@@ -240,7 +240,7 @@ describe("dedupe by key", () => {
 
 describe("system alerts", () => {
   it("are raised by Aviso itself with no creator, and dedupe like any other", async () => {
-    const { raiseSystemAlert } = await import("../../src/alerts/raiseSystemAlert.js");
+    const { raiseSystemAlert } = await import("../../src/alerts/raise-system-alert.js");
     const { runtime } = server.app;
     const demo = await runtime.prisma.organization.findUniqueOrThrow({ where: { slug: "demo" } });
     const input = { organizationId: demo.id, title: "Deliveries dying on SLACK", severity: "HIGH" as const, dedupeKey: "delivery-dead:SLACK" };

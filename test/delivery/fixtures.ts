@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { AlertSeverity, DeliveryStatus, MessageType, NotificationChannel, NotificationType, PrismaClient } from "../../src/db/client.js";
 import type { TestServer } from "../helpers/server.js";
-import { deliveryJobs, type ExternalChannel } from "../../src/delivery/jobs.js";
+import type { ExternalChannel } from "../../src/delivery/channel-types.js";
+import { deliveryJobs } from "../../src/delivery/jobs.js";
 
 export interface NotificationFixture {
   userEmail: string;

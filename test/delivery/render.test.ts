@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { DeliveryContext } from "../../src/delivery/channel.js";
 import { renderEmail } from "../../src/delivery/email-render.js";
-import { truncate } from "../../src/notifications/preview.js";
-import type { Locale } from "../../src/delivery/render.js";
+import { truncate } from "../../src/text/preview.js";
+import type { Locale } from "../../src/text/templates.js";
 import { slackMessage } from "../../src/delivery/slack-message.js";
 import { notificationView } from "../../src/delivery/view.js";
 import { whatsappText } from "../../src/delivery/whatsapp.js";

@@ -43,7 +43,7 @@ describe("Slack delivery", () => {
     const attachment = body.attachments![0]!;
     expect(attachment.color).toBe("#d32f2f");
     const fields = attachment.blocks.find((b) => b.fields)!.fields!.map((f) => f.text);
-    expect(fields).toEqual(["*Gravidade*\nCRITICAL", "*Organização*\nDemo", "*Categoria*\nwhatsapp", "*Nível de escalonamento*\n1"]);
+    expect(fields).toEqual(["*Gravidade*\nCrítica", "*Organização*\nDemo", "*Categoria*\nwhatsapp", "*Nível de escalonamento*\n1"]);
     const alertGid = Buffer.from(`Alert:${alertId}`).toString("base64");
     const buttons = attachment.blocks.find((b) => b.type === "actions")!.elements!;
     expect(buttons.map((b) => [b.action_id, b.text.text, b.url])).toEqual([

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { signatureFor } from "../../src/webhooks/meta/signature.js";
-import { sampleChange, sampleMessage, sampleWebhook, type SampleMessageOptions } from "../../src/webhooks/meta/sample-payload.js";
+import { sampleChange, sampleMessage, sampleWebhook, type SampleMessageOptions } from "../fixtures/meta/sample-payload.js";
 
-export { sampleChange, sampleMessage, sampleStatus, sampleWamid, sampleWebhook } from "../../src/webhooks/meta/sample-payload.js";
+export { sampleChange, sampleMessage, sampleStatus, sampleWamid, sampleWebhook } from "../fixtures/meta/sample-payload.js";
 
 /** The app secret and verify token startTestServer configures. */
 export const TEST_META_APP_SECRET = "test-app-secret";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, localeOf } from "../../src/notifications/locale.js";
-import { messagePreview, PREVIEW_LENGTH } from "../../src/notifications/preview.js";
+import { formatDuration, localeOf } from "../../src/text/locale.js";
+import { messagePreview, PREVIEW_LENGTH } from "../../src/text/preview.js";
 import { defaultEnabled } from "../../src/preferences/defaults.js";
 
 describe("messagePreview", () => {

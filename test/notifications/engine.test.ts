@@ -1,6 +1,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { raiseCampaignFailed } from "../../src/notifications/campaign.js";
+import { inUnitOfWork, type UnitOfWork } from "../../src/db/unit-of-work.js";
 import { notify } from "../../src/notifications/engine.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createUser, openConversation, orgId, raise, receiveMessage, userId } from "./fixtures.js";
@@ -148,15 +149,15 @@ describe("the caller's transaction", () => {
   it("writes notification, deliveries and jobs in the caller's transaction, and rolls back with it", async () => {
     const conversation = await openConversation(prisma(), { org: "demo", assignee: "agent@demo.test" });
     const runtime = server.app.runtime;
-    const store = async (tx: Parameters<Parameters<typeof runtime.prisma.$transaction>[0]>[0]) => {
+    const store = async (unit: UnitOfWork) => {
       // The message is only visible inside this transaction: the engine must read through it.
-      const message = await tx.message.create({ data: { organizationId: demoId, conversationId: conversation.id, direction: "INBOUND", type: "TEXT", text: "oi" } });
-      return notify(runtime, { type: "NEW_MESSAGE", organizationId: demoId, conversationId: conversation.id, messageId: message.id }, { tx });
+      const message = await unit.tx.message.create({ data: { organizationId: demoId, conversationId: conversation.id, direction: "INBOUND", type: "TEXT", text: "oi" } });
+      return notify(runtime, { type: "NEW_MESSAGE", organizationId: demoId, conversationId: conversation.id, messageId: message.id }, unit);
     };
     let rolledBack: string[] = [];
     await expect(
-      runtime.prisma.$transaction(async (tx) => {
-        rolledBack = (await store(tx)).notificationIds;
+      inUnitOfWork(runtime.prisma, runtime.log, async (unit) => {
+        rolledBack = (await store(unit)).notificationIds;
         throw new Error("webhook failed");
       }),
     ).rejects.toThrow("webhook failed");
@@ -164,8 +165,7 @@ describe("the caller's transaction", () => {
     expect(await prisma().notification.count({ where: { conversationId: conversation.id } })).toBe(0);
     expect(await prisma().delivery.count({ where: { notificationId: { in: rolledBack } } })).toBe(0);
 
-    const committed = await runtime.prisma.$transaction((tx) => store(tx));
-    await committed.publish();
+    const committed = await inUnitOfWork(runtime.prisma, runtime.log, (unit) => store(unit));
     const deliveries = await prisma().delivery.findMany({ where: { notificationId: { in: committed.notificationIds } } });
     expect(deliveries).toHaveLength(2);
     expect(await jobsFor(deliveries.map((d) => d.id))).toHaveLength(2);

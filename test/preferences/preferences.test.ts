@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createUser, openConversation, orgId, receiveMessage } from "../notifications/fixtures.js";
 
-// NOTIFY_NEW_MESSAGE_ENABLED is off by default (seed 003); `on` turns it on.
+// NOTIFY_NEW_MESSAGE_ENABLED is off by default; `on` turns it on.
 let off: TestServer;
 let on: TestServer;
 

@@ -2,7 +2,7 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeliveryStatus } from "../../src/db/client.js";
-import type { ExternalChannel } from "../../src/delivery/jobs.js";
+import type { ExternalChannel } from "../../src/delivery/channel-types.js";
 import { createLogger } from "../../src/observability/log.js";
 import { createNotificationWithDelivery, enqueue, waitFor } from "../delivery/fixtures.js";
 import { metaAccepted, metaError, startGraphApi } from "../helpers/graph-api.js";

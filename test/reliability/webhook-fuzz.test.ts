@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderEmail } from "../../src/delivery/email-render.js";
 import { loadDelivery } from "../../src/delivery/load.js";
 import { notificationView } from "../../src/delivery/view.js";
-import { SAMPLE_TYPES } from "../../src/webhooks/meta/sample-payload.js";
+import { SAMPLE_TYPES } from "../fixtures/meta/sample-payload.js";
 import { createNotificationWithDelivery } from "../delivery/fixtures.js";
 import { inboundWebhook, metaFixture, postWebhook, sampleWamid } from "../helpers/meta.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import type { Viewer } from "../../auth/jwt.js";
-import type { PrismaClient, WhatsAppNumber } from "../../db/client.js";
+import type { WhatsAppNumber } from "../../db/client.js";
 import { invalidInput } from "../../errors.js";
-import { isRaceLost } from "./transaction-retry.js";
+import type { ServiceContext } from "../../service-context.js";
+import { parseInput } from "../../validation.js";
+import { isRaceLost } from "../../db/transaction-retry.js";
 
 export const connectWhatsAppNumberSchema = z.object({
   phoneNumberId: z.string().trim().regex(/^\d{5,30}$/, "must be Meta's numeric phone number id"),
@@ -21,13 +22,8 @@ const DEFAULT_QUEUE = "Atendimento";
  * its create hits the unique phoneNumberId and the whole transaction rolls back.
  * New numbers land in the organization's first queue (or a new "Atendimento").
  */
-export async function connectWhatsAppNumber(db: PrismaClient, actor: Viewer, input: ConnectWhatsAppNumberInput): Promise<WhatsAppNumber> {
-  const parsed = connectWhatsAppNumberSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw invalidInput(issue.path.join(".") || "input", issue.message);
-  }
-  const { phoneNumberId, displayPhoneNumber, accessToken } = parsed.data;
+export async function connectWhatsAppNumber({ db, actor }: ServiceContext, input: ConnectWhatsAppNumberInput): Promise<WhatsAppNumber> {
+  const { phoneNumberId, displayPhoneNumber, accessToken } = parseInput(connectWhatsAppNumberSchema, input);
   try {
     return await db.$transaction(async (tx) => {
       const queue =

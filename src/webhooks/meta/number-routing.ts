@@ -1,5 +1,6 @@
-import type { PrismaClient } from "../../db/client.js";
 import { ExpiringMap } from "../../expiring-map.js";
+import { processState } from "../../process-state.js";
+import type { Runtime } from "../../runtime.js";
 
 export interface NumberRoute {
   organizationId: string;
@@ -10,15 +11,14 @@ export interface NumberRoute {
 // a number is connected (an unknown number becomes known), so known answers are kept
 // briefly and unknown ones never are.
 const TTL_MS = 30_000;
-const caches = new WeakMap<PrismaClient, ExpiringMap<string, NumberRoute>>();
+const routes = processState("number-routes", () => new ExpiringMap<string, NumberRoute>(10_000));
 
 /** The organization (and its default queue) that connected this business number, or undefined. */
-export async function routeOfNumber(prisma: PrismaClient, phoneNumberId: string): Promise<NumberRoute | undefined> {
-  let cache = caches.get(prisma);
-  if (!cache) caches.set(prisma, (cache = new ExpiringMap(10_000)));
+export async function routeOfNumber(runtime: Runtime, phoneNumberId: string): Promise<NumberRoute | undefined> {
+  const cache = runtime.state.get(routes);
   const hit = cache.get(phoneNumberId);
   if (hit) return hit;
-  const route = await prisma.whatsAppNumber.findUnique({ where: { phoneNumberId }, select: { organizationId: true, defaultQueueId: true } });
+  const route = await runtime.prisma.whatsAppNumber.findUnique({ where: { phoneNumberId }, select: { organizationId: true, defaultQueueId: true } });
   if (!route) return undefined;
   cache.set(phoneNumberId, route, TTL_MS);
   return route;

@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { v7 as uuidv7 } from "uuid";
 import type { Prisma } from "../../db/client.js";
+import { processState } from "../../process-state.js";
 import type { Runtime } from "../../runtime.js";
-import { sendJson, sendText } from "../../server/routes.js";
+import { sendJson, sendText } from "../../http-response.js";
 import { readRawBody } from "./body.js";
 import { reprocessWebhookEventJob } from "./jobs.js";
 import { webhookEnvelopeSchema } from "./payload.js";
@@ -106,9 +107,9 @@ async function storeForRetry(runtime: Runtime, id: string, payload: Prisma.Input
   }
 }
 
-// Resolved once per process (it may read .aviso/meta-app-secret).
-const secrets = new WeakMap<Runtime["config"], string | undefined>();
+// Resolved once per runtime (it may read .aviso/meta-app-secret).
+const appSecret = processState("meta-app-secret", (): { resolved?: { secret: string | undefined } } => ({}));
 function secretFor(runtime: Runtime): string | undefined {
-  if (!secrets.has(runtime.config)) secrets.set(runtime.config, resolveMetaAppSecret(runtime.config));
-  return secrets.get(runtime.config);
+  const holder = runtime.state.get(appSecret);
+  return (holder.resolved ??= { secret: resolveMetaAppSecret(runtime.config) }).secret;
 }

@@ -1,5 +1,5 @@
 import { builder } from "../../schema/builder.js";
-import { viewerOf } from "../../schema/context.js";
+import { serviceContextOf } from "../../schema/context.js";
 import { connectWhatsAppNumber } from "./connect.js";
 import { WhatsAppNumberRef } from "./types.js";
 
@@ -18,7 +18,7 @@ builder.mutationField("connectWhatsAppNumber", (t) =>
     authScopes: { orgAdmin: true },
     args: { input: t.arg({ type: ConnectWhatsAppNumberInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const number = await connectWhatsAppNumber(ctx.db, viewerOf(ctx), input);
+      const number = await connectWhatsAppNumber(serviceContextOf(ctx), input);
       return ctx.db.whatsAppNumber.findUniqueOrThrow({ ...query, where: { id: number.id } });
     },
   }),

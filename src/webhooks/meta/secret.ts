@@ -1,6 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { developmentSecret } from "../../config/dev-secret.js";
 import type { Config } from "../../config/index.js";
 
 type SecretConfig = Pick<Config, "META_APP_SECRET" | "NODE_ENV" | "AVISO_HOME">;
@@ -14,15 +12,5 @@ type SecretConfig = Pick<Config, "META_APP_SECRET" | "NODE_ENV" | "AVISO_HOME">;
 export function resolveMetaAppSecret(config: SecretConfig): string | undefined {
   if (config.META_APP_SECRET) return config.META_APP_SECRET;
   if (config.NODE_ENV === "production") return undefined;
-  const file = join(config.AVISO_HOME, "meta-app-secret");
-  if (!existsSync(file)) {
-    mkdirSync(config.AVISO_HOME, { recursive: true });
-    try {
-      writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600, flag: "wx" });
-    } catch (error) {
-      // Another process (server or simulate) wrote it first: use theirs.
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-  }
-  return readFileSync(file, "utf8").trim();
+  return developmentSecret(config.AVISO_HOME, "meta-app-secret");
 }

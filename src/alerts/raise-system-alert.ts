@@ -1,6 +1,6 @@
 import type { AlertSeverity } from "../db/client.js";
 import type { Runtime } from "../runtime.js";
-import { createAlert, type CreatedAlert } from "./createAlert.js";
+import { createAlertAs, type CreatedAlert } from "./create-alert.js";
 
 export interface SystemAlertInput {
   organizationId: string;
@@ -23,5 +23,5 @@ export interface SystemAlertInput {
  */
 export function raiseSystemAlert(runtime: Runtime, input: SystemAlertInput): Promise<CreatedAlert> {
   const { organizationId, category, ...alert } = input;
-  return createAlert(runtime, { organizationId, userId: null }, { ...alert, category: category ?? "system" });
+  return createAlertAs(runtime, { organizationId, userId: null }, { ...alert, category: category ?? "system" });
 }

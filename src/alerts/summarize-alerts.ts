@@ -1,5 +1,6 @@
-import { AlertSeverity, AlertStatus, Prisma, type PrismaClient } from "../db/client.js";
+import { AlertSeverity, AlertStatus, Prisma } from "../db/client.js";
 import { invalidInput } from "../errors.js";
+import type { ServiceContext } from "../service-context.js";
 
 export interface AlertPeriod {
   /** Inclusive; unbounded when absent. */
@@ -39,7 +40,8 @@ interface Row {
  * (every value listed, zeros included), and the mean seconds from opening to
  * acknowledgement and to resolution. One grouped query, whatever the volume.
  */
-export async function summarizeAlerts(prisma: PrismaClient, organizationId: string, period: AlertPeriod = {}): Promise<AlertSummary> {
+export async function summarizeAlerts({ db: prisma, actor }: ServiceContext, period: AlertPeriod = {}): Promise<AlertSummary> {
+  const { organizationId } = actor;
   const from = period.from ?? null;
   const to = period.to ?? null;
   if (from && to && from >= to) throw invalidInput("to", "must be after from");

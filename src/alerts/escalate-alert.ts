@@ -2,10 +2,11 @@ import { z } from "zod";
 import type { Alert } from "../db/client.js";
 import { AlertStatus } from "../db/client.js";
 import { invalidInput } from "../errors.js";
-import type { Runtime } from "../runtime.js";
+import type { ServiceContext } from "../service-context.js";
+import { parseInput } from "../validation.js";
 import { escalationUpdate, MAX_ESCALATION_LEVEL } from "./escalation.js";
 import { scheduleEscalation } from "./jobs.js";
-import { assertNotResolved, changeAlert, findAlert, updateIfUnchanged, type AlertActor } from "./transition.js";
+import { assertNotResolved, changeAlert, findAlert, updateIfUnchanged } from "./transition.js";
 
 const reasonSchema = z.string().trim().max(1000).nullish();
 
@@ -15,9 +16,9 @@ const reasonSchema = z.string().trim().max(1000).nullish();
  * schedule from the new level. Escalating a resolved alert, or one already at the top
  * level, is BAD_USER_INPUT.
  */
-export async function escalateAlert(runtime: Runtime, actor: AlertActor, alertId: string, reason?: string | null): Promise<Alert> {
-  const parsedReason = reasonSchema.safeParse(reason);
-  if (!parsedReason.success) throw invalidInput("reason", parsedReason.error.issues[0]!.message);
+export async function escalateAlert({ runtime, actor }: ServiceContext, input: { alertId: string; reason?: string | null }): Promise<Alert> {
+  const { alertId } = input;
+  const reason = parseInput(reasonSchema, input.reason, "reason");
   const alert = await changeAlert(runtime, async (tx) => {
     const current = await findAlert(tx, actor.organizationId, alertId);
     assertNotResolved(current, "escalated");
@@ -34,7 +35,7 @@ export async function escalateAlert(runtime: Runtime, actor: AlertActor, alertId
     if (!escalated.acknowledgedAt) await scheduleEscalation(runtime, tx, escalated, level + 1);
     return {
       alert: escalated,
-      audit: { action: "alert.escalated", actorId: actor.userId, data: { level, automatic: false, reason: parsedReason.data || null } },
+      audit: { action: "alert.escalated", actorId: actor.userId, data: { level, automatic: false, reason: reason || null } },
       notification: { type: "ALERT_ESCALATED", escalationLevel: level },
     };
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deferToQuietHoursEnd, minutesOfDay, zonedTimeToInstant } from "../../src/notifications/quietHours.js";
+import { deferToQuietHoursEnd, minutesOfDay, zonedTimeToInstant } from "../../src/notifications/quiet-hours.js";
 
 const saoPaulo = { start: "22:00", end: "07:00", timeZone: "America/Sao_Paulo" };
 

@@ -1,5 +1,5 @@
-import type { Prisma } from "../../db/client.js";
-import { sameWhatsAppNumber } from "../../conversations/phone.js";
+import type { Prisma } from "../db/client.js";
+import { sameWhatsAppNumber } from "./phone.js";
 
 export interface NotificationNumberOwner {
   id: string;
@@ -9,7 +9,7 @@ export interface NotificationNumberOwner {
 /**
  * The organization's users who receive notifications on their own WhatsApp. A message
  * from one of those numbers is an agent answering (or echoing) a notification, not a
- * customer: it must not open a conversation, or every notification could loop (seed 003).
+ * customer: it must not open a conversation, or every notification could loop.
  */
 export function notificationNumberOwners(tx: Prisma.TransactionClient, organizationId: string): Promise<NotificationNumberOwner[]> {
   return tx.user.findMany({

@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from "../../db/client.js";
+import type { Prisma, PrismaClient } from "./client.js";
 
 const ATTEMPTS = 4;
 

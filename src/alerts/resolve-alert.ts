@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { AlertStatus, type Alert } from "../db/client.js";
 import { invalidInput } from "../errors.js";
-import type { Runtime } from "../runtime.js";
+import type { ServiceContext } from "../service-context.js";
+import { parseInput } from "../validation.js";
 import { alertStalenessJob, cancelQueuedAlertJobs, escalateAlertJob } from "./jobs.js";
-import { assertNotResolved, changeAlert, findAlert, updateIfUnchanged, type AlertActor } from "./transition.js";
+import { assertNotResolved, changeAlert, findAlert, updateIfUnchanged } from "./transition.js";
 
 const resolutionSchema = z
   .string()
@@ -16,9 +17,9 @@ const resolutionSchema = z
  * engine reads how long it was open from createdAt/resolvedAt). Its dedupe key is free
  * again: the next alert with it opens a new one. Resolving twice is BAD_USER_INPUT.
  */
-export async function resolveAlert(runtime: Runtime, actor: AlertActor, alertId: string, resolution?: string | null): Promise<Alert> {
-  const parsedResolution = resolutionSchema.safeParse(resolution);
-  if (!parsedResolution.success) throw invalidInput("resolution", parsedResolution.error.issues[0]!.message);
+export async function resolveAlert({ runtime, actor }: ServiceContext, input: { alertId: string; resolution?: string | null }): Promise<Alert> {
+  const { alertId } = input;
+  const resolution = parseInput(resolutionSchema, input.resolution, "resolution");
   const alert = await changeAlert(runtime, async (tx) => {
     const current = await findAlert(tx, actor.organizationId, alertId);
     assertNotResolved(current, "resolved again");
@@ -27,7 +28,7 @@ export async function resolveAlert(runtime: Runtime, actor: AlertActor, alertId:
       tx,
       current,
       { status: { not: AlertStatus.RESOLVED } },
-      { status: AlertStatus.RESOLVED, resolvedAt: now, resolvedById: actor.userId, resolution: parsedResolution.data, lastActivityAt: now },
+      { status: AlertStatus.RESOLVED, resolvedAt: now, resolvedById: actor.userId, resolution, lastActivityAt: now },
     );
     if (!resolved) throw invalidInput("id", "the alert was resolved meanwhile");
     const secondsOpen = Math.round((now.getTime() - current.createdAt.getTime()) / 1000);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
 
-import type { Locale } from "../notifications/locale.js";
+import type { Locale } from "./locale.js";
 
 export type { Locale };
 
@@ -18,6 +18,7 @@ export type Escaping = "html" | "none";
 // A private environment: helpers registered elsewhere cannot leak into ours.
 const handlebars = Handlebars.create();
 handlebars.registerHelper("gt", (a: unknown, b: unknown) => typeof a === "number" && typeof b === "number" && a > b);
+handlebars.registerHelper("capitalize", (s: unknown) => (typeof s === "string" ? s.charAt(0).toUpperCase() + s.slice(1) : s));
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 
 /** Compiles `templates/<path>` once per process and renders it with `view`. */
@@ -63,3 +64,15 @@ export function localizedPath(dir: string, name: string, fallback: string, local
 }
 
 const existing = new Map<string, boolean>();
+
+/**
+ * An in-app title and body: templates/in-app/<name>.<locale>.hbs holds the title on its
+ * first line and the body below a blank line (as email templates do). Plain text.
+ */
+export function renderInApp(name: string, locale: Locale, view: object): { title: string; body: string } {
+  const path = `in-app/${name}.${locale}.hbs`;
+  const [title = "", ...rest] = templateSource(path).split("\n");
+  // The file's own line breaks frame the body; what the view puts in it is kept as is.
+  const body = rest.join("\n").replace(/^\n/, "").replace(/\n$/, "");
+  return { title: renderSource(`${path}#title`, title, view, "none"), body: renderSource(`${path}#body`, body, view, "none") };
+}

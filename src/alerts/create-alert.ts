@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { AlertSeverity, AlertStatus, Prisma, type Alert } from "../db/client.js";
-import { invalidInput } from "../errors.js";
 import type { Runtime } from "../runtime.js";
+import type { ServiceContext } from "../service-context.js";
+import { parseInput } from "../validation.js";
 import { scheduleEscalation, scheduleStalenessCheck } from "./jobs.js";
 import { changeAlert } from "./transition.js";
 
@@ -48,13 +49,13 @@ const MAX_ATTEMPTS = 3;
  * check), or — when `dedupeKey` names an unresolved alert of the organization —
  * adds an occurrence to that one and returns it.
  */
-export async function createAlert(runtime: Runtime, creator: AlertCreator, input: CreateAlertInput): Promise<CreatedAlert> {
-  const parsed = createAlertSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw invalidInput(String(issue.path[0] ?? "input"), issue.message);
-  }
-  const data = parsed.data;
+export function createAlert({ runtime, actor }: ServiceContext, input: CreateAlertInput): Promise<CreatedAlert> {
+  return createAlertAs(runtime, { organizationId: actor.organizationId, userId: actor.userId }, input);
+}
+
+/** createAlert for a creator who may be Aviso itself (raiseSystemAlert). */
+export async function createAlertAs(runtime: Runtime, creator: AlertCreator, input: CreateAlertInput): Promise<CreatedAlert> {
+  const data = parseInput(createAlertSchema, input);
   for (let attempt = 1; ; attempt++) {
     if (data.dedupeKey) {
       const existing = await addOccurrence(runtime, creator, data.dedupeKey);

@@ -1,15 +1,15 @@
 import { AlertStatus, type Alert } from "../db/client.js";
 import { invalidInput } from "../errors.js";
-import type { Runtime } from "../runtime.js";
+import type { ServiceContext } from "../service-context.js";
 import { cancelQueuedAlertJobs, escalateAlertJob } from "./jobs.js";
-import { assertNotResolved, changeAlert, findAlert, updateIfUnchanged, type AlertActor } from "./transition.js";
+import { assertNotResolved, changeAlert, findAlert, updateIfUnchanged } from "./transition.js";
 
 /**
  * Someone is on it: the alert stops escalating by itself. Acknowledging a resolved or
  * already acknowledged alert is BAD_USER_INPUT. Notifies no one (the admins were told
  * at creation); `alertChanged` tells every open dashboard.
  */
-export async function acknowledgeAlert(runtime: Runtime, actor: AlertActor, alertId: string): Promise<Alert> {
+export async function acknowledgeAlert({ runtime, actor }: ServiceContext, alertId: string): Promise<Alert> {
   const alert = await changeAlert(runtime, async (tx) => {
     const current = await findAlert(tx, actor.organizationId, alertId);
     assertNotResolved(current, "acknowledged");

@@ -1,0 +1,98 @@
+import type { UnitOfWork } from "../db/unit-of-work.js";
+import { notify } from "../notifications/engine.js";
+import { maskPhone, type Logger } from "../observability/log.js";
+import type { Runtime } from "../runtime.js";
+import { noteAgentInbound, notificationNumberOwners, ownerOfNumber } from "./anti-loop.js";
+import type { SenderIdentity } from "./contact-for-inbound.js";
+import { applyMessageStatus, type StatusReport } from "./message-status.js";
+import { recordInboundMessage, type InboundMessageInput } from "./record-inbound.js";
+
+/** One customer message as the provider's webhook carried it, already read into our terms. */
+export interface InboundMessage extends InboundMessageInput {
+  sender: SenderIdentity;
+}
+
+/** What one organization's business number received in one webhook change. */
+export interface InboundChange {
+  organizationId: string;
+  /** Where a conversation this change opens is queued (the number's default queue). */
+  queueId: string | null;
+  messages: InboundMessage[];
+  /** Reports on messages the organization sent. */
+  statuses: StatusReport[];
+}
+
+/** Everything one provider webhook brought, routed to organizations, in the provider's order. */
+export interface InboundBatch {
+  /** When the webhook arrived (for the webhook-to-notification latency metric). */
+  receivedAt: Date;
+  changes: InboundChange[];
+}
+
+export interface InboundOutcome {
+  messagesStored: number;
+  duplicates: number;
+  agentMessages: number;
+  messageStatusesApplied: number;
+}
+
+interface NewMessage {
+  organizationId: string;
+  conversationId: string;
+  messageId: string;
+}
+
+/**
+ * The conversation side of inbound traffic, inside the caller's transaction: for each
+ * message, the anti-loop rule (an agent's own notification number opens nothing), then
+ * contact, conversation and the message once per provider id; status reports move the
+ * organization's outbound messages; once every message is recorded, one NEW_MESSAGE per
+ * new message goes to the notification engine — its locks (email limits) are then always
+ * taken last, after the contact and conversation-number rows, so two webhooks can never
+ * hold them in opposite orders and deadlock. After commit the unit publishes the
+ * recipients' notifications, then each new message (`messageAdded`) and its conversation
+ * (`conversationUpdated`).
+ */
+export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: InboundBatch, log: Logger = runtime.log): Promise<InboundOutcome> {
+  const { tx } = unit;
+  const outcome: InboundOutcome = { messagesStored: 0, duplicates: 0, agentMessages: 0, messageStatusesApplied: 0 };
+  const newMessages: NewMessage[] = [];
+  for (const change of batch.changes) {
+    const { organizationId } = change;
+    const owners = change.messages.length ? await notificationNumberOwners(tx, organizationId) : [];
+    for (const message of change.messages) {
+      const { sender } = message;
+      const agent = ownerOfNumber(owners, sender.waId);
+      if (agent) {
+        outcome.agentMessages += 1;
+        await noteAgentInbound(tx, agent.id, message.sentAt);
+        log.info({ organizationId, userId: agent.id, from: maskPhone(sender.waId) }, "message from an agent's notification number: no conversation opened");
+        continue;
+      }
+      const { sender: _sender, ...input } = message;
+      const recorded = await recordInboundMessage(tx, { organizationId, queueId: change.queueId, sender, message: input });
+      if (!recorded.stored) {
+        outcome.duplicates += 1;
+        continue;
+      }
+      outcome.messagesStored += 1;
+      log.info({ organizationId, conversationId: recorded.conversationId, messageId: recorded.messageId, from: maskPhone(sender.waId) }, "inbound message stored");
+      newMessages.push({ organizationId, conversationId: recorded.conversationId, messageId: recorded.messageId });
+    }
+    for (const status of change.statuses) outcome.messageStatusesApplied += await applyMessageStatus(tx, organizationId, status);
+  }
+  for (const message of newMessages) await notify(runtime, { type: "NEW_MESSAGE", ...message, receivedAt: batch.receivedAt }, unit);
+  if (newMessages.length > 0) unit.afterCommit(() => publishNewMessages(runtime, newMessages));
+  return outcome;
+}
+
+async function publishNewMessages(runtime: Runtime, newMessages: NewMessage[]): Promise<void> {
+  const conversations = new Map<string, string>();
+  for (const message of newMessages) {
+    await runtime.pubsub.publish("messageAdded", message.organizationId, { messageId: message.messageId, conversationId: message.conversationId });
+    conversations.set(message.conversationId, message.organizationId);
+  }
+  for (const [conversationId, organizationId] of conversations) {
+    await runtime.pubsub.publish("conversationUpdated", organizationId, { conversationId });
+  }
+}
