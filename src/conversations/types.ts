@@ -1,4 +1,9 @@
 import { builder } from "../schema/builder.js";
+import { batchPerRequest } from "../schema/batch.js";
+import { unreadCountsFor } from "./unread.js";
+
+/** Each conversation's unread count for the caller, one query per page. */
+const unreadOf = batchPerRequest<string, number>((ctx, ids) => unreadCountsFor(ctx.db, ctx.viewer!.userId, ids));
 import { ConversationStatusEnum, MessageDirectionEnum, MessageStatusEnum, MessageTypeEnum } from "../schema/enums.js";
 import { assertIdCursors } from "../schema/cursors.js";
 
@@ -20,7 +25,11 @@ export const ConversationRef = builder.prismaNode("Conversation", {
     contact: t.relation("contact"),
     assignee: t.relation("assignee", { nullable: true }),
     lastMessageAt: t.expose("lastMessageAt", { type: "DateTime", nullable: true }),
-    unreadCount: t.exposeInt("unreadCount"),
+    unreadCount: t.int({
+      description: "Customer messages the caller has not read: those after their last markConversationRead; until they first read it, the team's count (reset by anyone's read).",
+      select: { unreadCount: true },
+      resolve: async (conversation, _args, ctx) => (ctx.viewer ? ((await unreadOf(ctx, conversation.id)) ?? conversation.unreadCount) : conversation.unreadCount),
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
     messages: t.relatedConnection("messages", {
       cursor: "id",

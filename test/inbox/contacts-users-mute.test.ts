@@ -148,3 +148,38 @@ describe("search documents", () => {
     expect(await ids("boleto")).toEqual([gid("Conversation", conversationId)]);
   });
 });
+
+describe("unreadCount", () => {
+  it("counts, for each agent, the customer's messages after their own last read", async () => {
+    const { prisma } = server.app.runtime;
+    const contact = await prisma.contact.create({ data: { organizationId: org.organizationId, phone: "5511955554444", name: "Leitura" } });
+    const conversation = await prisma.conversation.create({ data: { organizationId: org.organizationId, number: 77, contactId: contact.id, unreadCount: 2, lastMessageAt: new Date() } });
+    const inbound = (text: string) => prisma.message.create({ data: { organizationId: org.organizationId, conversationId: conversation.id, direction: "INBOUND", type: "TEXT", text } });
+    await inbound("um");
+    await inbound("dois");
+    const COUNT = "query($id: ID!) { conversation(id: $id) { unreadCount } }";
+    const countFor = async (token: string) => ((await server.gql<{ conversation: { unreadCount: number } }>(COUNT, { id: gid("Conversation", conversation.id) }, token)).data?.conversation.unreadCount);
+    // Nobody read it yet: everyone sees the team's count.
+    expect(await countFor(tokens.agentA)).toBe(2);
+    const read = await server.gql("mutation($id: ID!) { markConversationRead(id: $id) { unreadCount } }", { id: gid("Conversation", conversation.id) }, tokens.agentA);
+    expect(read.data).toEqual({ markConversationRead: { unreadCount: 0 } });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await inbound("três");
+    await prisma.conversation.update({ where: { id: conversation.id }, data: { unreadCount: { increment: 1 } } });
+    // agentA read before "três"; agentB never read: the team's count, reset by agentA's read, then one more.
+    expect(await countFor(tokens.agentA)).toBe(1);
+    expect(await countFor(tokens.agentB)).toBe(1);
+    await server.gql("mutation($id: ID!) { markConversationRead(id: $id) { id } }", { id: gid("Conversation", conversation.id) }, tokens.agentB);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await inbound("quatro");
+    expect(await countFor(tokens.agentA)).toBe(2);
+    expect(await countFor(tokens.agentB)).toBe(1);
+    // A list asks once for the page.
+    const list = await server.gql<{ conversations: { edges: Array<{ node: { id: string; unreadCount: number } }> } }>(
+      "{ conversations(first: 10) { edges { node { id unreadCount } } } }",
+      {},
+      tokens.agentA,
+    );
+    expect(list.data!.conversations.edges.find((e) => e.node.id === gid("Conversation", conversation.id))?.node.unreadCount).toBe(2);
+  });
+});
