@@ -158,7 +158,7 @@ describe("unreadCount", () => {
     await inbound("um");
     await inbound("dois");
     const COUNT = "query($id: ID!) { conversation(id: $id) { unreadCount } }";
-    const countFor = async (token: string) => ((await server.gql<{ conversation: { unreadCount: number } }>(COUNT, { id: gid("Conversation", conversation.id) }, token)).data?.conversation.unreadCount);
+    const countFor = async (token: string | undefined) => ((await server.gql<{ conversation: { unreadCount: number } }>(COUNT, { id: gid("Conversation", conversation.id) }, token!)).data?.conversation.unreadCount);
     // Nobody read it yet: everyone sees the team's count.
     expect(await countFor(tokens.agentA)).toBe(2);
     const read = await server.gql("mutation($id: ID!) { markConversationRead(id: $id) { unreadCount } }", { id: gid("Conversation", conversation.id) }, tokens.agentA);
