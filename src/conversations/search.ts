@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { PLAN_EVERY_TIME, Prisma, type ConversationStatus, type PrismaClient } from "../db/client.js";
 import { invalidInput } from "../errors.js";
+import { parseInput } from "../validation.js";
 
 /**
  * The inbox's search, in PostgreSQL itself (indexes in the `inbox_search_mute` migration):
@@ -47,9 +48,7 @@ function containing(text: string): string {
 
 /** Validates and normalizes the search text (BAD_USER_INPUT `search`). */
 export function parseSearch(raw: string): string {
-  const parsed = searchText.safeParse(raw);
-  if (!parsed.success) throw invalidInput("search", parsed.error.issues[0]!.message);
-  return parsed.data;
+  return parseInput(searchText, raw, "search");
 }
 
 /** SQL condition on contact `ct`: the name contains the query (folded), or the phone its digits. */
