@@ -52,25 +52,40 @@ CREATE TABLE "ConversationSearch" (
 );
 CREATE INDEX "ConversationSearch_document_idx" ON "ConversationSearch" USING gin ("document");
 
+-- Bounds, so no message can fail to be stored because of its search document (a tsvector
+-- holds at most 1 MB): the first 4,096 characters of a message (WhatsApp's own limit for a
+-- text), and at most 20,000 distinct words per conversation (~200 kB); past that a
+-- conversation keeps the words it has.
+CREATE OR REPLACE FUNCTION aviso_search_document(value text) RETURNS tsvector
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+  AS $$ SELECT strip(to_tsvector('portuguese'::regconfig, aviso_unaccent(left(value, 4096)))) $$;
+
 CREATE OR REPLACE FUNCTION aviso_index_message_text() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NEW."text" IS NULL OR NEW."text" = '' THEN RETURN NULL; END IF;
   INSERT INTO "ConversationSearch" AS s ("conversationId", "organizationId", "document")
-  VALUES (NEW."conversationId", NEW."organizationId", strip(to_tsvector('portuguese'::regconfig, aviso_unaccent(NEW."text"))))
+  VALUES (NEW."conversationId", NEW."organizationId", aviso_search_document(NEW."text"))
   ON CONFLICT ("conversationId") DO UPDATE SET "document" = s."document" || EXCLUDED."document"
     -- Most messages of a conversation repeat its words: then nothing is written.
-    WHERE s."document" || EXCLUDED."document" <> s."document";
+    WHERE length(s."document") < 20000 AND s."document" || EXCLUDED."document" <> s."document";
   RETURN NULL;
 END $$;
 CREATE TRIGGER "Message_search_document" AFTER INSERT ON "Message"
   FOR EACH ROW EXECUTE FUNCTION aviso_index_message_text();
+
+-- A conversation's document from its messages' texts (newest first), within the same bounds:
+-- each text's first 4,096 characters, the whole at most 200,000 characters.
+CREATE OR REPLACE FUNCTION aviso_search_document_of(texts text[]) RETURNS tsvector
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  AS $$ SELECT strip(to_tsvector('portuguese'::regconfig, aviso_unaccent(left(
+    (SELECT string_agg(left(t, 4096), ' ') FROM unnest(texts) t), 200000)))) $$;
 
 -- A message deleted or whose text changed (an erasure, say) must stop matching: the
 -- documents of the conversations it touched are rebuilt from what remains, once per statement.
 CREATE OR REPLACE FUNCTION aviso_rebuild_conversation_search(ids uuid[]) RETURNS void LANGUAGE sql AS $$
   DELETE FROM "ConversationSearch" WHERE "conversationId" = ANY(ids);
   INSERT INTO "ConversationSearch" ("conversationId", "organizationId", "document")
-  SELECT m."conversationId", (array_agg(m."organizationId"))[1], strip(to_tsvector('portuguese'::regconfig, aviso_unaccent(string_agg(m."text", ' '))))
+  SELECT m."conversationId", (array_agg(m."organizationId"))[1], aviso_search_document_of(array_agg(m."text" ORDER BY m."createdAt" DESC))
   FROM "Message" m
   WHERE m."conversationId" = ANY(ids) AND coalesce(m."text", '') <> ''
     AND EXISTS (SELECT 1 FROM "Conversation" c WHERE c."id" = m."conversationId")
@@ -96,7 +111,7 @@ CREATE TRIGGER "Message_search_document_updated" AFTER UPDATE ON "Message"
 
 -- Existing messages.
 INSERT INTO "ConversationSearch" ("conversationId", "organizationId", "document")
-SELECT m."conversationId", (array_agg(m."organizationId"))[1], strip(to_tsvector('portuguese'::regconfig, aviso_unaccent(string_agg(m."text", ' '))))
+SELECT m."conversationId", (array_agg(m."organizationId"))[1], aviso_search_document_of(array_agg(m."text" ORDER BY m."createdAt" DESC))
 FROM "Message" m WHERE coalesce(m."text", '') <> '' GROUP BY m."conversationId";
 
 -- Contact names (accent- and case-folded) and phone digits: trigram indexes for substring matches.
