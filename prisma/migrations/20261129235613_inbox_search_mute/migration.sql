@@ -53,12 +53,12 @@ CREATE TABLE "ConversationSearch" (
 CREATE INDEX "ConversationSearch_document_idx" ON "ConversationSearch" USING gin ("document");
 
 -- Bounds, so no message can fail to be stored because of its search document (a tsvector
--- holds at most 1 MB): the first 4,096 characters of a message (WhatsApp's own limit for a
--- text), and at most 20,000 distinct words per conversation (~200 kB); past that a
--- conversation keeps the words it has.
+-- holds at most 1 MB) nor cost much: the first 2,048 characters of a message, and at most
+-- 5,000 distinct words per conversation (~50 kB, far above what a support conversation
+-- uses; each new word rewrites the document); past that a conversation keeps the words it has.
 CREATE OR REPLACE FUNCTION aviso_search_document(value text) RETURNS tsvector
   LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-  AS $$ SELECT strip(to_tsvector('portuguese'::regconfig, aviso_unaccent(left(value, 4096)))) $$;
+  AS $$ SELECT strip(to_tsvector('portuguese'::regconfig, aviso_unaccent(left(value, 2048)))) $$;
 
 CREATE OR REPLACE FUNCTION aviso_index_message_text() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -67,18 +67,18 @@ BEGIN
   VALUES (NEW."conversationId", NEW."organizationId", aviso_search_document(NEW."text"))
   ON CONFLICT ("conversationId") DO UPDATE SET "document" = s."document" || EXCLUDED."document"
     -- Most messages of a conversation repeat its words: then nothing is written.
-    WHERE length(s."document") < 20000 AND s."document" || EXCLUDED."document" <> s."document";
+    WHERE length(s."document") < 5000 AND s."document" || EXCLUDED."document" <> s."document";
   RETURN NULL;
 END $$;
 CREATE TRIGGER "Message_search_document" AFTER INSERT ON "Message"
   FOR EACH ROW EXECUTE FUNCTION aviso_index_message_text();
 
 -- A conversation's document from its messages' texts (newest first), within the same bounds:
--- each text's first 4,096 characters, the whole at most 200,000 characters.
+-- each text's first 2,048 characters, the whole at most 50,000 characters.
 CREATE OR REPLACE FUNCTION aviso_search_document_of(texts text[]) RETURNS tsvector
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   AS $$ SELECT strip(to_tsvector('portuguese'::regconfig, aviso_unaccent(left(
-    (SELECT string_agg(left(t, 4096), ' ') FROM unnest(texts) t), 200000)))) $$;
+    (SELECT string_agg(left(t, 2048), ' ') FROM unnest(texts) t), 50000)))) $$;
 
 -- A message deleted or whose text changed (an erasure, say) must stop matching: the
 -- documents of the conversations it touched are rebuilt from what remains, once per statement.
