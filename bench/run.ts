@@ -4,6 +4,7 @@
 // only with BENCH_ENFORCE=1.
 import { writeFileSync } from "node:fs";
 import os from "node:os";
+import pg from "pg";
 import { SMTPServer } from "smtp-server";
 import { deliveryJobs } from "../src/delivery/jobs.js";
 import { httpThroughput, pgBossNoop, pgTransaction, redisRoundTrip, startBaselineServers, wsBroadcast, wsEcho } from "./baselines.js";
@@ -13,6 +14,7 @@ import { latencyChart } from "./lib/chart.js";
 import { seedBenchData } from "./lib/setup.js";
 import { searchBench } from "./search.js";
 import { commitsPerWebhook, ingest, openLoopE2E, subscribeNotifications } from "./scenarios.js";
+import { outboxSends, rawPosts, startGraphStandIn } from "./outbound.js";
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -41,8 +43,20 @@ const baselines = {
 base.stop();
 
 log("starting Aviso");
+// Agents' answers go to a local Graph API stand-in; the per-number limit is lifted above
+// what the machine reaches so the outbound scenario measures the outbox, not the limit.
+const graphStandIn = await startGraphStandIn();
 const aviso = await startAviso(
-  { DATABASE_URL: databaseUrl, REDIS_URL, SMTP_HOST: "127.0.0.1", SMTP_PORT: String(smtpPort), SMTP_USE_TLS: "false", EMAIL_ENABLED: "true" },
+  {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL,
+    SMTP_HOST: "127.0.0.1",
+    SMTP_PORT: String(smtpPort),
+    SMTP_USE_TLS: "false",
+    EMAIL_ENABLED: "true",
+    WHATSAPP_API_URL: graphStandIn.url,
+    WHATSAPP_MAX_MESSAGES_PER_SECOND: "1000",
+  },
   await freePort(),
 );
 const data = await seedBenchData(databaseUrl, { agents: AGENTS, fanoutAdmins: FANOUT_ADMINS, idleUsers: IDLE });
@@ -99,7 +113,19 @@ const bytesPerConnection = Math.round((rssAfter - rssBefore) / IDLE);
 
 log("delivery");
 const emailJobsPerSecond = await emailDeliveries(databaseUrl, data.agents[1]!);
+
+log("outbound");
+const benchConversations = (await (async () => {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const rows = (await client.query(`SELECT id::text FROM "Conversation" WHERE "organizationId" = $1`, [data.benchOrgId])).rows as Array<{ id: string }>;
+  await client.end();
+  return rows.map((r) => r.id);
+})());
+const outboundRaw = await rawPosts(graphStandIn, 2000);
+const outbound = await outboxSends(aviso.url, databaseUrl, agentTokens[0]!, benchConversations, 1000);
 await aviso.stop();
+await graphStandIn.close();
 smtp.close();
 
 // Inbox search over its own seeded organization (BENCH_SEARCH_MESSAGES=0 skips it).
@@ -144,6 +170,7 @@ const results = {
     delivery: { emailJobsPerSecond, noopJobsPerSecond: baselines.pgBossNoop.jobsPerSecond },
     durability: { writingCommitsPerWebhook: durability.writing, allCommitsPerWebhook: durability.all },
     ...(search ? { search } : {}),
+    outbound: { ...outbound, rawPostsPerSecond: outboundRaw.postsPerSecond, outboxToRaw: Math.round((outbound.sendsPerSecond / outboundRaw.postsPerSecond) * 1000) / 1000 },
   },
   goals,
 };
@@ -152,6 +179,7 @@ writeFileSync(new URL("./e2e-latency.svg", import.meta.url), latencyChart(e2e, "
 
 console.log("\nscenario                      value");
 for (const r of e2e) console.log(`e2e @${String(r.rate).padEnd(4)}/s  p50 ${r.p50} ms  p90 ${r.p90} ms  p99 ${r.p99} ms  max ${r.max} ms  errors ${r.errors}`);
+console.log(`outbound: ${outbound.sendsPerSecond} sends/s through the outbox (sendMessage → SENT), raw HTTP posts to the same stand-in ${outboundRaw.postsPerSecond}/s`);
 console.log(`\n${"goal".padEnd(26)} ${"value".padStart(10)} ${"threshold".padStart(10)}  pass`);
 for (const g of goals) console.log(`${g.id.padEnd(26)} ${String(Math.round(g.value * 100) / 100).padStart(10)} ${String(g.threshold).padStart(10)}  ${g.pass ? "yes" : "NO"}`);
 const missed = goals.filter((g) => !g.pass);

@@ -2,7 +2,7 @@
  * Errors services throw. They know nothing of GraphQL or HTTP: the GraphQL layer maps
  * `code` to `extensions.code` (src/schema/errors.ts), webhooks to a status.
  */
-export type ErrorCode = "NOT_FOUND" | "BAD_USER_INPUT" | "FORBIDDEN" | "UNAUTHENTICATED" | "RATE_LIMITED" | "CONFLICT";
+export type ErrorCode = "NOT_FOUND" | "BAD_USER_INPUT" | "FORBIDDEN" | "UNAUTHENTICATED" | "RATE_LIMITED" | "CONFLICT" | "CUSTOMER_WINDOW_CLOSED";
 
 export class DomainError extends Error {
   constructor(

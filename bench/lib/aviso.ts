@@ -27,6 +27,8 @@ export async function startAviso(env: Record<string, string>, port: number): Pro
       HOST: "127.0.0.1",
       JWT_SECRET: BENCH_SECRET,
       META_APP_SECRET: BENCH_APP_SECRET,
+      // Production requires the at-rest encryption key (32 bytes, base64).
+      AVISO_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString("base64"),
       META_VERIFY_TOKEN: "bench",
       RATE_LIMIT_WS_CONNECTS_PER_MINUTE: "1000000",
       RATE_LIMIT_MUTATIONS_PER_MINUTE: "1000000",

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AlertSeverity, AlertStatus, Prisma, type Alert } from "../db/client.js";
 import type { Runtime } from "../runtime.js";
+import { isApiKey, type Actor } from "../auth/actor.js";
 import type { ServiceContext } from "../service-context.js";
 import { parseInput } from "../validation.js";
 import { scheduleEscalation, scheduleStalenessCheck } from "./jobs.js";
@@ -31,6 +32,8 @@ export type CreateAlertInput = z.input<typeof createAlertSchema>;
 export interface AlertCreator {
   organizationId: string;
   userId: string | null;
+  /** The integrator's key that opened it, when one did (userId is then null). */
+  apiKeyId?: string | null;
 }
 
 export interface CreatedAlert {
@@ -49,8 +52,13 @@ const MAX_ATTEMPTS = 3;
  * check), or — when `dedupeKey` names an unresolved alert of the organization —
  * adds an occurrence to that one and returns it.
  */
-export function createAlert({ runtime, actor }: ServiceContext, input: CreateAlertInput): Promise<CreatedAlert> {
-  return createAlertAs(runtime, { organizationId: actor.organizationId, userId: actor.userId }, input);
+export function createAlert({ runtime, actor }: ServiceContext<Actor>, input: CreateAlertInput): Promise<CreatedAlert> {
+  // An integrator's key opens alerts for its organization, created by no person.
+  return createAlertAs(
+    runtime,
+    isApiKey(actor) ? { organizationId: actor.organizationId, userId: null, apiKeyId: actor.apiKeyId } : { organizationId: actor.organizationId, userId: actor.userId },
+    input,
+  );
 }
 
 /** createAlert for a creator who may be Aviso itself (raiseSystemAlert). */
@@ -76,7 +84,7 @@ async function addOccurrence(runtime: Runtime, creator: AlertCreator, dedupeKey:
       data: { occurrences: { increment: 1 }, lastActivityAt: new Date() },
     });
     if (!alert) return null;
-    return { alert, audit: { action: "alert.occurred", actorId: creator.userId, data: { occurrences: alert.occurrences } } };
+    return { alert, audit: { action: "alert.occurred", actorId: creator.userId, apiKeyId: creator.apiKeyId ?? null, data: { occurrences: alert.occurrences } } };
   });
 }
 
@@ -90,7 +98,7 @@ async function openAlert(runtime: Runtime, creator: AlertCreator, data: z.output
     await scheduleStalenessCheck(runtime, tx, alert);
     return {
       alert,
-      audit: { action: "alert.created", actorId: creator.userId, data: { severity: alert.severity, dedupeKey: alert.dedupeKey } },
+      audit: { action: "alert.created", actorId: creator.userId, apiKeyId: creator.apiKeyId ?? null, data: { severity: alert.severity, dedupeKey: alert.dedupeKey } },
       notification: { type: "ALERT_CREATED" },
     };
   });

@@ -1,7 +1,7 @@
 import type { Alert, AlertSeverity, AlertStatus } from "../db/client.js";
 import { notFound } from "../errors.js";
 import { builder } from "../schema/builder.js";
-import { serviceContextOf, viewerOf } from "../schema/context.js";
+import { actorContextOf, serviceContextOf, viewerOf } from "../schema/context.js";
 import { databaseId } from "../schema/global-id.js";
 import { AlertSeverityEnum, AlertStatusEnum } from "../schema/enums.js";
 import { acknowledgeAlert } from "./acknowledge-alert.js";
@@ -65,11 +65,12 @@ builder.queryField("alert", (t) =>
 builder.mutationField("createAlert", (t) =>
   t.field({
     type: AlertRef,
-    description: "Opens an alert and notifies the organization's admins — or, when `dedupeKey` matches an unresolved alert, counts one more occurrence of that alert and returns it.",
-    authScopes: { orgAdmin: true },
+    description:
+      "Opens an alert and notifies the organization's admins — or, when `dedupeKey` matches an unresolved alert, counts one more occurrence of that alert and returns it. Admins, and API keys with ALERTS_WRITE.",
+    authScopes: { orgAdmin: true, apiKey: "ALERTS_WRITE" },
     args: { input: t.arg({ type: CreateAlertInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const { alert } = await createAlert(serviceContextOf(ctx), input);
+      const { alert } = await createAlert(actorContextOf(ctx), input);
       return alert;
     },
   }),

@@ -11,8 +11,8 @@ export type AlertNotificationType = "ALERT_CREATED" | "ALERT_ESCALATED" | "ALERT
 export interface AlertChange {
   /** The alert as it is after the change. */
   alert: Alert;
-  /** Written to AuditLog in the same transaction; `actorId` null for Aviso itself. */
-  audit: { action: string; actorId: string | null; data?: Prisma.InputJsonObject };
+  /** Written to AuditLog in the same transaction; `actorId` null for Aviso itself (or an API key: `apiKeyId`). */
+  audit: { action: string; actorId: string | null; apiKeyId?: string | null; data?: Prisma.InputJsonObject };
   /** Handed to the notification engine inside the same transaction. */
   notification?: { type: AlertNotificationType; escalationLevel?: number };
 }
@@ -36,6 +36,7 @@ export async function changeAlert(runtime: Runtime, work: (tx: Prisma.Transactio
       data: {
         organizationId: alert.organizationId,
         actorId: audit.actorId,
+        apiKeyId: audit.apiKeyId ?? null,
         action: audit.action,
         entityType: "Alert",
         entityId: alert.id,

@@ -4,10 +4,10 @@ import { developmentSecret } from "../config/dev-secret.js";
 import type { Config } from "../config/index.js";
 import { Role } from "../db/client.js";
 import { ExpiringMap } from "../expiring-map.js";
-import type { Actor } from "./actor.js";
+import type { PersonActor } from "./actor.js";
 
 /** Who is calling, as the token says (an Actor whose token expires): every read and write is scoped by `organizationId`. */
-export interface Viewer extends Actor {
+export interface Viewer extends PersonActor {
   /** Seconds since epoch; a WebSocket is closed when it passes. */
   expiresAt: number;
 }

@@ -13,7 +13,8 @@ export interface NotificationNumberOwner {
  */
 export function notificationNumberOwners(tx: Prisma.TransactionClient, organizationId: string): Promise<NotificationNumberOwner[]> {
   return tx.user.findMany({
-    where: { organizationId, whatsappNotificationNumber: { not: null } },
+    // Only a verified number (or one an ORG_ADMIN set) counts: claiming a customer's number is not enough.
+    where: { organizationId, whatsappNotificationNumber: { not: null }, whatsappNumberVerifiedAt: { not: null } },
     select: { id: true, whatsappNotificationNumber: true },
   });
 }

@@ -2,8 +2,12 @@ import type { Conversation } from "../db/client.js";
 import { inUnitOfWork } from "../db/unit-of-work.js";
 import { notFound } from "../errors.js";
 import type { ServiceContext } from "../service-context.js";
+import { queueReadReceipt } from "./outbound/read-receipt.js";
 
-/** The agent has read the conversation: its unread count goes back to zero. */
+/**
+ * The agent has read the conversation: its unread count goes back to zero, and (with
+ * the organization's `sendReadReceipts`) WhatsApp is told, so the customer sees blue ticks.
+ */
 export async function markConversationRead({ db, runtime, actor }: ServiceContext, conversationId: string): Promise<Conversation> {
   return inUnitOfWork(db, runtime.log, async ({ tx, afterCommit }) => {
     const existing = await tx.conversation.findUnique({ where: { id: conversationId }, select: { id: true, unreadCount: true } });
@@ -16,7 +20,10 @@ export async function markConversationRead({ db, runtime, actor }: ServiceContex
       create: { userId: actor.userId, conversationId: existing.id, organizationId: actor.organizationId, lastReadAt: now },
       update: { lastReadAt: now },
     });
-    if (existing.unreadCount !== 0) afterCommit(() => runtime.pubsub.publish("conversationUpdated", actor.organizationId, { conversationId }));
+    if (existing.unreadCount !== 0) {
+      await queueReadReceipt(runtime, tx, conversationId);
+      afterCommit(() => runtime.pubsub.publish("conversationUpdated", actor.organizationId, { conversationId }));
+    }
     return conversation;
   });
 }

@@ -9,8 +9,17 @@ export interface StatusReport {
   at: Date;
   /** The provider's errors, as it sent them (kept on a failed message). */
   errors?: Prisma.InputJsonValue;
-  /** The errors in words, for an admin (kept on a failed delivery). */
+  /** The errors in words, for an admin (kept on a failed delivery and as a failed message's `error`). */
   errorText: string;
+  /** The provider's first error code, kept on a failed message. */
+  errorCode?: number;
+}
+
+/** An outbound message a report moved, for `messageUpdated` after commit. */
+export interface MovedMessage {
+  id: string;
+  organizationId: string;
+  conversationId: string;
 }
 
 /**
@@ -26,16 +35,21 @@ const MESSAGE_FROM: Record<string, MessageStatus[]> = {
 };
 
 /**
- * Moves the organization's outbound message with this provider id forward (only).
- * Unknown statuses and unknown ids change nothing. Returns how many messages moved.
+ * Moves the organization's outbound message with this provider id forward (only); a
+ * failure keeps the provider's errors, their words (`error`) and first code. Unknown
+ * statuses and unknown ids change nothing. Returns the messages that moved.
  */
-export async function applyMessageStatus(tx: Prisma.TransactionClient, organizationId: string, report: StatusReport): Promise<number> {
+export async function applyMessageStatus(tx: Prisma.TransactionClient, organizationId: string, report: StatusReport): Promise<MovedMessage[]> {
   const from = MESSAGE_FROM[report.status];
-  if (!from) return 0;
+  if (!from) return [];
   const failed = report.status === "failed";
-  const { count } = await tx.message.updateMany({
+  return tx.message.updateManyAndReturn({
     where: { organizationId, externalId: report.providerMessageId, direction: MessageDirection.OUTBOUND, status: { in: from } },
-    data: { status: report.status.toUpperCase() as MessageStatus, ...(failed && report.errors !== undefined ? { errors: report.errors } : {}) },
+    data: {
+      status: report.status.toUpperCase() as MessageStatus,
+      ...(failed ? { error: report.errorText.slice(0, 500), errorCode: report.errorCode ?? null, sendClaimedAt: null } : {}),
+      ...(failed && report.errors !== undefined ? { errors: report.errors } : {}),
+    },
+    select: { id: true, organizationId: true, conversationId: true },
   });
-  return count;
 }

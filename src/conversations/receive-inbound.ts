@@ -4,7 +4,7 @@ import { maskPhone, type Logger } from "../observability/log.js";
 import type { Runtime } from "../runtime.js";
 import { noteAgentInbound, notificationNumberOwners, ownerOfNumber } from "./anti-loop.js";
 import type { SenderIdentity } from "./contact-for-inbound.js";
-import { applyMessageStatus, type StatusReport } from "./message-status.js";
+import { applyMessageStatus, type MovedMessage, type StatusReport } from "./message-status.js";
 import { recordInboundMessage, type InboundMessageInput } from "./record-inbound.js";
 
 /** One customer message as the provider's webhook carried it, already read into our terms. */
@@ -17,6 +17,8 @@ export interface InboundChange {
   organizationId: string;
   /** Where a conversation this change opens is queued (the number's default queue). */
   queueId: string | null;
+  /** The business number that received it: conversations remember it, answers leave from it. */
+  whatsAppNumberId?: string;
   messages: InboundMessage[];
   /** Reports on messages the organization sent. */
   statuses: StatusReport[];
@@ -40,11 +42,14 @@ interface NewMessage {
   organizationId: string;
   conversationId: string;
   messageId: string;
+  /** From an agent's verified notification number: stored and published, never notified (anti-loop). */
+  fromAgentNumber?: boolean;
 }
 
 /**
  * The conversation side of inbound traffic, inside the caller's transaction: for each
- * message, the anti-loop rule (an agent's own notification number opens nothing), then
+ * message, the anti-loop rule (a message from an agent's verified notification number is
+ * stored but raises no notification — a customer's message is never dropped), then
  * contact, conversation and the message once per provider id; status reports move the
  * organization's outbound messages; once every message is recorded, one NEW_MESSAGE per
  * new message goes to the notification engine — its locks (email limits) are then always
@@ -57,6 +62,7 @@ export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: 
   const { tx } = unit;
   const outcome: InboundOutcome = { messagesStored: 0, duplicates: 0, agentMessages: 0, messageStatusesApplied: 0 };
   const newMessages: NewMessage[] = [];
+  const movedMessages: MovedMessage[] = [];
   for (const change of batch.changes) {
     const { organizationId } = change;
     const owners = change.messages.length ? await notificationNumberOwners(tx, organizationId) : [];
@@ -66,22 +72,39 @@ export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: 
       if (agent) {
         outcome.agentMessages += 1;
         await noteAgentInbound(tx, agent.id, message.sentAt);
-        log.info({ organizationId, userId: agent.id, from: maskPhone(sender.waId) }, "message from an agent's notification number: no conversation opened");
-        continue;
+        log.info({ organizationId, userId: agent.id, from: maskPhone(sender.waId) }, "message from an agent's notification number: stored without notification");
       }
       const { sender: _sender, ...input } = message;
-      const recorded = await recordInboundMessage(tx, { organizationId, queueId: change.queueId, sender, message: input });
+      const recorded = await recordInboundMessage(tx, {
+        organizationId,
+        queueId: change.queueId,
+        ...(change.whatsAppNumberId ? { whatsAppNumberId: change.whatsAppNumberId } : {}),
+        sender,
+        message: input,
+      });
       if (!recorded.stored) {
         outcome.duplicates += 1;
         continue;
       }
       outcome.messagesStored += 1;
       log.info({ organizationId, conversationId: recorded.conversationId, messageId: recorded.messageId, from: maskPhone(sender.waId) }, "inbound message stored");
-      newMessages.push({ organizationId, conversationId: recorded.conversationId, messageId: recorded.messageId });
+      newMessages.push({ organizationId, conversationId: recorded.conversationId, messageId: recorded.messageId, ...(agent ? { fromAgentNumber: true } : {}) });
     }
-    for (const status of change.statuses) outcome.messageStatusesApplied += await applyMessageStatus(tx, organizationId, status);
+    for (const status of change.statuses) {
+      const moved = await applyMessageStatus(tx, organizationId, status);
+      outcome.messageStatusesApplied += moved.length;
+      movedMessages.push(...moved);
+    }
   }
-  for (const message of newMessages) await notify(runtime, { type: "NEW_MESSAGE", ...message, receivedAt: batch.receivedAt }, unit);
+  // Each outbound message a status moved, to the agents watching its ticks.
+  if (movedMessages.length > 0) {
+    unit.afterCommit(async () => {
+      for (const message of movedMessages) await runtime.pubsub.publish("messageUpdated", message.organizationId, { messageId: message.id, conversationId: message.conversationId });
+    });
+  }
+  for (const { fromAgentNumber, ...message } of newMessages) {
+    if (!fromAgentNumber) await notify(runtime, { type: "NEW_MESSAGE", ...message, receivedAt: batch.receivedAt }, unit);
+  }
   if (newMessages.length > 0) unit.afterCommit(() => publishNewMessages(runtime, newMessages));
   return outcome;
 }

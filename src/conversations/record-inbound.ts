@@ -28,7 +28,7 @@ export type InboundOutcome =
  */
 export async function recordInboundMessage(
   tx: Prisma.TransactionClient,
-  input: { organizationId: string; queueId: string | null; sender: SenderIdentity; message: InboundMessageInput },
+  input: { organizationId: string; queueId: string | null; whatsAppNumberId?: string; sender: SenderIdentity; message: InboundMessageInput },
 ): Promise<InboundOutcome> {
   const { organizationId, message } = input;
   const contact = await contactForInbound(tx, organizationId, input.sender);
@@ -65,6 +65,9 @@ export async function recordInboundMessage(
     data: {
       unreadCount: { increment: 1 },
       lastMessageAt: latest(conversation.lastMessageAt, message.sentAt),
+      // Opens (or extends) WhatsApp's 24-hour window for the agents' answers, which leave from this number.
+      lastInboundAt: latest(conversation.lastInboundAt, message.sentAt),
+      ...(input.whatsAppNumberId ? { whatsAppNumberId: input.whatsAppNumberId } : {}),
       ...(conversation.awaitingReplySince ? {} : { awaitingReplySince: message.sentAt }),
     },
   });

@@ -1,7 +1,7 @@
 import { builder } from "../schema/builder.js";
 import { serviceContextOf, viewerOf } from "../schema/context.js";
 import { ConversationStatusEnum } from "../schema/enums.js";
-import { notFound } from "../errors.js";
+import { invalidInput, notFound } from "../errors.js";
 import { handOverConversation } from "./hand-over.js";
 import { messageAnchor, messageFeed } from "./message-feed.js";
 import { inboxWhere, MAX_SEARCH_LENGTH, searchConversationIds } from "./search.js";
@@ -22,8 +22,9 @@ builder.queryField("conversations", (t) =>
     cursor: "id",
     description:
       "The caller's organization's conversations, most recent activity first. Every filter given must hold (AND): " +
-      "`unassigned: true` with `assigneeId` is simply empty. Any signed-in user. Errors: BAD_USER_INPUT (malformed id or search).",
-    authScopes: { loggedIn: true },
+      "`unassigned: true` with `assigneeId` is simply empty. People, and API keys with CONVERSATIONS_READ (`assignedToMe` is then BAD_USER_INPUT). " +
+      "Errors: BAD_USER_INPUT (malformed id or search).",
+    authScopes: { loggedIn: true, apiKey: "CONVERSATIONS_READ" },
     args: {
       status: t.arg({ type: ConversationStatusEnum, required: false, description: "Only conversations in this status." }),
       assignedToMe: t.arg.boolean({ required: false, description: "Only conversations assigned to the caller." }),
@@ -37,13 +38,13 @@ builder.queryField("conversations", (t) =>
     },
     resolve: async (query, _root, args, ctx) => {
       assertIdCursors(args);
-      const viewer = viewerOf(ctx);
+      const organizationId = ctx.actor!.organizationId;
       const filter = {
         ...(args.status ? { status: args.status } : {}),
         ...(args.queueId ? { queueId: databaseId(args.queueId, "queueId") } : {}),
         ...(args.assigneeId ? { assigneeId: databaseId(args.assigneeId, "assigneeId") } : {}),
         ...(args.unassigned != null ? { unassigned: args.unassigned } : {}),
-        ...(args.assignedToMe ? { assignedTo: viewer.userId } : {}),
+        ...(args.assignedToMe ? { assignedTo: assignedToMeOf(ctx) } : {}),
       };
       const orderBy = [{ lastMessageAt: { sort: "desc", nulls: "last" } }, { id: "desc" }] as const;
       if (args.search == null) {
@@ -55,7 +56,7 @@ builder.queryField("conversations", (t) =>
       }
       // A search pages inside its SQL (keyset): the page's ids, then their rows.
       const { cursor, skip: _skip, take, ...rest } = query;
-      const ids = await searchConversationIds(ctx.db, viewer.organizationId, { ...filter, search: args.search }, {
+      const ids = await searchConversationIds(ctx.db, organizationId, { ...filter, search: args.search }, {
         ...(cursor?.id ? { afterId: cursor.id } : {}),
         take: take ?? 21,
       });
@@ -67,7 +68,8 @@ builder.queryField("conversations", (t) =>
 builder.queryField("conversation", (t) =>
   t.prismaField({
     type: ConversationRef,
-    authScopes: { loggedIn: true },
+    description: "One conversation of the caller's organization (NOT_FOUND otherwise). People, and API keys with CONVERSATIONS_READ.",
+    authScopes: { loggedIn: true, apiKey: "CONVERSATIONS_READ" },
     args: { id: t.arg.globalID({ for: ConversationRef, required: true }) },
     resolve: async (query, _root, args, ctx) => {
       const conversation = await ctx.db.conversation.findUnique({ ...query, where: { id: databaseId(args.id, "id") } });
@@ -159,3 +161,9 @@ builder.subscriptionField("conversationUpdated", (t) =>
     resolve: (query, event, _args, ctx) => ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: event.conversationId } }),
   }),
 );
+
+/** `assignedToMe` names a person: an API key has no conversations of its own. */
+function assignedToMeOf(ctx: Parameters<typeof viewerOf>[0]): string {
+  if (!ctx.viewer) throw invalidInput("assignedToMe", "an API key is not a person");
+  return ctx.viewer.userId;
+}

@@ -24,8 +24,8 @@ export async function seedDemoData(prisma: PrismaClient): Promise<boolean> {
     });
     const demoUsers = [
       { email: "admin@demo.test", name: "Ana Admin", role: Role.ORG_ADMIN },
-      { email: "agent@demo.test", name: "Bruno Agente", role: Role.AGENT, whatsappNotificationNumber: "+5511988880001", notifyOnNewMessage: true },
-      { email: "agent2@demo.test", name: "Carla Agente", role: Role.AGENT, whatsappNotificationNumber: "+5511988880002", notifyOnNewMessage: true },
+      { email: "agent@demo.test", name: "Bruno Agente", role: Role.AGENT, whatsappNotificationNumber: "+5511988880001", whatsappNumberVerifiedAt: new Date(), notifyOnNewMessage: true },
+      { email: "agent2@demo.test", name: "Carla Agente", role: Role.AGENT, whatsappNotificationNumber: "+5511988880002", whatsappNumberVerifiedAt: new Date(), notifyOnNewMessage: true },
       { email: "viewer@demo.test", name: "Vera Viewer", role: Role.VIEWER },
     ];
     for (const user of demoUsers) {

@@ -14,12 +14,25 @@ export interface DeliveryContext {
   /** For NEW_MESSAGE: the customer message the preview is made of. */
   message: Message | null;
   locale: Locale;
+  /** Set when this delivery carries a digest (src/digests/): the channel sends the summary instead. */
+  digest?: DigestSummary;
+}
+
+/** What a digest message on SMS or web push says: how many, grouped by conversation and alert. */
+export interface DigestSummary {
+  total: number;
+  groupCount: number;
+  groups: Array<{ conversation: { number: number; contactName: string } | null; alert: { title: string; severity: string } | null; count: number }>;
+  /** Where the message links: the inbox. */
+  url: string;
 }
 
 /** What the provider said when it accepted the message. */
 export interface SentMessage {
   /** wamid, SMTP Message-ID…; status webhooks find the delivery by it. */
   providerMessageId: string | null;
+  /** Channel-specific facts recorded on the delivery row with the outcome (SMS segments). */
+  record?: { smsSegments?: number; smsEncoding?: string };
 }
 
 /**

@@ -8,9 +8,17 @@ import { deliveryQueues } from "./queues.js";
 import { loadDelivery } from "./load.js";
 import { beingSent, claim, recordFailed, recordRetryableError, recordSent, recordSkipped, releaseClaim, SENDABLE } from "./outcome.js";
 import { slackChannel } from "./slack.js";
+import { smsChannel } from "./sms.js";
+import { webPushChannel } from "./web-push.js";
 import { whatsappChannel } from "./whatsapp.js";
 
-const CHANNELS: Record<ExternalChannel, Channel> = { EMAIL: emailChannel, WHATSAPP: whatsappChannel, SLACK: slackChannel };
+const CHANNELS: Record<ExternalChannel, Channel> = {
+  EMAIL: emailChannel,
+  WHATSAPP: whatsappChannel,
+  SLACK: slackChannel,
+  WEB_PUSH: webPushChannel,
+  SMS: smsChannel,
+};
 
 /** Thrown to have pg-boss run the job again later (another job holds the delivery). */
 class DeliveryBusyError extends Error {}
@@ -58,7 +66,8 @@ export async function deliver(runtime: Runtime, channel: ExternalChannel, delive
 
   try {
     const sent = await breaker.policy.execute(() => sender.send(context, runtime));
-    await recordSent(runtime, delivery, sent.providerMessageId);
+    await recordSent(runtime, delivery, sent.providerMessageId, sent.record);
+    if (sent.record?.smsSegments) runtime.metrics.smsSegments.inc({ encoding: sent.record.smsEncoding ?? "unknown" }, sent.record.smsSegments);
     log.info({ attempts: delivery.attempts + 1 }, "delivery sent");
   } catch (error) {
     if (error instanceof BrokenCircuitError) {

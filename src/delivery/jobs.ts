@@ -40,6 +40,8 @@ export const deliveryJobs: Record<ExternalChannel, JobDefinition<typeof payload>
   EMAIL: deliveryJob("EMAIL"),
   WHATSAPP: deliveryJob("WHATSAPP"),
   SLACK: deliveryJob("SLACK"),
+  WEB_PUSH: deliveryJob("WEB_PUSH"),
+  SMS: deliveryJob("SMS"),
 };
 
 /** Where exhausted delivery jobs land; their handler marks the delivery DEAD. */
@@ -47,4 +49,6 @@ export const deadDeliveryJobs: Record<ExternalChannel, JobDefinition<typeof payl
   EMAIL: deadLetterJob("EMAIL"),
   WHATSAPP: deadLetterJob("WHATSAPP"),
   SLACK: deadLetterJob("SLACK"),
+  WEB_PUSH: deadLetterJob("WEB_PUSH"),
+  SMS: deadLetterJob("SMS"),
 };

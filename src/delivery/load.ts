@@ -8,6 +8,8 @@ const notificationData = z
   .object({
     messageId: z.string().uuid().optional(),
     test: z.boolean().optional(),
+    /** A triggered notification's link (triggerNotification's `url`). */
+    url: z.string().url().nullable().optional(),
   })
   .passthrough();
 

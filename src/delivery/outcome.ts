@@ -44,8 +44,8 @@ async function settle(runtime: Runtime, delivery: Delivery, status: DeliveryStat
   if (count === 1) runtime.metrics.deliveries.inc({ channel: delivery.channel, status });
 }
 
-export const recordSent = (runtime: Runtime, delivery: Delivery, providerMessageId: string | null) =>
-  settle(runtime, delivery, DeliveryStatus.SENT, { sentAt: new Date(), providerMessageId, lastError: null });
+export const recordSent = (runtime: Runtime, delivery: Delivery, providerMessageId: string | null, record: object = {}) =>
+  settle(runtime, delivery, DeliveryStatus.SENT, { sentAt: new Date(), providerMessageId, lastError: null, ...record });
 
 export const recordFailed = (runtime: Runtime, delivery: Delivery, reason: string) =>
   settle(runtime, delivery, DeliveryStatus.FAILED, { failedAt: new Date(), lastError: reason });

@@ -18,4 +18,6 @@ export const deliveryQueues: Record<ExternalChannel, JobTarget<typeof deliveryPa
   EMAIL: target("EMAIL"),
   WHATSAPP: target("WHATSAPP"),
   SLACK: target("SLACK"),
+  WEB_PUSH: target("WEB_PUSH"),
+  SMS: target("SMS"),
 };

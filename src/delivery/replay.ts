@@ -21,7 +21,7 @@ export async function retryDelivery({ db, runtime, actor }: ServiceContext, deli
     const delivery = await tx.delivery.findUnique({ where: { id: deliveryId } });
     if (!delivery) throw notFound("Delivery");
     if (delivery.channel === "IN_APP" || !REPLAYABLE.includes(delivery.status)) {
-      throw invalidInput("id", `only FAILED or DEAD email, WhatsApp or Slack deliveries can be retried (this one is ${delivery.channel} ${delivery.status})`);
+      throw invalidInput("id", `only FAILED or DEAD external deliveries (email, WhatsApp, Slack, web push, SMS) can be retried (this one is ${delivery.channel} ${delivery.status})`);
     }
     const replayed = await replay(tx, jobs, [delivery]);
     await tx.auditLog.create({

@@ -14,6 +14,8 @@ export const DeliveryRef = builder.prismaNode("Delivery", {
     readAt: t.expose("readAt", { type: "DateTime", nullable: true }),
     failedAt: t.expose("failedAt", { type: "DateTime", nullable: true }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
+    smsSegments: t.exposeInt("smsSegments", { nullable: true, description: "SMS: segments the text took (160 GSM-7 / 70 UCS-2 characters in one; 153 / 67 each when split)." }),
+    smsEncoding: t.exposeString("smsEncoding", { nullable: true, description: "SMS: GSM-7 or UCS-2." }),
     notification: t.relation("notification"),
     recipient: t.relation("user", { description: "Who the delivery is for." }),
   }),

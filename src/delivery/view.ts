@@ -24,6 +24,7 @@ const TEMPLATE_NAMES: Record<NotificationType, string> = {
   ALERT_ESCALATED: "alert_escalated",
   ALERT_RESOLVED: "alert_resolved",
   ALERT_STALE: "stale_alert",
+  CUSTOM: "custom",
 };
 
 /** What every channel's templates may print. User-provided text is plain data here. */
@@ -66,9 +67,12 @@ export function publicUrl(config: Pick<Config, "PUBLIC_URL">): string {
 export function notificationView(context: DeliveryContext, config: Pick<Config, "PUBLIC_URL">): NotificationView {
   const { notification, conversation, alert, organization, user, message, locale } = context;
   const base = publicUrl(config);
-  const isTest = dataOf(notification.data).test === true;
+  const data = dataOf(notification.data);
+  const isTest = data.test === true;
   const alertId = alert ? encodeGlobalID("Alert", alert.id) : null;
-  const actionUrl = alertId
+  const actionUrl = data.url
+    ? data.url
+    : alertId
     ? `${base}/alerts/${alertId}`
     : conversation
       ? `${base}/conversations/${encodeGlobalID("Conversation", conversation.id)}`

@@ -1,3 +1,4 @@
+import { keyringFor } from "../secrets/encryption.js";
 import { z } from "zod";
 import type { PrismaClient } from "../db/client.js";
 import { maskPhone } from "../observability/log.js";
@@ -40,11 +41,11 @@ export const whatsappChannel: Channel = {
 
   async skipReason(context, runtime) {
     if (!context.user.whatsappNotificationNumber) return "no WhatsApp number";
-    return (await senderOf(runtime.prisma, context.organization.id)) ? null : "no connected WhatsApp number";
+    return (await senderOf(runtime.prisma, context.organization)) ? null : "no connected WhatsApp number";
   },
 
   async send(context, runtime) {
-    const sender = (await senderOf(runtime.prisma, context.organization.id))!;
+    const sender = (await senderOf(runtime.prisma, context.organization))!;
     const to = context.user.whatsappNotificationNumber!.replace(/\D/g, "");
     const view = notificationView(context, runtime.config);
     const post = (message: object) => postMessage(runtime, sender, { messaging_product: "whatsapp", recipient_type: "individual", to, ...message });
@@ -92,8 +93,12 @@ export function templateMessage(view: NotificationView, context: Pick<DeliveryCo
   };
 }
 
-function senderOf(prisma: PrismaClient, organizationId: string) {
-  return prisma.whatsAppNumber.findFirst({ where: { organizationId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+/** The number the organization chose to send notifications (`notificationSenderNumberId`), else its first connected one. */
+async function senderOf(prisma: PrismaClient, organization: { id: string; notificationSenderNumberId: string | null }) {
+  const chosen = organization.notificationSenderNumberId
+    ? await prisma.whatsAppNumber.findFirst({ where: { id: organization.notificationSenderNumberId, organizationId: organization.id } })
+    : null;
+  return chosen ?? prisma.whatsAppNumber.findFirst({ where: { organizationId: organization.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
 }
 
 async function postMessage(runtime: Runtime, sender: { phoneNumberId: string; accessToken: string }, body: object): Promise<SentMessage> {
@@ -103,7 +108,7 @@ async function postMessage(runtime: Runtime, sender: { phoneNumberId: string; ac
   try {
     response = await fetch(url, {
       method: "POST",
-      headers: { authorization: `Bearer ${sender.accessToken}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${keyringFor(runtime.config).decrypt(sender.accessToken)}`, "content-type": "application/json" },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(15_000),
     });
@@ -126,4 +131,19 @@ function classifyMetaError(error: unknown): Error {
   const reason = `Meta ${error.code ?? `HTTP ${error.status}`}: ${error.message}`.slice(0, 300);
   const transient = error.status >= 500 || error.status === 429 || (error.code !== undefined && TRANSIENT_CODES.has(error.code));
   return transient ? new TransientDeliveryError(reason) : new PermanentDeliveryError(reason);
+}
+
+/**
+ * A plain text from the organization's connected number to `toE164` (e.g. a
+ * verification code). Throws a DeliveryError with Meta's reason when it is refused.
+ */
+export async function sendWhatsAppText(runtime: Runtime, organizationId: string, toE164: string, text: string): Promise<void> {
+  const organization = await runtime.prisma.organization.findUniqueOrThrow({ where: { id: organizationId }, select: { id: true, notificationSenderNumberId: true } });
+  const sender = await senderOf(runtime.prisma, organization);
+  if (!sender) throw new PermanentDeliveryError("no connected WhatsApp number");
+  try {
+    await postMessage(runtime, sender, { messaging_product: "whatsapp", recipient_type: "individual", to: toE164.replace(/\D/g, ""), type: "text", text: { preview_url: false, body: text } });
+  } catch (error) {
+    throw classifyMetaError(error);
+  }
 }

@@ -27,7 +27,7 @@ export interface JobQueue {
   boss: PgBoss;
 }
 
-export function createBoss(databaseUrl: string, log: Logger, options: { schedule: boolean; supervise: boolean }): PgBoss {
+export function createBoss(databaseUrl: string, log: Logger, options: { schedule: boolean; supervise: boolean; superviseIntervalSeconds?: number }): PgBoss {
   const boss = new PgBoss({
     connectionString: databaseUrl,
     schema: BOSS_SCHEMA,
@@ -36,6 +36,8 @@ export function createBoss(databaseUrl: string, log: Logger, options: { schedule
     useListenNotify: true,
     schedule: options.schedule,
     supervise: options.supervise,
+    // Also how soon a job whose worker was killed (expired) is failed and retried.
+    ...(options.superviseIntervalSeconds ? { superviseIntervalSeconds: options.superviseIntervalSeconds } : {}),
   });
   boss.on("error", (error: Error) => log.error({ err: error.message }, "pg-boss error"));
   return boss;

@@ -47,6 +47,10 @@ export interface NewDelivery {
   status: "PENDING" | "SCHEDULED" | "SKIPPED";
   scheduledFor: Date | null;
   lastError: string | null;
+  /** WEB_PUSH: the subscription this delivery goes to. */
+  webPushSubscriptionId?: string | null;
+  /** Held for this digest: no job of its own. */
+  digestId?: string | null;
 }
 
 export interface InsertedDelivery {
@@ -54,18 +58,21 @@ export interface InsertedDelivery {
   channel: NotificationChannel;
   status: NewDelivery["status"];
   scheduledFor: Date | null;
+  digestId: string | null;
 }
 
 export async function insertDeliveries(tx: Prisma.TransactionClient, rows: NewDelivery[], at: Date): Promise<InsertedDelivery[]> {
   if (rows.length === 0) return [];
   return tx.$queryRaw<InsertedDelivery[]>`
-    INSERT INTO "Delivery" (id, "organizationId", "notificationId", "userId", channel, status, "lastError", "scheduledFor", "createdAt", "updatedAt")
+    INSERT INTO "Delivery" (id, "organizationId", "notificationId", "userId", channel, status, "lastError", "scheduledFor", "webPushSubscriptionId", "digestId", "createdAt", "updatedAt")
     SELECT r.id, r."organizationId", r."notificationId", r."userId", r.channel::"NotificationChannel", r.status::"DeliveryStatus", r."lastError",
-           r."scheduledFor" AT TIME ZONE 'UTC', ${utc(at)}::timestamptz AT TIME ZONE 'UTC', ${utc(at)}::timestamptz AT TIME ZONE 'UTC'
+           r."scheduledFor" AT TIME ZONE 'UTC', r."webPushSubscriptionId", r."digestId",
+           ${utc(at)}::timestamptz AT TIME ZONE 'UTC', ${utc(at)}::timestamptz AT TIME ZONE 'UTC'
     FROM unnest(
       ${rows.map(() => uuidv7())}::uuid[], ${rows.map((r) => r.organizationId)}::uuid[], ${rows.map((r) => r.notificationId)}::uuid[],
       ${rows.map((r) => r.userId)}::uuid[], ${rows.map((r) => r.channel)}::text[], ${rows.map((r) => r.status)}::text[],
-      ${rows.map((r) => r.lastError)}::text[], ${rows.map((r) => (r.scheduledFor ? utc(r.scheduledFor) : null))}::timestamptz[]
-    ) AS r(id, "organizationId", "notificationId", "userId", channel, status, "lastError", "scheduledFor")
-    RETURNING id::text AS id, channel::text AS channel, status::text AS status, "scheduledFor"`;
+      ${rows.map((r) => r.lastError)}::text[], ${rows.map((r) => (r.scheduledFor ? utc(r.scheduledFor) : null))}::timestamptz[],
+      ${rows.map((r) => r.webPushSubscriptionId ?? null)}::uuid[], ${rows.map((r) => r.digestId ?? null)}::uuid[]
+    ) AS r(id, "organizationId", "notificationId", "userId", channel, status, "lastError", "scheduledFor", "webPushSubscriptionId", "digestId")
+    RETURNING id::text AS id, channel::text AS channel, status::text AS status, "scheduledFor", "digestId"::text AS "digestId"`;
 }

@@ -16,7 +16,8 @@ export interface PlannedDelivery {
  * here: the notification row always exists. A channel goes out when the user's
  * preference (or role default) says so and it can actually reach them:
  * - NEW_MESSAGE also needs the three flags (global, organization, user);
- * - WHATSAPP needs the user's own number; SLACK needs the organization's webhook.
+ * - WHATSAPP and SMS need the user's own number; SLACK needs the organization's webhook;
+ * - WEB_PUSH gets one delivery per browser subscription (the engine expands it; none, none sent).
  */
 export function externalChannelsFor(
   recipient: Recipient,
@@ -29,7 +30,7 @@ export function externalChannelsFor(
   const channels = EXTERNAL_CHANNELS.filter((channel) => {
     if (!preferenceOf(recipient.role, recipient.preferences, type, channel, context)) return false;
     if (type === "NEW_MESSAGE" && !flagsOn) return false;
-    if (channel === "WHATSAPP" && !recipient.whatsappNotificationNumber) return false;
+    if ((channel === "WHATSAPP" || channel === "SMS") && !recipient.whatsappNotificationNumber) return false;
     if (channel === "SLACK" && !context.orgHasSlack) return false;
     return true;
   });
@@ -39,7 +40,8 @@ export function externalChannelsFor(
 }
 
 function bypassesQuietHours(type: NotificationType, subject: Subject): boolean {
-  return isAlertType(type) && subject.alert?.severity === "CRITICAL" && subject.organization.criticalBypassesQuietHours;
+  const severity = isAlertType(type) ? subject.alert?.severity : subject.severity;
+  return severity === "CRITICAL" && subject.organization.criticalBypassesQuietHours;
 }
 
 function quietHoursEnd(recipient: Recipient, now: Date): Date | null {

@@ -1,4 +1,4 @@
-import type { NotificationChannel, Prisma } from "../db/client.js";
+import type { NotificationChannel, NotificationType, Prisma } from "../db/client.js";
 
 export interface CoalescableNotification {
   id: string;
@@ -9,21 +9,32 @@ export interface CoalescableNotification {
   recentChannels: Set<NotificationChannel>;
 }
 
+/** What folds together: new messages of one conversation, or triggered notifications of one type and dedupe key. */
+export type CoalesceMatch = { conversationId: string } | { type: NotificationType; dedupeKey: string };
+
+/** The lock key (src/notifications/locks.ts) of a match, per user. */
+export const coalesceSubject = (match: CoalesceMatch) => ("conversationId" in match ? match.conversationId : `dedupe:${match.type}:${match.dedupeKey}`);
+
 /**
- * For each user, the NEW_MESSAGE notification a new message of this conversation
- * folds into: the latest one still unread and unarchived, last touched within the
- * window (a steady burst keeps folding in). Callers hold the coalesce locks.
+ * For each user, the notification a new event folds into: for a conversation's new
+ * message, the latest NEW_MESSAGE of it; for a triggered event, the latest of its type
+ * with its dedupe key — still unread and unarchived, last touched within the window (a
+ * steady burst keeps folding in). Callers hold the coalesce locks.
  */
 export async function findCoalescable(
   tx: Prisma.TransactionClient,
   userIds: string[],
-  conversationId: string,
+  match: CoalesceMatch,
   windowStart: Date,
 ): Promise<Map<string, CoalescableNotification>> {
   const found = new Map<string, CoalescableNotification>();
   if (userIds.length === 0) return found;
+  const matching: Prisma.NotificationWhereInput =
+    "conversationId" in match
+      ? { conversationId: match.conversationId, type: "NEW_MESSAGE" }
+      : { type: match.type, data: { path: ["dedupeKey"], equals: match.dedupeKey } };
   const rows = await tx.notification.findMany({
-    where: { userId: { in: userIds }, conversationId, type: "NEW_MESSAGE", readAt: null, archivedAt: null, updatedAt: { gte: windowStart } },
+    where: { userId: { in: userIds }, ...matching, readAt: null, archivedAt: null, updatedAt: { gte: windowStart } },
     orderBy: { seq: "desc" },
     select: { id: true, userId: true, seq: true, count: true },
   });
@@ -39,14 +50,15 @@ export async function findCoalescable(
 }
 
 /**
- * Emails each user got (or will get) in the last hour: every EMAIL delivery but the
- * ones already SKIPPED. Callers hold the users' email-limit locks.
+ * Emails each user got (or will get) in the last hour: every EMAIL delivery sent on its
+ * own — not the ones SKIPPED, nor those held for a digest (the digest is one email).
+ * Callers hold the users' email-limit locks.
  */
 export async function emailsInLastHour(tx: Prisma.TransactionClient, userIds: string[], now: Date): Promise<Map<string, number>> {
   if (userIds.length === 0) return new Map();
   const groups = await tx.delivery.groupBy({
     by: ["userId"],
-    where: { userId: { in: userIds }, channel: "EMAIL", status: { not: "SKIPPED" }, createdAt: { gte: new Date(now.getTime() - 3600_000) } },
+    where: { userId: { in: userIds }, channel: "EMAIL", status: { not: "SKIPPED" }, digestId: null, createdAt: { gte: new Date(now.getTime() - 3600_000) } },
     _count: { _all: true },
   });
   return new Map(groups.map((g) => [g.userId, g._count._all]));

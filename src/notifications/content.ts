@@ -28,6 +28,8 @@ const TEMPLATE: Record<NotificationEvent["type"], string> = {
   ALERT_ESCALATED: "alert_escalated",
   ALERT_RESOLVED: "alert_resolved",
   ALERT_STALE: "stale_alert",
+  // Triggered notifications carry their caller's own words (no template).
+  CUSTOM: "custom",
 };
 
 const HAND_OVER_TEMPLATE = { assignee: "conversation_assigned", previous: "conversation_handed_over", queue: "conversation_queued" } as const;
@@ -36,6 +38,11 @@ export function describeEvent(event: NotificationEvent, subject: Subject, now: D
   const conversation = subject.conversation;
   const alert = subject.alert;
   const base = { type: event.type, conversationId: conversation?.id ?? null, alertId: alert?.id ?? null };
+  if ("trigger" in event) {
+    // The caller's own words, in whatever language it wrote them.
+    const { title, body, url, severity, dedupeKey } = event.trigger;
+    return { ...base, data: { triggered: true, url, severity, dedupeKey }, render: () => ({ title, body }) };
+  }
   const template = TEMPLATE[event.type];
   switch (event.type) {
     case "NEW_MESSAGE": {

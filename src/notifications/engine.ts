@@ -2,10 +2,11 @@ import { DeliveryStatus, NotificationChannel, NotificationType, type Prisma } fr
 import { withinUnitOfWork, type UnitOfWork } from "../db/unit-of-work.js";
 import type { Runtime } from "../runtime.js";
 import { externalChannelsFor, type PlannedDelivery } from "./channels.js";
-import { emailsInLastHour, findCoalescable, type CoalescableNotification } from "./coalesce.js";
+import { coalesceSubject, emailsInLastHour, findCoalescable, type CoalesceMatch, type CoalescableNotification } from "./coalesce.js";
 import { describeEvent, type NotificationContent } from "./content.js";
+import { holdForDigests, type HeldRow } from "../digests/hold.js";
 import { insertNotifications } from "./bulk-insert.js";
-import { enqueueDeliveries, type DeliveryRow } from "./enqueue.js";
+import { enqueueDeliveries } from "./enqueue.js";
 import type { NotificationEvent } from "./events.js";
 import { localeOf } from "../text/locale.js";
 import { coalesceKey, emailLimitKey, lockKeys } from "./locks.js";
@@ -18,19 +19,27 @@ export interface NotifyResult {
   notificationIds: string[];
 }
 
+export interface NotifyOptions {
+  /**
+   * The engine's clock (quiet hours, the email limit, digest windows); now by default.
+   * Tests pin it so a burst cannot straddle an hour.
+   */
+  now?: Date;
+}
+
 /**
  * Turns an event into notifications: recipients, flags, preferences, quiet hours,
  * coalescing; writes notification + deliveries + jobs in the caller's unit of work
  * (or in one of its own), and once it commits publishes `notificationAdded` and
  * `unreadNotificationCountChanged` on each recipient's topic.
  */
-export async function notify(runtime: Runtime, event: NotificationEvent, unit?: UnitOfWork): Promise<NotifyResult> {
+export async function notify(runtime: Runtime, event: NotificationEvent, unit?: UnitOfWork, options: NotifyOptions = {}): Promise<NotifyResult> {
   const written = await withinUnitOfWork(
     unit,
     runtime.prisma,
     runtime.log,
     async (work) => {
-      const written = await writeNotifications(runtime, work.tx, event);
+      const written = await writeNotifications(runtime, work.tx, event, options.now ?? new Date());
       work.afterCommit(async () => {
         await publishNotifications(runtime, written);
         if (event.type === "NEW_MESSAGE" && event.receivedAt && written.length > 0) {
@@ -52,6 +61,8 @@ export interface TestNotification {
   channel: NotificationChannel;
   title: string;
   body: string;
+  /** WEB_PUSH: the browser the test goes to. */
+  webPushSubscriptionId?: string | null;
 }
 
 /**
@@ -73,7 +84,7 @@ export async function notifyTest(runtime: Runtime, unit: UnitOfWork, test: TestN
   if (test.channel === NotificationChannel.IN_APP) {
     ({ id: deliveryId } = await unit.tx.delivery.create({ data: { ...base, channel: test.channel, status: DeliveryStatus.SENT, sentAt: now }, select: { id: true } }));
   } else {
-    const [delivery] = await enqueueDeliveries(runtime, unit.tx, [{ ...base, channel: test.channel, status: "PENDING", scheduledFor: null, lastError: null }], now);
+    const [delivery] = await enqueueDeliveries(runtime, unit.tx, [{ ...base, channel: test.channel, status: "PENDING", scheduledFor: null, lastError: null, webPushSubscriptionId: test.webPushSubscriptionId ?? null }], now);
     deliveryId = delivery!.id;
   }
   const published: PublishedNotification = { userId: test.userId, notificationId: notification!.id, seq: notification!.seq, updatedAt: notification!.updatedAt };
@@ -93,7 +104,7 @@ interface RecipientPlan {
   deliveries: PlannedDelivery[];
 }
 
-async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient, event: NotificationEvent): Promise<PublishedNotification[]> {
+async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient, event: NotificationEvent, now: Date): Promise<PublishedNotification[]> {
   const subject = await loadSubject(tx, event);
   if (!subject) {
     runtime.log.warn({ event: event.type, organizationId: event.organizationId }, "notification subject not found; nothing notified");
@@ -101,27 +112,29 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
   }
   const recipients = await recipientsFor(tx, event, subject);
   if (recipients.length === 0) return [];
-  const now = new Date();
   const plans: RecipientPlan[] = recipients.map((recipient) => ({
     recipient,
     deliveries: externalChannelsFor(recipient, event.type, subject, { newMessageEnabledGlobally: runtime.config.NOTIFY_NEW_MESSAGE_ENABLED, now }),
   }));
 
   const coalesceWindow = subject.organization.coalesceWindowSeconds * 1000;
-  const coalescing = event.type === "NEW_MESSAGE" && coalesceWindow > 0 && !!subject.conversation;
+  const match = coalesceWindow > 0 ? coalesceMatchOf(event, subject) : null;
   const emailUsers = plans.filter((p) => p.deliveries.some((d) => d.channel === "EMAIL")).map((p) => p.recipient.id);
   await lockKeys(tx, [
-    ...(coalescing ? recipients.map((r) => coalesceKey(r.id, subject.conversation!.id)) : []),
+    ...(match ? recipients.map((r) => coalesceKey(r.id, coalesceSubject(match))) : []),
     ...emailUsers.map(emailLimitKey),
   ]);
   const windowStart = new Date(now.getTime() - coalesceWindow);
-  const existing = coalescing ? await findCoalescable(tx, recipients.map((r) => r.id), subject.conversation!.id, windowStart) : new Map<string, CoalescableNotification>();
+  const existing = match ? await findCoalescable(tx, recipients.map((r) => r.id), match, windowStart) : new Map<string, CoalescableNotification>();
   const emailsSent = await emailsInLastHour(tx, emailUsers, now);
+
+  const pushUsers = plans.filter((p) => p.deliveries.some((d) => d.channel === "WEB_PUSH")).map((p) => p.recipient.id);
+  const pushSubscriptions = pushUsers.length > 0 ? await tx.webPushSubscription.findMany({ where: { userId: { in: pushUsers } }, select: { id: true, userId: true }, orderBy: { createdAt: "asc" } }) : [];
 
   const content = describeEvent(event, subject, now);
   const notificationOf = await writeInApp(tx, plans, existing, content, subject, now);
 
-  const rows: DeliveryRow[] = [];
+  const rows: HeldRow[] = [];
   // Slack posts to the organization's channel: one post per event, not one per admin.
   let slackTaken = false;
   for (const { recipient, deliveries } of plans) {
@@ -131,10 +144,17 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
       if (notification.recentChannels.has(planned.channel)) continue;
       if (planned.channel === "SLACK" && slackTaken) continue;
       if (planned.channel === "SLACK") slackTaken = true;
+      if (planned.channel === "WEB_PUSH") {
+        // One delivery per browser the user subscribed from; none subscribed, none sent.
+        for (const subscription of pushSubscriptions) {
+          if (subscription.userId === recipient.id) rows.push({ ...deliveryRow(subject, recipient, notification.id, planned, emailsSent), webPushSubscriptionId: subscription.id });
+        }
+        continue;
+      }
       rows.push(deliveryRow(subject, recipient, notification.id, planned, emailsSent));
     }
   }
-  await enqueueDeliveries(runtime, tx, rows, now);
+  await enqueueDeliveries(runtime, tx, await holdForDigests(runtime, tx, rows, { recipients, organization: subject.organization, now }), now);
   return plans.map(({ recipient }) => {
     const notification = notificationOf.get(recipient.id)!;
     return { userId: recipient.id, notificationId: notification.id, seq: notification.seq, updatedAt: notification.updatedAt };
@@ -184,14 +204,14 @@ function deliveryRow(
   notificationId: string,
   planned: PlannedDelivery,
   emailsSent: Map<string, number>,
-): DeliveryRow {
+): HeldRow {
   const base = { organizationId: subject.organization.id, notificationId, userId: recipient.id, channel: planned.channel };
   if (planned.channel === "EMAIL") {
     const sent = emailsSent.get(recipient.id) ?? 0;
     const limit = subject.organization.emailHourlyLimit;
     if (sent >= limit) {
-      // Kept as a row, never silently dropped: the admin can see what was held back.
-      return { ...base, status: "SKIPPED", scheduledFor: null, lastError: `rate limited: ${sent} emails in the last hour (limit ${limit} per user)` };
+      // Not dropped: it waits for the user's next digest email (src/digests/).
+      return { ...base, status: "SCHEDULED", scheduledFor: planned.deferUntil, lastError: `over the email limit: ${sent} emails in the last hour (limit ${limit} per user), held for the next digest`, overLimit: true };
     }
     emailsSent.set(recipient.id, sent + 1);
   }
@@ -207,4 +227,11 @@ function idsOf(event: NotificationEvent): Record<string, string> {
   if ("messageId" in event) ids.messageId = event.messageId;
   if ("alertId" in event) ids.alertId = event.alertId;
   return ids;
+}
+
+/** What a new event folds into within the window: a conversation's burst, or a triggered event's dedupe key. */
+function coalesceMatchOf(event: NotificationEvent, subject: Subject): CoalesceMatch | null {
+  if (event.type === "NEW_MESSAGE" && subject.conversation) return { conversationId: subject.conversation.id };
+  if ("trigger" in event && event.trigger.dedupeKey) return { type: event.type, dedupeKey: event.trigger.dedupeKey };
+  return null;
 }

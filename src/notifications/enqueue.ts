@@ -17,7 +17,8 @@ export async function enqueueDeliveries(runtime: Runtime, tx: Prisma.Transaction
   const deliveries = await insertDeliveries(tx, rows, now);
   const jobsOf = new Map<ExternalChannel, Array<{ data: { deliveryId: string }; startAfter?: Date }>>();
   for (const delivery of deliveries) {
-    if (delivery.status === "SKIPPED" || delivery.channel === "IN_APP") continue;
+    // Digest-held deliveries go out with their digest's job (src/digests/).
+    if (delivery.status === "SKIPPED" || delivery.channel === "IN_APP" || delivery.digestId) continue;
     const jobs = jobsOf.get(delivery.channel) ?? [];
     jobs.push({ data: { deliveryId: delivery.id }, ...(delivery.scheduledFor ? { startAfter: delivery.scheduledFor } : {}) });
     jobsOf.set(delivery.channel, jobs);

@@ -1,4 +1,4 @@
-import type { NotificationType } from "../db/client.js";
+import type { AlertSeverity, NotificationType, Role } from "../db/client.js";
 
 /**
  * What other domains tell the notification engine. Payloads carry ids; the engine
@@ -26,6 +26,26 @@ export type NotificationEvent =
       alertId: string;
       /** For ALERT_ESCALATED: the level reached (1 → org admins, 2 → super admins). */
       escalationLevel?: number;
-    };
+    }
+  | TriggeredEvent;
+
+/**
+ * A notification another system asked for (`triggerNotification`, src/notifications/trigger.ts):
+ * its recipients, words and link are the caller's; the engine applies everything else.
+ */
+export interface TriggeredEvent {
+  type: "CUSTOM" | "CAMPAIGN_FAILED";
+  organizationId: string;
+  trigger: {
+    /** Users of the organization: these ids, holders of these roles, members of these queues (any of them). */
+    recipients: { userIds: string[]; roles: Role[]; queueIds: string[] };
+    title: string;
+    body: string;
+    url: string | null;
+    severity: AlertSeverity | null;
+    /** Repeats with the same key inside the coalescing window fold into one notification. */
+    dedupeKey: string | null;
+  };
+}
 
 export type NotificationEventType = NotificationEvent["type"] & NotificationType;

@@ -60,7 +60,7 @@ interface WallClock {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function wallClock(instant: Date, timeZone: string): WallClock {
+export function wallClock(instant: Date, timeZone: string): WallClock {
   let format = formatters.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat("en-US", {

@@ -30,6 +30,7 @@ const ACTIVE_AGENT = { role: "AGENT", active: true } as const;
  * - SLA_WARNING: the assignee; else the queue's agents; else the organization's admins.
  * - CAMPAIGN_FAILED, ALERT_CREATED/RESOLVED/STALE, ALERT_ESCALATED level 1: the organization's admins.
  * - ALERT_ESCALATED level 2+: every super admin, whatever their organization.
+ * - a triggered event (triggerNotification): the active users of the organization it names.
  * Sorted by id, so concurrent engines take their locks in the same order.
  */
 export async function recipientsFor(tx: Prisma.TransactionClient, event: NotificationEvent, subject: Subject): Promise<Recipient[]> {
@@ -37,6 +38,15 @@ export async function recipientsFor(tx: Prisma.TransactionClient, event: Notific
   const admins: Prisma.UserWhereInput = { organizationId, role: "ORG_ADMIN", active: true };
   const conversation = subject.conversation;
   const candidates: Prisma.UserWhereInput[] = [];
+  if ("trigger" in event) {
+    const { userIds, roles, queueIds } = event.trigger.recipients;
+    const anyOf: Prisma.UserWhereInput[] = [
+      ...(userIds.length > 0 ? [{ id: { in: userIds } }] : []),
+      ...(roles.length > 0 ? [{ role: { in: roles } }] : []),
+      ...(queueIds.length > 0 ? [{ queueMemberships: { some: { queueId: { in: queueIds } } } }] : []),
+    ];
+    return anyOf.length === 0 ? [] : findRecipients(tx, { organizationId, active: true, OR: anyOf }, event.type, subject.organization);
+  }
   switch (event.type) {
     case "NEW_MESSAGE":
     case "SLA_WARNING":

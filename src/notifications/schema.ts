@@ -104,7 +104,8 @@ builder.subscriptionField("unreadNotificationCountChanged", (t) =>
 builder.mutationField("sendTestNotification", (t) =>
   t.prismaField({
     type: "Delivery",
-    description: "Sends the caller a test notification through one channel.",
+    description:
+      "Sends the caller a test notification through one channel, only to themself (their email, their verified WhatsApp number, in-app). SLACK is for ORG_ADMINs (FORBIDDEN otherwise); RATE_LIMITED past the hourly limit; BAD_USER_INPUT when the caller has nowhere to receive on that channel.",
     authScopes: { loggedIn: true },
     args: { channel: t.arg({ type: NotificationChannelEnum, required: true }) },
     resolve: async (query, _root, { channel }, ctx) => {

@@ -25,6 +25,8 @@ export interface Subject {
     contactName: string;
   };
   message?: { id: string; type: MessageType; text: string | null };
+  /** A triggered notification's severity (CRITICAL may bypass quiet hours). */
+  severity?: AlertSeverity;
   alert?: {
     id: string;
     title: string;
@@ -61,9 +63,11 @@ export async function loadSubject(tx: Prisma.TransactionClient, event: Notificat
     case "CONVERSATION_ASSIGNED":
     case "SLA_WARNING":
       return loadConversationSubject(tx, organizationId, event.conversationId, null);
-    case "CAMPAIGN_FAILED": {
+    case "CAMPAIGN_FAILED":
+    case "CUSTOM": {
       const organization = await tx.organization.findUnique({ where: { id: organizationId }, select: organizationSelect });
-      return organization ? { organization } : null;
+      const severity = "trigger" in event ? event.trigger.severity : null;
+      return organization ? { organization, ...(severity ? { severity } : {}) } : null;
     }
     default: {
       const alert = await tx.alert.findFirst({

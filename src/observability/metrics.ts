@@ -40,6 +40,18 @@ export function createMetrics(sources: MetricSources = {}) {
       labelNames: ["channel", "status"] as const,
       registers: [registry],
     }),
+    digests: new Counter({
+      name: "aviso_digests_total",
+      help: "Digest emails by outcome (the deliveries they held count in aviso_deliveries_total)",
+      labelNames: ["status"] as const,
+      registers: [registry],
+    }),
+    smsSegments: new Counter({
+      name: "aviso_sms_segments_total",
+      help: "SMS segments accepted by the SMS provider (what carriers bill)",
+      labelNames: ["encoding"] as const,
+      registers: [registry],
+    }),
     queueJobs: new Gauge({
       name: "aviso_queue_jobs",
       help: "pg-boss jobs by queue and state (dead-letter queues end in -dead); refreshed by pg-boss's monitor",

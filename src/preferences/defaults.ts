@@ -22,17 +22,19 @@ export interface DefaultsContext {
  * | NEW_MESSAGE                  | IN_APP, EMAIL*, WA*   | IN_APP, EMAIL*, WA*    | IN_APP, EMAIL*, WA*      | IN_APP |
  * | CONVERSATION_ASSIGNED        | IN_APP                | IN_APP, EMAIL          | IN_APP, EMAIL, WA        | IN_APP |
  * | SLA_WARNING                  | IN_APP                | IN_APP, EMAIL          | IN_APP, EMAIL, WA        | IN_APP |
- * | CAMPAIGN_FAILED              | IN_APP                | IN_APP, EMAIL          | IN_APP, EMAIL, WA        | IN_APP |
+ * | CAMPAIGN_FAILED, CUSTOM      | IN_APP                | IN_APP, EMAIL          | IN_APP, EMAIL, WA        | IN_APP |
  * | ALERT_* (4 types)            | IN_APP                | IN_APP, EMAIL, SLACK†  | IN_APP, EMAIL, WA        | IN_APP |
  *
  * \* only when the three new-message flags are on (telling the responsible agent outside
  *   the app is the point of that feature, and the flags are its opt-in).
  * † only when the organization has a Slack webhook.
  * IN_APP is always on for every type: the notification row is the inbox itself.
+ * WEB_PUSH and SMS are off for every role until the user turns them on (SMS costs money
+ * per segment; push needs a browser subscription first), so existing defaults stay as they were.
  */
 export function defaultEnabled(role: Role, type: NotificationType, channel: NotificationChannel, context: DefaultsContext): boolean {
   if (channel === "IN_APP") return true;
-  if (role === "VIEWER") return false;
+  if (role === "VIEWER" || channel === "SMS" || channel === "WEB_PUSH") return false;
   if (type === "NEW_MESSAGE") return (channel === "EMAIL" || channel === "WHATSAPP") && context.newMessageFlagsOn;
   switch (role) {
     case "AGENT":
@@ -63,7 +65,7 @@ export function preferenceOf(
   return own ? own.enabled : defaultEnabled(role, type, channel, context);
 }
 
-/** The whole matrix (8 types × 4 channels), in enum order. */
+/** The whole matrix (every type × every channel), in enum order. */
 export function preferenceMatrix(
   role: Role,
   overrides: ReadonlyArray<{ type: NotificationType; channel: NotificationChannel; enabled: boolean }>,

@@ -5,6 +5,7 @@ import { newMessageFlagsOn, preferenceMatrix, type ChannelPreference } from "./d
 /** What `notificationPreferences` returns: the user's settings and the effective type × channel matrix. */
 export interface NotificationPreferences {
   whatsappNumber: string | null;
+  pendingWhatsappNumber: string | null;
   notifyOnNewMessage: boolean;
   quietHours: { start: string; end: string; timeZone: string } | null;
   channels: ChannelPreference[];
@@ -22,6 +23,7 @@ export async function notificationPreferences({ db, runtime, actor }: ServiceCon
     select: {
       role: true,
       whatsappNotificationNumber: true,
+      whatsappPendingNumber: true,
       notifyOnNewMessage: true,
       quietHoursStart: true,
       quietHoursEnd: true,
@@ -37,6 +39,7 @@ export async function notificationPreferences({ db, runtime, actor }: ServiceCon
   };
   return {
     whatsappNumber: user.whatsappNotificationNumber,
+    pendingWhatsappNumber: user.whatsappPendingNumber,
     notifyOnNewMessage: user.notifyOnNewMessage,
     quietHours:
       user.quietHoursStart && user.quietHoursEnd && user.quietHoursTimeZone

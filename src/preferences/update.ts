@@ -50,10 +50,24 @@ export type UpdateNotificationPreferencesInput = z.input<typeof preferencesInput
  * with an audit log row (the phone masked). A bad field is BAD_USER_INPUT naming
  * it: "whatsappNumber", "quietHours.start", "channels.2.enabled"…
  */
-export async function updateNotificationPreferences({ db, actor }: ServiceContext, input: UpdateNotificationPreferencesInput): Promise<void> {
+export async function updateNotificationPreferences({ db, actor }: ServiceContext, input: UpdateNotificationPreferencesInput): Promise<{ verificationPending: boolean }> {
   const { whatsappNumber, notifyOnNewMessage, quietHours, channels } = parseInput(preferencesInputSchema, input);
+  // A new number takes effect only once verified (src/preferences/verify-number.ts) —
+  // unless an ORG_ADMIN sets it. Clearing it takes effect at once.
+  const direct = actor.role === "ORG_ADMIN" || actor.role === "SUPER_ADMIN";
+  const current = whatsappNumber ? await db.user.findFirst({ where: { id: actor.userId }, select: { whatsappNotificationNumber: true } }) : null;
+  const unchanged = !!whatsappNumber && current?.whatsappNotificationNumber === whatsappNumber;
+  const verificationPending = !!whatsappNumber && !direct && !unchanged;
+  const numberChanges =
+    whatsappNumber === undefined || unchanged
+      ? {}
+      : whatsappNumber === null
+        ? { whatsappNotificationNumber: null, whatsappNumberVerifiedAt: null, whatsappPendingNumber: null, whatsappVerificationExpiresAt: null }
+        : direct
+          ? { whatsappNotificationNumber: whatsappNumber, whatsappNumberVerifiedAt: new Date(), whatsappPendingNumber: null, whatsappVerificationExpiresAt: null }
+          : { whatsappPendingNumber: whatsappNumber, whatsappVerificationExpiresAt: null, whatsappVerificationAttempts: 0 };
   const userChanges = {
-    ...(whatsappNumber !== undefined ? { whatsappNotificationNumber: whatsappNumber } : {}),
+    ...numberChanges,
     ...(notifyOnNewMessage != null ? { notifyOnNewMessage } : {}),
     ...(quietHours !== undefined
       ? { quietHoursStart: quietHours?.start ?? null, quietHoursEnd: quietHours?.end ?? null, quietHoursTimeZone: quietHours?.timeZone ?? null }
@@ -78,7 +92,7 @@ export async function updateNotificationPreferences({ db, actor }: ServiceContex
         entityType: "User",
         entityId: actor.userId,
         data: {
-          ...(whatsappNumber !== undefined ? { whatsappNumber: maskPhone(whatsappNumber) ?? null } : {}),
+          ...(whatsappNumber !== undefined ? { whatsappNumber: maskPhone(whatsappNumber) ?? null, ...(verificationPending ? { verification: "pending" } : {}) } : {}),
           ...(notifyOnNewMessage != null ? { notifyOnNewMessage } : {}),
           ...(quietHours !== undefined ? { quietHours } : {}),
           ...(choices.length > 0 ? { channels: choices } : {}),
@@ -86,4 +100,5 @@ export async function updateNotificationPreferences({ db, actor }: ServiceContex
       },
     });
   });
+  return { verificationPending };
 }

@@ -14,12 +14,20 @@ export interface Topics {
   unreadNotificationCountChanged: { count: number };
   /** Keyed by organization. */
   messageAdded: { messageId: string; conversationId: string };
+  /** Keyed by organization: an outbound message's status (or error) changed. */
+  messageUpdated: { messageId: string; conversationId: string };
   /** Keyed by organization. */
   conversationUpdated: { conversationId: string };
   /** Keyed by organization. */
   alertChanged: { alertId: string };
   /** Keyed by organization: a user's first socket opened (online) or last one closed or expired (offline). */
   presenceChanged: { userId: string; online: boolean };
+  /**
+   * Keyed "all": users deactivated, demoted or moved, or a whole organization suspended
+   * (src/auth/standing-changes.ts). Every instance forgets their cached standing and
+   * closes their sockets.
+   */
+  standingChanged: { userIds: string[]; organizationId: string | null };
 }
 
 export type Topic = keyof Topics;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Prisma } from "../db/client.js";
 import { invalidInput, notFound } from "../errors.js";
 import { parseInput } from "../validation.js";
-import type { Actor, ServiceContext } from "../service-context.js";
+import type { PersonActor, ServiceContext } from "../service-context.js";
 
 /**
  * Queues (the users' "setores"): conversations belong to one, agents are members of
@@ -18,7 +18,7 @@ async function existing<T>(what: string, id: string, find: (id: string) => Promi
   return row;
 }
 
-function audit(db: Prisma.TransactionClient, actor: Actor, action: string, entityType: string, entityId: string, data: Prisma.InputJsonObject) {
+function audit(db: Prisma.TransactionClient, actor: PersonActor, action: string, entityType: string, entityId: string, data: Prisma.InputJsonObject) {
   return db.auditLog.create({ data: { organizationId: actor.organizationId, actorId: actor.userId, action, entityType, entityId, data } });
 }
 

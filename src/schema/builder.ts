@@ -4,7 +4,7 @@ import PrismaPlugin from "@pothos/plugin-prisma";
 import RelayPlugin from "@pothos/plugin-relay";
 import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import { GraphQLError, GraphQLScalarType } from "graphql";
-import { Role } from "../db/client.js";
+import { Role, type ApiKeyScope } from "../db/client.js";
 import type PrismaTypes from "../generated/pothos-types.js";
 import { getDatamodel } from "../generated/pothos-types.js";
 import type { Context } from "./context.js";
@@ -20,7 +20,8 @@ export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
-  AuthScopes: { loggedIn: boolean; agent: boolean; orgAdmin: boolean; superAdmin: boolean };
+  /** `apiKey`: an integrator's key holding that scope (src/auth/api-key.ts); the others are a person's role. */
+  AuthScopes: { loggedIn: boolean; agent: boolean; orgAdmin: boolean; superAdmin: boolean; apiKey: ApiKeyScope };
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     ID: { Input: string; Output: string };
@@ -36,10 +37,11 @@ export const builder = new SchemaBuilder<{
         agent: role === Role.AGENT || role === Role.ORG_ADMIN || role === Role.SUPER_ADMIN,
         orgAdmin: role === Role.ORG_ADMIN || role === Role.SUPER_ADMIN,
         superAdmin: role === Role.SUPER_ADMIN,
+        apiKey: (scope) => ctx.actor?.kind === "apiKey" && ctx.actor.scopes.includes(scope),
       };
     },
     unauthorizedError: (_parent, ctx) =>
-      ctx.viewer
+      ctx.actor
         ? new GraphQLError("You are not allowed to do this", { extensions: { code: "FORBIDDEN" } })
         : new GraphQLError("Authentication required", { extensions: { code: "UNAUTHENTICATED" } }),
   },

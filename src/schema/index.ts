@@ -10,6 +10,7 @@ import "../alerts/types.js";
 import "../webhooks/meta/types.js";
 import "../notifications/schema.js";
 import "../conversations/schema.js";
+import "../conversations/outbound/schema.js";
 import "../webhooks/meta/schema.js";
 import "../alerts/schema.js";
 import "../delivery/schema.js";
@@ -19,6 +20,14 @@ import "../conversations/inbox-fields.js";
 import "../contacts/schema.js";
 import "../teammates/schema.js";
 import "../presence/schema.js";
+import "../push/schema.js";
+import "../digests/schema.js";
+import "../organizations/tenants-schema.js";
+import "../organizations/users-schema.js";
+import "../organizations/api-keys-schema.js";
+import "../notifications/trigger-schema.js";
+import "../audit/schema.js";
+import "../privacy/schema.js";
 
 /** The whole API: each domain's schema.ts adds its types and fields to the builder. */
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,12 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { withAutoProvisioning } from "../auth/auto-provision.js";
 import { createTokenVerifier } from "../auth/jwt.js";
 import type { Config } from "../config/index.js";
 import { createPrisma } from "../db/client.js";
 import { openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { seedDemoData } from "../db/seed.js";
+import { keyringFor } from "../secrets/encryption.js";
+import { reencryptSecrets } from "../secrets/reencrypt.js";
 import { createBoss, createJobQueue } from "../jobs/queue.js";
 import { jobs } from "../jobs/registry.js";
 import { createQueues, startWorkers } from "../jobs/worker.js";
@@ -20,8 +23,10 @@ import { withLogContext } from "../observability/log-context.js";
 import { checkReadiness } from "./health.js";
 import { createRateLimits } from "./rate-limits.js";
 import { sendJson, sendText } from "../http-response.js";
-import { apiRoutes } from "./routes.js";
+import { apiRoutes, routeFor } from "./routes.js";
 import { attachWebSocketServer } from "./ws.js";
+import { GRAPHQL_MAX_BODY_BYTES, setSecurityHeaders } from "./http-guards.js";
+import { httpTimeouts, metricsAllowedHere, startMetricsServer } from "./http-limits.js";
 import { createGraphQLServer } from "./yoga.js";
 
 /** Paths labelled as themselves in metrics and logs; anything else is "other" (no unbounded labels). */
@@ -34,6 +39,8 @@ export interface App {
   url: string;
   port: number;
   runtime: Runtime;
+  /** The port /metrics is served on when METRICS_PORT is set (0 picks a free one). */
+  metricsPort?: number;
   databaseUrl: string;
   stop(): Promise<void>;
 }
@@ -63,8 +70,11 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   if (options.seed ?? config.NODE_ENV !== "production") {
     if (await seedDemoData(prisma)) log.info("demo data seeded");
   }
+  // Secrets written before encryption at rest (or under a rotated-out key) are encrypted now.
+  const reencrypted = await reencryptSecrets(prisma, keyringFor(config));
+  if (reencrypted > 0) log.info({ reencrypted }, "stored secrets encrypted under the current key");
 
-  const boss = createBoss(database.url, log, { schedule: runWorkers, supervise: runWorkers });
+  const boss = createBoss(database.url, log, { schedule: runWorkers, supervise: runWorkers, superviseIntervalSeconds: config.JOB_SUPERVISE_INTERVAL_SECONDS });
   let jobsStarted = false;
   await boss.start();
   jobsStarted = true;
@@ -76,7 +86,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     pubsub: createPubSub(config.REDIS_URL, log),
     jobs: createJobQueue(boss),
     log,
-    verifier: createTokenVerifier(config),
+    verifier: withAutoProvisioning(config, prisma, createTokenVerifier(config)),
     metrics: createMetrics({ queues: () => boss.getQueues() }),
     state: createProcessState(),
   };
@@ -85,10 +95,11 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
 
   const rateLimits = createRateLimits(config);
   const yoga = serveApi ? createGraphQLServer(runtime, rateLimits) : undefined;
-  const server = createServer((req, res) => {
+  const server = createServer(httpTimeouts(config), (req, res) => {
     // Every line logged while serving this request carries its id (a caller's own, or a new one).
     const requestId = requestIdOf(req);
     res.setHeader("x-request-id", requestId);
+    setSecurityHeaders(res, config.NODE_ENV === "production");
     withLogContext({ requestId }, () => handle(req, res, requestId)).catch((error: unknown) => {
       log.error({ err: (error as Error).message, path: req.url, requestId }, "request failed");
       if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
@@ -111,9 +122,19 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
       const readiness = await checkReadiness(runtime, () => jobsStarted);
       return sendJson(res, readiness.ready ? 200 : 503, readiness);
     }
-    if (path === "/metrics") return sendText(res, 200, await runtime.metrics.registry.metrics(), runtime.metrics.registry.contentType);
-    if (yoga && path === yoga.graphqlEndpoint) return yoga.handle(req, res);
-    const route = serveApi ? apiRoutes[path] : undefined;
+    if (path === "/metrics") {
+      if (!metricsAllowedHere(req, config)) return sendJson(res, config.METRICS_PORT !== undefined ? 404 : 401, { error: config.METRICS_PORT !== undefined ? "not found" : "unauthorized" });
+      return sendText(res, 200, await runtime.metrics.registry.metrics(), runtime.metrics.registry.contentType);
+    }
+    if (yoga && path === yoga.graphqlEndpoint) {
+      const refused = graphqlBodyRefusal(req);
+      if (refused) {
+        res.setHeader("connection", "close");
+        return sendJson(res, refused.status, { errors: [{ message: refused.message, extensions: { code: "BAD_REQUEST" } }] });
+      }
+      return yoga.handle(req, res);
+    }
+    const route = serveApi ? routeFor(path) : undefined;
     if (route) {
       if (!(await rateLimits.allow("webhook", req.socket.remoteAddress ?? "unknown"))) {
         runtime.metrics.webhooks.inc({ outcome: "rate_limited" });
@@ -130,6 +151,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     server.once("error", reject);
     server.listen(config.PORT, config.HOST, resolve);
   });
+  const metricsServer = config.METRICS_PORT !== undefined ? await startMetricsServer(config, runtime) : undefined;
   const port = (server.address() as AddressInfo).port;
   const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
 
@@ -138,12 +160,14 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
     url: `http://${host}:${port}`,
     port,
     runtime,
+    metricsPort: metricsServer?.port,
     databaseUrl: database.url,
     stop: () =>
       (stopping ??= (async () => {
         // Stop accepting, let in-flight requests finish, then jobs, then connections.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         await sockets?.close();
+        await metricsServer?.close();
         server.closeIdleConnections();
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
         server.closeAllConnections();
@@ -162,4 +186,14 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
 function requestIdOf(req: IncomingMessage): string {
   const given = req.headers["x-request-id"];
   return typeof given === "string" && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+}
+
+/** A GraphQL POST whose body is over the cap (the WebSocket frame cap too) or of unknown size: 413 / 411. */
+function graphqlBodyRefusal(req: IncomingMessage): { status: number; message: string } | null {
+  if (req.method !== "POST") return null;
+  const length = Number(req.headers["content-length"]);
+  if (req.headers["content-length"] === undefined) {
+    return req.headers["transfer-encoding"] ? { status: 411, message: "Content-Length required" } : null;
+  }
+  return Number.isFinite(length) && length > GRAPHQL_MAX_BODY_BYTES ? { status: 413, message: `Request body over ${GRAPHQL_MAX_BODY_BYTES} bytes` } : null;
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { GraphQLError } from "graphql";
+import { isApiKey, personOf, type RequestActor } from "../auth/actor.js";
+import { authenticateApiKey, looksLikeApiKey } from "../auth/api-key.js";
 import { AuthError, bearerToken, type Viewer } from "../auth/jwt.js";
 import { standingOf } from "../auth/standing.js";
 import { scopedTo } from "../db/tenant.js";
@@ -10,11 +12,15 @@ import type { Runtime } from "../runtime.js";
 // Anonymous callers get a client scoped to no organization: it can read nothing.
 const NO_ORGANIZATION = "00000000-0000-0000-0000-000000000000";
 
-/** Verifies a bearer token; a present but bad token is an error, an absent one is anonymous. */
-export async function authenticate(runtime: Runtime, authorization: unknown): Promise<Viewer | null> {
+/**
+ * Verifies a bearer credential — a person's JWT or an integrator's API key (`aviso_…`,
+ * src/auth/api-key.ts); a present but bad one is an error, an absent one is anonymous.
+ */
+export async function authenticate(runtime: Runtime, authorization: unknown): Promise<RequestActor | null> {
   if (authorization === undefined || authorization === null || authorization === "") return null;
   const token = bearerToken(authorization);
   if (!token) throw new AuthError("malformed Authorization header");
+  if (looksLikeApiKey(token)) return authenticateApiKey(runtime.prisma, token);
   const viewer = await runtime.verifier.verify(token);
   await assertStanding(runtime, viewer);
   return viewer;
@@ -30,6 +36,7 @@ export async function assertStanding(runtime: Runtime, viewer: Viewer): Promise<
   if (!user || !user.active || user.organizationId !== viewer.organizationId || user.role !== viewer.role) {
     throw new AuthError("unknown or inactive user, or stale organization or role");
   }
+  if (user.suspended) throw new AuthError("organization suspended");
 }
 
 export function unauthenticated(error: unknown): GraphQLError {
@@ -39,16 +46,24 @@ export function unauthenticated(error: unknown): GraphQLError {
 }
 
 /** The one context factory, for HTTP requests and WebSocket operations alike. */
-export function createContext(runtime: Runtime, viewer: Viewer | null, requestId: string = randomUUID()): Context {
+export function createContext(runtime: Runtime, actor: RequestActor | null, requestId: string = randomUUID()): Context {
+  const viewer = personOf(actor);
   return {
+    actor,
     viewer,
-    db: scopedTo(runtime.prisma, viewer?.organizationId ?? NO_ORGANIZATION),
+    db: scopedTo(runtime.prisma, actor?.organizationId ?? NO_ORGANIZATION),
     runtime,
     requestId,
     // Over HTTP these ids are already on every line (src/observability/log-context.ts); WebSocket operations bind them here.
     log:
       currentLogContext().requestId === requestId
         ? runtime.log
-        : runtime.log.child({ requestId, ...(viewer ? { organizationId: viewer.organizationId, userId: viewer.userId } : {}) }),
+        : runtime.log.child({ requestId, ...logIdsOf(actor) }),
   };
+}
+
+/** The ids a log line carries for an actor (never a secret). */
+export function logIdsOf(actor: RequestActor | null): Record<string, string> {
+  if (!actor) return {};
+  return isApiKey(actor) ? { organizationId: actor.organizationId, apiKeyId: actor.apiKeyId } : { organizationId: actor.organizationId, userId: actor.userId };
 }

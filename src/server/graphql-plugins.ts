@@ -1,8 +1,12 @@
+import { isApiKey } from "../auth/actor.js";
 import { EnvelopArmorPlugin } from "@escape.tech/graphql-armor";
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type DefinitionNode, type OperationDefinitionNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { Context } from "../schema/context.js";
 import type { Runtime } from "../runtime.js";
+import { knownOperationNames, operationLabel } from "../observability/operation-names.js";
+import { schema } from "../schema/index.js";
+import { listArgumentLimits } from "./list-limits.js";
 import type { RateLimits } from "./rate-limits.js";
 
 /**
@@ -11,6 +15,7 @@ import type { RateLimits } from "./rate-limits.js";
  */
 export function graphqlPlugins(runtime: Runtime, rateLimits: RateLimits): Plugin<Context>[] {
   const { config, metrics } = runtime;
+  const knownNames = knownOperationNames(schema);
   const plugins: Plugin<Context>[] = [
     // Depth, aliases, tokens, directives, cost; and no "did you mean" field suggestions.
     EnvelopArmorPlugin({
@@ -21,6 +26,8 @@ export function graphqlPlugins(runtime: Runtime, rateLimits: RateLimits): Plugin
       costLimit: { maxCost: config.GRAPHQL_MAX_COST, ignoreIntrospection: true },
       blockFieldSuggestion: { enabled: true },
     }) as Plugin<Context>,
+    // graphql-armor cannot see list arguments (a variable may hold 10,000 ids): bounded here.
+    listArgumentLimits({ maxLength: config.GRAPHQL_MAX_LIST_LENGTH, maxCost: config.GRAPHQL_MAX_COST }),
     {
       onExecute({ args }) {
         const operation = args.document.definitions.find((d: DefinitionNode): d is OperationDefinitionNode => d.kind === "OperationDefinition");
@@ -29,7 +36,8 @@ export function graphqlPlugins(runtime: Runtime, rateLimits: RateLimits): Plugin
           onExecuteDone({ result }) {
             const seconds = (performance.now() - started) / 1000;
             const type = operation?.operation ?? "unknown";
-            const name = operation?.name?.value ?? "anonymous";
+            // A client picks the name: only known names become label values (else "other").
+            const name = operationLabel(knownNames, operation?.name?.value);
             metrics.graphqlDuration.observe({ type, name }, seconds);
             // Error codes only: messages may quote input.
             const codes = "errors" in result && result.errors ? result.errors.map((e) => String(e.extensions?.code ?? "INTERNAL")) : undefined;
@@ -42,9 +50,9 @@ export function graphqlPlugins(runtime: Runtime, rateLimits: RateLimits): Plugin
       // Mutations per user; anonymous mutations fail on auth anyway.
       async onExecute({ args, setResultAndStopExecution }) {
         const isMutation = args.document.definitions.some((d: DefinitionNode) => d.kind === "OperationDefinition" && d.operation === "mutation");
-        const viewer = args.contextValue.viewer;
-        if (!isMutation || !viewer) return;
-        if (!(await rateLimits.allow("mutation", viewer.userId))) {
+        const actor = args.contextValue.actor;
+        if (!isMutation || !actor) return;
+        if (!(await rateLimits.allow("mutation", isApiKey(actor) ? `apiKey:${actor.apiKeyId}` : actor.userId))) {
           setResultAndStopExecution({
             errors: [new GraphQLError("Too many mutations: slow down and retry in a minute", { extensions: { code: "RATE_LIMITED" } })],
           });

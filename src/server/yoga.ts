@@ -5,7 +5,7 @@ import type { Context } from "../schema/context.js";
 import { toClientError } from "../schema/errors.js";
 import { schema } from "../schema/index.js";
 import type { Runtime } from "../runtime.js";
-import { authenticate, createContext, unauthenticated } from "./context.js";
+import { authenticate, createContext, logIdsOf, unauthenticated } from "./context.js";
 import { renderAvisoGraphiQL } from "./graphiql.js";
 import { graphqlPlugins } from "./graphql-plugins.js";
 import type { RateLimits } from "./rate-limits.js";
@@ -26,6 +26,13 @@ export function createGraphQLServer(runtime: Runtime, rateLimits: RateLimits): Y
     renderGraphiQL: renderAvisoGraphiQL,
     landingPage: false,
     batching: false,
+    // Only CORS_ORIGINS get CORS headers; everyone else is same-origin only (no reflected origin).
+    cors: (request) => {
+      const origin = request.headers.get("origin");
+      return origin && runtime.config.CORS_ORIGINS.includes(origin)
+        ? { origin: [origin], credentials: true, methods: ["GET", "POST"], allowedHeaders: ["authorization", "content-type", "x-request-id"], maxAge: 600 }
+        : false;
+    },
     logging: false,
     maskedErrors: { maskError: (error) => toClientError(error, isDev) },
     plugins: graphqlPlugins(runtime, rateLimits),
@@ -36,9 +43,9 @@ export function createGraphQLServer(runtime: Runtime, rateLimits: RateLimits): Y
       // The id src/server/app.ts gave this request (it honours a caller's X-Request-Id).
       const requestId = currentLogContext().requestId ?? headers?.get("x-request-id") ?? undefined;
       try {
-        const viewer = await authenticate(runtime, headers?.get("authorization") ?? undefined);
-        if (viewer) addToLogContext({ organizationId: viewer.organizationId, userId: viewer.userId });
-        return createContext(runtime, viewer, requestId);
+        const actor = await authenticate(runtime, headers?.get("authorization") ?? undefined);
+        if (actor) addToLogContext(logIdsOf(actor));
+        return createContext(runtime, actor, requestId);
       } catch (error) {
         // A database outage while checking the user is the server's fault, not the token's.
         if (error instanceof AuthError) throw unauthenticated(error);

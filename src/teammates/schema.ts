@@ -21,7 +21,6 @@ builder.prismaObjectFields(UserRef, (t) => ({
     select: { whatsappNotificationNumber: true },
     resolve: (user, _args, ctx) => (seesContactDetailsOf(ctx, user.id) ? user.whatsappNotificationNumber : null),
   }),
-  active: t.exposeBoolean("active", { description: "False once the user was deactivated: they can no longer sign in or be assigned." }),
   queues: t.field({
     type: [QueueRef],
     description: "The queues the user is a member of, by name.",

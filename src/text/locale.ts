@@ -16,6 +16,8 @@ export interface LocaleStrings {
   media: Record<string, string>;
   duration: Record<"lessThanAMinute" | "days" | "daysHours" | "hours" | "hoursMinutes" | "minutes", string>;
   slack: { headlines: Record<string, string> } & Record<string, string | Record<string, string>>;
+  /** Agents' messages: Meta's errors in words (by code), the expired-token alert. */
+  outbound: { tokenExpiredAlert: { title: string; description: string }; errors: Record<string, string> };
 }
 
 const LOCALES_DIR = fileURLToPath(new URL("../../templates/locales/", import.meta.url));

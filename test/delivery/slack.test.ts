@@ -9,7 +9,7 @@ let slack: HttpFake & { webhookUrl: string };
 
 beforeAll(async () => {
   slack = await startSlackWebhook();
-  server = await startTestServer({ env: { PUBLIC_URL: "https://app.aviso.test", DELIVERY_RETRY_LIMIT: "2", DELIVERY_RETRY_DELAY_SECONDS: "1", DELIVERY_BREAKER_FAILURES: "50" } });
+  server = await startTestServer({ env: { UNSAFE_ALLOW_LOCAL_TARGETS: "true", PUBLIC_URL: "https://app.aviso.test", DELIVERY_RETRY_LIMIT: "2", DELIVERY_RETRY_DELAY_SECONDS: "1", DELIVERY_BREAKER_FAILURES: "50" } });
   await server.app.runtime.prisma.organization.update({ where: { slug: "demo" }, data: { slackWebhookUrl: slack.webhookUrl } });
 });
 afterAll(async () => {

@@ -16,7 +16,7 @@ beforeAll(async () => {
   smtp = await startSmtp();
   slack = await startSlackWebhook();
   slack.setDefault(slackOk);
-  server = await startTestServer({ env: { SMTP_HOST: "127.0.0.1", SMTP_PORT: String(smtp.port), SMTP_USE_TLS: "false" } });
+  server = await startTestServer({ env: { UNSAFE_ALLOW_LOCAL_TARGETS: "true", SMTP_HOST: "127.0.0.1", SMTP_PORT: String(smtp.port), SMTP_USE_TLS: "false" } });
   admin = await server.token("admin@demo.test");
   const set = await server.gql("mutation($url: String) { updateOrganizationSettings(input: { slackWebhookUrl: $url }) { slug } }", { url: slack.webhookUrl }, admin);
   expect(set.errors).toBeUndefined();

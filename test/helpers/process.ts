@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { eventually } from "./eventually.js";
 import { TEST_META_APP_SECRET } from "./meta.js";
-import { TEST_JWT_SECRET } from "./server.js";
+import { TEST_ENCRYPTION_KEY, TEST_JWT_SECRET } from "./server.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -18,6 +18,7 @@ export function processEnv(databaseUrl: string, name: string, extra: Record<stri
     DATABASE_URL: databaseUrl,
     JWT_SECRET: TEST_JWT_SECRET,
     META_APP_SECRET: TEST_META_APP_SECRET,
+    AVISO_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     AVISO_HOME: mkdtempSync(join(tmpdir(), `aviso-${name}-`)),
     ...extra,
   };

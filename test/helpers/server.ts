@@ -10,6 +10,8 @@ import { createLogger, type Logger } from "../../src/observability/log.js";
 import { createTestDatabase, type TestDatabase } from "./db.js";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256";
+/** 32 bytes, base64: the key secrets are encrypted with in tests (production requires one). */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString("base64");
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;
@@ -56,6 +58,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     JWT_SECRET: TEST_JWT_SECRET,
     META_APP_SECRET: "test-app-secret",
     META_VERIFY_TOKEN: "test-verify-token",
+    AVISO_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     AVISO_HOME: mkdtempSync(join(tmpdir(), "aviso-test-")),
     DATABASE_URL: database.url,
     // Many servers run at once in the suite: keep each one's pool small.

@@ -214,13 +214,14 @@ describe("coalescing", () => {
 });
 
 describe("email rate limit", () => {
-  it("skips, with a reason, the emails over the organization's hourly limit per user", async () => {
+  it("holds the emails over the organization's hourly limit per user for the next digest, with a reason", async () => {
     const agent = await createUser(prisma(), "demo", "AGENT", { notifyOnNewMessage: true });
     for (let i = 0; i < 6; i++) await receiveMessage(server, await openConversation(prisma(), { org: "demo", assignee: agent.email }), `conversa ${i}`);
     const emails = await prisma().delivery.findMany({ where: { userId: agent.id, channel: "EMAIL" }, orderBy: { createdAt: "asc" } });
-    // The first five go out (the worker may already have sent them); the sixth never will.
-    expect(emails.map((d) => (d.status === "SKIPPED" ? "SKIPPED" : "QUEUED"))).toEqual(["QUEUED", "QUEUED", "QUEUED", "QUEUED", "QUEUED", "SKIPPED"]);
-    expect(emails[5]!.lastError).toMatch(/^rate limited: 5 emails in the last hour/);
+    // The first five go out (the worker may already have sent them); the sixth waits for the digest (test/notifications/digests.test.ts).
+    expect(emails.map((d) => (d.digestId ? "HELD" : "QUEUED"))).toEqual(["QUEUED", "QUEUED", "QUEUED", "QUEUED", "QUEUED", "HELD"]);
+    expect(emails[5]).toMatchObject({ status: "SCHEDULED" });
+    expect(emails[5]!.lastError).toMatch(/^over the email limit: 5 emails in the last hour \(limit 5 per user\), held for the next digest/);
     expect(await jobsFor([emails[5]!.id])).toEqual([]);
     // The in-app notification is never limited.
     expect(await prisma().notification.count({ where: { userId: agent.id } })).toBe(6);

@@ -57,12 +57,13 @@ export async function receiveMessage(
   conversation: { id: string; organizationId: string },
   text: string | null = "Olá, preciso de ajuda",
   type: MessageType = "TEXT",
+  now?: Date,
 ) {
   const { prisma } = server.app.runtime;
   const message = await prisma.message.create({
     data: { organizationId: conversation.organizationId, conversationId: conversation.id, direction: "INBOUND", type, text },
   });
-  return notify(server.app.runtime, { type: "NEW_MESSAGE", organizationId: conversation.organizationId, conversationId: conversation.id, messageId: message.id });
+  return notify(server.app.runtime, { type: "NEW_MESSAGE", organizationId: conversation.organizationId, conversationId: conversation.id, messageId: message.id }, undefined, { ...(now ? { now } : {}) });
 }
 
 export function raise(server: TestServer, event: NotificationEvent) {

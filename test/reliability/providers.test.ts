@@ -79,6 +79,8 @@ beforeAll(async () => {
   server = await startTestServer({
     log: createLogger("info", {}, sink),
     env: {
+      // The Slack stand-in listens on loopback over http.
+      UNSAFE_ALLOW_LOCAL_TARGETS: "true",
       SMTP_HOST: "127.0.0.1",
       SMTP_PORT: String(smtp.port),
       SMTP_USE_TLS: "false",

@@ -1,3 +1,4 @@
+import { createECDH } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import type { PrismaClient } from "../../src/db/client.js";
 
@@ -14,6 +15,7 @@ export interface OrganizationRows {
   alert: string;
   queue: string;
   number: string;
+  apiKey: string;
 }
 
 export type Entity = keyof OrganizationRows;
@@ -30,6 +32,7 @@ export const TYPENAMES: Record<Entity, string> = {
   alert: "Alert",
   queue: "Queue",
   number: "WhatsAppNumber",
+  apiKey: "ApiKey",
 };
 
 export interface SeededOrganization {
@@ -39,6 +42,8 @@ export interface SeededOrganization {
   globalIds: Record<Entity, string>;
   /** Strings only this organization's data holds: ids, names, emails, phones, texts. */
   markers: string[];
+  /** The admin's browser push subscription (not a relay node: reachable by its endpoint only). */
+  pushSubscription: { endpoint: string; keys: { p256dh: string; auth: string } };
 }
 
 /**
@@ -69,8 +74,19 @@ export async function populateOrganization(prisma: PrismaClient, slug: string, l
   const delivery = await prisma.delivery.create({
     data: { organizationId, notificationId: notification.id, userId: admin.id, channel: "EMAIL", status: "DEAD", attempts: 5, lastError: `smtp refused secret ${label}`, failedAt: new Date() },
   });
+  const ecdh = createECDH("prime256v1");
+  ecdh.generateKeys();
+  const pushSubscription = {
+    endpoint: `https://push.example.test/secret-${label}-${organizationId}`,
+    keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth: Buffer.alloc(16, label.charCodeAt(0)).toString("base64url") },
+  };
+  await prisma.webPushSubscription.create({ data: { organizationId, userId: admin.id, endpoint: pushSubscription.endpoint, ...pushSubscription.keys, userAgent: `navegador secreto ${label}` } });
+  await prisma.digestPreference.create({ data: { organizationId, userId: admin.id, channel: "EMAIL", frequency: "DAILY", dailyAt: "18:00", timeZone: "America/Sao_Paulo" } });
   const alert = await prisma.alert.create({
     data: { organizationId, title: `alerta secreto ${label}`, description: `descricao secreta ${label}`, severity: "HIGH", category: `categoria-${label}`, dedupeKey: `dedupe-${label}` },
+  });
+  const apiKey = await prisma.apiKey.create({
+    data: { organizationId, name: `chave secreta ${label}`, prefix: `aviso_${label}secret`, secretHash: `hash-secreto-${label}-${phone}`, scopes: ["ALERTS_WRITE"], createdById: admin.id },
   });
   const rows: OrganizationRows = {
     organization: organizationId,
@@ -84,6 +100,7 @@ export async function populateOrganization(prisma: PrismaClient, slug: string, l
     alert: alert.id,
     queue: queue.id,
     number: number.id,
+    apiKey: apiKey.id,
   };
   const globalIds = Object.fromEntries(Object.entries(rows).map(([entity, id]) => [entity, encodeGlobalID(TYPENAMES[entity as Entity], id)])) as Record<Entity, string>;
   const markers = [
@@ -103,8 +120,13 @@ export async function populateOrganization(prisma: PrismaClient, slug: string, l
     number.phoneNumberId,
     number.displayPhoneNumber,
     number.accessToken,
+    pushSubscription.endpoint,
+    `navegador secreto ${label}`,
+    apiKey.name,
+    apiKey.prefix,
+    apiKey.secretHash,
   ];
-  return { slug, rows, globalIds, markers: [...new Set(markers)] };
+  return { slug, rows, globalIds, markers: [...new Set(markers)], pushSubscription };
 }
 
 /** The markers of `organization` found in `response` (serialized as JSON). */
@@ -134,6 +156,10 @@ export async function snapshotOrganization(prisma: PrismaClient, organizationId:
     preferences: await prisma.notificationPreference.findMany({ where, ...byId }),
     alerts: await prisma.alert.findMany({ where, ...byId }),
     auditLog: await prisma.auditLog.findMany({ where, ...byId }),
+    webPushSubscriptions: await prisma.webPushSubscription.findMany({ where, ...byId }),
+    digestPreferences: await prisma.digestPreference.findMany({ where, ...byId }),
+    digests: await prisma.digest.findMany({ where, ...byId }),
+    apiKeys: await prisma.apiKey.findMany({ where, ...byId }),
   };
   return JSON.stringify(tables, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
 }

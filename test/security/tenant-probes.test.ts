@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ACME_PHONE_NUMBER_ID, DEMO_PHONE_NUMBER_ID, inboundWebhook, postWebhook } from "../helpers/meta.js";
+import { ACME_PHONE_NUMBER_ID, DEMO_PHONE_NUMBER_ID, inboundWebhook, postWebhook, sampleChange, sampleStatus, sampleWebhook } from "../helpers/meta.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { connect, subscribe, type SocketClient, type Subscription } from "../helpers/ws.js";
 import { argumentValues, idArguments, operationFor, rootFields, type RootField, type RootKind } from "./schema-walk.js";
@@ -18,6 +18,8 @@ type Outcome =
   | "NOT_FOUND"
   /** errors[0] is BAD_USER_INPUT and no data. */
   | "BAD_USER_INPUT"
+  /** errors[0] is FORBIDDEN and no data (the platform's own fields: super admins only). */
+  | "FORBIDDEN"
   /** No error; the field is null (or a list of nulls). */
   | "NULL"
   /** No error: the caller's own data, none of A's. */
@@ -56,12 +58,18 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     alerts: [{ expect: "ANSWERED" }],
     contact: [{ ids: { id: "contact" }, expect: "NOT_FOUND" }],
     contacts: [{ expect: "ANSWERED" }, { values: () => ({ search: "secreto" }), expect: "ANSWERED" }],
+    apiKeys: [{ expect: "ANSWERED" }],
+    // B's own log, filtered by A's admin: nothing.
+    auditLog: [{ ids: { actorId: "admin" }, expect: "ANSWERED" }],
+    organizations: [{ expect: "FORBIDDEN" }],
     conversation: [{ ids: { id: "conversation" }, expect: "NOT_FOUND" }],
     // A's queue and user as filters in B's organization: an empty answer, nothing of A's.
     conversations: [{ ids: { queueId: "queue", assigneeId: "agent" }, expect: "ANSWERED" }, { ids: { queueId: "own:queue", assigneeId: "own:agent" }, values: () => ({ search: "secreto" }), expect: "ANSWERED" }],
     deliveries: [{ expect: "ANSWERED" }],
     deliveryStats: [{ expect: "ANSWERED" }],
+    exportContactData: [{ ids: { contactId: "contact" }, expect: "NOT_FOUND" }],
     me: [{ expect: "ANSWERED" }],
+    messageTemplates: [{ expect: "ANSWERED" }],
     node: [
       ...ALL_ENTITIES.map((entity): Probe => ({ ids: { id: entity }, expect: "NULL" })),
       ...MALFORMED_IDS.map((id): Probe => ({ values: () => ({ id }), expect: "NULL" })),
@@ -73,6 +81,8 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     queues: [{ expect: "ANSWERED" }],
     unreadNotificationCount: [{ expect: "ANSWERED" }],
     users: [{ expect: "ANSWERED" }, { values: () => ({ search: "a" }), expect: "ANSWERED" }],
+    webPushPublicKey: [{ expect: "ANSWERED" }],
+    webPushSubscriptions: [{ expect: "ANSWERED" }],
     whatsAppNumbers: [{ expect: "ANSWERED" }],
   },
   mutation: {
@@ -98,6 +108,26 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     // A's dedupe key: a new alert of B's, never an occurrence of A's.
     createAlert: [{ values: () => ({ input: { title: "probe alert", dedupeKey: "dedupe-A" } }), expect: "ANSWERED" }],
     createQueue: [{ values: () => ({ name: "Atendimento" }), expect: "ANSWERED" }],
+    createApiKey: [{ values: () => ({ input: { name: "probe key of B", scopes: ["ALERTS_WRITE"] } }), expect: "ANSWERED" }],
+    createOrganization: [{ values: () => ({ input: { name: "Probe Org", admin: { email: "probe-org@acme.test" } } }), expect: "FORBIDDEN" }],
+    // A new user of B's may not join A's queue.
+    createUser: [{ ids: {}, values: (a) => ({ input: { email: "probe-b@acme.test", name: "Probe", queueIds: [a.globalIds.queue] } }), expect: "NOT_FOUND" }],
+    deactivateUser: [{ ids: { id: "agent" }, expect: "NOT_FOUND" }],
+    reactivateOrganization: [{ ids: { id: "organization" }, expect: "FORBIDDEN" }],
+    reactivateUser: [{ ids: { id: "agent" }, expect: "NOT_FOUND" }],
+    revokeApiKey: [{ ids: { id: "apiKey" }, expect: "NOT_FOUND" }],
+    suspendOrganization: [{ ids: { id: "organization" }, expect: "FORBIDDEN" }],
+    // A's people named as recipients: nobody of A's hears of it (B's own, none here).
+    triggerNotification: [
+      { ids: {}, values: (a) => ({ input: { type: "CUSTOM", recipients: { userIds: [a.globalIds.agent, a.globalIds.admin], queueIds: [a.globalIds.queue] }, title: "probe" } }), expect: "ANSWERED" },
+    ],
+    updateUser: [
+      { ids: { id: "agent" }, values: () => ({ input: { name: "sequestrado" } }), expect: "NOT_FOUND" },
+      { ids: { id: "own:agent" }, values: (a) => ({ input: { queueIds: [a.globalIds.queue] } }), expect: "NOT_FOUND" },
+    ],
+    // B has no pending number: nothing of A's can be confirmed.
+    confirmWhatsAppNumber: [{ values: () => ({ code: "123456" }), expect: "BAD_USER_INPUT" }],
+    eraseContact: [{ ids: { contactId: "contact" }, expect: "NOT_FOUND" }],
     escalateAlert: [{ ids: { id: "alert" }, expect: "NOT_FOUND" }],
     markAllNotificationsRead: [{ expect: "ANSWERED" }],
     markConversationRead: [{ ids: { id: "conversation" }, expect: "NOT_FOUND" }],
@@ -117,10 +147,31 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     resolveConversation: [{ ids: { id: "conversation" }, expect: "NOT_FOUND" }],
     retryDeadDeliveries: [{ values: () => ({ channel: "EMAIL" }), expect: "ANSWERED" }],
     retryDelivery: [{ ids: { id: "delivery" }, expect: "NOT_FOUND" }],
+    // Answering A's conversation: nothing is sent, nothing of A's said. A's ids travel inside
+    // the input object (`values`), so `ids` names no top-level argument.
+    sendMessage: [
+      { ids: {}, values: (a) => ({ input: { conversationId: a.globalIds.conversation, template: { name: "x", language: "pt_BR" } } }), expect: "NOT_FOUND" },
+      { values: (a) => ({ input: { conversationId: a.globalIds.conversation, text: "probe", clientMessageId: "probe-1" } }), expect: "NOT_FOUND" },
+    ],
+    // B has no WABA id: nothing to sync, A's templates untouched.
+    syncMessageTemplates: [{ expect: "ANSWERED" }],
+    // A's browser endpoint: refused, A's subscription left alone; a browser of B's own: registered.
+    registerWebPushSubscription: [
+      { values: (a) => ({ input: { endpoint: a.pushSubscription.endpoint, keys: a.pushSubscription.keys } }), expect: "BAD_USER_INPUT" },
+      { values: (a) => ({ input: { endpoint: "https://push.example.test/b-own-browser", keys: a.pushSubscription.keys } }), expect: "ANSWERED" },
+    ],
     sendTestNotification: [{ values: () => ({ channel: "IN_APP" }), expect: "ANSWERED" }],
+    // A's endpoint: nothing of B's to remove (false), A's row untouched.
+    unregisterWebPushSubscription: [{ values: (a) => ({ endpoint: a.pushSubscription.endpoint }), expect: "ANSWERED" }],
+    updateDigestPreference: [{ values: () => ({ input: { channel: "EMAIL", frequency: "HOURLY" } }), expect: "ANSWERED" }],
+    setUserWhatsAppNumber: [{ ids: { userId: "agent" }, values: () => ({ whatsappNumber: "+5511977778888" }), expect: "NOT_FOUND" }],
     updateNotificationPreferences: [{ values: () => ({ input: { notifyOnNewMessage: false } }), expect: "ANSWERED" }],
     updateContact: [{ ids: { id: "contact" }, values: () => ({ input: { name: "probe" } }), expect: "NOT_FOUND" }],
-    updateOrganizationSettings: [{ values: () => ({ input: { coalesceWindowSeconds: 45 } }), expect: "ANSWERED" }],
+    updateOrganizationSettings: [
+      { values: () => ({ input: { coalesceWindowSeconds: 45 } }), expect: "ANSWERED" },
+      // A's business number as B's notification sender: refused.
+      { ids: {}, values: (a) => ({ input: { notificationSenderNumberId: a.globalIds.number } }), expect: "BAD_USER_INPUT" },
+    ],
   },
   subscription: {
     alertChanged: [{ expect: "LIVE" }],
@@ -131,6 +182,7 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
       { ids: { after: "message" }, values: () => ({ conversationId: null }), expect: "NOT_FOUND" },
       { values: () => ({ conversationId: null, after: null }), expect: "LIVE" },
     ],
+    messageUpdated: [{ ids: { conversationId: "conversation" }, expect: "NOT_FOUND" }, { values: () => ({ conversationId: null }), expect: "LIVE" }],
     notificationAdded: [{ ids: { after: "notification" }, expect: "NOT_FOUND" }, { values: () => ({ after: null }), expect: "LIVE" }],
     presenceChanged: [{ expect: "LIVE" }],
     unreadNotificationCountChanged: [{ expect: "LIVE" }],
@@ -144,6 +196,7 @@ const SENTINELS: Record<string, (data: Frame, index: number) => boolean> = {
   alertChanged: (data) => (data.alertChanged as { title?: string }).title === SENTINEL_ALERT,
   conversationUpdated: (data) => (data.conversationUpdated as { id?: string }).id === b.globalIds.conversation,
   messageAdded: (data) => (data.messageAdded as { text?: string }).text === SENTINEL_TEXT,
+  messageUpdated: (data) => (data.messageUpdated as { externalId?: string }).externalId === B_OUTBOUND_WAMID,
   notificationAdded: (data) => (data.notificationAdded as { type?: string }).type === "CONVERSATION_ASSIGNED",
   presenceChanged: (data) => (data.presenceChanged as { id?: string }).id === b.globalIds.agent,
   unreadNotificationCountChanged: (_data, index) => index >= 1,
@@ -154,6 +207,8 @@ const SENTINEL_ALERT = "sentinel alert of B";
 const A_LIVE_PHONE = "5511944440001";
 const A_LIVE_TEXT = "mensagem secreta A ao vivo";
 const B_LIVE_PHONE = "15550199001";
+const A_OUTBOUND_WAMID = "wamid.A-outbound-secret";
+const B_OUTBOUND_WAMID = "wamid.B-outbound-sentinel";
 
 let server: TestServer;
 let a: SeededOrganization;
@@ -197,13 +252,14 @@ type Result = { data?: Frame | null; errors?: Array<{ message?: string; extensio
 
 /** What is wrong with a result, or undefined when it is as the probe expects. */
 function problemWith(result: Result, field: string, expected: Outcome): string | undefined {
-  const leaks = leaksIn(result, a, [A_LIVE_PHONE, A_LIVE_TEXT]);
+  const leaks = leaksIn(result, a, [A_LIVE_PHONE, A_LIVE_TEXT, A_OUTBOUND_WAMID]);
   if (leaks.length > 0) return `leaks ${leaks.join(", ")}`;
   const code = result.errors?.[0]?.extensions?.code;
   const value = result.data?.[field];
   switch (expected) {
     case "NOT_FOUND":
     case "BAD_USER_INPUT":
+    case "FORBIDDEN":
       return code === expected && (value ?? null) === null ? undefined : `expected ${expected}, got ${JSON.stringify(result).slice(0, 300)}`;
     case "NULL": {
       const isNull = Array.isArray(value) ? value.every((v) => v === null) : value === null;
@@ -325,6 +381,16 @@ describe("B's admin over WebSocket, while A's data changes", () => {
     await barrier(aSocket);
     const aAgentSocket = connect(server.wsUrl, `Bearer ${aAgent}`);
     await waitFor("A's agent online", aPresence, () => aAgentSocket.connected, (data) => (data.presenceChanged as { id: string }).id === a.globalIds.agent);
+    // An answer of A's delivered (messageUpdated); B's sentinel below is one of B's.
+    const { prisma } = server.app.runtime;
+    for (const [org, wamid] of [[a, A_OUTBOUND_WAMID], [b, B_OUTBOUND_WAMID]] as const) {
+      await prisma.message.create({
+        data: { organizationId: org.rows.organization, conversationId: org.rows.conversation, direction: "OUTBOUND", type: "TEXT", text: "answer", externalId: wamid, status: "SENT" },
+      });
+    }
+    const delivered = (wamid: string, phoneNumberId: string) =>
+      postWebhook(server.url, sampleWebhook([sampleChange({ phoneNumberId, statuses: [sampleStatus(wamid, "delivered")] })]));
+    expect((await delivered(A_OUTBOUND_WAMID, DEMO_PHONE_NUMBER_ID)).status).toBe(200);
 
     // B's sentinels: a customer message, an alert, an assignment to B's admin.
     expect((await postWebhook(server.url, inboundWebhook({ text: SENTINEL_TEXT, from: B_LIVE_PHONE }, ACME_PHONE_NUMBER_ID).body)).status).toBe(200);
@@ -338,6 +404,7 @@ describe("B's admin over WebSocket, while A's data changes", () => {
     expect(bAssigned.errors).toBeUndefined();
     const bAgentSocket = connect(server.wsUrl, `Bearer ${await server.token("agent@acme.test")}`);
     await bAgentSocket.connected;
+    expect((await delivered(B_OUTBOUND_WAMID, ACME_PHONE_NUMBER_ID)).status).toBe(200);
 
     const problems: string[] = [];
     for (const { field, subscription } of live) {

@@ -1,3 +1,4 @@
+import { keyringFor } from "../../src/secrets/encryption.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { inboundWebhook, postWebhook } from "../helpers/meta.js";
@@ -36,7 +37,10 @@ describe("connectWhatsAppNumber", () => {
     const result = await server.gql(CONNECT, input("200000000000009", "EAAG-rotated-token-123"), admin);
     expect(result.errors).toBeUndefined();
     const { prisma } = server.app.runtime;
-    expect((await prisma.whatsAppNumber.findUniqueOrThrow({ where: { phoneNumberId: "200000000000009" } })).accessToken).toBe("EAAG-rotated-token-123");
+    // Stored encrypted at rest (issue 18); the keyring reads it back.
+    const stored = (await prisma.whatsAppNumber.findUniqueOrThrow({ where: { phoneNumberId: "200000000000009" } })).accessToken;
+    expect(stored).not.toContain("EAAG-rotated-token-123");
+    expect(keyringFor(server.config).decrypt(stored)).toBe("EAAG-rotated-token-123");
     const audits = await prisma.auditLog.findMany({ where: { action: "whatsapp_number.connected" } });
     expect(audits).toHaveLength(2);
     expect(JSON.stringify(audits)).not.toContain("EAAG");
@@ -51,7 +55,7 @@ describe("connectWhatsAppNumber", () => {
     expect(result.errors?.[0]?.message).toMatch(/already connected to another organization/);
     const number = await server.app.runtime.prisma.whatsAppNumber.findUniqueOrThrow({ where: { phoneNumberId: "100000000000002" }, include: { organization: true } });
     expect(number.organization.slug).toBe("acme");
-    expect(number.accessToken).toBe("acme-access-token");
+    expect(keyringFor(server.config).decrypt(number.accessToken)).toBe("acme-access-token");
   });
 
   it("validates the input", async () => {

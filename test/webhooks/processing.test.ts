@@ -12,14 +12,14 @@ afterAll(() => server?.stop());
 const prisma = () => server.app.runtime.prisma;
 
 describe("anti-loop: messages from the organization's own agents' notification numbers", () => {
-  it("open no conversation and record when the agent's number last wrote (Meta's 24-hour window)", async () => {
-    const before = await prisma().conversation.count();
+  it("are stored but raise no notification, and record when the agent's number last wrote (Meta's 24-hour window)", async () => {
     const sentAt = Math.floor(Date.now() / 1000) - 60;
     const { body, message } = inboundWebhook({ text: "ok, vou ver", from: "5511988880001", timestamp: sentAt });
     expect((await postWebhook(server.url, body)).status).toBe(200);
-    expect(await prisma().conversation.count()).toBe(before);
-    expect(await prisma().message.count({ where: { externalId: message.id } })).toBe(0);
-    expect(await prisma().contact.count({ where: { waId: "5511988880001" } })).toBe(0);
+    // Never dropped (issue 18: a claimed number must not silence a customer)…
+    const stored = await prisma().message.findFirstOrThrow({ where: { externalId: message.id } });
+    // …but no NEW_MESSAGE notification about it, so notifications cannot loop.
+    expect(await prisma().notification.count({ where: { conversationId: stored.conversationId, type: "NEW_MESSAGE" } })).toBe(0);
     const agent = await prisma().user.findUniqueOrThrow({ where: { email: "agent@demo.test" } });
     expect(agent.whatsappLastInboundAt?.toISOString()).toBe(new Date(sentAt * 1000).toISOString());
   });
@@ -31,7 +31,8 @@ describe("anti-loop: messages from the organization's own agents' notification n
     await postWebhook(server.url, inboundWebhook({ text: "velho", from: "551188880002", timestamp: recent - 3600 }).body);
     const updated = await prisma().user.findUniqueOrThrow({ where: { id: agent2.id } });
     expect(updated.whatsappLastInboundAt?.toISOString()).toBe(new Date(recent * 1000).toISOString());
-    expect(await prisma().contact.count({ where: { waId: "551188880002" } })).toBe(0);
+    const contact = await prisma().contact.findFirstOrThrow({ where: { waId: "551188880002" }, include: { conversations: true } });
+    expect(await prisma().notification.count({ where: { conversationId: { in: contact.conversations.map((c) => c.id) } } })).toBe(0);
   });
 
   it("only for the organization the number belongs to: acme's customer with the same number is a customer", async () => {

@@ -3,6 +3,8 @@ import { processState } from "../../process-state.js";
 import type { Runtime } from "../../runtime.js";
 
 export interface NumberRoute {
+  /** The WhatsAppNumber row: conversations remember it, answers leave from it. */
+  id: string;
   organizationId: string;
   defaultQueueId: string | null;
 }
@@ -18,7 +20,7 @@ export async function routeOfNumber(runtime: Runtime, phoneNumberId: string): Pr
   const cache = runtime.state.get(routes);
   const hit = cache.get(phoneNumberId);
   if (hit) return hit;
-  const route = await runtime.prisma.whatsAppNumber.findUnique({ where: { phoneNumberId }, select: { organizationId: true, defaultQueueId: true } });
+  const route = await runtime.prisma.whatsAppNumber.findUnique({ where: { phoneNumberId }, select: { id: true, organizationId: true, defaultQueueId: true } });
   if (!route) return undefined;
   cache.set(phoneNumberId, route, TTL_MS);
   return route;

@@ -2,6 +2,7 @@ import { WebhookEventStatus, type Prisma } from "../../db/client.js";
 import { receiveInbound, type InboundChange } from "../../conversations/receive-inbound.js";
 import { applyProviderStatus } from "../../delivery/provider-status.js";
 import { inUnitOfWork } from "../../db/unit-of-work.js";
+import { holdWebhookEvent, suspendedAmong } from "../../organizations/held-webhooks.js";
 import type { Runtime } from "../../runtime.js";
 import { messagesChanges, type WebhookEnvelope } from "./payload.js";
 import { routeOfNumber, type NumberRoute } from "./number-routing.js";
@@ -19,7 +20,7 @@ export interface WebhookEventToApply {
 }
 
 export interface ProcessOutcome {
-  status: typeof WebhookEventStatus.PROCESSED | typeof WebhookEventStatus.IGNORED;
+  status: typeof WebhookEventStatus.PROCESSED | typeof WebhookEventStatus.IGNORED | typeof WebhookEventStatus.HELD;
   messagesStored: number;
   duplicates: number;
   agentMessages: number;
@@ -43,6 +44,12 @@ export async function processWebhookEvent(runtime: Runtime, event: WebhookEventT
   for (const change of changes) {
     const id = change.metadata.phone_number_id;
     if (!routes.has(id)) routes.set(id, await routeOfNumber(runtime, id));
+  }
+  // A suspended organization's events are kept as they came and applied on reactivation.
+  const suspended = await suspendedAmong(runtime.prisma, [...new Set([...routes.values()].flatMap((r) => (r ? [r.organizationId] : [])))]);
+  if (suspended && (await holdWebhookEvent(runtime.prisma, { ...event, phoneNumberId: changes[0]?.metadata.phone_number_id ?? null }, suspended))) {
+    log.info({ organizationId: suspended }, "webhook held: organization suspended");
+    return { status: WebhookEventStatus.HELD, messagesStored: 0, duplicates: 0, agentMessages: 0, statusesApplied: 0 };
   }
   const inbound: InboundChange[] = [];
   for (const change of changes) {

@@ -4,12 +4,12 @@ import type { Prisma } from "../../db/client.js";
 import { processState } from "../../process-state.js";
 import type { Runtime } from "../../runtime.js";
 import { sendJson, sendText } from "../../http-response.js";
-import { readRawBody } from "./body.js";
+import { MAX_WEBHOOK_BYTES, readRawBody } from "./body.js";
 import { reprocessWebhookEventJob } from "./jobs.js";
 import { webhookEnvelopeSchema } from "./payload.js";
 import { processWebhookEvent } from "./process.js";
 import { resolveMetaAppSecret } from "./secret.js";
-import { isSignedBy } from "./signature.js";
+import { isSignedBy, isVerifyToken } from "./signature.js";
 
 /** `/webhooks/meta`: Meta's verification handshake (GET) and its event deliveries (POST). */
 export async function metaWebhookRoute(req: IncomingMessage, res: ServerResponse, runtime: Runtime): Promise<void> {
@@ -24,7 +24,7 @@ function verifySubscription(req: IncomingMessage, res: ServerResponse, runtime: 
   const query = new URL(req.url ?? "/", "http://localhost").searchParams;
   const expected = runtime.config.META_VERIFY_TOKEN;
   const challenge = query.get("hub.challenge");
-  if (query.get("hub.mode") === "subscribe" && expected && query.get("hub.verify_token") === expected && challenge !== null) {
+  if (query.get("hub.mode") === "subscribe" && expected && isVerifyToken(query.get("hub.verify_token"), expected) && challenge !== null) {
     return sendText(res, 200, challenge);
   }
   runtime.log.warn("webhook verification refused");
@@ -43,7 +43,7 @@ async function receiveEvent(req: IncomingMessage, res: ServerResponse, runtime: 
   const refuse = (status: number, outcome: string, error: string) => {
     metrics.webhooks.inc({ outcome });
     // The rest of a refused body is not read: close the connection instead.
-    if (status === 413) res.setHeader("connection", "close");
+    if (status === 413 || status === 408) res.setHeader("connection", "close");
     sendJson(res, status, { error });
   };
 
@@ -55,7 +55,11 @@ async function receiveEvent(req: IncomingMessage, res: ServerResponse, runtime: 
   const signature = req.headers["x-hub-signature-256"];
   if (typeof signature !== "string") return refuse(401, "unsigned", "missing X-Hub-Signature-256");
 
-  const body = await readRawBody(req);
+  const body = await readRawBody(req, MAX_WEBHOOK_BYTES, runtime.config.WEBHOOK_BODY_TIMEOUT_SECONDS * 1000);
+  if (!body.ok && body.reason === "too-slow") {
+    log.warn("webhook body too slow: cut off");
+    return refuse(408, "too_slow", "request body not received in time");
+  }
   if (!body.ok) return refuse(413, "too_large", "payload too large");
   if (!isSignedBy(body.bytes, signature, secret)) {
     log.warn("webhook with a wrong signature refused");

@@ -8,6 +8,10 @@ const ConnectWhatsAppNumberInput = builder.inputType("ConnectWhatsAppNumberInput
     phoneNumberId: t.string({ required: true, description: "Meta's id of the business phone number (WhatsApp Manager → API setup)." }),
     displayPhoneNumber: t.string({ required: true, description: "The number as people see it, e.g. +55 11 4000-0001." }),
     accessToken: t.string({ required: true, description: "A system-user token allowed to send from this number. Stored, never returned." }),
+    businessAccountId: t.string({
+      required: false,
+      description: "The WhatsApp Business Account (WABA) id the number belongs to: its approved templates are synced from it (messageTemplates).",
+    }),
   }),
 });
 

@@ -31,7 +31,7 @@ export function toInboundChange(change: MessagesValue, route: NumberRoute, log: 
       sentAt: new Date(message.timestamp * 1000),
     });
   }
-  return { organizationId, queueId: route.defaultQueueId, messages, statuses: (change.statuses ?? []).map(toStatusReport) };
+  return { organizationId, queueId: route.defaultQueueId, whatsAppNumberId: route.id, messages, statuses: (change.statuses ?? []).map(toStatusReport) };
 }
 
 function toStatusReport(update: MessageStatusUpdate): StatusReport {
@@ -41,6 +41,7 @@ function toStatusReport(update: MessageStatusUpdate): StatusReport {
     at: new Date(update.timestamp * 1000),
     ...(update.errors?.length ? { errors: update.errors as Prisma.InputJsonValue } : {}),
     errorText: describeErrors(update.errors),
+    ...(update.errors?.[0] ? { errorCode: update.errors[0].code } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ export const WhatsAppNumberRef = builder.prismaNode("WhatsAppNumber", {
   fields: (t) => ({
     phoneNumberId: t.exposeString("phoneNumberId"),
     displayPhoneNumber: t.exposeString("displayPhoneNumber"),
+    businessAccountId: t.exposeString("businessAccountId", { nullable: true, description: "The WhatsApp Business Account (WABA) id templates are synced from." }),
     createdAt: t.expose("createdAt", { type: "DateTime" }),
   }),
 });
