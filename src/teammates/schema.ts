@@ -10,8 +10,9 @@ import { teammatesWhere } from "./list.js";
 
 /** Admins see everyone's contact details; others only their own. */
 export function seesContactDetailsOf(ctx: Context, userId: string): boolean {
-  const viewer = viewerOf(ctx);
-  return viewer.userId === userId || viewer.role === Role.ORG_ADMIN || viewer.role === Role.SUPER_ADMIN;
+  // API keys are not people: they see no one's contact details.
+  const viewer = ctx.viewer;
+  return !!viewer && (viewer.userId === userId || viewer.role === Role.ORG_ADMIN || viewer.role === Role.SUPER_ADMIN);
 }
 
 builder.prismaObjectFields(UserRef, (t) => ({
