@@ -12,6 +12,7 @@ import { alertFanout, deliveriesDrained, emailDeliveries, openSubscribers, targe
 import { freePort, freshDatabase, serverRssBytes, startAviso, tokenFor } from "./lib/aviso.js";
 import { latencyChart } from "./lib/chart.js";
 import { seedBenchData } from "./lib/setup.js";
+import { searchBench } from "./search.js";
 import { commitsPerWebhook, ingest, openLoopE2E, subscribeNotifications } from "./scenarios.js";
 import { outboxSends, rawPosts, startGraphStandIn } from "./outbound.js";
 
@@ -138,6 +139,11 @@ await aviso.stop();
 await graphStandIn.close();
 smtp.close();
 
+// Inbox search over its own seeded organization (BENCH_SEARCH_MESSAGES=0 skips it).
+const SEARCH_MESSAGES = Number(process.env.BENCH_SEARCH_MESSAGES ?? 1_000_000);
+log(SEARCH_MESSAGES > 0 ? `search over ${SEARCH_MESSAGES} messages` : "search skipped");
+const search = SEARCH_MESSAGES > 0 ? await searchBench(ADMIN_URL, SEARCH_MESSAGES) : null;
+
 const at50 = e2e.find((r) => r.rate === 50)!;
 const e2eBudget = 5 * (baselines.pgTransactionMs.p99 + baselines.redisRoundTripMs.p99 + baselines.wsEchoMs.p99);
 const goal = (id: string, metric: string, value: number, threshold: number, higherIsBetter = false) => ({
@@ -173,6 +179,7 @@ const goals = [
   goal("delivery-vs-noop", "email jobs/s ÷ pg-boss no-op jobs/s", emailJobsPerSecond / baselines.pgBossNoop.jobsPerSecond, 0.5, true),
   goal("delivery-absolute", "email jobs/s", emailJobsPerSecond, 500, true),
   goal("durability", "writing commits per webhook (each a WAL flush)", durability.writing, 2),
+  ...(search ? [goal("search-p95", `conversations(search:) p95 over ${search.messages} messages (ms)`, search.graphql.p95, 100)] : []),
 ];
 
 const results = {
@@ -198,6 +205,7 @@ const results = {
     },
     delivery: { emailJobsPerSecond, noopJobsPerSecond: baselines.pgBossNoop.jobsPerSecond },
     durability: { writingCommitsPerWebhook: durability.writing, allCommitsPerWebhook: durability.all },
+    ...(search ? { search } : {}),
     outbound: {
       ...outbound,
       rawPostsPerSecond: outboundRaw.postsPerSecond,

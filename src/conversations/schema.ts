@@ -2,12 +2,14 @@ import { builder } from "../schema/builder.js";
 import { serviceContextOf, viewerOf } from "../schema/context.js";
 import { ConversationStatusEnum } from "../schema/enums.js";
 import { invalidInput, notFound } from "../errors.js";
-import { assignConversation } from "./assign.js";
+import { handOverConversation } from "./hand-over.js";
+import { messageAnchor, messageFeed } from "./message-feed.js";
+import { inboxWhere, MAX_SEARCH_LENGTH, searchConversationIds } from "./search.js";
+import { QueueRef } from "../queues/schema.js";
 import { markConversationRead } from "./mark-read.js";
 import { databaseId } from "../schema/global-id.js";
 import { resolveConversation } from "./resolve.js";
 import { UserRef } from "../organizations/schema.js";
-import { filterEvents } from "./filter-events.js";
 import { ConversationRef, MessageRef } from "./types.js";
 import { assertIdCursors } from "../schema/cursors.js";
 
@@ -19,23 +21,51 @@ builder.queryField("conversations", (t) =>
     type: ConversationRef,
     cursor: "id",
     description:
-      "The caller's organization's conversations, most recent activity first (never-active ones last). Any signed-in user, viewers included, and API keys with CONVERSATIONS_READ (`assignedToMe` is then BAD_USER_INPUT). " +
-      "Errors: UNAUTHENTICATED; BAD_USER_INPUT (a malformed cursor, a negative page size).",
+      "The caller's organization's conversations, most recent activity first. Every filter given must hold (AND): " +
+      "`unassigned: true` with `assigneeId` is simply empty. People, and API keys with CONVERSATIONS_READ (`assignedToMe` is then BAD_USER_INPUT). " +
+      "Errors: BAD_USER_INPUT (malformed id or search).",
     authScopes: { loggedIn: true, apiKey: "CONVERSATIONS_READ" },
     args: {
-      status: t.arg({ type: ConversationStatusEnum, required: false, description: "Only conversations in this status; all when omitted." }),
-      assignedToMe: t.arg.boolean({ required: false, description: "true: only those assigned to the caller. false or omitted: everyone's." }),
+      status: t.arg({ type: ConversationStatusEnum, required: false, description: "Only conversations in this status." }),
+      assignedToMe: t.arg.boolean({ required: false, description: "Only conversations assigned to the caller." }),
+      queueId: t.arg.globalID({ for: QueueRef, required: false, description: "Only conversations of this queue." }),
+      assigneeId: t.arg.globalID({ for: UserRef, required: false, description: "Only conversations assigned to this user." }),
+      unassigned: t.arg.boolean({ required: false, description: "true: only conversations nobody is assigned to; false: only assigned ones." }),
+      search: t.arg.string({
+        required: false,
+        description: `Contact name (accents and case ignored), phone digits in any format, or words of the messages (Portuguese full-text search); 1–${MAX_SEARCH_LENGTH} characters.`,
+      }),
     },
-    resolve: (query, _root, args, ctx) => {
+    resolve: async (query, _root, args, ctx) => {
       assertIdCursors(args);
-      return ctx.db.conversation.findMany({
-        ...query,
-        where: {
-          ...(args.status ? { status: args.status } : {}),
-          ...(args.assignedToMe ? { assigneeId: assignedToMeOf(ctx) } : {}),
+      const organizationId = ctx.actor!.organizationId;
+      const filter = {
+        ...(args.status ? { status: args.status } : {}),
+        ...(args.queueId ? { queueId: databaseId(args.queueId, "queueId") } : {}),
+        ...(args.assigneeId ? { assigneeId: databaseId(args.assigneeId, "assigneeId") } : {}),
+        ...(args.unassigned != null ? { unassigned: args.unassigned } : {}),
+        ...(args.assignedToMe ? { assignedTo: assignedToMeOf(ctx) } : {}),
+      };
+      const orderBy = [{ lastMessageAt: { sort: "desc", nulls: "last" } }, { id: "desc" }] as const;
+      if (args.search == null) {
+        return ctx.db.conversation.findMany({
+          ...query,
+          where: { ...inboxWhere(filter), ...(filter.assignedTo ? { assigneeId: filter.assignedTo } : {}) },
+          orderBy: [...orderBy],
+        });
+      }
+      // A search pages inside its SQL (keyset): the page's ids, then their rows.
+      const { cursor, skip: _skip, take, ...rest } = query;
+      const ids = await searchConversationIds(
+        ctx.db,
+        organizationId,
+        { ...filter, search: args.search },
+        {
+          ...(cursor?.id ? { afterId: cursor.id } : {}),
+          take: take ?? 21,
         },
-        orderBy: [{ lastMessageAt: { sort: "desc", nulls: "last" } }, { id: "desc" }],
-      });
+      );
+      return ctx.db.conversation.findMany({ ...rest, where: { id: { in: ids } }, orderBy: [...orderBy] });
     },
   }),
 );
@@ -60,23 +90,18 @@ builder.mutationField("assignConversation", (t) =>
   t.prismaField({
     type: ConversationRef,
     description:
-      "Assigns the conversation to an active agent or admin of the organization, records it in the audit log, notifies the new assignee " +
-      "(CONVERSATION_ASSIGNED, unless they assigned it to themselves or already had it) and publishes `conversationUpdated`. " +
-      "Agents and admins. Errors: UNAUTHENTICATED; FORBIDDEN (viewers); NOT_FOUND (no such conversation, or the user is not an active agent or admin of the organization); " +
-      "BAD_USER_INPUT (malformed ids).",
+      "Assigns the conversation to an active agent or admin of the organization, or unassigns it (`userId: null`). " +
+      "Notifies the new assignee and the previous one (CONVERSATION_ASSIGNED), is audited, and publishes conversationUpdated. " +
+      "Agents and admins. Errors: FORBIDDEN (viewers), NOT_FOUND (conversation or user), BAD_USER_INPUT.",
     authScopes: { agent: true },
     args: {
-      conversationId: t.arg.globalID({ for: ConversationRef, required: true, description: "The conversation to assign." }),
-      userId: t.arg.globalID({
-        for: UserRef,
-        required: true,
-        description: "The user (`User.id`) to give it to: an active AGENT, ORG_ADMIN or SUPER_ADMIN of the organization.",
-      }),
+      conversationId: t.arg.globalID({ for: ConversationRef, required: true, description: "The conversation to hand over." }),
+      userId: t.arg.globalID({ for: UserRef, required: false, description: "The new assignee; null (or absent) unassigns." }),
     },
     resolve: async (query, _root, args, ctx) => {
-      const conversation = await assignConversation(serviceContextOf(ctx), {
+      const conversation = await handOverConversation(serviceContextOf(ctx), {
         conversationId: databaseId(args.conversationId, "conversationId"),
-        userId: databaseId(args.userId, "userId"),
+        assigneeId: args.userId ? databaseId(args.userId, "userId") : null,
       });
       return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
     },
@@ -117,15 +142,13 @@ builder.subscriptionField("messageAdded", (t) =>
   t.prismaField({
     type: MessageRef,
     description:
-      "New messages of one conversation, or of every conversation of the caller's organization when no id is given; live only (load history with `conversation.messages`). " +
-      "Any signed-in user. Errors, before the first event: NOT_FOUND (no such conversation in the caller's organization); BAD_USER_INPUT (not a Conversation id).",
+      "New messages of one conversation, or of every conversation of the caller's organization when no id is given. " +
+      "With `after` (a message id), first replays every later message in order, then goes live without duplicates — " +
+      "a client that reconnects passes the last id it saw. Any signed-in user. Errors: NOT_FOUND (conversation or `after`), BAD_USER_INPUT.",
     authScopes: { loggedIn: true },
     args: {
-      conversationId: t.arg.globalID({
-        for: ConversationRef,
-        required: false,
-        description: "The conversation to follow; omit it to follow every conversation.",
-      }),
+      conversationId: t.arg.globalID({ for: ConversationRef, required: false, description: "Only this conversation's messages." }),
+      after: t.arg.globalID({ for: MessageRef, required: false, description: "The last message the client saw: replay what came after it." }),
     },
     // Not a generator: a bad or foreign id must fail the subscription up front.
     subscribe: async (_root, args, ctx) => {
@@ -133,8 +156,8 @@ builder.subscriptionField("messageAdded", (t) =>
       if (conversationId && !(await ctx.db.conversation.findUnique({ where: { id: conversationId }, select: { id: true } }))) {
         throw notFound("conversation");
       }
-      const events = await ctx.runtime.pubsub.subscribe("messageAdded", viewerOf(ctx).organizationId);
-      return filterEvents(events, (event) => !conversationId || event.conversationId === conversationId);
+      const after = args.after ? await messageAnchor(ctx.db, databaseId(args.after, "after"), conversationId) : null;
+      return messageFeed(ctx.runtime.pubsub, ctx.db, { organizationId: viewerOf(ctx).organizationId, ...(conversationId ? { conversationId } : {}), after });
     },
     resolve: (query, event, _args, ctx) => ctx.db.message.findUniqueOrThrow({ ...query, where: { id: event.messageId } }),
   }),

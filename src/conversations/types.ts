@@ -1,4 +1,9 @@
 import { builder } from "../schema/builder.js";
+import { batchPerRequest } from "../schema/batch.js";
+import { unreadCountsFor } from "./unread.js";
+
+/** Each conversation's unread count for the caller, one query per page. */
+const unreadOf = batchPerRequest<string, number>((ctx, ids) => unreadCountsFor(ctx.db, ctx.viewer!.userId, ids));
 import { ConversationStatusEnum, MessageDirectionEnum, MessageStatusEnum, MessageTypeEnum } from "../schema/enums.js";
 import { assertIdCursors } from "../schema/cursors.js";
 
@@ -33,7 +38,13 @@ export const ConversationRef = builder.prismaNode("Conversation", {
       nullable: true,
       description: "When the last message (either direction) was recorded; the inbox sorts by it.",
     }),
-    unreadCount: t.exposeInt("unreadCount", { description: "Customer messages since an agent last marked the conversation read (`markConversationRead`)." }),
+    unreadCount: t.int({
+      description:
+        "Customer messages the caller has not read: those after their last markConversationRead; until they first read it, the team's count (reset by anyone's read).",
+      select: { unreadCount: true },
+      resolve: async (conversation, _args, ctx) =>
+        ctx.viewer ? ((await unreadOf(ctx, conversation.id)) ?? conversation.unreadCount) : conversation.unreadCount,
+    }),
     createdAt: t.expose("createdAt", { type: "DateTime", description: "When the conversation was opened." }),
     messages: t.relatedConnection(
       "messages",

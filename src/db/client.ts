@@ -23,9 +23,16 @@ export function createPrisma(databaseUrl: string, poolSize = 10): PrismaClient {
 const MAX_NAMED_PARAMETERS = 16;
 const names = new Map<string, string>();
 
+/**
+ * Marks SQL whose best plan depends on its values (a search: a rare word wants the
+ * index, a frequent one does not): it stays unnamed, planned for its values every time,
+ * never settling on a generic plan.
+ */
+export const PLAN_EVERY_TIME = "/* plan every time */";
+
 /** A name derived from the SQL text; "" is PostgreSQL's unnamed, parsed-every-time statement. */
 function statementName(query: { sql: string; args: unknown[] }): string {
-  if (query.args.length > MAX_NAMED_PARAMETERS) return "";
+  if (query.args.length > MAX_NAMED_PARAMETERS || query.sql.startsWith(PLAN_EVERY_TIME)) return "";
   let name = names.get(query.sql);
   if (!name) {
     if (names.size >= 5_000) names.clear();

@@ -54,6 +54,11 @@ export interface NotificationView {
   resolveUrl: string | null;
 }
 
+function handOverAudience(data: unknown): boolean {
+  const audience = dataOf(data).audience;
+  return audience === "previous" || audience === "queue";
+}
+
 export function publicUrl(config: Pick<Config, "PUBLIC_URL">): string {
   return (config.PUBLIC_URL ?? "http://localhost:4000").replace(/\/+$/, "");
 }
@@ -73,7 +78,8 @@ export function notificationView(context: DeliveryContext, config: Pick<Config, 
         ? `${base}/conversations/${encodeGlobalID("Conversation", conversation.id)}`
         : `${base}/notifications`;
   return {
-    template: isTest ? "test" : TEMPLATE_NAMES[notification.type],
+    // A hand-over told to the previous assignee or to a queue is not "assigned to you": the generic template prints its title and body.
+    template: isTest ? "test" : handOverAudience(notification.data) ? "notification" : TEMPLATE_NAMES[notification.type],
     isTest,
     organizationName: organization.name,
     userName: user.name,

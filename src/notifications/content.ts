@@ -32,6 +32,8 @@ const TEMPLATE: Record<NotificationEvent["type"], string> = {
   CUSTOM: "custom",
 };
 
+const HAND_OVER_TEMPLATE = { assignee: "conversation_assigned", previous: "conversation_handed_over", queue: "conversation_queued" } as const;
+
 export function describeEvent(event: NotificationEvent, subject: Subject, now: Date): NotificationContent {
   const conversation = subject.conversation;
   const alert = subject.alert;
@@ -56,8 +58,15 @@ export function describeEvent(event: NotificationEvent, subject: Subject, now: D
       const c = conversation!;
       return {
         ...base,
-        data: { conversationId: c.id, conversationNumber: c.number, contactName: c.contactName, actorId: event.actorId ?? null },
-        render: (locale) => renderInApp(template, locale, { number: c.number, contactName: c.contactName }),
+        data: {
+          conversationId: c.id,
+          conversationNumber: c.number,
+          contactName: c.contactName,
+          actorId: event.actorId ?? null,
+          audience: event.audience ?? "assignee",
+        },
+        // A hand-over tells the new assignee, the previous one, or the queue's agents, each in their words.
+        render: (locale) => renderInApp(HAND_OVER_TEMPLATE[event.audience ?? "assignee"], locale, { number: c.number, contactName: c.contactName }),
       };
     }
     case "SLA_WARNING": {

@@ -13,7 +13,17 @@ export type NotificationEvent =
       messageId: string /** When the webhook arrived, for latency metrics. */;
       receivedAt?: Date;
     }
-  | { type: "CONVERSATION_ASSIGNED"; organizationId: string; conversationId: string; assigneeId: string; actorId?: string }
+  | {
+      type: "CONVERSATION_ASSIGNED";
+      organizationId: string;
+      conversationId: string;
+      /** The user told (the new assignee, or the previous one); null when the queue's agents are. */
+      assigneeId: string | null;
+      actorId?: string;
+      /** Who hears of a hand-over: the new assignee (default), the previous one, or the agents of `queueId`. */
+      audience?: "assignee" | "previous" | "queue";
+      queueId?: string;
+    }
   | { type: "SLA_WARNING"; organizationId: string; conversationId: string }
   | { type: "CAMPAIGN_FAILED"; organizationId: string; campaignName: string; reason: string }
   | {

@@ -24,7 +24,9 @@ const ACTIVE_AGENT = { role: "AGENT", active: true } as const;
 /**
  * Who hears of an event (README, "How it works"):
  * - NEW_MESSAGE: the conversation's assignee; else its queue's active agents; else all active agents.
- * - CONVERSATION_ASSIGNED: the new assignee (not when they assigned themselves).
+ * - CONVERSATION_ASSIGNED: the user it names (new or previous assignee), or, for a conversation
+ *   handed to a queue with nobody assigned, that queue's active agents — never the actor.
+ * - NEW_MESSAGE skips users who muted the conversation until later than now.
  * - SLA_WARNING: the assignee; else the queue's agents; else the organization's admins.
  * - CAMPAIGN_FAILED, ALERT_CREATED/RESOLVED/STALE, ALERT_ESCALATED level 1: the organization's admins.
  * - ALERT_ESCALATED level 2+: every super admin, whatever their organization.
@@ -53,7 +55,16 @@ export async function recipientsFor(tx: Prisma.TransactionClient, event: Notific
       candidates.push(event.type === "NEW_MESSAGE" ? { organizationId, ...ACTIVE_AGENT } : admins);
       break;
     case "CONVERSATION_ASSIGNED":
-      if (event.actorId === event.assigneeId) return [];
+      if (event.audience === "queue" && event.queueId) {
+        candidates.push({
+          organizationId,
+          ...ACTIVE_AGENT,
+          queueMemberships: { some: { queueId: event.queueId } },
+          ...(event.actorId ? { id: { not: event.actorId } } : {}),
+        });
+        break;
+      }
+      if (!event.assigneeId || event.actorId === event.assigneeId) return [];
       candidates.push({ id: event.assigneeId, organizationId, active: true });
       break;
     case "ALERT_ESCALATED":
@@ -64,9 +75,23 @@ export async function recipientsFor(tx: Prisma.TransactionClient, event: Notific
   }
   for (const where of candidates) {
     const found = await findRecipients(tx, where, event.type, subject.organization);
-    if (found.length > 0) return found;
+    if (found.length > 0) return event.type === "NEW_MESSAGE" && conversation ? withoutMuted(tx, found, conversation.id) : found;
   }
   return [];
+}
+
+/**
+ * Drops who muted the conversation until later than now. Their mute does not pass the
+ * message to the next group (the queue, the organization): they chose not to hear of it.
+ */
+async function withoutMuted(tx: Prisma.TransactionClient, recipients: Recipient[], conversationId: string): Promise<Recipient[]> {
+  const muted = await tx.conversationMute.findMany({
+    where: { conversationId, userId: { in: recipients.map((r) => r.id) }, until: { gt: new Date() } },
+    select: { userId: true },
+  });
+  if (muted.length === 0) return recipients;
+  const mutedIds = new Set(muted.map((m) => m.userId));
+  return recipients.filter((r) => !mutedIds.has(r.id));
 }
 
 async function findRecipients(

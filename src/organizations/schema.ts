@@ -60,7 +60,15 @@ export const UserRef = builder.prismaNode("User", {
   id: { field: "id" },
   description: "A person who signs in to Aviso: an agent, an admin or a viewer of one organization.",
   fields: (t) => ({
-    email: t.exposeString("email", { description: "Sign-in and email-notification address." }),
+    email: t.string({
+      nullable: true,
+      description: "Sign-in email. Only admins, and the user themselves, see it; null for other teammates.",
+      select: { email: true },
+      resolve: (user, _args, ctx) => {
+        const viewer = ctx.viewer;
+        return viewer && (viewer.userId === user.id || viewer.role === "ORG_ADMIN" || viewer.role === "SUPER_ADMIN") ? user.email : null;
+      },
+    }),
     name: t.exposeString("name", { description: "Display name." }),
     role: t.expose("role", { type: RoleEnum, description: "What the user may do." }),
     organization: t.relation("organization", { description: "The organization the user belongs to." }),

@@ -20,6 +20,8 @@ export interface Topics {
   conversationUpdated: { conversationId: string };
   /** Keyed by organization. */
   alertChanged: { alertId: string };
+  /** Keyed by organization: a user's first socket opened (online) or last one closed or expired (offline). */
+  presenceChanged: { userId: string; online: boolean };
   /**
    * Keyed "all": users deactivated, demoted or moved, or a whole organization suspended
    * (src/auth/standing-changes.ts). Every instance forgets their cached standing and

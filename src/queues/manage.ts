@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { Prisma } from "../db/client.js";
-import { inUnitOfWork } from "../db/unit-of-work.js";
 import { invalidInput, notFound } from "../errors.js";
 import { parseInput } from "../validation.js";
 import type { PersonActor, ServiceContext } from "../service-context.js";
@@ -56,26 +55,4 @@ export async function removeQueueMember({ db, actor }: ServiceContext, { queueId
     if (removed.count > 0) await audit(tx, actor, "queue.member.removed", "Queue", queueId, { userId });
   });
   return queue;
-}
-
-/**
- * Moves a conversation to another queue of the organization: its new-message
- * notifications go to that queue's agents. Publishes `conversationUpdated` after commit
- * when it changed anything.
- */
-export async function moveConversationToQueue(
-  { db, runtime, actor }: ServiceContext,
-  { conversationId, queueId }: { conversationId: string; queueId: string },
-): Promise<{ id: string }> {
-  const conversation = await existing("Conversation", conversationId, (id) =>
-    db.conversation.findFirst({ where: { id }, select: { id: true, queueId: true } }),
-  );
-  await existing("Queue", queueId, (id) => db.queue.findFirst({ where: { id }, select: { id: true } }));
-  if (conversation.queueId === queueId) return conversation;
-  await inUnitOfWork(db, runtime.log, async ({ tx, afterCommit }) => {
-    await tx.conversation.update({ where: { id: conversationId }, data: { queueId } });
-    await audit(tx, actor, "conversation.queue.moved", "Conversation", conversationId, { from: conversation.queueId, to: queueId });
-    afterCommit(() => runtime.pubsub.publish("conversationUpdated", actor.organizationId, { conversationId }));
-  });
-  return conversation;
 }

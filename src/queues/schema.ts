@@ -3,7 +3,8 @@ import { UserRef } from "../organizations/schema.js";
 import { builder } from "../schema/builder.js";
 import { serviceContextOf } from "../schema/context.js";
 import { databaseId } from "../schema/global-id.js";
-import { addQueueMember, createQueue, moveConversationToQueue, removeQueueMember } from "./manage.js";
+import { handOverConversation } from "../conversations/hand-over.js";
+import { addQueueMember, createQueue, removeQueueMember } from "./manage.js";
 
 export const QueueRef = builder.prismaNode("Queue", {
   id: { field: "id" },
@@ -89,17 +90,24 @@ builder.mutationField("moveConversationToQueue", (t) =>
   t.prismaField({
     type: "Conversation",
     description:
-      "Moves a conversation to another queue of the organization: its new-message notifications then go to that queue's agents (while unassigned); publishes `conversationUpdated`. " +
-      "Org admins. Errors: UNAUTHENTICATED; FORBIDDEN (agents, viewers); NOT_FOUND (no such conversation or queue in the organization); BAD_USER_INPUT (malformed ids).",
-    authScopes: { orgAdmin: true },
+      "Transfers a conversation to a queue, and to a teammate of that queue (`assigneeId`) or to nobody (it waits in the queue). " +
+      "Notifies the new assignee, the previous one, or the queue's agents (CONVERSATION_ASSIGNED); audited; publishes conversationUpdated. " +
+      "Agents (only into a queue they belong to) and admins. Errors: FORBIDDEN (viewers; agents outside the queue), NOT_FOUND (conversation, queue, or a user who is not in the queue).",
+    authScopes: { agent: true },
     args: {
-      conversationId: t.arg.globalID({ for: ConversationRef, required: true, description: "The conversation to move." }),
-      queueId: t.arg.globalID({ for: QueueRef, required: true, description: "The queue to move it to." }),
+      conversationId: t.arg.globalID({ for: ConversationRef, required: true, description: "The conversation to transfer." }),
+      queueId: t.arg.globalID({ for: QueueRef, required: true, description: "The queue it moves to." }),
+      assigneeId: t.arg.globalID({
+        for: UserRef,
+        required: false,
+        description: "A member of that queue to assign it to; absent or null leaves it unassigned.",
+      }),
     },
-    resolve: async (query, _root, { conversationId, queueId }, ctx) => {
-      const conversation = await moveConversationToQueue(serviceContextOf(ctx), {
+    resolve: async (query, _root, { conversationId, queueId, assigneeId }, ctx) => {
+      const conversation = await handOverConversation(serviceContextOf(ctx), {
         conversationId: databaseId(conversationId, "conversationId"),
         queueId: databaseId(queueId, "queueId"),
+        assigneeId: assigneeId ? databaseId(assigneeId, "assigneeId") : null,
       });
       return ctx.db.conversation.findUniqueOrThrow({ ...query, where: { id: conversation.id } });
     },

@@ -16,6 +16,7 @@ import { jobs } from "../jobs/registry.js";
 import { createQueues, startWorkers } from "../jobs/worker.js";
 import { createLogger, type Logger } from "../observability/log.js";
 import { createMetrics } from "../observability/metrics.js";
+import { closePresence } from "../presence/index.js";
 import { createPubSub } from "../pubsub/index.js";
 import { assertRedisReachable } from "../pubsub/reachable.js";
 import { createProcessState } from "../process-state.js";
@@ -180,6 +181,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
         server.closeAllConnections();
         await boss.stop({ graceful: true, timeout: 15_000 });
+        await closePresence(runtime);
         await runtime.state.close();
         await runtime.pubsub.close();
         await rateLimits.close();

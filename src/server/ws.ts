@@ -6,6 +6,7 @@ import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { AuthError, type Viewer } from "../auth/jwt.js";
+import { presenceOf } from "../presence/index.js";
 import { isApiKey } from "../auth/actor.js";
 import { watchStandingChanges } from "../auth/standing-changes.js";
 import type { Runtime } from "../runtime.js";
@@ -101,6 +102,9 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runti
           const msLeft = viewer.expiresAt * 1000 - Date.now();
           state.expiry = setTimeout(() => socket.close(CloseCode.Unauthorized, "Token expired"), Math.min(msLeft, 2 ** 31 - 1));
           states.set(socket, state);
+          void presenceOf(runtime)
+            .connected(viewer)
+            .catch((error: unknown) => log.warn({ err: (error as Error).message }, "presence update failed"));
           log.info({ organizationId: viewer.organizationId, userId: viewer.userId }, "websocket connected");
           return true;
         } catch (error) {
@@ -111,6 +115,11 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runti
       onClose: (ctx) => {
         const state = states.get(ctx.extra.socket);
         if (state?.expiry) clearTimeout(state.expiry);
+        if (state?.viewer) {
+          void presenceOf(runtime)
+            .disconnected(state.viewer)
+            .catch((error: unknown) => log.warn({ err: (error as Error).message }, "presence update failed"));
+        }
       },
       onSubscribe: async (ctx, _id, received) => {
         // graphql-ws registers the id before this hook: the count includes this operation.

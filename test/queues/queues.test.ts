@@ -22,10 +22,13 @@ async function userGid(email: string) {
 
 describe("queues", () => {
   it("lists the organization's own queues with their members", async () => {
-    const demo = await server.gql<{ queues: Queue[] }>(QUEUES, {}, await server.token("agent@demo.test"));
+    const demo = await server.gql<{ queues: Queue[] }>(QUEUES, {}, await server.token("admin@demo.test"));
     expect(demo.data?.queues).toEqual([
       { id: expect.any(String), name: "Atendimento", members: [{ email: "agent@demo.test" }, { email: "agent2@demo.test" }] },
     ]);
+    // An agent sees their own email only: teammates' are for admins.
+    const asAgent = await server.gql<{ queues: Queue[] }>(QUEUES, {}, await server.token("agent@demo.test"));
+    expect(asAgent.data?.queues[0]?.members).toEqual([{ email: "agent@demo.test" }, { email: null }]);
     const acme = await server.gql<{ queues: Queue[] }>(QUEUES, {}, await server.token("admin@acme.test"));
     expect(acme.data?.queues.map((q) => q.name)).toEqual(["Support"]);
   });

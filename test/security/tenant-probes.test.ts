@@ -56,12 +56,18 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     alert: [{ ids: { id: "alert" }, expect: "NOT_FOUND" }],
     alertSummary: [{ expect: "ANSWERED" }],
     alerts: [{ expect: "ANSWERED" }],
+    contact: [{ ids: { id: "contact" }, expect: "NOT_FOUND" }],
+    contacts: [{ expect: "ANSWERED" }, { values: () => ({ search: "secreto" }), expect: "ANSWERED" }],
     apiKeys: [{ expect: "ANSWERED" }],
     // B's own log, filtered by A's admin: nothing.
     auditLog: [{ ids: { actorId: "admin" }, expect: "ANSWERED" }],
     organizations: [{ expect: "FORBIDDEN" }],
     conversation: [{ ids: { id: "conversation" }, expect: "NOT_FOUND" }],
-    conversations: [{ expect: "ANSWERED" }],
+    // A's queue and user as filters in B's organization: an empty answer, nothing of A's.
+    conversations: [
+      { ids: { queueId: "queue", assigneeId: "agent" }, expect: "ANSWERED" },
+      { ids: { queueId: "own:queue", assigneeId: "own:agent" }, values: () => ({ search: "secreto" }), expect: "ANSWERED" },
+    ],
     deliveries: [{ expect: "ANSWERED" }],
     deliveryStats: [{ expect: "ANSWERED" }],
     exportContactData: [{ ids: { contactId: "contact" }, expect: "NOT_FOUND" }],
@@ -80,6 +86,7 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     organization: [{ expect: "ANSWERED" }],
     queues: [{ expect: "ANSWERED" }],
     unreadNotificationCount: [{ expect: "ANSWERED" }],
+    users: [{ expect: "ANSWERED" }, { values: () => ({ search: "a" }), expect: "ANSWERED" }],
     webPushPublicKey: [{ expect: "ANSWERED" }],
     webPushSubscriptions: [{ expect: "ANSWERED" }],
     whatsAppNumbers: [{ expect: "ANSWERED" }],
@@ -138,9 +145,11 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     markConversationRead: [{ ids: { id: "conversation" }, expect: "NOT_FOUND" }],
     markNotificationRead: [{ ids: { id: "notification" }, expect: "NOT_FOUND" }],
     moveConversationToQueue: [
-      { ids: { conversationId: "conversation", queueId: "own:queue" }, expect: "NOT_FOUND" },
-      { ids: { conversationId: "own:conversation", queueId: "queue" }, expect: "NOT_FOUND" },
+      { ids: { conversationId: "conversation", queueId: "own:queue", assigneeId: "own:agent" }, expect: "NOT_FOUND" },
+      { ids: { conversationId: "own:conversation", queueId: "queue", assigneeId: "own:agent" }, expect: "NOT_FOUND" },
+      { ids: { conversationId: "own:conversation", queueId: "own:queue", assigneeId: "agent" }, expect: "NOT_FOUND" },
     ],
+    muteConversation: [{ ids: { id: "conversation" }, values: () => ({ until: "2026-12-31T00:00:00Z" }), expect: "NOT_FOUND" }],
     removeQueueMember: [
       { ids: { queueId: "queue", userId: "agent" }, expect: "NOT_FOUND" },
       // B's queue never had A's user: nothing to remove, nothing of A's said.
@@ -169,6 +178,7 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     updateDigestPreference: [{ values: () => ({ input: { channel: "EMAIL", frequency: "HOURLY" } }), expect: "ANSWERED" }],
     setUserWhatsAppNumber: [{ ids: { userId: "agent" }, values: () => ({ whatsappNumber: "+5511977778888" }), expect: "NOT_FOUND" }],
     updateNotificationPreferences: [{ values: () => ({ input: { notifyOnNewMessage: false } }), expect: "ANSWERED" }],
+    updateContact: [{ ids: { id: "contact" }, values: () => ({ input: { name: "probe" } }), expect: "NOT_FOUND" }],
     updateOrganizationSettings: [
       { values: () => ({ input: { coalesceWindowSeconds: 45 } }), expect: "ANSWERED" },
       // A's business number as B's notification sender: refused.
@@ -179,8 +189,10 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
     alertChanged: [{ expect: "LIVE" }],
     conversationUpdated: [{ expect: "LIVE" }],
     messageAdded: [
-      { ids: { conversationId: "conversation" }, expect: "NOT_FOUND" },
-      { values: () => ({ conversationId: null }), expect: "LIVE" },
+      { ids: { conversationId: "conversation", after: "own:message" }, expect: "NOT_FOUND" },
+      { ids: { conversationId: "own:conversation", after: "message" }, expect: "NOT_FOUND" },
+      { ids: { after: "message" }, values: () => ({ conversationId: null }), expect: "NOT_FOUND" },
+      { values: () => ({ conversationId: null, after: null }), expect: "LIVE" },
     ],
     messageUpdated: [
       { ids: { conversationId: "conversation" }, expect: "NOT_FOUND" },
@@ -190,6 +202,7 @@ const PROBES: Record<RootKind, Record<string, Probe[]>> = {
       { ids: { after: "notification" }, expect: "NOT_FOUND" },
       { values: () => ({ after: null }), expect: "LIVE" },
     ],
+    presenceChanged: [{ expect: "LIVE" }],
     unreadNotificationCountChanged: [{ expect: "LIVE" }],
   },
 };
@@ -203,6 +216,7 @@ const SENTINELS: Record<string, (data: Frame, index: number) => boolean> = {
   messageAdded: (data) => (data.messageAdded as { text?: string }).text === SENTINEL_TEXT,
   messageUpdated: (data) => (data.messageUpdated as { externalId?: string }).externalId === B_OUTBOUND_WAMID,
   notificationAdded: (data) => (data.notificationAdded as { type?: string }).type === "CONVERSATION_ASSIGNED",
+  presenceChanged: (data) => (data.presenceChanged as { id?: string }).id === b.globalIds.agent,
   unreadNotificationCountChanged: (_data, index) => index >= 1,
 };
 
@@ -402,6 +416,16 @@ describe("B's admin over WebSocket, while A's data changes", () => {
       await server.token("admin@demo.test"),
     );
     expect(read.errors).toBeUndefined();
+    // A's agent comes online (a presence change B must not hear of), confirmed on A's own socket.
+    const aPresence = subscribe<Frame>(aSocket, "subscription { presenceChanged { id online } }");
+    await barrier(aSocket);
+    const aAgentSocket = connect(server.wsUrl, `Bearer ${aAgent}`);
+    await frameAfter(
+      "A's agent online",
+      aPresence,
+      () => aAgentSocket.connected,
+      (data: Frame) => (data.presenceChanged as { id: string }).id === a.globalIds.agent,
+    );
     // An answer of A's delivered (messageUpdated); B's sentinel below is one of B's.
     const { prisma } = server.app.runtime;
     for (const [org, wamid] of [
@@ -434,6 +458,8 @@ describe("B's admin over WebSocket, while A's data changes", () => {
       await server.token("agent@acme.test"),
     );
     expect(bAssigned.errors).toBeUndefined();
+    const bAgentSocket = connect(server.wsUrl, `Bearer ${await server.token("agent@acme.test")}`);
+    await bAgentSocket.connected;
     expect((await delivered(B_OUTBOUND_WAMID, ACME_PHONE_NUMBER_ID)).status).toBe(200);
 
     const problems: string[] = [];
@@ -450,6 +476,7 @@ describe("B's admin over WebSocket, while A's data changes", () => {
       expect(sawSentinel, `${field} saw B's sentinel`).toBe(true);
       subscription.unsubscribe();
     }
+    await Promise.all([aAgentSocket.dispose(), bAgentSocket.dispose()]);
     expect(problems).toEqual([]);
   });
 });
