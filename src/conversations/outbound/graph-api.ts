@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Config } from "../../config/index.js";
+import { writeOutboxMessage } from "../../delivery/outbox.js";
 import { keyringFor } from "../../secrets/encryption.js";
 
 /**
@@ -75,6 +76,7 @@ type GraphConfig = Pick<
   | "WHATSAPP_API_URL"
   | "WHATSAPP_API_VERSION"
   | "WHATSAPP_SEND_TIMEOUT_SECONDS"
+  | "WHATSAPP_TO_OUTBOX"
   | "AVISO_ENCRYPTION_KEY"
   | "AVISO_ENCRYPTION_KEYS_PREVIOUS"
   | "NODE_ENV"
@@ -112,6 +114,8 @@ async function json<T>(response: Response, schema: z.ZodType<T>, what: string): 
 
 /** `POST /{phone_number_id}/messages`: Meta's wamid of the accepted message. */
 export async function postMessage(config: GraphConfig, sender: GraphSender, body: object): Promise<string> {
+  // The calm demo: outside production without WHATSAPP_API_URL the request lands in the outbox (without the token).
+  if (config.WHATSAPP_TO_OUTBOX) return writeOutboxMessage(config.AVISO_HOME, "whatsapp", { from: sender.phoneNumberId, ...body });
   const response = await call(config, graphUrl(config, `${sender.phoneNumberId}/messages`), sender.accessToken, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -122,6 +126,10 @@ export async function postMessage(config: GraphConfig, sender: GraphSender, body
 
 /** `POST /{phone_number_id}/messages` with `status: "read"`: the customer sees blue ticks. */
 export async function markMessageRead(config: GraphConfig, sender: GraphSender, wamid: string): Promise<void> {
+  if (config.WHATSAPP_TO_OUTBOX) {
+    await writeOutboxMessage(config.AVISO_HOME, "whatsapp", { from: sender.phoneNumberId, messaging_product: "whatsapp", status: "read", message_id: wamid });
+    return;
+  }
   await call(config, graphUrl(config, `${sender.phoneNumberId}/messages`), sender.accessToken, {
     method: "POST",
     headers: { "content-type": "application/json" },
