@@ -22,7 +22,7 @@ builder.queryField("conversations", (t) =>
     cursor: "id",
     description:
       "The caller's organization's conversations, most recent activity first. Every filter given must hold (AND): " +
-      "`unassigned: true` with `assigneeId` is simply empty. People, and API keys with CONVERSATIONS_READ (`assignedToMe` is then BAD_USER_INPUT). " +
+      "`unassigned: true` with `assigneeId` is simply empty. Any signed-in user, viewers included, and API keys with CONVERSATIONS_READ (`assignedToMe` is then BAD_USER_INPUT). " +
       "Errors: BAD_USER_INPUT (malformed id or search).",
     authScopes: { loggedIn: true, apiKey: "CONVERSATIONS_READ" },
     args: {

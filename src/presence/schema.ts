@@ -24,7 +24,7 @@ builder.subscriptionField("presenceChanged", (t) =>
     type: UserRef,
     description:
       "A user of the caller's organization came online (first socket opened) or went offline (last socket closed, or its instance stopped answering); read `online`. " +
-      "Any signed-in user.",
+      "Any signed-in user (API keys cannot subscribe). Errors: UNAUTHENTICATED (the socket is closed).",
     authScopes: { loggedIn: true },
     subscribe: async (_root, _args, ctx) => {
       const viewer = viewerOf(ctx);
