@@ -33,6 +33,8 @@ export async function startAviso(env: Record<string, string>, port: number): Pro
       RATE_LIMIT_WS_CONNECTS_PER_MINUTE: "1000000",
       RATE_LIMIT_MUTATIONS_PER_MINUTE: "1000000",
       RATE_LIMIT_WEBHOOKS_PER_MINUTE: "1000000",
+      // The load generator is one address holding thousands of sockets (fanout, idle subscribers).
+      WS_MAX_SOCKETS_PER_IP: "100000",
       ...env,
     },
     stdio: ["ignore", "ignore", "inherit"],

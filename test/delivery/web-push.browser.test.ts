@@ -1,27 +1,16 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { globalAgent } from "node:https";
 import type { AddressInfo } from "node:net";
 import { rootCertificates } from "node:tls";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeLoopbackCertificate, startPushService, type PushService, type PushServiceCertificate } from "../helpers/push-service.js";
+import { launchChromium } from "../helpers/chromium.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { eventually } from "../helpers/eventually.js";
 import { gid, openConversation, orgId, raise, userId } from "../notifications/fixtures.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-// Flags for a root, offline sandbox (shared/machine.md).
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const EXAMPLES = new URL("../../examples/web-push/", import.meta.url);
 
 let server: TestServer;
@@ -61,7 +50,6 @@ async function startSite(): Promise<Server> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
   certificate = makeLoopbackCertificate();
   globalAgent.options.ca = [...rootCertificates, certificate.certPem];
   push = await startPushService(certificate);
@@ -69,7 +57,7 @@ beforeAll(async () => {
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
   // The page is the frontend of another origin: Aviso lets it call /graphql (CORS).
   server = await startTestServer({ env: { PUBLIC_URL: "https://app.aviso.test", UNSAFE_ALLOW_LOCAL_TARGETS: "true", CORS_ORIGINS: siteUrl } });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

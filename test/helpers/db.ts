@@ -9,15 +9,18 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh copy of the migrated, seeded template: one per test file (or per server). */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh copy of the migrated, seeded template: one per test file (or per server).
+ * `{ empty: true }`: a database with nothing in it, as a new production deployment starts.
+ */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = inject("adminDatabaseUrl");
   // The run's prefix: its global teardown drops whatever a crashed file left behind.
   const name = `${inject("databasePrefix")}${randomBytes(5).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject("templateDatabase")}`);
+    await admin.query(options.empty ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${inject("templateDatabase")}`);
   } finally {
     await admin.end();
   }

@@ -1,35 +1,13 @@
 import { execFile } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import pg from "pg";
-import { inject } from "vitest";
-import { withDatabase } from "../setup/global.js";
-import type { TestDatabase } from "../helpers/db.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
 /** An EMPTY database (no migrations, no demo data): what a new production deployment starts from. */
-export async function createEmptyDatabase(): Promise<TestDatabase> {
-  const adminUrl = inject("adminDatabaseUrl");
-  const name = `aviso_empty_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  return {
-    url: withDatabase(adminUrl, name),
-    name,
-    async drop() {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    },
-  };
+export function createEmptyDatabase(): Promise<TestDatabase> {
+  return createTestDatabase({ empty: true });
 }
 
 export interface AdminRun {
