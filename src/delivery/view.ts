@@ -1,10 +1,11 @@
 import { encodeGlobalId as encodeGlobalID } from "../global-id.js";
-import type { AlertSeverity, NotificationType } from "../db/client.js";
+import type { AlertSeverity } from "../db/client.js";
 import type { Config } from "../config/index.js";
 import type { DeliveryContext } from "./channel.js";
 import { dataOf } from "./load.js";
 import { localeStrings } from "../text/locale.js";
 import { messagePreview, truncate } from "../text/preview.js";
+import { TEMPLATE_NAMES } from "../text/template-names.js";
 
 /** Slack attachment and email badge colour of each severity. */
 export const SEVERITY_COLORS: Record<AlertSeverity, string> = {
@@ -12,19 +13,6 @@ export const SEVERITY_COLORS: Record<AlertSeverity, string> = {
   HIGH: "#ff9800",
   MEDIUM: "#fbc02d",
   LOW: "#388e3c",
-};
-
-/** Template file names of notification types (templates/<channel>/<name>.<locale>.hbs). */
-const TEMPLATE_NAMES: Record<NotificationType, string> = {
-  NEW_MESSAGE: "new_message",
-  CONVERSATION_ASSIGNED: "conversation_assigned",
-  SLA_WARNING: "sla_warning",
-  CAMPAIGN_FAILED: "campaign_failed",
-  ALERT_CREATED: "alert_created",
-  ALERT_ESCALATED: "alert_escalated",
-  ALERT_RESOLVED: "alert_resolved",
-  ALERT_STALE: "stale_alert",
-  CUSTOM: "custom",
 };
 
 /** What every channel's templates may print. User-provided text is plain data here. */

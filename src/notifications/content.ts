@@ -1,6 +1,7 @@
 import type { NotificationType, Prisma } from "../db/client.js";
 import type { NotificationEvent } from "./events.js";
 import { formatDuration, localeStrings, type Locale } from "../text/locale.js";
+import { TEMPLATE_NAMES } from "../text/template-names.js";
 import { renderInApp } from "../text/templates.js";
 import { messagePreview } from "../text/preview.js";
 import type { Subject } from "./subject.js";
@@ -18,20 +19,6 @@ export interface NotificationContent {
   render(locale: Locale, count: number): { title: string; body: string };
 }
 
-/** The in-app template of each event type (templates/in-app/<name>.<locale>.hbs). */
-const TEMPLATE: Record<NotificationEvent["type"], string> = {
-  NEW_MESSAGE: "new_message",
-  CONVERSATION_ASSIGNED: "conversation_assigned",
-  SLA_WARNING: "sla_warning",
-  CAMPAIGN_FAILED: "campaign_failed",
-  ALERT_CREATED: "alert_created",
-  ALERT_ESCALATED: "alert_escalated",
-  ALERT_RESOLVED: "alert_resolved",
-  ALERT_STALE: "stale_alert",
-  // Triggered notifications carry their caller's own words (no template).
-  CUSTOM: "custom",
-};
-
 const HAND_OVER_TEMPLATE = { assignee: "conversation_assigned", previous: "conversation_handed_over", queue: "conversation_queued" } as const;
 
 export function describeEvent(event: NotificationEvent, subject: Subject, now: Date): NotificationContent {
@@ -43,7 +30,7 @@ export function describeEvent(event: NotificationEvent, subject: Subject, now: D
     const { title, body, url, severity, dedupeKey } = event.trigger;
     return { ...base, data: { triggered: true, url, severity, dedupeKey }, render: () => ({ title, body }) };
   }
-  const template = TEMPLATE[event.type];
+  const template = TEMPLATE_NAMES[event.type];
   switch (event.type) {
     case "NEW_MESSAGE": {
       const c = conversation!;
