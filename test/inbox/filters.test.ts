@@ -2,6 +2,7 @@ import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/jwt.js";
 import type { ConversationStatus, Prisma } from "../../src/db/client.js";
+import { conversationSearchSql } from "../../src/conversations/search.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createInboxOrganization, fold, type SeededConversation } from "./fixtures.js";
 
@@ -200,6 +201,27 @@ describe("conversations(...) over a seeded organization of 200 conversations", (
       ]) {
         const combined = { ...filter, search };
         expect(await listAll(combined), JSON.stringify(combined)).toEqual(expected(combined));
+      }
+    }
+  }, 60_000);
+
+  it("finds the same conversations when a word counts as common (walking the inbox order) as when its matches are sorted", async () => {
+    const { prisma } = server.app.runtime;
+    // Threshold 1: any word with a match takes the walk that frequent words take in a large inbox.
+    const walked = async (filter: Filter & { search: string }) => {
+      const ids: string[] = [];
+      for (let afterId: string | undefined; ; ) {
+        const sql = conversationSearchSql(org.organizationId, filter, { take: 7, ...(afterId ? { afterId } : {}) }, 1);
+        const page = (await prisma.$queryRaw<Array<{ id: string }>>(sql)).map((r) => r.id);
+        ids.push(...page);
+        if (page.length < 7) return ids;
+        afterId = page.at(-1);
+      }
+    };
+    for (const search of ["geladeira", "promocao", "joao"]) {
+      for (const filter of [{}, { status: "OPEN" as const }, { unassigned: true }, { queueId: org.support.id, unassigned: false }]) {
+        const combined = { ...filter, search };
+        expect(await walked(combined), JSON.stringify(combined)).toEqual(expected(combined));
       }
     }
   }, 60_000);
