@@ -2,6 +2,7 @@
 // server (HTTP, auth, GraphQL, Prisma) beside the same SQL run bare on pg, in one run.
 // Part of `npm run bench` (BENCH_SEARCH_MESSAGES, default 1,000,000; 0 skips it); alone:
 //   BENCH_SEARCH_MESSAGES=50000 npx tsx bench/search.ts
+// The machine may be shared: compare the two paths of one run, not runs of different days.
 import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { conversationSearchSql } from "../src/conversations/search.js";
@@ -12,28 +13,57 @@ import { summarize, type Latency } from "./lib/stats.js";
 /** One message in this many is about a fridge; one contact name in seven is a João. */
 const RARE_EVERY = 997;
 const MESSAGES_PER_CONVERSATION = 20;
-const ROUNDS = Number(process.env.BENCH_SEARCH_ROUNDS ?? 200);
-// What an agent types: a customer's name without accents, phone digits in two spellings,
-// a rare word, a common one, two words.
-const QUERIES = ["joao", "987650042", "+55 (11) 98765-0042", "geladeira", "pedido", "boleto atrasado", "Conceição"];
+/** Timed searches per query kind and per path (through Aviso, bare SQL). */
+const ROUNDS_PER_KIND = Number(process.env.BENCH_SEARCH_ROUNDS ?? 50);
+/** What an agent types, by kind: every kind is timed alike, so none hides behind the others. */
+const QUERIES = {
+  "name, accents folded": "joao",
+  "name with accents": "Conceição",
+  "phone digits": "987650042",
+  "phone as written": "+55 (11) 98765-0042",
+  "rare word (1 message in 997)": "geladeira",
+  "common word (1 message in 8)": "pedido",
+  "two words": "boleto atrasado",
+} as const;
+type QueryKind = keyof typeof QUERIES;
+
+/** p50 and p95 of one query kind, both ways, in ms. */
+export interface SearchKindFigure {
+  kind: QueryKind;
+  query: string;
+  /** Conversations on the first page (at most 21: a page of 20 and the one that says more follow). */
+  matches: number;
+  graphqlP50: number;
+  graphqlP95: number;
+  bareSqlP50: number;
+  bareSqlP95: number;
+}
 
 export interface SearchBench {
   messages: number;
   conversations: number;
   seedSeconds: number;
-  queries: string[];
-  /** Through Aviso: HTTP + auth + GraphQL + the filter query + loading the page of 20. */
+  /** Through Aviso, all kinds: HTTP + auth + GraphQL + the search SQL + loading the page of 20. */
   graphql: Latency & { p95: number };
-  /** The same search SQL (conversationSearchSql) on a bare pg connection. */
+  /** The same search SQL (conversationSearchSql) on a bare pg connection, all kinds. */
   bareSql: Latency & { p95: number };
-  matches: Record<string, number>;
+  /** graphql.p95 ÷ bareSql.p95: what Aviso adds around its own SQL. */
+  p95Ratio: number;
+  kinds: SearchKindFigure[];
+}
+
+/** A latency summary with its p95 (what the issue's figure names). */
+function withP95(samples: number[]): Latency & { p95: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const p95 = sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))] ?? Number.NaN;
+  return { ...summarize(samples), p95: Math.round(p95 * 100) / 100 };
 }
 
 const log = (msg: string) => process.stderr.write(`[bench:search] ${msg}\n`);
 
 /**
  * Seeds an organization with `messages` messages (generate_series, indexes rebuilt after
- * the load), then times each query of QUERIES in turn, ROUNDS times, both ways.
+ * the load), then times every query kind of QUERIES, ROUNDS_PER_KIND times each, both ways.
  */
 export async function searchBench(adminUrl: string, messages: number): Promise<SearchBench> {
   const databaseUrl = await freshDatabase(adminUrl, "aviso_bench_search");
@@ -126,27 +156,39 @@ export async function searchBench(adminUrl: string, messages: number): Promise<S
     return (await db.query({ text: sql.text, values: sql.values as unknown[] })).rowCount ?? 0;
   };
   try {
-    const matches: Record<string, number> = {};
+    const kinds = Object.keys(QUERIES) as QueryKind[];
+    const matches = new Map<QueryKind, number>();
     // Warm-up: both paths, every query (plans cached, pages in memory).
-    for (const q of QUERIES) {
-      matches[q] = await viaSql(q);
-      await viaGraphql(q);
+    for (const kind of kinds) {
+      matches.set(kind, await viaSql(QUERIES[kind]));
+      await viaGraphql(QUERIES[kind]);
     }
+    // Kinds interleaved, so a burst of load on the shared machine falls on all of them alike.
     const time = async (run: (q: string) => Promise<number>) => {
-      const samples: number[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        const q = QUERIES[round % QUERIES.length]!;
-        const t0 = performance.now();
-        await run(q);
-        samples.push(performance.now() - t0);
+      const samples = new Map<QueryKind, number[]>(kinds.map((k) => [k, []]));
+      for (let round = 0; round < ROUNDS_PER_KIND; round++) {
+        for (const kind of kinds) {
+          const t0 = performance.now();
+          await run(QUERIES[kind]);
+          samples.get(kind)!.push(performance.now() - t0);
+        }
       }
-      const sorted = [...samples].sort((a, b) => a - b);
-      return { ...summarize(samples), p95: Math.round(sorted[Math.min(sorted.length - 1, Math.floor(0.95 * sorted.length))]! * 100) / 100 };
+      return samples;
     };
-    const bareSql = await time(viaSql);
-    const graphql = await time(viaGraphql);
-    log(`p95: bare SQL ${bareSql.p95} ms, through Aviso ${graphql.p95} ms`);
-    return { messages, conversations, seedSeconds, queries: QUERIES, graphql, bareSql, matches };
+    const bare = await time(viaSql);
+    const through = await time(viaGraphql);
+    const all = (samples: Map<QueryKind, number[]>) => withP95([...samples.values()].flat());
+    const figures = kinds.map((kind): SearchKindFigure => {
+      const g = withP95(through.get(kind)!);
+      const b = withP95(bare.get(kind)!);
+      return { kind, query: QUERIES[kind], matches: matches.get(kind)!, graphqlP50: g.p50, graphqlP95: g.p95, bareSqlP50: b.p50, bareSqlP95: b.p95 };
+    });
+    const graphql = all(through);
+    const bareSql = all(bare);
+    for (const f of figures) log(`${f.kind} "${f.query}": p95 through Aviso ${f.graphqlP95} ms, bare SQL ${f.bareSqlP95} ms`);
+    log(`p95 over all kinds: through Aviso ${graphql.p95} ms, bare SQL ${bareSql.p95} ms`);
+    const p95Ratio = Math.round((graphql.p95 / bareSql.p95) * 100) / 100;
+    return { messages, conversations, seedSeconds, graphql, bareSql, p95Ratio, kinds: figures };
   } finally {
     await aviso.stop();
     await db.end();
