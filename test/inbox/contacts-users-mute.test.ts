@@ -1,6 +1,7 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/jwt.js";
+import { MarkConversationReadDocument } from "../../src/client/index.js";
 import {
   ContactDetailDocument,
   ContactsSearchDocument as CONTACTS,
@@ -9,7 +10,6 @@ import {
   ConversationUnreadCountDocument as COUNT,
   ConversationUnreadCountsDocument,
   MarkConversationReadCountDocument,
-  MarkConversationReadDocument,
   MuteConversationDocument as MUTE,
   TeammatesDocument as USERS,
   UpdateContactDocument as UPDATE,

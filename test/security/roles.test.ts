@@ -1,11 +1,10 @@
 import { createECDH } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CreateApiKeyDocument } from "../../src/client/index.js";
+import { CreateApiKeyDocument, MarkNotificationReadDocument } from "../../src/client/index.js";
 import {
   ConversationDetailDocument,
   EscalateAlertDocument,
-  MarkNotificationReadDocument,
   NodeByIdDocument,
   NotificationTitlesPageDocument,
   ResolveAlertDocument,

@@ -11,6 +11,7 @@ import {
   ReactivateUserDocument,
   RevokeApiKeyDocument,
   UpdateUserDocument,
+  UnreadNotificationCountChangedDocument,
 } from "../../src/client/index.js";
 import { createPrisma, type PrismaClient } from "../../src/db/client.js";
 import {
@@ -18,7 +19,6 @@ import {
   NotificationAddedTextDocument,
   OpenAlertDocument,
   TriggerNotificationDocument,
-  UnreadNotificationCountChangedDocument,
   WhoAmIDocument as ME,
 } from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
