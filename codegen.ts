@@ -15,6 +15,8 @@ const typedDocuments = {
 const config: CodegenConfig = {
   schema: "schema.graphql",
   generates: {
+    // Only what the tests need beyond operations/: a screen's document that fits a test is
+    // imported from src/client instead of copied here.
     "test/generated/operations.ts": { documents: ["test/operations/**/*.graphql"], ...typedDocuments },
     // The frontend contract: every operation under operations/, typed, for src/client/.
     // An operation that no longer matches schema.graphql fails here (and so in CI).

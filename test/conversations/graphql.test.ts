@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MarkConversationReadDocument as MARK_READ } from "../../src/client/index.js";
 import {
   AssignConversationDocument as ASSIGN,
   ConversationDetailDocument as CONVERSATION,
   ConversationsPageDocument as LIST,
-  MarkConversationReadDocument as MARK_READ,
   MyIdDocument as ME,
   NodeByIdDocument,
   ResolveConversationDocument as RESOLVE,

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { sendOutboundMessage } from "../../src/conversations/outbound/outbox-job.js";
 import { sendSlaWarnings } from "../../src/notifications/jobs.js";
+import { SyncMessageTemplatesDocument } from "../../src/client/index.js";
 import {
   ApprovedMessageTemplatesDocument,
   ConversationMessageAddedDocument,
@@ -13,7 +14,6 @@ import {
   MessageOutcomeDocument,
   MessageUpdatedDocument,
   SendMessageDocument,
-  SyncMessageTemplatesDocument,
   type SendMessageInput,
 } from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";

@@ -5,12 +5,8 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 import { makeLoopbackCertificate, startPushService, type PushService, type PushServiceCertificate, type TestSubscription } from "../helpers/push-service.js";
 import { digestJobId } from "../../src/digests/hold.js";
 import { notify } from "../../src/notifications/engine.js";
-import {
-  MyWebPushSubscriptionsDocument,
-  RegisterWebPushSubscriptionDocument,
-  SendTestNotificationDocument,
-  WebPushPublicKeyDocument,
-} from "../generated/operations.js";
+import { WebPushPublicKeyDocument } from "../../src/client/index.js";
+import { MyWebPushSubscriptionsDocument, RegisterWebPushSubscriptionDocument, SendTestNotificationDocument } from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import { gid, openConversation, orgId, raise, userId } from "../notifications/fixtures.js";
 

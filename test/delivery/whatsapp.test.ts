@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { DeliveriesDocument, RetryDeadDeliveriesDocument, RetryDeliveryDocument } from "../generated/operations.js";
+import { RetryDeadDeliveriesDocument } from "../../src/client/index.js";
+import { DeliveriesDocument, RetryDeliveryDocument } from "../generated/operations.js";
 import { metaAccepted, metaError, startGraphApi } from "../helpers/graph-api.js";
 import type { HttpFake } from "../helpers/http-fake.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";

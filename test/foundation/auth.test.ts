@@ -1,6 +1,7 @@
 import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MeDocument, MyEmailDocument, UnreadNotificationCountChangedDocument } from "../generated/operations.js";
+import { UnreadNotificationCountChangedDocument } from "../../src/client/index.js";
+import { MeDocument, MyEmailDocument } from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from "../helpers/server.js";
 import { connect, subscribe } from "../helpers/ws.js";

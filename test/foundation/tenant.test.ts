@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scopedTo } from "../../src/db/tenant.js";
+import { MeDocument, MyIdDocument, UpdateCoalesceWindowDocument, UserEmailByIdDocument } from "../generated/operations.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let server: TestServer;
@@ -50,39 +51,27 @@ describe("the tenant-scoped client", () => {
 
 describe("GraphQL", () => {
   it("resolves `me` and the organization from the caller's token", async () => {
-    const result = await server.gql<{ me: { organization: { slug: string } } }>("{ me { organization { slug } } }", {}, await server.token("agent@acme.test"));
+    const result = await server.gql(MeDocument, {}, await server.token("agent@acme.test"));
     expect(result.data?.me.organization.slug).toBe("acme");
   });
 
   it("returns null for another organization's node id", async () => {
     const demoToken = await server.token("agent@demo.test");
-    const own = await server.gql<{ me: { id: string } }>("{ me { id } }", {}, demoToken);
+    const own = await server.gql(MyIdDocument, {}, demoToken);
     const demoUserId = own.data!.me.id;
-    const asAcme = await server.gql<{ node: unknown }>(
-      "query($id: ID!) { node(id: $id) { id ... on User { email } } }",
-      { id: demoUserId },
-      await server.token("agent@acme.test"),
-    );
+    const asAcme = await server.gql(UserEmailByIdDocument, { id: demoUserId }, await server.token("agent@acme.test"));
     expect(asAcme.data?.node ?? null).toBeNull();
-    const asDemo = await server.gql<{ node: { email: string } }>(
-      "query($id: ID!) { node(id: $id) { id ... on User { email } } }",
-      { id: demoUserId },
-      demoToken,
-    );
-    expect(asDemo.data?.node.email).toBe("agent@demo.test");
+    const asDemo = await server.gql(UserEmailByIdDocument, { id: demoUserId }, demoToken);
+    expect(asDemo.data?.node).toMatchObject({ email: "agent@demo.test" });
   });
 
   it("updates only the caller's organization's settings, validating them", async () => {
     const acmeAdmin = await server.token("admin@acme.test");
-    const ok = await server.gql<{ updateOrganizationSettings: { slug: string; coalesceWindowSeconds: number } }>(
-      'mutation { updateOrganizationSettings(input: { coalesceWindowSeconds: 30, timeZone: "Europe/Lisbon" }) { slug coalesceWindowSeconds } }',
-      {},
-      acmeAdmin,
-    );
+    const ok = await server.gql(UpdateCoalesceWindowDocument, { input: { coalesceWindowSeconds: 30, timeZone: "Europe/Lisbon" } }, acmeAdmin);
     expect(ok.data?.updateOrganizationSettings).toEqual({ slug: "acme", coalesceWindowSeconds: 30 });
     const demo = await server.app.runtime.prisma.organization.findUniqueOrThrow({ where: { id: demoId } });
     expect(demo.coalesceWindowSeconds).toBe(60);
-    const bad = await server.gql('mutation { updateOrganizationSettings(input: { timeZone: "Mars/Olympus" }) { slug } }', {}, acmeAdmin);
+    const bad = await server.gql(UpdateCoalesceWindowDocument, { input: { timeZone: "Mars/Olympus" } }, acmeAdmin);
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "timeZone" });
   });
 });

@@ -1,6 +1,19 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/jwt.js";
+import { MarkConversationReadDocument } from "../../src/client/index.js";
+import {
+  ContactDetailDocument,
+  ContactsSearchDocument as CONTACTS,
+  ConversationIdsPageDocument,
+  ConversationMutedUntilDocument,
+  ConversationUnreadCountDocument as COUNT,
+  ConversationUnreadCountsDocument,
+  MarkConversationReadCountDocument,
+  MuteConversationDocument as MUTE,
+  TeammatesDocument as USERS,
+  UpdateContactDocument as UPDATE,
+} from "../generated/operations.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { receiveMessage } from "../notifications/fixtures.js";
 import { createInboxOrganization } from "./fixtures.js";
@@ -39,28 +52,22 @@ beforeAll(async () => {
 afterAll(() => server?.stop());
 
 const gid = (type: string, id: string) => encodeGlobalID(type, id);
-const CONTACTS = "query($s: String) { contacts(search: $s, first: 10) { edges { node { name phone } } } }";
-type Contacts = { contacts: { edges: Array<{ node: { name: string; phone: string } }> } };
 
 describe("contacts", () => {
   it("finds customers by folded name and by phone digits in any format", async () => {
     for (const search of ["joao", "JOÃO DA", "987654321", "+55 (11) 98765-4321"]) {
-      const result = await server.gql<Contacts>(CONTACTS, { s: search }, tokens.viewer);
+      const result = await server.gql(CONTACTS, { s: search }, tokens.viewer);
       expect(
         result.data?.contacts.edges.map((e) => e.node.name),
         search,
       ).toEqual(["João da Silva"]);
     }
-    const all = await server.gql<Contacts>(CONTACTS, {}, tokens.viewer);
+    const all = await server.gql(CONTACTS, {}, tokens.viewer);
     expect(all.data?.contacts.edges.map((e) => e.node.name)).toEqual(["João da Silva", "Maria Souza"]);
   });
 
   it("shows one contact with its conversations, and what the inbox row needs", async () => {
-    const result = await server.gql(
-      `query($id: ID!) { contact(id: $id) { name tags notes conversations(first: 5) { edges { node { id unreadCount waitingSince lastMessage { text } assignee { name } } } } } }`,
-      { id: gid("Contact", joao.id) },
-      tokens.viewer,
-    );
+    const result = await server.gql(ContactDetailDocument, { id: gid("Contact", joao.id) }, tokens.viewer);
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({
       contact: {
@@ -82,12 +89,11 @@ describe("contacts", () => {
         },
       },
     });
-    const foreign = await server.gql("query($id: ID!) { contact(id: $id) { name } }", { id: gid("Contact", joao.id) }, await server.token("agent@demo.test"));
+    const foreign = await server.gql(ContactDetailDocument, { id: gid("Contact", joao.id) }, await server.token("agent@demo.test"));
     expect(foreign.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
   });
 
   it("lets agents update name, notes and tags (audited); viewers are read-only", async () => {
-    const UPDATE = "mutation($id: ID!, $input: UpdateContactInput!) { updateContact(id: $id, input: $input) { name notes tags } }";
     const updated = await server.gql(
       UPDATE,
       { id: gid("Contact", joao.id), input: { name: "João S.", notes: "Cliente VIP", tags: [" vip ", "boleto", "vip"] } },
@@ -110,47 +116,34 @@ describe("contacts", () => {
 });
 
 describe("users(...)", () => {
-  const USERS =
-    "query($role: Role, $active: Boolean, $s: String) { users(role: $role, active: $active, search: $s, first: 20) { edges { node { name role email phone online queues { name } } } } }";
-  type Users = {
-    users: {
-      edges: Array<{ node: { name: string; role: string; email: string | null; phone: string | null; online: boolean; queues: Array<{ name: string }> } }>;
-    };
-  };
-
   it("lists teammates for everyone, with emails and phones for admins only", async () => {
-    const asAgent = await server.gql<Users>(USERS, { role: "AGENT", active: true }, tokens.agentB);
+    const asAgent = await server.gql(USERS, { role: "AGENT", active: true }, tokens.agentB);
     expect(asAgent.errors).toBeUndefined();
     expect(asAgent.data!.users.edges.map((e) => e.node)).toEqual([
       { name: "Bruno Agente", role: "AGENT", email: null, phone: null, online: false, queues: [{ name: "Atendimento" }] },
       { name: "Célia Agente", role: "AGENT", email: org.agentB.email, phone: null, online: false, queues: [{ name: "Atendimento" }] },
       { name: "Davi Vendas", role: "AGENT", email: null, phone: null, online: false, queues: [{ name: "Vendas" }] },
     ]);
-    const asAdmin = await server.gql<Users>(USERS, { s: "bruno" }, tokens.admin);
+    const asAdmin = await server.gql(USERS, { s: "bruno" }, tokens.admin);
     expect(asAdmin.data!.users.edges.map((e) => e.node)).toEqual([
       { name: "Bruno Agente", role: "AGENT", email: org.agentA.email, phone: "+5511900000002", online: false, queues: [{ name: "Atendimento" }] },
     ]);
-    const inactive = await server.gql<Users>(USERS, { active: false }, tokens.viewer);
+    const inactive = await server.gql(USERS, { active: false }, tokens.viewer);
     expect(inactive.data!.users.edges.map((e) => e.node.name)).toEqual(["Fábio Antigo"]);
     // Accents folded; non-admins cannot find people by email.
-    expect((await server.gql<Users>(USERS, { s: "celia" }, tokens.viewer)).data!.users.edges.map((e) => e.node.name)).toEqual(["Célia Agente"]);
-    expect((await server.gql<Users>(USERS, { s: org.agentA.email.slice(0, 8) }, tokens.viewer)).data!.users.edges).toEqual([]);
+    expect((await server.gql(USERS, { s: "celia" }, tokens.viewer)).data!.users.edges.map((e) => e.node.name)).toEqual(["Célia Agente"]);
+    expect((await server.gql(USERS, { s: org.agentA.email.slice(0, 8) }, tokens.viewer)).data!.users.edges).toEqual([]);
   });
 });
 
 describe("muteConversation", () => {
   it("stops NEW_MESSAGE notifications to the muting user until then, shows it, and unmutes", async () => {
-    const MUTE = "mutation($id: ID!, $until: DateTime) { muteConversation(id: $id, until: $until) { mutedUntil } }";
     const conversation = { id: conversationId, organizationId: org.organizationId };
     const until = new Date(Date.now() + 3600_000).toISOString();
     const muted = await server.gql(MUTE, { id: gid("Conversation", conversationId), until }, tokens.agentA);
     expect(muted.data).toEqual({ muteConversation: { mutedUntil: until } });
     // Another user does not see the caller's mute.
-    const seenByOther = await server.gql(
-      "query($id: ID!) { conversation(id: $id) { mutedUntil } }",
-      { id: gid("Conversation", conversationId) },
-      tokens.agentB,
-    );
+    const seenByOther = await server.gql(ConversationMutedUntilDocument, { id: gid("Conversation", conversationId) }, tokens.agentB);
     expect(seenByOther.data).toEqual({ conversation: { mutedUntil: null } });
 
     // The assignee muted it: nobody is told (the mute does not pass it on to the queue).
@@ -171,11 +164,8 @@ describe("muteConversation", () => {
 describe("search documents", () => {
   it("stop matching a message once its text is erased or it is deleted", async () => {
     const { prisma } = server.app.runtime;
-    const LIST = "query($s: String) { conversations(search: $s, first: 5) { edges { node { id } } } }";
     const ids = async (search: string) =>
-      (
-        (await server.gql<{ conversations: { edges: Array<{ node: { id: string } }> } }>(LIST, { s: search }, tokens.viewer)).data?.conversations.edges ?? []
-      ).map((e) => e.node.id);
+      ((await server.gql(ConversationIdsPageDocument, { search, first: 5 }, tokens.viewer)).data?.conversations.edges ?? []).map((e) => e.node.id);
     const secret = await prisma.message.create({
       data: { organizationId: org.organizationId, conversationId, direction: "INBOUND", type: "TEXT", text: "meu cartão termina em zabumba" },
     });
@@ -204,16 +194,11 @@ describe("unreadCount", () => {
       prisma.message.create({ data: { organizationId: org.organizationId, conversationId: conversation.id, direction: "INBOUND", type: "TEXT", text } });
     await inbound("um");
     await inbound("dois");
-    const COUNT = "query($id: ID!) { conversation(id: $id) { unreadCount } }";
     const countFor = async (token: string | undefined) =>
-      (await server.gql<{ conversation: { unreadCount: number } }>(COUNT, { id: gid("Conversation", conversation.id) }, token!)).data?.conversation.unreadCount;
+      (await server.gql(COUNT, { id: gid("Conversation", conversation.id) }, token!)).data?.conversation.unreadCount;
     // Nobody read it yet: everyone sees the team's count.
     expect(await countFor(tokens.agentA)).toBe(2);
-    const read = await server.gql(
-      "mutation($id: ID!) { markConversationRead(id: $id) { unreadCount } }",
-      { id: gid("Conversation", conversation.id) },
-      tokens.agentA,
-    );
+    const read = await server.gql(MarkConversationReadCountDocument, { id: gid("Conversation", conversation.id) }, tokens.agentA);
     expect(read.data).toEqual({ markConversationRead: { unreadCount: 0 } });
     await new Promise((resolve) => setTimeout(resolve, 5));
     await inbound("três");
@@ -221,17 +206,13 @@ describe("unreadCount", () => {
     // agentA read before "três"; agentB never read: the team's count, reset by agentA's read, then one more.
     expect(await countFor(tokens.agentA)).toBe(1);
     expect(await countFor(tokens.agentB)).toBe(1);
-    await server.gql("mutation($id: ID!) { markConversationRead(id: $id) { id } }", { id: gid("Conversation", conversation.id) }, tokens.agentB);
+    await server.gql(MarkConversationReadDocument, { id: gid("Conversation", conversation.id) }, tokens.agentB);
     await new Promise((resolve) => setTimeout(resolve, 5));
     await inbound("quatro");
     expect(await countFor(tokens.agentA)).toBe(2);
     expect(await countFor(tokens.agentB)).toBe(1);
     // A list asks once for the page.
-    const list = await server.gql<{ conversations: { edges: Array<{ node: { id: string; unreadCount: number } }> } }>(
-      "{ conversations(first: 10) { edges { node { id unreadCount } } } }",
-      {},
-      tokens.agentA,
-    );
+    const list = await server.gql(ConversationUnreadCountsDocument, {}, tokens.agentA);
     expect(list.data!.conversations.edges.find((e) => e.node.id === gid("Conversation", conversation.id))?.node.unreadCount).toBe(2);
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/jwt.js";
 import type { ConversationStatus, Prisma } from "../../src/db/client.js";
 import { conversationSearchSql } from "../../src/conversations/search.js";
+import { ConversationIdsPageDocument as LIST, type ConversationIdsPageQuery as Page } from "../generated/operations.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createInboxOrganization, fold, type SeededConversation } from "./fixtures.js";
 
@@ -86,15 +87,6 @@ interface Filter {
   search?: string;
 }
 
-const LIST = `query($first: Int, $after: String, $status: ConversationStatus, $queueId: ID, $assigneeId: ID, $unassigned: Boolean, $search: String) {
-  conversations(first: $first, after: $after, status: $status, queueId: $queueId, assigneeId: $assigneeId, unassigned: $unassigned, search: $search) {
-    edges { cursor node { id } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
-
-type Page = { conversations: { edges: Array<{ node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
-
 /** Every id the API lists for the filter, following the pages. */
 async function listAll(filter: Filter): Promise<string[]> {
   const variables = {
@@ -105,7 +97,7 @@ async function listAll(filter: Filter): Promise<string[]> {
   const ids: string[] = [];
   let after: string | null = null;
   for (let page = 0; page < 20; page++) {
-    const result: { data?: Page | null; errors?: unknown[] } = await server.gql<Page>(LIST, { ...variables, first: 40, after }, token);
+    const result: { data?: Page | null; errors?: unknown[] } = await server.gql(LIST, { ...variables, first: 40, after }, token);
     expect(result.errors, JSON.stringify(filter)).toBeUndefined();
     const connection: Page["conversations"] = result.data!.conversations;
     ids.push(...connection.edges.map((e) => Buffer.from(e.node.id, "base64").toString("utf8").split(":")[1]!));
@@ -238,7 +230,7 @@ describe("conversations(...) over a seeded organization of 200 conversations", (
   it("never lists another organization's conversations, whatever the filter", async () => {
     const demoAgent = await server.token("agent@demo.test");
     for (const filter of [{ search: "joao" }, { queueId: encodeGlobalID("Queue", org.support.id) }, { assigneeId: encodeGlobalID("User", org.agentA.id) }]) {
-      const result: { data?: Page | null; errors?: unknown[] } = await server.gql<Page>(LIST, filter, demoAgent);
+      const result: { data?: Page | null; errors?: unknown[] } = await server.gql(LIST, filter, demoAgent);
       expect(result.errors).toBeUndefined();
       const ids = result.data!.conversations.edges.map((e) => Buffer.from(e.node.id, "base64").toString("utf8").split(":")[1]);
       expect(ids.filter((id) => seeded.some((row) => row.id === id))).toEqual([]);

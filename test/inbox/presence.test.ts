@@ -1,6 +1,7 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/jwt.js";
+import { PresenceChangedDocument, TeammatesOnlineDocument } from "../generated/operations.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { processEnv, spawnAviso, type AvisoProcess } from "../helpers/process.js";
 import { connect, subscribe, type SocketClient } from "../helpers/ws.js";
@@ -27,11 +28,6 @@ afterAll(async () => {
   await alone?.stop();
 });
 
-const CHANGED = "subscription { presenceChanged { id name online } }";
-const ONLINE = "query($search: String) { users(search: $search, first: 10) { edges { node { id name online } } } }";
-type Changed = { presenceChanged: { id: string; name: string; online: boolean } };
-type Users = { users: { edges: Array<{ node: { id: string; name: string; online: boolean } }> } };
-
 function open(server: TestServer, token: string) {
   const socket = connect(server.wsUrl, `Bearer ${token}`);
   sockets.push(socket);
@@ -43,7 +39,7 @@ function open(server: TestServer, token: string) {
  * opens and closes, and both frames arrive. Then only what the test does follows.
  */
 async function liveChanges(observer: SocketClient, server: TestServer, probeToken: string, probeName: string) {
-  const changes = subscribe<Changed>(observer, CHANGED);
+  const changes = subscribe(observer, PresenceChangedDocument);
   // A probe socket opened before the subscription is live would be missed: open one after a moment.
   await new Promise((resolve) => setTimeout(resolve, 200));
   const probe = open(server, probeToken);
@@ -62,7 +58,7 @@ async function liveChanges(observer: SocketClient, server: TestServer, probeToke
 }
 
 async function onlineOf(server: TestServer, token: string, name: string): Promise<boolean> {
-  const result = await server.gql<Users>(ONLINE, { search: name }, token);
+  const result = await server.gql(TeammatesOnlineDocument, { search: name }, token);
   expect(result.errors).toBeUndefined();
   return result.data!.users.edges.find((e) => e.node.name === name)!.node.online;
 }

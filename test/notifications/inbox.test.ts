@@ -3,10 +3,9 @@ import {
   ArchiveNotificationDocument,
   MarkAllNotificationsReadDocument,
   MarkNotificationReadDocument,
-  NodeByIdDocument,
-  NotificationsPageDocument as LIST,
   UnreadNotificationCountDocument,
-} from "../generated/operations.js";
+} from "../../src/client/index.js";
+import { NodeByIdDocument, NotificationsPageDocument as LIST } from "../generated/operations.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { createUser, gid, openConversation, orgId, raise, receiveMessage } from "./fixtures.js";
 

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ArchiveNotificationDocument,
   MarkNotificationReadDocument,
-  NotificationAddedDocument as ADDED,
   UnreadNotificationCountChangedDocument as COUNT,
   UnreadNotificationCountDocument,
-} from "../generated/operations.js";
+} from "../../src/client/index.js";
+import { NotificationAddedDocument as ADDED } from "../generated/operations.js";
 import { connect, subscribe, type SocketClient } from "../helpers/ws.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { anchorNotification, gid, openConversation, raise, receiveMessage } from "./fixtures.js";

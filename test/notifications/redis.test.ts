@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NotificationAddedDocument as ADDED, UnreadNotificationCountChangedDocument } from "../generated/operations.js";
+import { UnreadNotificationCountChangedDocument } from "../../src/client/index.js";
+import { NotificationAddedDocument as ADDED } from "../generated/operations.js";
 import { connect, subscribe, type SocketClient } from "../helpers/ws.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { anchorNotification, createUser, openConversation, receiveMessage } from "./fixtures.js";

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EraseContactDocument as ERASE } from "../../src/client/index.js";
 import { privacyJobs } from "../../src/privacy/jobs.js";
+import { ContactDataExportDocument as EXPORT, UpdateMessageRetentionDocument } from "../generated/operations.js";
 import { inboundWebhook, postWebhook, sampleChange, sampleStatus, sampleWamid, sampleWebhook } from "../helpers/meta.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -15,20 +17,6 @@ const prisma = () => server.app.runtime.prisma;
 
 const MARIA = { phone: "5511955550101", name: "Maria Esquecida Souza", texts: ["Meu CPF é 123.456.789-00", "Moro na Rua das Flores 42", "foto do boleto"] };
 const JOAO = { phone: "5511955550202", name: "João Que Fica", texts: ["Quero manter meus dados"] };
-
-const EXPORT = `query($id: ID!) { exportContactData(contactId: $id) {
-  exportedAt contact { id waId phone name messageCount erasedAt }
-  conversations { id number status } messages { id text type externalId payloadJson }
-  mediaReferences { messageId kind mediaId mimeType } webhookEvents { id payloadJson } } }`;
-const ERASE = `mutation($id: ID!) { eraseContact(contactId: $id) { contactId erasedNow messagesAnonymized mediaReferencesDeleted webhookEventsDeleted notificationsAnonymized } }`;
-
-type Exported = {
-  contact: { id: string; waId: string | null; phone: string | null; name: string | null; messageCount: number; erasedAt: string | null };
-  conversations: { id: string }[];
-  messages: { id: string; text: string | null; type: string; externalId: string | null; payloadJson: string | null }[];
-  mediaReferences: { messageId: string; kind: string; mediaId: string | null; mimeType: string | null }[];
-  webhookEvents: { id: string; payloadJson: string }[];
-};
 
 async function write(person: { phone: string; name: string }, text: string, type: "text" | "image" = "text") {
   const { body } = inboundWebhook({ text, from: person.phone, name: person.name, type });
@@ -73,16 +61,16 @@ describe("LGPD: export and erase a contact", () => {
   it("is for ORG_ADMINs of the contact's organization only", async () => {
     for (const email of ["agent@demo.test", "viewer@demo.test"]) {
       expect((await server.gql(EXPORT, { id: gid(maria) }, await server.token(email))).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
-      expect((await server.gql(ERASE, { id: gid(maria) }, await server.token(email))).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      expect((await server.gql(ERASE, { contactId: gid(maria) }, await server.token(email))).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     }
     const acme = await server.token("admin@acme.test");
     expect((await server.gql(EXPORT, { id: gid(maria) }, acme)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
-    expect((await server.gql(ERASE, { id: gid(maria) }, acme)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
+    expect((await server.gql(ERASE, { contactId: gid(maria) }, acme)).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     expect((await contactOf(MARIA.phone)).erasedAt).toBeNull();
   });
 
   it("exports everything about the contact and nothing about another, and audits the read", async () => {
-    const result = await server.gql<{ exportContactData: Exported }>(EXPORT, { id: gid(maria) }, await server.token("admin@demo.test"));
+    const result = await server.gql(EXPORT, { id: gid(maria) }, await server.token("admin@demo.test"));
     expect(result.errors).toBeUndefined();
     const data = result.data!.exportContactData;
     expect(data.contact).toMatchObject({ id: maria, waId: MARIA.phone, phone: `+${MARIA.phone}`, name: MARIA.name, messageCount: 3, erasedAt: null });
@@ -105,7 +93,7 @@ describe("LGPD: export and erase a contact", () => {
     // Present before (the scan finds them), so its silence afterwards means something.
     expect(await scanFor(MARIA.phone)).not.toEqual([]);
     expect(await scanFor(MARIA.name)).not.toEqual([]);
-    const erased = await server.gql<{ eraseContact: Record<string, unknown> }>(ERASE, { id: gid(maria) }, await server.token("admin@demo.test"));
+    const erased = await server.gql(ERASE, { contactId: gid(maria) }, await server.token("admin@demo.test"));
     expect(erased.errors).toBeUndefined();
     expect(erased.data?.eraseContact).toMatchObject({
       contactId: maria,
@@ -126,7 +114,7 @@ describe("LGPD: export and erase a contact", () => {
   });
 
   it("is idempotent: erasing again changes nothing and says so", async () => {
-    const again = await server.gql<{ eraseContact: Record<string, unknown> }>(ERASE, { id: gid(maria) }, await server.token("admin@demo.test"));
+    const again = await server.gql(ERASE, { contactId: gid(maria) }, await server.token("admin@demo.test"));
     expect(again.data?.eraseContact).toMatchObject({ contactId: maria, erasedNow: false, messagesAnonymized: 0, webhookEventsDeleted: 0 });
     expect(await prisma().auditLog.count({ where: { action: "contact.erased", entityId: maria } })).toBe(2);
   });
@@ -146,11 +134,7 @@ describe("retention", () => {
   it("a scheduled job deletes raw webhook bodies after WEBHOOK_EVENT_RETENTION_DAYS and anonymizes messages after the organization's messageRetentionDays", async () => {
     const job = privacyJobs.find((j) => j.name === "data-retention")!;
     expect(job.cron).toBeTruthy();
-    const set = await server.gql(
-      "mutation { updateOrganizationSettings(input: { messageRetentionDays: 30 }) { messageRetentionDays } }",
-      {},
-      await server.token("admin@demo.test"),
-    );
+    const set = await server.gql(UpdateMessageRetentionDocument, { input: { messageRetentionDays: 30 } }, await server.token("admin@demo.test"));
     expect(set.data).toEqual({ updateOrganizationSettings: { messageRetentionDays: 30 } });
     await write({ phone: "5511955550303", name: "Antiga" }, "mensagem antiga");
     await write({ phone: "5511955550404", name: "Nova" }, "mensagem nova");

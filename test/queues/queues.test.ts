@@ -1,4 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AddQueueRosterMemberDocument as ADD,
+  CreateQueueRosterDocument as CREATE,
+  MoveConversationToQueueNamedDocument as MOVE,
+  NodeByIdDocument,
+  QueueRostersDocument as QUEUES,
+  RemoveQueueRosterMemberDocument as REMOVE,
+} from "../generated/operations.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { gid, openConversation, receiveMessage } from "../notifications/fixtures.js";
 
@@ -9,42 +17,35 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-type Queue = { id: string; name: string; members: Array<{ email: string }> };
-const QUEUES = "{ queues { id name members { email } } }";
-const CREATE = "mutation($name: String!) { createQueue(name: $name) { id name members { email } } }";
-const ADD = "mutation($q: ID!, $u: ID!) { addQueueMember(queueId: $q, userId: $u) { id members { email } } }";
-const REMOVE = "mutation($q: ID!, $u: ID!) { removeQueueMember(queueId: $q, userId: $u) { id members { email } } }";
-const MOVE = "mutation($c: ID!, $q: ID!) { moveConversationToQueue(conversationId: $c, queueId: $q) { id queue { name } } }";
-
 async function userGid(email: string) {
   return gid("User", (await server.app.runtime.prisma.user.findUniqueOrThrow({ where: { email } })).id);
 }
 
 describe("queues", () => {
   it("lists the organization's own queues with their members", async () => {
-    const demo = await server.gql<{ queues: Queue[] }>(QUEUES, {}, await server.token("admin@demo.test"));
+    const demo = await server.gql(QUEUES, {}, await server.token("admin@demo.test"));
     expect(demo.data?.queues).toEqual([
       { id: expect.any(String), name: "Atendimento", members: [{ email: "agent@demo.test" }, { email: "agent2@demo.test" }] },
     ]);
     // An agent sees their own email only: teammates' are for admins.
-    const asAgent = await server.gql<{ queues: Queue[] }>(QUEUES, {}, await server.token("agent@demo.test"));
+    const asAgent = await server.gql(QUEUES, {}, await server.token("agent@demo.test"));
     expect(asAgent.data?.queues[0]?.members).toEqual([{ email: "agent@demo.test" }, { email: null }]);
-    const acme = await server.gql<{ queues: Queue[] }>(QUEUES, {}, await server.token("admin@acme.test"));
+    const acme = await server.gql(QUEUES, {}, await server.token("admin@acme.test"));
     expect(acme.data?.queues.map((q) => q.name)).toEqual(["Support"]);
   });
 
   it("lets an org admin create a queue, add and remove members idempotently", async () => {
     const admin = await server.token("admin@demo.test");
-    const created = await server.gql<{ createQueue: Queue }>(CREATE, { name: "  Vendas " }, admin);
+    const created = await server.gql(CREATE, { name: "  Vendas " }, admin);
     expect(created.data?.createQueue).toMatchObject({ name: "Vendas", members: [] });
     const queueId = created.data!.createQueue.id;
     const agent = await userGid("agent@demo.test");
     for (let i = 0; i < 2; i++) {
-      const added = await server.gql<{ addQueueMember: Queue }>(ADD, { q: queueId, u: agent }, admin);
+      const added = await server.gql(ADD, { q: queueId, u: agent }, admin);
       expect(added.data?.addQueueMember.members).toEqual([{ email: "agent@demo.test" }]);
     }
     for (let i = 0; i < 2; i++) {
-      const removed = await server.gql<{ removeQueueMember: Queue }>(REMOVE, { q: queueId, u: agent }, admin);
+      const removed = await server.gql(REMOVE, { q: queueId, u: agent }, admin);
       expect(removed.data?.removeQueueMember.members).toEqual([]);
     }
     const duplicate = await server.gql(CREATE, { name: "Vendas" }, admin);
@@ -58,14 +59,10 @@ describe("queues", () => {
   it("moves a conversation to another queue, whose agents then hear of its messages", async () => {
     const { prisma } = server.app.runtime;
     const admin = await server.token("admin@demo.test");
-    const queue = (await server.gql<{ createQueue: Queue }>(CREATE, { name: "Suporte N2" }, admin)).data!.createQueue;
+    const queue = (await server.gql(CREATE, { name: "Suporte N2" }, admin)).data!.createQueue;
     await server.gql(ADD, { q: queue.id, u: await userGid("agent2@demo.test") }, admin);
     const conversation = await openConversation(prisma, { org: "demo", assignee: null });
-    const moved = await server.gql<{ moveConversationToQueue: { queue: { name: string } } }>(
-      MOVE,
-      { c: gid("Conversation", conversation.id), q: queue.id },
-      admin,
-    );
+    const moved = await server.gql(MOVE, { c: gid("Conversation", conversation.id), q: queue.id }, admin);
     expect(moved.data?.moveConversationToQueue.queue).toEqual({ name: "Suporte N2" });
     const result = await receiveMessage(server, conversation);
     const recipients = await prisma.notification.findMany({ where: { id: { in: result.notificationIds } }, include: { user: true } });
@@ -75,7 +72,7 @@ describe("queues", () => {
   it("is for org admins only", async () => {
     const agent = await server.token("agent@demo.test");
     expect((await server.gql(CREATE, { name: "Nope" }, agent)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
-    const queueId = (await server.gql<{ queues: Queue[] }>(QUEUES, {}, agent)).data!.queues[0]!.id;
+    const queueId = (await server.gql(QUEUES, {}, agent)).data!.queues[0]!.id;
     expect((await server.gql(ADD, { q: queueId, u: await userGid("viewer@demo.test") }, agent)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect((await server.gql(QUEUES, {}, await server.token("viewer@demo.test"))).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
@@ -83,27 +80,26 @@ describe("queues", () => {
   it("never lets another organization's admin see or touch a queue, user or conversation", async () => {
     const { prisma } = server.app.runtime;
     const acmeAdmin = await server.token("admin@acme.test");
-    const demoQueue = (await server.gql<{ queues: Queue[] }>(QUEUES, {}, await server.token("admin@demo.test"))).data!.queues.find(
-      (q) => q.name === "Atendimento",
-    )!;
-    const acmeQueue = (await server.gql<{ queues: Queue[] }>(QUEUES, {}, acmeAdmin)).data!.queues[0]!;
+    const demoQueue = (await server.gql(QUEUES, {}, await server.token("admin@demo.test"))).data!.queues.find((q) => q.name === "Atendimento")!;
+    const acmeQueue = (await server.gql(QUEUES, {}, acmeAdmin)).data!.queues[0]!;
     const demoConversation = await openConversation(prisma, { org: "demo", assignee: null });
+    const ids = { acmeAgent: await userGid("agent@acme.test"), demoAgent: await userGid("agent@demo.test") };
 
-    const cases: Array<[string, Record<string, string>]> = [
-      [ADD, { q: demoQueue.id, u: await userGid("agent@acme.test") }],
-      [ADD, { q: acmeQueue.id, u: await userGid("agent@demo.test") }],
-      [REMOVE, { q: demoQueue.id, u: await userGid("agent@demo.test") }],
-      [MOVE, { c: gid("Conversation", demoConversation.id), q: acmeQueue.id }],
-      [MOVE, { c: gid("Conversation", demoConversation.id), q: demoQueue.id }],
+    const cases = [
+      () => server.gql(ADD, { q: demoQueue.id, u: ids.acmeAgent }, acmeAdmin),
+      () => server.gql(ADD, { q: acmeQueue.id, u: ids.demoAgent }, acmeAdmin),
+      () => server.gql(REMOVE, { q: demoQueue.id, u: ids.demoAgent }, acmeAdmin),
+      () => server.gql(MOVE, { c: gid("Conversation", demoConversation.id), q: acmeQueue.id }, acmeAdmin),
+      () => server.gql(MOVE, { c: gid("Conversation", demoConversation.id), q: demoQueue.id }, acmeAdmin),
     ];
-    for (const [mutation, variables] of cases) {
-      const result = await server.gql(mutation, variables, acmeAdmin);
+    for (const mutation of cases) {
+      const result = await mutation();
       expect(result.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     }
     const demoMembers = await prisma.queueMember.count({ where: { queueId: (await prisma.queue.findFirstOrThrow({ where: { name: "Atendimento" } })).id } });
     expect(demoMembers).toBe(2);
     expect((await prisma.conversation.findUniqueOrThrow({ where: { id: demoConversation.id } })).queueId).not.toBe(acmeQueue.id);
-    const node = await server.gql<{ node: unknown }>("query($id: ID!) { node(id: $id) { id } }", { id: demoQueue.id }, acmeAdmin);
+    const node = await server.gql(NodeByIdDocument, { id: demoQueue.id }, acmeAdmin);
     expect(node.data?.node ?? null).toBeNull();
   });
 

@@ -3,7 +3,8 @@ import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type J
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpFake, type HttpFake } from "../helpers/http-fake.js";
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from "../helpers/server.js";
-import { MyEmailDocument, UnreadNotificationCountChangedDocument } from "../generated/operations.js";
+import { UnreadNotificationCountChangedDocument } from "../../src/client/index.js";
+import { MyEmailDocument } from "../generated/operations.js";
 import { connect, subscribe } from "../helpers/ws.js";
 
 // Every token here must be refused: UNAUTHENTICATED with HTTP 401 on /graphql, and a

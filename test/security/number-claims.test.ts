@@ -1,4 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ClaimWhatsAppNumberDocument as SET_NUMBER,
+  ConfirmWhatsAppNumberCodeDocument as CONFIRM,
+  SendTestNotificationDocument as TEST,
+  SetUserWhatsAppNumberDocument as SET,
+} from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import type { HttpFake } from "../helpers/http-fake.js";
 import { startGraphApi } from "../helpers/graph-api.js";
@@ -23,9 +29,6 @@ afterAll(async () => {
 });
 
 const prisma = () => server.app.runtime.prisma;
-const SET_NUMBER = "mutation($n: String) { updateNotificationPreferences(input: { whatsappNumber: $n }) { whatsappNumber pendingWhatsappNumber } }";
-const CONFIRM = "mutation($c: String!) { confirmWhatsAppNumber(code: $c) { whatsappNumber pendingWhatsappNumber } }";
-type Numbers = { whatsappNumber: string | null; pendingWhatsappNumber: string | null };
 
 /** The code the stand-in Graph API received for `digits` (a job sends it, shortly after the mutation). */
 function codeSentTo(digits: string): Promise<string> {
@@ -48,7 +51,7 @@ async function customerWrites(from: string, text: string) {
 describe("claiming a customer's number", () => {
   it("does not silence the customer: a VIEWER's unverified claim changes nothing for their messages", async () => {
     const viewer = await createUser(prisma(), "demo", "VIEWER");
-    const claimed = await server.gql<{ updateNotificationPreferences: Numbers }>(SET_NUMBER, { n: "+55 11 97777-0001" }, await server.token(viewer.email));
+    const claimed = await server.gql(SET_NUMBER, { n: "+55 11 97777-0001" }, await server.token(viewer.email));
     expect(claimed.data?.updateNotificationPreferences).toEqual({ whatsappNumber: null, pendingWhatsappNumber: "+5511977770001" });
     const stored = await customerWrites("5511977770001", "preciso de ajuda");
     // Stored, and the agents are notified as for any customer.
@@ -65,7 +68,7 @@ describe("claiming a customer's number", () => {
     const wrong = await server.gql(CONFIRM, { c: code === "000000" ? "111111" : "000000" }, token);
     expect(wrong.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "code" });
     expect((await prisma().user.findUniqueOrThrow({ where: { id: agent.id } })).whatsappNotificationNumber).toBeNull();
-    const confirmed = await server.gql<{ confirmWhatsAppNumber: Numbers }>(CONFIRM, { c: code }, token);
+    const confirmed = await server.gql(CONFIRM, { c: code }, token);
     expect(confirmed.data?.confirmWhatsAppNumber).toEqual({ whatsappNumber: "+5511977770002", pendingWhatsappNumber: null });
 
     const stored = await customerWrites("5511977770002", "ok, vi a notificação");
@@ -91,10 +94,9 @@ describe("claiming a customer's number", () => {
   it("an ORG_ADMIN sets an agent's number at once; agents may not, and another organization's admin finds no such user", async () => {
     const agent = await createUser(prisma(), "demo", "AGENT");
     const gid = Buffer.from(`User:${agent.id}`).toString("base64");
-    const SET = "mutation($u: ID!, $n: String) { setUserWhatsAppNumber(userId: $u, whatsappNumber: $n) }";
     expect((await server.gql(SET, { u: gid, n: "+5511977770005" }, await server.token("agent2@demo.test"))).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect((await server.gql(SET, { u: gid, n: "+5511977770005" }, await server.token("admin@acme.test"))).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
-    const set = await server.gql<{ setUserWhatsAppNumber: boolean }>(SET, { u: gid, n: "+5511977770005" }, await server.token("admin@demo.test"));
+    const set = await server.gql(SET, { u: gid, n: "+5511977770005" }, await server.token("admin@demo.test"));
     expect(set.data?.setUserWhatsAppNumber).toBe(true);
     const row = await prisma().user.findUniqueOrThrow({ where: { id: agent.id } });
     expect(row.whatsappNotificationNumber).toBe("+5511977770005");
@@ -112,12 +114,10 @@ describe("claiming a customer's number", () => {
 });
 
 describe("test notifications", () => {
-  const TEST = "mutation($c: NotificationChannel!) { sendTestNotification(channel: $c) { channel status } }";
-
   it("Slack tests are for ORG_ADMINs only", async () => {
     await prisma().organization.update({ where: { slug: "demo" }, data: { slackWebhookUrl: "https://hooks.slack.com/services/T/B/X" } });
     for (const email of ["viewer@demo.test", "agent@demo.test"]) {
-      expect((await server.gql(TEST, { c: "SLACK" }, await server.token(email))).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      expect((await server.gql(TEST, { channel: "SLACK" }, await server.token(email))).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     }
     await prisma().organization.update({ where: { slug: "demo" }, data: { slackWebhookUrl: null } });
   });
@@ -128,7 +128,7 @@ describe("test notifications", () => {
     await server.gql(SET_NUMBER, { n: "+5511977770099" }, token);
     await codeSentTo("5511977770099"); // the verification code, sent by its job
     const before = graph.requests.length;
-    const result = await server.gql(TEST, { c: "WHATSAPP" }, token);
+    const result = await server.gql(TEST, { channel: "WHATSAPP" }, token);
     expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect(graph.requests.length).toBe(before);
   });
@@ -137,7 +137,7 @@ describe("test notifications", () => {
     const viewer = await createUser(prisma(), "demo", "VIEWER");
     const token = await server.token(viewer.email);
     const results = [];
-    for (let i = 0; i < 4; i++) results.push(await server.gql(TEST, { c: "IN_APP" }, token));
+    for (let i = 0; i < 4; i++) results.push(await server.gql(TEST, { channel: "IN_APP" }, token));
     expect(results.slice(0, 3).every((r) => !r.errors)).toBe(true);
     expect(results[3]!.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
   });

@@ -1,6 +1,15 @@
 import { createECDH } from "node:crypto";
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CreateApiKeyDocument, MarkNotificationReadDocument } from "../../src/client/index.js";
+import {
+  ConversationDetailDocument,
+  EscalateAlertDocument,
+  NodeByIdDocument,
+  NotificationTitlesPageDocument,
+  ResolveAlertDocument,
+  UpdateOrganizationSettingsDocument,
+} from "../generated/operations.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { argumentValues, operationFor, rootFields, type RootField } from "./schema-walk.js";
 import { leaksIn, populateOrganization, snapshotOrganization, type Entity, type SeededOrganization } from "./tenant-fixtures.js";
@@ -174,11 +183,7 @@ const ALL_SCOPES: ApiKeyScope[] = ["ALERTS_WRITE", "NOTIFICATIONS_TRIGGER", "CON
 const keys = {} as Record<"all", string>;
 const keysWithout = {} as Record<ApiKeyScope, string>;
 async function createKey(scopes: ApiKeyScope[]): Promise<string> {
-  const created = await server.gql<{ createApiKey: { secret: string } }>(
-    "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }",
-    { input: { name: `role test ${scopes.join(" ")}`, scopes } },
-    tokens.ORG_ADMIN,
-  );
+  const created = await server.gql(CreateApiKeyDocument, { input: { name: `role test ${scopes.join(" ")}`, scopes } }, tokens.ORG_ADMIN);
   return created.data!.createApiKey.secret;
 }
 afterAll(async () => {
@@ -352,20 +357,16 @@ describe("callers at or above a field's scope", () => {
 describe("super admins", () => {
   it("act in their own organization only: another organization's rows are NOT_FOUND or null", async () => {
     const root = tokens.SUPER_ADMIN;
-    const conversation = await server.gql("query($id: ID!) { conversation(id: $id) { id } }", { id: demo.globalIds.conversation }, root);
+    const conversation = await server.gql(ConversationDetailDocument, { id: demo.globalIds.conversation }, root);
     expect(conversation.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
-    const node = await server.gql<{ node: unknown }>("query($id: ID!) { node(id: $id) { id } }", { id: demo.globalIds.alert }, root);
+    const node = await server.gql(NodeByIdDocument, { id: demo.globalIds.alert }, root);
     expect(node.data?.node).toBeNull();
-    const resolve = await server.gql("mutation($id: ID!) { resolveAlert(id: $id) { id } }", { id: demo.globalIds.alert }, root);
+    const resolve = await server.gql(ResolveAlertDocument, { id: demo.globalIds.alert }, root);
     expect(resolve.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     // Their inbox spans organizations (escalations reach them), yet holds only their own rows.
-    const read = await server.gql("mutation($id: ID!) { markNotificationRead(id: $id) { id } }", { id: demo.globalIds.notification }, root);
+    const read = await server.gql(MarkNotificationReadDocument, { id: demo.globalIds.notification }, root);
     expect(read.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
-    const settings = await server.gql<{ updateOrganizationSettings: { slug: string } }>(
-      "mutation { updateOrganizationSettings(input: { coalesceWindowSeconds: 90 }) { slug } }",
-      {},
-      root,
-    );
+    const settings = await server.gql(UpdateOrganizationSettingsDocument, { input: { coalesceWindowSeconds: 90 } }, root);
     expect(settings.data?.updateOrganizationSettings.slug).toBe("aviso");
     const demoRow = await server.app.runtime.prisma.organization.findUniqueOrThrow({ where: { id: demo.rows.organization } });
     expect(demoRow.coalesceWindowSeconds).not.toBe(90);
@@ -377,21 +378,13 @@ describe("super admins", () => {
     const alert = await prisma.alert.create({ data: { organizationId: demo.rows.organization, title: "escalates to root", severity: "CRITICAL" } });
     const alertId = encodeGlobalID("Alert", alert.id);
     for (let level = 1; level <= 2; level++) {
-      const escalated = await server.gql(
-        'mutation($id: ID!) { escalateAlert(id: $id, reason: "no answer") { escalationLevel } }',
-        { id: alertId },
-        tokens.ORG_ADMIN,
-      );
+      const escalated = await server.gql(EscalateAlertDocument, { id: alertId, reason: "no answer" }, tokens.ORG_ADMIN);
       expect(escalated.errors).toBeUndefined();
     }
-    const inbox = await server.gql<{ notifications: { edges: Array<{ node: { id: string; type: string; title: string } }> } }>(
-      "{ notifications(first: 50) { edges { node { id type title } } } }",
-      {},
-      tokens.SUPER_ADMIN,
-    );
+    const inbox = await server.gql(NotificationTitlesPageDocument, { first: 50 }, tokens.SUPER_ADMIN);
     const escalations = inbox.data!.notifications.edges.map((e) => e.node).filter((n) => n.type === "ALERT_ESCALATED");
     expect(escalations.length).toBeGreaterThanOrEqual(1);
-    const read = await server.gql("mutation($id: ID!) { markNotificationRead(id: $id) { readAt } }", { id: escalations[0]!.id }, tokens.SUPER_ADMIN);
+    const read = await server.gql(MarkNotificationReadDocument, { id: escalations[0]!.id }, tokens.SUPER_ADMIN);
     expect(read.errors).toBeUndefined();
     // Nothing of the organization's own inbox (A's admin's notification) shows in root's.
     expect(leaksIn(inbox, demo).filter((marker) => marker.includes("secret"))).toEqual([]);

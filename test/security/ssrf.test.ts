@@ -3,6 +3,7 @@ import { loadConfig } from "../../src/config/index.js";
 import { blockedAddressReason, checkTargetUrl, postToTarget, sanitizeReason, UnsafeTargetError, type TargetPolicy } from "../../src/delivery/safe-target.js";
 import { keyringFor } from "../../src/secrets/encryption.js";
 import { createNotificationWithDelivery, enqueue, waitForStatus } from "../delivery/fixtures.js";
+import { UpdateSlackWebhookDocument } from "../generated/operations.js";
 import { startHttpFake, type HttpFake } from "../helpers/http-fake.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -118,11 +119,7 @@ describe("Slack webhook URLs when saved", () => {
   it("updateOrganizationSettings refuses every spelling with BAD_USER_INPUT and stores nothing", async () => {
     const admin = await server.token("admin@demo.test");
     for (const url of BLOCKED_URLS) {
-      const result = await server.gql(
-        "mutation($url: String) { updateOrganizationSettings(input: { slackWebhookUrl: $url }) { slackWebhookConfigured } }",
-        { url },
-        admin,
-      );
+      const result = await server.gql(UpdateSlackWebhookDocument, { url }, admin);
       expect(result.errors?.[0]?.extensions, url).toMatchObject({ code: "BAD_USER_INPUT", field: "slackWebhookUrl" });
     }
     expect((await server.app.runtime.prisma.organization.findUniqueOrThrow({ where: { slug: "demo" } })).slackWebhookUrl).toBeNull();
@@ -130,11 +127,7 @@ describe("Slack webhook URLs when saved", () => {
 
   it("stores an accepted URL encrypted (AES-256-GCM with its key id) and never returns it", async () => {
     const url = "https://hooks.slack.com/services/T000/B000/SECRETPART";
-    const result = await server.gql<{ updateOrganizationSettings: { slackWebhookConfigured: boolean } }>(
-      "mutation($url: String) { updateOrganizationSettings(input: { slackWebhookUrl: $url }) { slackWebhookConfigured } }",
-      { url },
-      await server.token("admin@demo.test"),
-    );
+    const result = await server.gql(UpdateSlackWebhookDocument, { url }, await server.token("admin@demo.test"));
     expect(result.data?.updateOrganizationSettings.slackWebhookConfigured).toBe(true);
     const stored = (await server.app.runtime.prisma.organization.findUniqueOrThrow({ where: { slug: "demo" } })).slackWebhookUrl!;
     expect(stored).not.toContain("SECRETPART");

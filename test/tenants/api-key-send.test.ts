@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CreateApiKeyDocument, type ApiKeyScope } from "../../src/client/index.js";
+import { ConversationsPageDocument, SendTextMessageDocument as SEND } from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import { startGraphApi } from "../helpers/graph-api.js";
 import type { HttpFake } from "../helpers/http-fake.js";
@@ -24,28 +26,17 @@ afterAll(async () => {
 describe("sendMessage with an API key", () => {
   it("sends for the organization within MESSAGES_SEND, and is FORBIDDEN without it", async () => {
     const admin = await server.token("admin@demo.test");
-    const keyOf = async (scopes: string) =>
-      (
-        await server.gql<{ createApiKey: { secret: string } }>(
-          `mutation { createApiKey(input: { name: "crm ${scopes}", scopes: [${scopes}] }) { secret } }`,
-          {},
-          admin,
-        )
-      ).data!.createApiKey.secret;
-    const sender = await keyOf("MESSAGES_SEND, CONVERSATIONS_READ");
-    const reader = await keyOf("CONVERSATIONS_READ");
+    const keyOf = async (scopes: ApiKeyScope[]) =>
+      (await server.gql(CreateApiKeyDocument, { input: { name: `crm ${scopes.join(", ")}`, scopes } }, admin)).data!.createApiKey.secret;
+    const sender = await keyOf(["MESSAGES_SEND", "CONVERSATIONS_READ"]);
+    const reader = await keyOf(["CONVERSATIONS_READ"]);
 
     expect((await postWebhook(server.url, inboundWebhook({ text: "Oi, meu pedido?", from: "5511922220001" }).body)).status).toBe(200);
-    const list = await server.gql<{ conversations: { edges: Array<{ node: { id: string } }> } }>(
-      "{ conversations(first: 1) { edges { node { id } } } }",
-      {},
-      sender,
-    );
+    const list = await server.gql(ConversationsPageDocument, { first: 1 }, sender);
     const conversationId = list.data!.conversations.edges[0]!.node.id;
     const { prisma } = server.app.runtime;
     const before = await prisma.conversation.findFirstOrThrow({ where: { contact: { waId: "5511922220001" } } });
 
-    const SEND = "mutation($input: SendMessageInput!) { sendMessage(input: $input) { direction text sentBy { email } } }";
     const refused = await server.gql(SEND, { input: { conversationId, text: "não" } }, reader);
     expect(refused.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     const sent = await server.gql(SEND, { input: { conversationId, text: "Seu pedido saiu para entrega." } }, sender);

@@ -1,6 +1,8 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { print } from "graphql";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -38,17 +40,21 @@ export async function runAdmin(args: string[], env: Record<string, string>): Pro
   }
 }
 
-export type Gql = <T = Record<string, unknown>>(
+export type Gql = <T = Record<string, unknown>, V = Record<string, unknown>>(
   url: string,
-  query: string,
-  variables?: Record<string, unknown>,
+  query: string | TypedDocumentNode<T, V>,
+  variables?: V,
   credential?: string,
 ) => Promise<{ data?: T | null; errors?: Array<{ message: string; extensions?: { code?: string; field?: string } }> }>;
 
-/** POSTs a GraphQL operation to an instance with `Authorization: Bearer <credential>` (a JWT or an API key). */
-export const gql: Gql = async (url, query, variables = {}, credential) => {
+/**
+ * POSTs a GraphQL operation — a typed document (test/generated or src/client) or a string — to
+ * an instance with `Authorization: Bearer <credential>` (a JWT or an API key).
+ */
+export const gql: Gql = async (url, query, variables, credential) => {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (credential) headers.authorization = `Bearer ${credential}`;
-  const response = await fetch(`${url}/graphql`, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+  const body = JSON.stringify({ query: typeof query === "string" ? query : print(query), variables: variables ?? {} });
+  const response = await fetch(`${url}/graphql`, { method: "POST", headers, body });
   return (await response.json()) as never;
 };

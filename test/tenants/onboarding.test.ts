@@ -1,7 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/jwt.js";
 import { loadConfig } from "../../src/config/index.js";
+import {
+  ApiKeysDocument,
+  AuditLogDocument,
+  ConnectWhatsAppNumberDocument,
+  CreateApiKeyDocument,
+  CreateUserDocument,
+  DeactivateUserDocument,
+  ReactivateUserDocument,
+  RevokeApiKeyDocument,
+  UpdateUserDocument,
+  UnreadNotificationCountChangedDocument,
+} from "../../src/client/index.js";
 import { createPrisma, type PrismaClient } from "../../src/db/client.js";
+import {
+  MessageAddedTextDocument,
+  NotificationAddedTextDocument,
+  OpenAlertDocument,
+  TriggerNotificationDocument,
+  WhoAmIDocument as ME,
+} from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import { inboundWebhook, postWebhook, TEST_META_APP_SECRET } from "../helpers/meta.js";
 import { processEnv, spawnTopology, type AvisoProcess } from "../helpers/process.js";
@@ -48,8 +67,6 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const ME = "{ me { email role organization { slug } } }";
-
 describe("a company onboarded in a fresh production database", () => {
   it("the bootstrap command creates the organization and its admin, prints the admin's token last, and is idempotent by slug", async () => {
     const help = await runAdmin(["--help"], env);
@@ -77,15 +94,15 @@ describe("a company onboarded in a fresh production database", () => {
   }, 180_000);
 
   it("its admin creates an agent (whose own token works), connects a number and creates an API key whose secret is stored only as a hash", async () => {
-    const created = await gql<{ createUser: { id: string; email: string; role: string; active: boolean } }>(
+    const created = await gql(
       apiA.url,
-      "mutation($input: CreateUserInput!) { createUser(input: $input) { id email role active } }",
+      CreateUserDocument,
       { input: { email: "bruno@padaria.test", name: "Bruno", role: "AGENT", whatsappNumber: "11988887777" } },
       adminToken,
     );
     expect(created.errors).toBeUndefined();
     expect(created.data!.createUser).toMatchObject({ email: "bruno@padaria.test", role: "AGENT", active: true });
-    const duplicate = await gql(apiA.url, 'mutation { createUser(input: { email: "BRUNO@padaria.test", name: "B2" }) { id } }', {}, adminToken);
+    const duplicate = await gql(apiA.url, CreateUserDocument, { input: { email: "BRUNO@padaria.test", name: "B2" } }, adminToken);
     expect(duplicate.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "email" });
     expect(duplicate.errors?.[0]?.message).toContain("bruno@padaria.test");
 
@@ -99,18 +116,16 @@ describe("a company onboarded in a fresh production database", () => {
 
     const number = await gql(
       apiA.url,
-      "mutation($input: ConnectWhatsAppNumberInput!) { connectWhatsAppNumber(input: $input) { id } }",
+      ConnectWhatsAppNumberDocument,
       { input: { phoneNumberId: PHONE_NUMBER_ID, displayPhoneNumber: "+55 11 4000-1717", accessToken: "padaria-access-token" } },
       adminToken,
     );
     expect(number.errors).toBeUndefined();
 
-    const key = await gql<{
-      createApiKey: { secret: string; apiKey: { id: string; name: string; prefix: string; scopes: string[]; lastUsedAt: string | null } };
-    }>(
+    const key = await gql(
       apiA.url,
-      'mutation { createApiKey(input: { name: "billing", scopes: [ALERTS_WRITE, NOTIFICATIONS_TRIGGER, CONVERSATIONS_READ] }) { secret apiKey { id name prefix scopes lastUsedAt } } }',
-      {},
+      CreateApiKeyDocument,
+      { input: { name: "billing", scopes: ["ALERTS_WRITE", "NOTIFICATIONS_TRIGGER", "CONVERSATIONS_READ"] } },
       adminToken,
     );
     expect(key.errors).toBeUndefined();
@@ -132,27 +147,19 @@ describe("a company onboarded in a fresh production database", () => {
     const socket = connect(apiB.wsUrl, `Bearer ${agentToken}`);
     sockets.push(socket);
     await socket.connected;
-    const added = subscribe<{ notificationAdded: { type: string; title: string; body: string } }>(
-      socket,
-      "subscription { notificationAdded { type title body } }",
-    );
+    const added = subscribe(socket, NotificationAddedTextDocument);
     // The unread count answers at once: its first frame means the subscription above is live.
-    const count = subscribe(socket, "subscription { unreadNotificationCountChanged }");
+    const count = subscribe(socket, UnreadNotificationCountChangedDocument);
     await count.next();
 
-    const alert = await gql<{ createAlert: { title: string; status: string } }>(
-      apiA.url,
-      'mutation { createAlert(input: { title: "Faturas atrasadas", severity: HIGH }) { title status } }',
-      {},
-      secret,
-    );
+    const alert = await gql(apiA.url, OpenAlertDocument, { input: { title: "Faturas atrasadas", severity: "HIGH" } }, secret);
     expect(alert.errors).toBeUndefined();
     expect(alert.data!.createAlert).toEqual({ title: "Faturas atrasadas", status: "OPEN" });
     expect(await prisma.alert.findFirstOrThrow()).toMatchObject({ title: "Faturas atrasadas", createdById: null });
 
-    const triggered = await gql<{ triggerNotification: { recipientCount: number } }>(
+    const triggered = await gql(
       apiA.url,
-      "mutation($input: TriggerNotificationInput!) { triggerNotification(input: $input) { recipientCount } }",
+      TriggerNotificationDocument,
       {
         input: {
           type: "CUSTOM",
@@ -173,7 +180,7 @@ describe("a company onboarded in a fresh production database", () => {
     // Same dedupe key within the window: one notification, counted twice.
     await gql(
       apiB.url,
-      "mutation($input: TriggerNotificationInput!) { triggerNotification(input: $input) { recipientCount } }",
+      TriggerNotificationDocument,
       {
         input: { type: "CUSTOM", recipients: { userIds: [], roles: ["AGENT"] }, title: "Boleto vencido", dedupeKey: "invoice-42" },
       },
@@ -186,11 +193,12 @@ describe("a company onboarded in a fresh production database", () => {
   }, 60_000);
 
   it("the key acts for its organization only, never as a person: FORBIDDEN outside its scopes", async () => {
-    const createUser = await gql(apiA.url, 'mutation { createUser(input: { email: "mallory@padaria.test", name: "M", role: ORG_ADMIN }) { id } }', {}, secret);
+    const createUser = await gql(apiA.url, CreateUserDocument, { input: { email: "mallory@padaria.test", name: "M", role: "ORG_ADMIN" } }, secret);
     expect(createUser.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     expect(createUser.data?.createUser ?? null).toBeNull();
+    // Person-only fields, probed by their text: each is refused before it resolves.
     for (const query of [
-      ME,
+      "{ me { email role organization { slug } } }",
       "{ notifications(first: 1) { edges { node { id } } } }",
       "{ apiKeys(first: 5) { edges { node { id } } } }",
       'mutation { createApiKey(input: { name: "x", scopes: [ALERTS_WRITE] }) { secret } }',
@@ -207,22 +215,12 @@ describe("a company onboarded in a fresh production database", () => {
     await expect(socket.connected).rejects.toThrow();
     expect(await prisma.user.count({ where: { email: "mallory@padaria.test" } })).toBe(0);
 
-    const keys = await gql<{ apiKeys: { edges: Array<{ node: { lastUsedAt: string | null } }> } }>(
-      apiA.url,
-      "{ apiKeys(first: 5) { edges { node { lastUsedAt } } } }",
-      {},
-      adminToken,
-    );
+    const keys = await gql(apiA.url, ApiKeysDocument, { first: 5 }, adminToken);
     expect(keys.data!.apiKeys.edges[0]!.node.lastUsedAt).not.toBeNull();
   }, 30_000);
 
   it("revoked, the key is refused at once on every instance", async () => {
-    const revoked = await gql<{ revokeApiKey: { revokedAt: string | null } }>(
-      apiA.url,
-      "mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }",
-      { id: apiKeyId },
-      adminToken,
-    );
+    const revoked = await gql(apiA.url, RevokeApiKeyDocument, { id: apiKeyId }, adminToken);
     expect(revoked.data!.revokeApiKey.revokedAt).not.toBeNull();
     for (const api of [apiA, apiB]) {
       for (const query of ['mutation { createAlert(input: { title: "after revocation" }) { id } }', "{ conversations(first: 1) { edges { node { id } } } }"]) {
@@ -234,12 +232,7 @@ describe("a company onboarded in a fresh production database", () => {
   }, 30_000);
 
   it("every change above is in the audit log, by the person or the key that made it", async () => {
-    const log = await gql<{ auditLog: { edges: Array<{ node: { action: string; actor: { email: string } | null; apiKey: { name: string } | null } }> } }>(
-      apiB.url,
-      "{ auditLog(first: 50) { edges { node { action actor { email } apiKey { name } } } } }",
-      {},
-      adminToken,
-    );
+    const log = await gql(apiB.url, AuditLogDocument, { first: 50 }, adminToken);
     expect(log.errors).toBeUndefined();
     const entries = log.data!.auditLog.edges.map((e) => [e.node.action, e.node.actor?.email ?? e.node.apiKey?.name ?? null]);
     expect(entries).toEqual(
@@ -252,19 +245,9 @@ describe("a company onboarded in a fresh production database", () => {
         ["apiKey.revoked", "ana@padaria.test"],
       ]),
     );
-    const byAction = await gql<{ auditLog: { edges: unknown[] } }>(
-      apiA.url,
-      '{ auditLog(first: 50, action: "apiKey.revoked") { edges { node { id } } } }',
-      {},
-      adminToken,
-    );
+    const byAction = await gql(apiA.url, AuditLogDocument, { first: 50, action: "apiKey.revoked" }, adminToken);
     expect(byAction.data!.auditLog.edges).toHaveLength(1);
-    const byKey = await gql<{ auditLog: { edges: Array<{ node: { action: string } }> } }>(
-      apiA.url,
-      "query($id: ID!) { auditLog(first: 50, actorId: $id) { edges { node { action } } } }",
-      { id: apiKeyId },
-      adminToken,
-    );
+    const byKey = await gql(apiA.url, AuditLogDocument, { first: 50, actorId: apiKeyId }, adminToken);
     expect(byKey.data!.auditLog.edges.map((e) => e.node.action)).toEqual(["notification.triggered", "notification.triggered", "alert.created"]);
   }, 30_000);
 
@@ -273,21 +256,16 @@ describe("a company onboarded in a fresh production database", () => {
     const adminSocket = connect(apiA.wsUrl, `Bearer ${adminToken}`);
     sockets.push(agentSocket, adminSocket);
     await Promise.all([agentSocket.connected, adminSocket.connected]);
-    const agentMessages = subscribe<{ messageAdded: { text: string } }>(agentSocket, "subscription { messageAdded { text } }");
-    const adminMessages = subscribe<{ messageAdded: { text: string } }>(adminSocket, "subscription { messageAdded { text } }");
-    for (const socket of [agentSocket, adminSocket]) await subscribe(socket, "subscription { unreadNotificationCountChanged }").next();
+    const agentMessages = subscribe(agentSocket, MessageAddedTextDocument);
+    const adminMessages = subscribe(adminSocket, MessageAddedTextDocument);
+    for (const socket of [agentSocket, adminSocket]) await subscribe(socket, UnreadNotificationCountChangedDocument).next();
 
     // Live before the deactivation.
     expect((await postWebhook(apiA.url, inboundWebhook({ text: "antes", from: "5511911110001" }, PHONE_NUMBER_ID).body)).status).toBe(200);
     expect((await agentMessages.next(10_000)).data!.messageAdded.text).toBe("antes");
     expect((await adminMessages.next(10_000)).data!.messageAdded.text).toBe("antes");
 
-    const deactivated = await gql<{ deactivateUser: { active: boolean } }>(
-      apiB.url,
-      "mutation($id: ID!) { deactivateUser(id: $id) { active } }",
-      { id: globalUserId(agentId) },
-      adminToken,
-    );
+    const deactivated = await gql(apiB.url, DeactivateUserDocument, { id: globalUserId(agentId) }, adminToken);
     expect(deactivated.data!.deactivateUser.active).toBe(false);
     // The close is pushed (standingChanged over Redis), not polled: it follows the mutation at once.
     // The bound below only guards against a hang; a busy machine must not turn it into a timed assertion.
@@ -306,23 +284,13 @@ describe("a company onboarded in a fresh production database", () => {
 
   it("the last active admin cannot be deactivated or demoted", async () => {
     const adminId = (await prisma.user.findUniqueOrThrow({ where: { email: "ana@padaria.test" } })).id;
-    const deactivate = await gql(apiA.url, "mutation($id: ID!) { deactivateUser(id: $id) { active } }", { id: globalUserId(adminId) }, adminToken);
+    const deactivate = await gql(apiA.url, DeactivateUserDocument, { id: globalUserId(adminId) }, adminToken);
     expect(deactivate.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    const demote = await gql(
-      apiA.url,
-      "mutation($id: ID!) { updateUser(id: $id, input: { role: AGENT }) { role } }",
-      { id: globalUserId(adminId) },
-      adminToken,
-    );
+    const demote = await gql(apiA.url, UpdateUserDocument, { id: globalUserId(adminId), input: { role: "AGENT" } }, adminToken);
     expect(demote.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect(await prisma.user.findUniqueOrThrow({ where: { id: adminId } })).toMatchObject({ active: true, role: "ORG_ADMIN" });
     // Reactivated, the agent's (new) token works again.
-    const back = await gql<{ reactivateUser: { active: boolean } }>(
-      apiA.url,
-      "mutation($id: ID!) { reactivateUser(id: $id) { active } }",
-      { id: globalUserId(agentId) },
-      adminToken,
-    );
+    const back = await gql(apiA.url, ReactivateUserDocument, { id: globalUserId(agentId) }, adminToken);
     expect(back.data!.reactivateUser.active).toBe(true);
     await eventually(async () => (await gql(apiB.url, ME, {}, agentToken)).data?.me, {
       what: "the reactivated agent's token to work on instance B",

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConnectWhatsAppNumberDocument } from "../../src/client/index.js";
+import { SendTestNotificationDocument, UpdateDeliverySettingsDocument as UPDATE } from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import { startGraphApi } from "../helpers/graph-api.js";
 import type { HttpFake } from "../helpers/http-fake.js";
@@ -22,17 +24,11 @@ afterAll(async () => {
   await graph?.close();
 });
 
-const UPDATE = `mutation($input: UpdateOrganizationSettingsInput!) {
-  updateOrganizationSettings(input: $input) {
-    emailHourlyLimit slaWarningSeconds criticalBypassesQuietHours whatsappTemplateName whatsappTemplateLanguage notificationSenderNumber { phoneNumberId }
-  }
-}`;
-
 describe("updateOrganizationSettings", () => {
   it("changes every setting, audited", async () => {
-    const second = await server.gql<{ connectWhatsAppNumber: { id: string } }>(
-      'mutation { connectWhatsAppNumber(input: { phoneNumberId: "100000000000777", displayPhoneNumber: "+55 11 4000-0777", accessToken: "second-token" }) { id } }',
-      {},
+    const second = await server.gql(
+      ConnectWhatsAppNumberDocument,
+      { input: { phoneNumberId: "100000000000777", displayPhoneNumber: "+55 11 4000-0777", accessToken: "second-token" } },
       admin,
     );
     const input = {
@@ -64,7 +60,7 @@ describe("updateOrganizationSettings", () => {
 
   it("sends agents' WhatsApp notifications from the chosen number", async () => {
     const agent = await server.token("agent@demo.test");
-    const sent = await server.gql("mutation { sendTestNotification(channel: WHATSAPP) { id } }", {}, agent);
+    const sent = await server.gql(SendTestNotificationDocument, { channel: "WHATSAPP" }, agent);
     expect(sent.errors).toBeUndefined();
     const request = await eventually(async () => graph.requests.find((r) => r.method === "POST"), { what: "a POST to the Graph API", timeoutMs: 20_000 });
     expect(request.path).toMatch(/\/100000000000777\/messages$/);

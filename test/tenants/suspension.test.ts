@@ -1,6 +1,14 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AuditLogDocument,
+  CreateApiKeyDocument,
+  OrganizationsDocument,
+  ReactivateOrganizationDocument as REACTIVATE,
+  SuspendOrganizationDocument as SUSPEND,
+} from "../../src/client/index.js";
 import type { PrismaClient } from "../../src/db/client.js";
+import { MyEmailDocument, MyIdDocument, OnboardOrganizationDocument as CREATE, OpenAlertDocument } from "../generated/operations.js";
 import { eventually } from "../helpers/eventually.js";
 import { DEMO_PHONE_NUMBER_ID, inboundWebhook, postWebhook } from "../helpers/meta.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -24,11 +32,7 @@ beforeAll(async () => {
   root = await server.token("root@aviso.test");
   demoAdmin = await server.token("admin@demo.test");
   demoId = (await prisma.organization.findUniqueOrThrow({ where: { slug: "demo" } })).id;
-  const key = await server.gql<{ createApiKey: { secret: string } }>(
-    'mutation { createApiKey(input: { name: "crm", scopes: [ALERTS_WRITE] }) { secret } }',
-    {},
-    demoAdmin,
-  );
+  const key = await server.gql(CreateApiKeyDocument, { input: { name: "crm", scopes: ["ALERTS_WRITE"] } }, demoAdmin);
   secret = key.data!.createApiKey.secret;
 }, 60_000);
 
@@ -37,41 +41,28 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const SUSPEND = "mutation($id: ID!) { suspendOrganization(id: $id) { slug suspendedAt } }";
-const REACTIVATE = "mutation($id: ID!) { reactivateOrganization(id: $id) { slug suspendedAt } }";
-
 describe("a suspended organization", () => {
   const bodies = Array.from({ length: 6 }, (_, i) =>
     inboundWebhook({ text: `mensagem ${i} durante a suspensão`, from: `55119333300${String(i).padStart(2, "0")}` }, DEMO_PHONE_NUMBER_ID),
   );
 
   it("is listed for super admins only, and refuses its tokens, its API keys and its sockets once suspended", async () => {
-    const list = await server.gql<{ organizations: { edges: Array<{ node: { slug: string } }> } }>(
-      '{ organizations(first: 10, search: "DEM") { edges { node { slug } } } }',
-      {},
-      root,
-    );
+    const list = await server.gql(OrganizationsDocument, { first: 10, search: "DEM" }, root);
     expect(list.data!.organizations.edges.map((e) => e.node.slug)).toEqual(["demo"]);
-    expect((await server.gql("{ organizations(first: 10) { edges { node { slug } } } }", {}, demoAdmin)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    expect((await server.gql(OrganizationsDocument, { first: 10 }, demoAdmin)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
 
     const socket = connect(server.wsUrl, `Bearer ${await server.token("agent@demo.test")}`);
     sockets.push(socket);
     await socket.connected;
 
-    const suspended = await server.gql<{ suspendOrganization: { slug: string; suspendedAt: string | null } }>(
-      SUSPEND,
-      { id: encodeGlobalID("Organization", demoId) },
-      root,
-    );
+    const suspended = await server.gql(SUSPEND, { id: encodeGlobalID("Organization", demoId) }, root);
     expect(suspended.errors).toBeUndefined();
     expect(suspended.data!.suspendOrganization.suspendedAt).not.toBeNull();
     expect(await socket.closed).toBe(4403);
-    expect((await server.gql("{ me { id } }", {}, demoAdmin)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
-    expect((await server.gql('mutation { createAlert(input: { title: "while suspended" }) { id } }', {}, secret)).errors?.[0]?.extensions?.code).toBe(
-      "UNAUTHENTICATED",
-    );
+    expect((await server.gql(MyIdDocument, {}, demoAdmin)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect((await server.gql(OpenAlertDocument, { input: { title: "while suspended" } }, secret)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
     // Other organizations carry on.
-    expect((await server.gql("{ me { email } }", {}, await server.token("admin@acme.test"))).data).toEqual({ me: { email: "admin@acme.test" } });
+    expect((await server.gql(MyEmailDocument, {}, await server.token("admin@acme.test"))).data).toEqual({ me: { email: "admin@acme.test" } });
     // A super admin cannot suspend their own organization.
     const own = await prisma.organization.findUniqueOrThrow({ where: { slug: "aviso" } });
     expect((await server.gql(SUSPEND, { id: encodeGlobalID("Organization", own.id) }, root)).errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
@@ -87,11 +78,7 @@ describe("a suspended organization", () => {
   }, 30_000);
 
   it("once reactivated, processes each held body once: every message stored once, its people let in again", async () => {
-    const reactivated = await server.gql<{ reactivateOrganization: { suspendedAt: string | null } }>(
-      REACTIVATE,
-      { id: encodeGlobalID("Organization", demoId) },
-      root,
-    );
+    const reactivated = await server.gql(REACTIVATE, { id: encodeGlobalID("Organization", demoId) }, root);
     expect(reactivated.errors).toBeUndefined();
     expect(reactivated.data!.reactivateOrganization.suspendedAt).toBeNull();
     await eventually(async () => (await prisma.webhookEvent.count({ where: { organizationId: demoId, status: { not: "PROCESSED" } } })) === 0, {
@@ -104,13 +91,9 @@ describe("a suspended organization", () => {
     expect(events.map((e) => e.attempts)).toEqual(events.map(() => 1));
     const messages = await prisma.message.findMany({ where: { externalId: { in: bodies.map((b) => b.message.id) } } });
     expect(messages.map((m) => m.text).sort()).toEqual(bodies.map((_, i) => `mensagem ${i} durante a suspensão`).sort());
-    expect((await server.gql("{ me { email } }", {}, demoAdmin)).data).toEqual({ me: { email: "admin@demo.test" } });
+    expect((await server.gql(MyEmailDocument, {}, demoAdmin)).data).toEqual({ me: { email: "admin@demo.test" } });
 
-    const audit = await server.gql<{ auditLog: { edges: Array<{ node: { action: string; actor: { email: string } | null; details: string | null } }> } }>(
-      "{ auditLog(first: 20) { edges { node { action actor { email } details } } } }",
-      {},
-      demoAdmin,
-    );
+    const audit = await server.gql(AuditLogDocument, { first: 20 }, demoAdmin);
     const actions = audit.data!.auditLog.edges.map((e) => e.node);
     expect(actions.find((a) => a.action === "organization.suspended")?.actor?.email).toBe("root@aviso.test");
     expect(JSON.parse(actions.find((a) => a.action === "organization.reactivated")!.details!)).toEqual({ webhooksReleased: bodies.length + 1 });
@@ -118,9 +101,6 @@ describe("a suspended organization", () => {
 });
 
 describe("createOrganization", () => {
-  const CREATE =
-    "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { organization { slug name timeZone locale } admin { email role organization { slug } } } }";
-
   it("onboards a company with its first admin for a super admin, audited; a taken slug or email is BAD_USER_INPUT", async () => {
     const input = { name: "Óticas Brasil", timeZone: "America/Manaus", locale: "en", admin: { email: "Dona@Oticas.test", name: "Dona" } };
     const created = await server.gql(CREATE, { input }, root);

@@ -1,6 +1,15 @@
 import { encodeGlobalID } from "@pothos/plugin-relay";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../../src/auth/jwt.js";
+import {
+  CreateApiKeyDocument,
+  CreateUserDocument as CREATE,
+  type CreateUserInput,
+  DeactivateUserDocument,
+  ReactivateUserDocument,
+  UpdateUserDocument as UPDATE,
+} from "../../src/client/index.js";
+import { AuditEntriesDocument, MyIdDocument, MyRoleDocument, NodesByIdsDocument } from "../generated/operations.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { connect, type SocketClient } from "../helpers/ws.js";
 
@@ -24,12 +33,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const CREATE = "mutation($input: CreateUserInput!) { createUser(input: $input) { id email name role active locale } }";
-const UPDATE = "mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { id name role locale } }";
-
 describe("createUser", () => {
   it("adds a person with their queues, audited with the admin who did it", async () => {
-    const created = await server.gql<{ createUser: { id: string; email: string; role: string; locale: string | null } }>(
+    const created = await server.gql(
       CREATE,
       { input: { email: "  Nova.Agente@Demo.test ", name: "Nova", role: "AGENT", queueIds: [queueId], locale: "en" } },
       admin,
@@ -39,15 +45,11 @@ describe("createUser", () => {
     const { prisma } = server.app.runtime;
     const user = await prisma.user.findUniqueOrThrow({ where: { email: "nova.agente@demo.test" }, include: { queueMemberships: true } });
     expect(user.queueMemberships).toHaveLength(1);
-    const log = await server.gql<{ auditLog: { edges: Array<{ node: { action: string; entityId: string; actor: { email: string } } }> } }>(
-      '{ auditLog(first: 5, action: "user.created") { edges { node { action entityId actor { email } } } } }',
-      {},
-      admin,
-    );
+    const log = await server.gql(AuditEntriesDocument, { action: "user.created" }, admin);
     expect(log.data!.auditLog.edges[0]!.node).toEqual({ action: "user.created", entityId: created.data!.createUser.id, actor: { email: "admin@demo.test" } });
   });
 
-  it.each([
+  it.each<[CreateUserInput, string]>([
     [{ email: "not-an-email", name: "X" }, "email"],
     [{ email: "x1@demo.test", name: "" }, "name"],
     [{ email: "x2@demo.test", name: "X", role: "SUPER_ADMIN" }, "role"],
@@ -86,15 +88,21 @@ describe("updateUser", () => {
     const promoted = await server.gql(UPDATE, { id: encodeGlobalID("User", user.id), input: { role: "ORG_ADMIN" } }, admin);
     expect(promoted.errors).toBeUndefined();
     expect(await socket.closed).toBe(4403);
-    expect((await server.gql("{ me { id } }", {}, oldToken)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect((await server.gql(MyIdDocument, {}, oldToken)).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
     const newToken = await signToken(server.config, { ...user, role: "ORG_ADMIN" }, "1h");
-    expect((await server.gql("{ me { role } }", {}, newToken)).data).toEqual({ me: { role: "ORG_ADMIN" } });
+    expect((await server.gql(MyRoleDocument, {}, newToken)).data).toEqual({ me: { role: "ORG_ADMIN" } });
   });
 
   it("is NOT_FOUND for another organization's person", async () => {
     const stranger = await server.app.runtime.prisma.user.findUniqueOrThrow({ where: { email: "agent@acme.test" } });
-    for (const mutation of [UPDATE, "mutation($id: ID!) { deactivateUser(id: $id) { id } }", "mutation($id: ID!) { reactivateUser(id: $id) { id } }"]) {
-      const result = await server.gql(mutation, { id: encodeGlobalID("User", stranger.id), input: { name: "x" } }, admin);
+    const id = encodeGlobalID("User", stranger.id);
+    const mutations = {
+      updateUser: () => server.gql(UPDATE, { id, input: { name: "x" } }, admin),
+      deactivateUser: () => server.gql(DeactivateUserDocument, { id }, admin),
+      reactivateUser: () => server.gql(ReactivateUserDocument, { id }, admin),
+    };
+    for (const [mutation, send] of Object.entries(mutations)) {
+      const result = await send();
       expect(result.errors?.[0]?.extensions?.code, mutation).toBe("NOT_FOUND");
     }
     expect((await server.app.runtime.prisma.user.findUniqueOrThrow({ where: { id: stranger.id } })).active).toBe(true);
@@ -107,11 +115,11 @@ describe("deactivateUser / reactivateUser", () => {
     const second = await prisma.user.findUniqueOrThrow({ where: { email: "nova.agente@demo.test" } });
     const id = encodeGlobalID("User", second.id);
     for (let i = 0; i < 2; i++) {
-      const result = await server.gql<{ deactivateUser: { active: boolean } }>("mutation($id: ID!) { deactivateUser(id: $id) { active } }", { id }, admin);
+      const result = await server.gql(DeactivateUserDocument, { id }, admin);
       expect(result.data!.deactivateUser.active).toBe(false);
     }
     for (let i = 0; i < 2; i++) {
-      const result = await server.gql<{ reactivateUser: { active: boolean } }>("mutation($id: ID!) { reactivateUser(id: $id) { active } }", { id }, admin);
+      const result = await server.gql(ReactivateUserDocument, { id }, admin);
       expect(result.data!.reactivateUser.active).toBe(true);
     }
     expect(await prisma.auditLog.count({ where: { entityId: second.id, action: { in: ["user.deactivated", "user.reactivated"] } } })).toBe(2);
@@ -120,20 +128,12 @@ describe("deactivateUser / reactivateUser", () => {
 
 describe("API keys and the audit log through node(id)", () => {
   it("are the admins' only", async () => {
-    const key = await server.gql<{ createApiKey: { apiKey: { id: string } } }>(
-      'mutation { createApiKey(input: { name: "n", scopes: [ALERTS_WRITE] }) { apiKey { id } } }',
-      {},
-      admin,
-    );
+    const key = await server.gql(CreateApiKeyDocument, { input: { name: "n", scopes: ["ALERTS_WRITE"] } }, admin);
     const entry = await server.app.runtime.prisma.auditLog.findFirstOrThrow({ where: { action: "apiKey.created" } });
     const ids = [key.data!.createApiKey.apiKey.id, encodeGlobalID("AuditLogEntry", entry.id)];
-    const asAdmin = await server.gql<{ nodes: Array<{ id: string } | null> }>("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", { ids }, admin);
+    const asAdmin = await server.gql(NodesByIdsDocument, { ids }, admin);
     expect(asAdmin.data!.nodes.map((n) => n?.id)).toEqual(ids);
-    const asAgent = await server.gql<{ nodes: Array<{ id: string } | null> }>(
-      "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
-      { ids },
-      await server.token("agent@demo.test"),
-    );
+    const asAgent = await server.gql(NodesByIdsDocument, { ids }, await server.token("agent@demo.test"));
     expect(asAgent.data?.nodes ?? [null, null]).toEqual([null, null]);
     expect(JSON.stringify(asAgent)).not.toContain(key.data!.createApiKey.apiKey.id);
   });
