@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from "uuid";
-import type { NotificationChannel, NotificationType, Prisma } from "../db/client.js";
+import type { Notification, NotificationChannel, NotificationType, Prisma } from "../db/client.js";
 
 // An alert to a thousand admins writes a thousand notifications and deliveries. Prisma's
 // createManyAndReturn binds every column of every row (11,000 parameters) and builds
@@ -15,28 +15,25 @@ export interface NewNotification {
   body: string;
 }
 
-export interface InsertedNotification {
-  id: string;
-  userId: string;
-  seq: bigint;
-  updatedAt: Date;
-}
-
-/** In-app notifications of one event: what differs per recipient is the user and the localized text. */
+/**
+ * In-app notifications of one event: what differs per recipient is the user and the
+ * localized text. Returns the rows as written, whole: `notificationAdded` carries them.
+ */
 export async function insertNotifications(
   tx: Prisma.TransactionClient,
   common: { organizationId: string; type: NotificationType; conversationId: string | null; alertId: string | null; data: Prisma.InputJsonObject; at: Date },
   rows: NewNotification[],
-): Promise<InsertedNotification[]> {
+): Promise<Notification[]> {
   if (rows.length === 0) return [];
-  return tx.$queryRaw<InsertedNotification[]>`
+  return tx.$queryRaw<Notification[]>`
     INSERT INTO "Notification" (id, "organizationId", "userId", type, title, body, count, "conversationId", "alertId", data, "createdAt", "updatedAt")
     SELECT r.id, ${common.organizationId}::uuid, r."userId", ${common.type}::"NotificationType", r.title, r.body, 1,
            ${common.conversationId}::uuid, ${common.alertId}::uuid, ${JSON.stringify(common.data)}::jsonb,
            ${utc(common.at)}::timestamptz AT TIME ZONE 'UTC', ${utc(common.at)}::timestamptz AT TIME ZONE 'UTC'
     FROM unnest(${rows.map(() => uuidv7())}::uuid[], ${rows.map((r) => r.userId)}::uuid[], ${rows.map((r) => r.title)}::text[], ${rows.map((r) => r.body)}::text[])
       AS r(id, "userId", title, body)
-    RETURNING id::text AS id, "userId"::text AS "userId", seq, "updatedAt"`;
+    RETURNING id::text AS id, seq, "organizationId"::text AS "organizationId", "userId"::text AS "userId", type::text AS type, title, body, count,
+              "conversationId"::text AS "conversationId", "alertId"::text AS "alertId", data, "createdAt", "updatedAt", "readAt", "archivedAt"`;
 }
 
 export interface NewDelivery {

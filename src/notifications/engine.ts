@@ -1,4 +1,4 @@
-import { DeliveryStatus, NotificationChannel, NotificationType, type Prisma } from "../db/client.js";
+import { DeliveryStatus, NotificationChannel, NotificationType, type Notification, type Prisma } from "../db/client.js";
 import { withinUnitOfWork, type UnitOfWork } from "../db/unit-of-work.js";
 import type { Runtime } from "../runtime.js";
 import { externalChannelsFor, type PlannedDelivery } from "./channels.js";
@@ -104,6 +104,7 @@ export async function notifyTest(runtime: Runtime, unit: UnitOfWork, test: TestN
     notificationId: notification!.id,
     seq: notification!.seq,
     updatedAt: notification!.updatedAt,
+    row: notification!,
   };
   unit.afterCommit(() => publishNotifications(runtime, [published]));
   return deliveryId;
@@ -111,8 +112,8 @@ export async function notifyTest(runtime: Runtime, unit: UnitOfWork, test: TestN
 
 interface WrittenNotification {
   id: string;
-  seq: bigint;
-  updatedAt: Date;
+  /** As written (inserted or coalesced): what `notificationAdded` carries. */
+  row: Notification;
   recentChannels: Set<string>;
 }
 
@@ -182,7 +183,8 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
   await enqueueDeliveries(runtime, tx, await holdForDigests(runtime, tx, rows, { recipients, organization: subject.organization, now }), now);
   return plans.map(({ recipient }) => {
     const notification = notificationOf.get(recipient.id)!;
-    return { userId: recipient.id, notificationId: notification.id, seq: notification.seq, updatedAt: notification.updatedAt };
+    const { row } = notification;
+    return { userId: recipient.id, notificationId: row.id, seq: row.seq, updatedAt: row.updatedAt, row };
   });
 }
 
@@ -212,19 +214,16 @@ async function writeInApp(
     },
     fresh.map(({ recipient }) => ({ userId: recipient.id, ...content.render(localeOf(recipient.locale, recipient.organizationLocale), 1) })),
   );
-  const notificationOf = new Map<string, WrittenNotification>(
-    created.map((n) => [n.userId, { id: n.id, seq: n.seq, updatedAt: n.updatedAt, recentChannels: new Set() }]),
-  );
+  const notificationOf = new Map<string, WrittenNotification>(created.map((row) => [row.userId, { id: row.id, row, recentChannels: new Set() }]));
   for (const plan of plans) {
     const previous = existing.get(plan.recipient.id);
     if (!previous) continue;
     const count = previous.count + 1;
-    const { updatedAt } = await tx.notification.update({
+    const row = await tx.notification.update({
       where: { id: previous.id },
       data: { count, ...content.render(localeOf(plan.recipient.locale, plan.recipient.organizationLocale), count), data: content.data },
-      select: { updatedAt: true },
     });
-    notificationOf.set(plan.recipient.id, { ...previous, updatedAt });
+    notificationOf.set(plan.recipient.id, { id: row.id, row, recentChannels: previous.recentChannels });
   }
 
   return notificationOf;

@@ -1,4 +1,4 @@
-import type { Notification, PrismaClient } from "../db/client.js";
+import { Prisma, Role, type Notification, type PrismaClient } from "../db/client.js";
 import { notFound } from "../errors.js";
 import { processState } from "../process-state.js";
 import type { ServiceContext } from "../service-context.js";
@@ -15,6 +15,36 @@ interface Pending {
 // one query per batch instead of one per frame.
 const MAX_BATCH = 500;
 const loaders = processState("notification-frame-loader", (): { load?: (id: string, userId: string, query: Query) => Promise<Row> } => ({}));
+
+/**
+ * The notification a `notificationAdded` frame shows. The feed hands over the row as
+ * committed (from the event, or the backlog's read), so a selection of its own columns
+ * costs no read; relations (conversation, alert, deliveries) are loaded, batched, on top
+ * of it; a row the event could not carry is loaded whole. Only the row's owner gets it
+ * (the topic is theirs already; checked again here, with the organization).
+ */
+export async function notificationFrame(ctx: ServiceContext, item: { id: string; row: Notification | null }, query: Query): Promise<Notification> {
+  if (!item.row) return loadNotificationFrame(ctx, item.id, query);
+  const { row } = item;
+  const { actor } = ctx;
+  const sameOrganization = row.organizationId === actor.organizationId || actor.role === Role.SUPER_ADMIN;
+  if (row.userId !== actor.userId || !sameOrganization) throw notFound("Notification");
+  const relations = relationsOf(query);
+  if (!relations) return row;
+  const loaded = (await loadNotificationFrame(ctx, row.id, { select: relations })) as unknown as Record<string, unknown>;
+  const frame: Record<string, unknown> = { ...row };
+  for (const key of Object.keys(relations)) frame[key] = loaded[key];
+  return frame as unknown as Notification;
+}
+
+const SCALARS = new Set<string>(Object.values(Prisma.NotificationScalarFieldEnum));
+
+/** The relations a Pothos selection asks for (include, or select's non-columns), or null for none. */
+function relationsOf(query: Query): Record<string, unknown> | null {
+  const asked = query.include ?? query.select ?? {};
+  const relations = Object.entries(asked).filter(([key, value]) => value && !SCALARS.has(key));
+  return relations.length === 0 ? null : Object.fromEntries(relations);
+}
 
 /**
  * Loads the notification a `notificationAdded` frame shows, batching the loads of

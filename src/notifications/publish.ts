@@ -1,11 +1,14 @@
+import type { Notification } from "../db/client.js";
 import type { Runtime } from "../runtime.js";
+import { snapshotOf } from "./frame.js";
 
 export interface PublishedNotification {
   userId: string;
   notificationId: string;
   seq: bigint;
-  /** Subscribers yield a notification again only when this changed (coalescing). */
   updatedAt: Date;
+  /** The row as this commit wrote it: the frame shows it without reading it again. */
+  row: Notification;
 }
 
 /**
@@ -16,7 +19,12 @@ export async function publishNotifications(runtime: Runtime, notifications: Publ
   if (notifications.length === 0) return;
   await Promise.all(
     notifications.map((n) =>
-      runtime.pubsub.publish("notificationAdded", n.userId, { notificationId: n.notificationId, seq: n.seq.toString(), updatedAt: n.updatedAt.getTime() }),
+      runtime.pubsub.publish("notificationAdded", n.userId, {
+        notificationId: n.notificationId,
+        seq: n.seq.toString(),
+        count: n.row.count,
+        notification: snapshotOf(n.row),
+      }),
     ),
   );
   const userIds = [...new Set(notifications.map((n) => n.userId))];

@@ -3,8 +3,8 @@ import { serviceContextOf } from "../schema/context.js";
 import { databaseId } from "../schema/global-id.js";
 import { NotificationChannelEnum, NotificationTypeEnum } from "../schema/enums.js";
 import { sendTestNotification } from "./test-notification.js";
-import { notificationFeed } from "./feed.js";
-import { loadNotificationFrame } from "./frame-loader.js";
+import { notificationFeed, type FeedItem } from "./feed.js";
+import { notificationFrame } from "./frame-loader.js";
 import {
   archiveNotification,
   countUnread,
@@ -109,8 +109,8 @@ builder.subscriptionField("notificationAdded", (t) =>
       }),
     },
     subscribe: (_root, args, ctx) => notificationFeed(serviceContextOf(ctx), args.after ? databaseId(args.after, "after") : null),
-    // Batched across subscribers (an alert to every admin wakes them all at once).
-    resolve: (query, item: { id: string }, _args, ctx) => loadNotificationFrame(serviceContextOf(ctx), item.id, query),
+    // The row comes with the event; only relations are read, batched across subscribers.
+    resolve: (query, item: FeedItem, _args, ctx) => notificationFrame(serviceContextOf(ctx), item, query),
   }),
 );
 

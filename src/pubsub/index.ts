@@ -1,16 +1,46 @@
 import { RedisPubSub } from "graphql-redis-subscriptions";
 import { PubSub as MemoryPubSub, type PubSubEngine } from "graphql-subscriptions";
 import { Redis } from "ioredis";
+import type { Prisma } from "../db/client.js";
 import type { Logger } from "../observability/log.js";
 
 /**
- * Every realtime topic and what it carries. Payloads hold ids (and small numbers),
- * never rows: Redis JSON-encodes them, and subscribers re-read what they show.
- * Topics are per user or per organization, so a subscriber only ever hears its own.
+ * A notification's columns as `notificationAdded` carries them: JSON-safe (Redis
+ * JSON-encodes payloads), instants as ms since epoch, `seq` as a decimal string.
+ * Revived by src/notifications/frame.ts.
+ */
+export interface NotificationSnapshot {
+  id: string;
+  seq: string;
+  organizationId: string;
+  userId: string;
+  type: string;
+  title: string;
+  body: string;
+  count: number;
+  conversationId: string | null;
+  alertId: string | null;
+  data: Prisma.JsonValue;
+  createdAt: number;
+  updatedAt: number;
+  readAt: number | null;
+  archivedAt: number | null;
+}
+
+/**
+ * Every realtime topic and what it carries. Payloads hold ids and small numbers —
+ * subscribers re-read what they show — except `notificationAdded`, which carries the
+ * notification itself so the many frames of a broadcast cost no read. Redis
+ * JSON-encodes payloads. Topics are per user or per organization, so a subscriber only
+ * ever hears its own.
  */
 export interface Topics {
-  /** A notification was created or coalesced for this user. */
-  notificationAdded: { notificationId: string; seq: string /** ms since epoch: tells a coalesced update from a repeat. */; updatedAt: number };
+  /**
+   * A notification was created or coalesced for this user, published after its commit.
+   * `count` grows with each coalesced event: it tells an update from a repeat.
+   * `notification` is null when too large for the bus: the subscriber reads the row.
+   */
+  notificationAdded: { notificationId: string; seq: string; count: number; notification: NotificationSnapshot | null };
   unreadNotificationCountChanged: { count: number };
   /** Keyed by organization. */
   messageAdded: { messageId: string; conversationId: string };
