@@ -124,7 +124,7 @@ export async function broadcastBench(options: {
     return {
       rate: Math.round(rate * 10) / 10,
       sent: total,
-      framesPerSecond: Math.round(tally.samples.length / Math.max(seconds, (tally.lastAt - t0) / 1000)),
+      framesPerSecond: Math.round(tally.samples.length / Math.max(total / rate, (tally.lastAt - t0) / 1000)),
       lost: failed * agents + Math.max(0, expected - tally.samples.length),
       ...summarize(tally.samples),
     };
