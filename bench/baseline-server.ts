@@ -4,13 +4,18 @@ import { createServer } from "node:http";
 import { createSchema, createYoga } from "graphql-yoga";
 import { WebSocketServer, type WebSocket } from "ws";
 
+const BROADCAST = "broadcast:";
+
 // Port 0: the OS picks free ports; they are printed as "ready <ws> <yoga>".
 const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
 wss.on("connection", (socket: WebSocket) => {
   socket.on("message", (data) => {
     const text = String(data);
-    if (text.startsWith("broadcast:")) for (const client of wss.clients) client.send(text);
-    else socket.send(text);
+    // "broadcast:<frame>": <frame> to every client, as a server pushes one event to all.
+    if (text.startsWith(BROADCAST)) {
+      const frame = text.slice(BROADCAST.length);
+      for (const client of wss.clients) client.send(frame);
+    } else socket.send(text);
   });
 });
 

@@ -4,7 +4,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { PgBoss, type WorkOptions } from "pg-boss";
 import WebSocket from "ws";
-import { summarize, waitFor, type Latency } from "./lib/stats.js";
+import { sleep, summarize, waitFor, type Latency } from "./lib/stats.js";
 
 export interface BaselineServers {
   wsUrl: string;
@@ -57,6 +57,63 @@ export async function wsBroadcast(url: string, clients: number, rounds = 10): Pr
   }
   for (const s of sockets) s.close();
   return summarize(samples);
+}
+
+/**
+ * Sustained raw broadcast: `frame` (a real notificationAdded frame's text, so the same
+ * bytes) pushed by the server to all `clients`, with `window` broadcasts in flight,
+ * each frame parsed once by its client. Frames received per second across all clients,
+ * over `seconds` after a short warm-up.
+ */
+export async function wsBroadcastThroughput(url: string, clients: number, frame: string, seconds = 3, window = 16) {
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < clients; i++) sockets.push(await open(url));
+  const trigger = `broadcast:${frame}`;
+  let sent = 0;
+  let received = 0;
+  let running = true;
+  const pump = () => {
+    while (running && sent * clients - received < window * clients) {
+      sockets[0]!.send(trigger);
+      sent++;
+    }
+  };
+  for (const socket of sockets)
+    socket.on("message", (data: Buffer) => {
+      JSON.parse(data.toString());
+      received++;
+      pump();
+    });
+  pump();
+  await sleep(500);
+  const before = received;
+  const started = performance.now();
+  await sleep(seconds * 1000);
+  const counted = received - before;
+  const elapsed = performance.now() - started;
+  running = false;
+  for (const s of sockets) s.close();
+  return { clients, frameBytes: Buffer.byteLength(frame), framesPerSecond: Math.round((counted / elapsed) * 1000) };
+}
+
+/**
+ * Raw pooled nodemailer to an SMTP sink, from its own process (bench/baseline-mailer.ts):
+ * `total` copies of one already rendered message, all handed to a pool with Aviso's
+ * settings at once. The physical limit of that sink for such messages, in sends/s.
+ */
+export async function nodemailerSends(
+  smtp: { host: string; port: number },
+  message: { from: string; to: string; subject: string; text: string; html: string },
+  total = 2000,
+): Promise<{ sends: number; sendsPerSecond: number }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/baseline-mailer.ts", JSON.stringify({ ...smtp, message, total })], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let output = "";
+  child.stdout!.on("data", (data) => (output += String(data)));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`baseline mailer exited with ${code}`);
+  return JSON.parse(output.trim().split("\n").at(-1)!) as { sends: number; sendsPerSecond: number };
 }
 
 /** A raw node-postgres transaction doing the writes one inbound webhook causes. */

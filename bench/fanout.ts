@@ -1,5 +1,7 @@
 import { PgBoss } from "pg-boss";
 import pg from "pg";
+import { renderEmail } from "../src/delivery/email-render.js";
+import { TEMPLATE_NAMES } from "../src/text/template-names.js";
 import { inboundText } from "./lib/meta.js";
 import { BENCH_PHONE_NUMBER_ID, contactWaId } from "./lib/setup.js";
 import { sleep, summarize, waitFor, type Latency } from "./lib/stats.js";
@@ -77,6 +79,32 @@ export async function emailDeliveries(databaseUrl: string, user: { id: string; o
   await boss.stop({ graceful: false });
   await client.end();
   return Math.round(jobs / seconds);
+}
+
+/**
+ * The kind of message emailDeliveries has Aviso send (a CAMPAIGN_FAILED notification to
+ * one agent), rendered once with Aviso's own templates: the raw nodemailer baseline sends
+ * copies of it, so both sides put the same bytes on the wire.
+ */
+export function benchEmailMessage(to: { name: string; email: string }) {
+  const { subject, html, text } = renderEmail(
+    {
+      template: TEMPLATE_NAMES.CAMPAIGN_FAILED,
+      isTest: false,
+      organizationName: "Bench",
+      userName: to.name,
+      title: "Bench",
+      body: "Bench delivery 1",
+      count: 1,
+      conversation: null,
+      alert: null,
+      actionUrl: "https://app.example.com/notifications",
+      acknowledgeUrl: null,
+      resolveUrl: null,
+    },
+    "pt-BR",
+  );
+  return { from: '"Aviso" <notificacoes@aviso.local>', to: `"${to.name}" <${to.email}>`, subject, html, text };
 }
 
 /**

@@ -1,19 +1,21 @@
 // npm run bench: the real server (NODE_ENV=production, local PostgreSQL and Redis) loaded
 // from this separate process over loopback, against baselines measured in the same run.
-// Writes bench/results.json and bench/e2e-latency.svg; exits non-zero on a missed goal
-// only with BENCH_ENFORCE=1.
+// Writes bench/results.json, bench/e2e-latency.svg and bench/broadcast.svg; every goal is
+// a ratio to a baseline of the same run; exits non-zero on a missed goal only with
+// BENCH_ENFORCE=1. Shorter runs: BENCH_SEARCH_MESSAGES=0 skips search; see README.
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import pg from "pg";
 import { SMTPServer } from "smtp-server";
 import { deliveryJobs } from "../src/delivery/jobs.js";
-import { httpThroughput, pgBossNoop, pgTransaction, redisRoundTrip, startBaselineServers, wsBroadcast, wsEcho } from "./baselines.js";
-import { alertFanout, deliveriesDrained, emailDeliveries, openSubscribers, targetedRounds } from "./fanout.js";
+import { httpThroughput, nodemailerSends, pgBossNoop, pgTransaction, redisRoundTrip, startBaselineServers, wsBroadcast, wsEcho } from "./baselines.js";
+import { broadcastBench } from "./broadcast.js";
+import { alertFanout, benchEmailMessage, deliveriesDrained, emailDeliveries, openSubscribers, targetedRounds } from "./fanout.js";
 import { freePort, freshDatabase, serverRssBytes, startAviso, tokenFor } from "./lib/aviso.js";
-import { latencyChart } from "./lib/chart.js";
+import { broadcastChart, latencyChart } from "./lib/chart.js";
 import { seedBenchData } from "./lib/setup.js";
 import { searchBench } from "./search.js";
-import { commitsPerWebhook, ingest, openLoopE2E, subscribeNotifications } from "./scenarios.js";
+import { commitsPerWebhook, ingest, openLoopE2E, openLoopIngest, subscribeNotifications } from "./scenarios.js";
 import { outboxSends, rawPosts, startGraphStandIn } from "./outbound.js";
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -64,7 +66,7 @@ const aviso = await startAviso(
   },
   await freePort(),
 );
-const data = await seedBenchData(databaseUrl, { agents: AGENTS, fanoutAdmins: FANOUT_ADMINS, idleUsers: IDLE });
+const data = await seedBenchData(databaseUrl, { agents: AGENTS, fanoutAdmins: FANOUT_ADMINS, idleUsers: IDLE, broadcastAgents: AGENTS });
 const agentTokens = await Promise.all(data.agents.map(tokenFor));
 
 // e2e: 100 agents subscribed; webhooks at fixed rates; latency to the notificationAdded frame.
@@ -82,6 +84,8 @@ for (const rate of RATES) e2e.push(await openLoopE2E(aviso.url, rate, 6, AGENTS,
 
 log("ingest, reads");
 const ingestResult = await ingest(aviso.url);
+// Latency under a load it carries: open loop at half the capacity just measured.
+const ingestPaced = await openLoopIngest(aviso.url, Math.max(1, Math.round(ingestResult.webhooksPerSecond / 2)));
 const readHeaders = { authorization: `Bearer ${agentTokens[0]}` };
 const reads = {
   unreadNotificationCount: await httpThroughput({
@@ -123,6 +127,8 @@ const durability = await commitsPerWebhook(aviso.url, databaseUrl);
 const bytesPerConnection = Math.round((rssAfter - rssBefore) / IDLE);
 
 log("delivery");
+// The sink's physical limit for such messages first (raw pooled nodemailer), then Aviso's worker.
+const rawEmail = await nodemailerSends({ host: "127.0.0.1", port: smtpPort }, benchEmailMessage({ name: "Agent 1", email: "agent1@bench.test" }));
 const emailJobsPerSecond = await emailDeliveries(databaseUrl, data.agents[1]!);
 
 log("outbound");
@@ -135,6 +141,19 @@ const benchConversations = await (async () => {
 })();
 const outboundRaw = await rawPosts(graphStandIn, 2000);
 const outbound = await outboxSends(aviso.url, databaseUrl, agentTokens[0]!, benchConversations, 1000);
+
+// Last, on its own: its 100 notifications per webhook would weigh on the scenarios above.
+log("broadcast");
+const broadcast = await broadcastBench({
+  avisoUrl: aviso.url,
+  avisoWsUrl: aviso.wsUrl,
+  baselineWsUrl: async () => {
+    const servers = await startBaselineServers();
+    return { url: servers.wsUrl, stop: servers.stop };
+  },
+  tokens: await Promise.all(data.broadcastAgents.map(tokenFor)),
+  log,
+});
 await aviso.stop();
 await graphStandIn.close();
 smtp.close();
@@ -145,41 +164,168 @@ log(SEARCH_MESSAGES > 0 ? `search over ${SEARCH_MESSAGES} messages` : "search sk
 const search = SEARCH_MESSAGES > 0 ? await searchBench(ADMIN_URL, SEARCH_MESSAGES) : null;
 
 const at50 = e2e.find((r) => r.rate === 50)!;
-const e2eBudget = 5 * (baselines.pgTransactionMs.p99 + baselines.redisRoundTripMs.p99 + baselines.wsEchoMs.p99);
-const goal = (id: string, metric: string, value: number, threshold: number, higherIsBetter = false) => ({
+const floor = {
+  pgTransactionP99Ms: baselines.pgTransactionMs.p99,
+  redisP99Ms: baselines.redisRoundTripMs.p99,
+  wsEchoP99Ms: baselines.wsEchoMs.p99,
+};
+const floorMs = floor.pgTransactionP99Ms + floor.redisP99Ms + floor.wsEchoP99Ms;
+const broadcastAt50 = broadcast.latency.find((l) => l.fractionOfCapacity === 0.5)!;
+const yoga = { bareYogaRequestsPerSecond: baselines.yogaHello.requestsPerSecond };
+const round = (n: number) => Math.round(n * 1000) / 1000;
+/** A goal: `value` (usually measured ÷ baseline) against `threshold`, with what it was made of. */
+const goal = (
+  id: string,
+  metric: string,
+  value: number,
+  threshold: number,
+  parts: { measured: Record<string, number>; baselines: Record<string, number> },
+  higherIsBetter = false,
+) => ({
   id,
   metric,
-  value,
-  threshold: Math.round(threshold * 100) / 100,
+  value: round(value),
+  threshold,
   pass: Number.isFinite(value) && (higherIsBetter ? value >= threshold : value <= threshold),
+  ...parts,
 });
+// The issue's goals, each a ratio to a baseline of this run.
 const goals = [
-  goal("e2e-p99-vs-baselines", "e2e p99 at 50 webhooks/s (ms) ≤ 5 × (pg tx p99 + Redis p99 + ws p99)", at50.p99, e2eBudget),
-  goal("e2e-p99-absolute", "e2e p99 at 50 webhooks/s (ms)", at50.p99, 50),
-  goal("e2e-no-errors", "e2e errors at 50 webhooks/s", at50.errors, 0),
-  goal("ingest-throughput", "ingest webhooks/s", ingestResult.webhooksPerSecond, 300, true),
-  goal("ingest-p99", "ingest HTTP p99 (ms)", ingestResult.p99, 250),
   goal(
-    "reads-unread-count",
-    "unreadNotificationCount req/s ÷ bare yoga",
-    reads.unreadNotificationCount.requestsPerSecond / baselines.yogaHello.requestsPerSecond,
-    0.4,
+    "broadcast-capacity",
+    "broadcast frames/s at saturation (100 agents, every webhook to all) ÷ raw ws broadcast frames/s of the same size to 100 sockets",
+    broadcast.saturation.framesPerSecond / broadcast.raw.framesPerSecond,
+    0.2,
+    {
+      measured: { framesPerSecond: broadcast.saturation.framesPerSecond, webhooksPerSecond: broadcast.saturation.webhooksPerSecond },
+      baselines: { rawWsBroadcastFramesPerSecond: broadcast.raw.framesPerSecond, frameBytes: broadcast.raw.frameBytes },
+    },
+    true,
+  ),
+  goal("broadcast-latency", "broadcast e2e p99 at 50 % of Aviso's saturation ÷ floor (pg tx p99 + Redis p99 + ws echo p99)", broadcastAt50.p99 / floorMs, 10, {
+    measured: { p99Ms: broadcastAt50.p99, webhooksPerSecond: broadcastAt50.rate },
+    baselines: { ...floor, floorMs: round(floorMs) },
+  }),
+  goal(
+    "ingest",
+    "ingest webhooks/s (closed loop, 50 connections) ÷ bare yoga req/s",
+    ingestResult.webhooksPerSecond / yoga.bareYogaRequestsPerSecond,
+    0.07,
+    {
+      measured: { webhooksPerSecond: ingestResult.webhooksPerSecond },
+      baselines: yoga,
+    },
+    true,
+  ),
+  goal("ingest-latency", "ingest HTTP p99 at 50 % of ingest capacity (open loop) ÷ pg transaction p99", ingestPaced.p99 / floor.pgTransactionP99Ms, 5, {
+    measured: { p99Ms: ingestPaced.p99, webhooksPerSecond: ingestPaced.rate },
+    baselines: { pgTransactionP99Ms: floor.pgTransactionP99Ms },
+  }),
+  goal(
+    "reads-unread",
+    "unreadNotificationCount req/s ÷ bare yoga req/s",
+    reads.unreadNotificationCount.requestsPerSecond / yoga.bareYogaRequestsPerSecond,
+    0.6,
+    {
+      measured: { requestsPerSecond: reads.unreadNotificationCount.requestsPerSecond },
+      baselines: yoga,
+    },
     true,
   ),
   goal(
-    "reads-notifications",
-    "notifications(first: 20) req/s ÷ bare yoga",
-    reads.notifications.requestsPerSecond / baselines.yogaHello.requestsPerSecond,
-    0.25,
+    "reads-list",
+    "notifications(first: 20) req/s ÷ bare yoga req/s",
+    reads.notifications.requestsPerSecond / yoga.bareYogaRequestsPerSecond,
+    0.35,
+    {
+      measured: { requestsPerSecond: reads.notifications.requestsPerSecond },
+      baselines: yoga,
+    },
     true,
   ),
-  goal("fanout-last-frame", "alert to 1,000 admins, last frame p50 (ms) ≤ 5 × raw ws broadcast p50", fanoutLastFrame.p50, 5 * baselines.wsBroadcastMs.p50),
-  goal("fanout-idle-subscribers", "targeted p99 (median of 3 rounds) with 5,000 idle ÷ with 10", targetedWithIdle.p99 / targetedWith10.p99, 1.5),
-  goal("fanout-memory", "bytes per subscribed connection", bytesPerConnection, 30 * 1024),
-  goal("delivery-vs-noop", "email jobs/s ÷ pg-boss no-op jobs/s", emailJobsPerSecond / baselines.pgBossNoop.jobsPerSecond, 0.5, true),
-  goal("delivery-absolute", "email jobs/s", emailJobsPerSecond, 500, true),
-  goal("durability", "writing commits per webhook (each a WAL flush)", durability.writing, 2),
-  ...(search ? [goal("search-p95", `conversations(search:) p95 over ${search.messages} messages (ms)`, search.graphql.p95, 100)] : []),
+  goal(
+    "fanout-alert",
+    `alert to ${FANOUT_ADMINS} subscribed admins, last frame p50 ÷ raw ws broadcast to as many clients p50`,
+    fanoutLastFrame.p50 / baselines.wsBroadcastMs.p50,
+    5,
+    { measured: { lastFrameP50Ms: fanoutLastFrame.p50 }, baselines: { rawWsBroadcastP50Ms: baselines.wsBroadcastMs.p50 } },
+  ),
+  goal(
+    "email",
+    "email jobs/s through Aviso's worker ÷ raw pooled nodemailer sends/s to the same SMTP sink",
+    emailJobsPerSecond / rawEmail.sendsPerSecond,
+    0.5,
+    {
+      measured: { emailJobsPerSecond },
+      baselines: { rawNodemailerSendsPerSecond: rawEmail.sendsPerSecond },
+    },
+    true,
+  ),
+  goal("durability", "writing commits (WAL flushes) per webhook, net of the idle rate", durability.writing, 1, {
+    measured: { writingCommitsPerWebhook: durability.writing, allCommitsPerWebhook: durability.all },
+    baselines: {},
+  }),
+  // Kept from earlier rounds.
+  goal("e2e-p99-vs-baselines", "targeted e2e p99 at 50 webhooks/s ÷ floor (pg tx p99 + Redis p99 + ws echo p99)", at50.p99 / floorMs, 5, {
+    measured: { p99Ms: at50.p99 },
+    baselines: { ...floor, floorMs: round(floorMs) },
+  }),
+  goal("e2e-no-errors", "targeted e2e errors at 50 webhooks/s", at50.errors, 0, { measured: { errors: at50.errors }, baselines: {} }),
+  goal(
+    "broadcast-no-loss",
+    "broadcast frames lost at 25/50/75 % of saturation",
+    broadcast.latency.reduce((n, l) => n + l.lost, 0),
+    0,
+    {
+      measured: Object.fromEntries(broadcast.latency.map((l) => [`lostAt${l.fractionOfCapacity * 100}Percent`, l.lost])),
+      baselines: {},
+    },
+  ),
+  goal("fanout-idle-subscribers", `targeted p99 (median of 3 rounds) with ${IDLE} idle subscribers ÷ with 10`, targetedWithIdle.p99 / targetedWith10.p99, 1.5, {
+    measured: { p99Ms: targetedWithIdle.p99 },
+    baselines: { p99With10Ms: targetedWith10.p99 },
+  }),
+  goal("fanout-memory", "bytes per subscribed connection (server RSS growth ÷ idle subscribers)", bytesPerConnection, 30 * 1024, {
+    measured: { rssBeforeBytes: rssBefore, rssAfterBytes: rssAfter, connections: IDLE },
+    baselines: {},
+  }),
+  ...(search
+    ? [
+        goal(
+          "search-p95-vs-sql",
+          `conversations(search:) p95 through Aviso ÷ the same SQL's p95 on a bare connection (${search.messages} messages)`,
+          search.graphql.p95 / search.bareSql.p95,
+          5,
+          {
+            measured: { p95Ms: search.graphql.p95 },
+            baselines: { bareSqlP95Ms: search.bareSql.p95 },
+          },
+        ),
+      ]
+    : []),
+];
+// Reported beside the goals, not enforced.
+const figures = [
+  {
+    id: "outbound",
+    metric: "sendMessage → SENT through the outbox, sends/s ÷ raw HTTP posts/s of the same bodies to the same Graph API stand-in",
+    value: round(outbound.sendsPerSecond / outboundRaw.postsPerSecond),
+    measured: { sendsPerSecond: outbound.sendsPerSecond },
+    baselines: { rawPostsPerSecond: outboundRaw.postsPerSecond },
+  },
+  ...(search
+    ? [
+        {
+          id: "search-p95-absolute",
+          metric: `conversations(search:) p95 through Aviso (ms, ${search.messages} messages); the earlier absolute goal, 100 ms`,
+          value: search.graphql.p95,
+          measured: { p95Ms: search.graphql.p95 },
+          baselines: {},
+          threshold: 100,
+          pass: search.graphql.p95 <= 100,
+        },
+      ]
+    : []),
 ];
 
 const results = {
@@ -195,7 +341,7 @@ const results = {
   baselines,
   scenarios: {
     e2e,
-    ingest: ingestResult,
+    ingest: { ...ingestResult, pacedAtHalfCapacity: ingestPaced },
     reads,
     fanout: {
       alertToAdmins: { admins: FANOUT_ADMINS, lastFrameMs: fanoutLastFrame },
@@ -203,7 +349,7 @@ const results = {
       targetedWithIdle: { idle: IDLE, ...targetedWithIdle },
       bytesPerConnection,
     },
-    delivery: { emailJobsPerSecond, noopJobsPerSecond: baselines.pgBossNoop.jobsPerSecond },
+    delivery: { emailJobsPerSecond, rawNodemailer: rawEmail, noopJobsPerSecond: baselines.pgBossNoop.jobsPerSecond },
     durability: { writingCommitsPerWebhook: durability.writing, allCommitsPerWebhook: durability.all },
     ...(search ? { search } : {}),
     outbound: {
@@ -211,19 +357,30 @@ const results = {
       rawPostsPerSecond: outboundRaw.postsPerSecond,
       outboxToRaw: Math.round((outbound.sendsPerSecond / outboundRaw.postsPerSecond) * 1000) / 1000,
     },
+    broadcast,
   },
   goals,
+  figures,
 };
 writeFileSync(new URL("./results.json", import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(new URL("./e2e-latency.svg", import.meta.url), latencyChart(e2e, "Webhook → notificationAdded latency (100 agents subscribed)"));
+writeFileSync(
+  new URL("./broadcast.svg", import.meta.url),
+  broadcastChart(broadcast.ramp, broadcast.raw.framesPerSecond, broadcast.agents, `Broadcast: every webhook to ${broadcast.agents} agents`),
+);
 
 console.log("\nscenario                      value");
 for (const r of e2e) console.log(`e2e @${String(r.rate).padEnd(4)}/s  p50 ${r.p50} ms  p90 ${r.p90} ms  p99 ${r.p99} ms  max ${r.max} ms  errors ${r.errors}`);
+for (const r of broadcast.ramp)
+  console.log(`broadcast @${String(r.rate).padEnd(6)}/s  ${r.framesPerSecond} frames/s  p50 ${r.p50} ms  p99 ${r.p99} ms  lost ${r.lost}`);
+console.log(`broadcast raw ws: ${broadcast.raw.framesPerSecond} frames/s of ${broadcast.raw.frameBytes} bytes to ${broadcast.agents} sockets`);
+for (const r of broadcast.latency) console.log(`broadcast at ${r.fractionOfCapacity * 100} % (${r.rate}/s)  p50 ${r.p50} ms  p99 ${r.p99} ms  lost ${r.lost}`);
 console.log(
   `outbound: ${outbound.sendsPerSecond} sends/s through the outbox (sendMessage → SENT), raw HTTP posts to the same stand-in ${outboundRaw.postsPerSecond}/s`,
 );
 console.log(`\n${"goal".padEnd(26)} ${"value".padStart(10)} ${"threshold".padStart(10)}  pass`);
 for (const g of goals)
   console.log(`${g.id.padEnd(26)} ${String(Math.round(g.value * 100) / 100).padStart(10)} ${String(g.threshold).padStart(10)}  ${g.pass ? "yes" : "NO"}`);
+for (const f of figures) console.log(`${f.id.padEnd(26)} ${String(f.value).padStart(10)}  (reported)`);
 const missed = goals.filter((g) => !g.pass);
 process.exit(process.env.BENCH_ENFORCE === "1" && missed.length > 0 ? 1 : 0);

@@ -104,6 +104,34 @@ export async function ingest(url: string, seconds = 5, agents = 100) {
 }
 
 /**
+ * Ingest latency under a load it can carry: signed webhooks posted open loop at `rate`
+ * (each due at t0 + i/rate whatever happened before), timed from the intended send to
+ * the HTTP answer.
+ */
+export async function openLoopIngest(url: string, rate: number, seconds = 6, agents = 100): Promise<OpenLoopResult> {
+  // At least ~200 samples for a p99 worth the name, within 20 s on a slow machine.
+  const total = Math.round(rate * Math.max(seconds, Math.min(20, 200 / rate)));
+  const samples: number[] = [];
+  let errors = 0;
+  const t0 = performance.now() + 50;
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    const body = inboundText(BENCH_PHONE_NUMBER_ID, contactWaId(i % agents), `paced-${rate}-${i}`);
+    inFlight.push(
+      postWebhook(url, body).then(
+        (status) => (status === 200 ? void samples.push(performance.now() - due) : void errors++),
+        () => void errors++,
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  return { rate, sent: total, errors, ...summarize(samples) };
+}
+
+/**
  * Commits per webhook in Aviso's database, net of the idle rate (pg-boss polling):
  * `all` counts every transaction (pg_stat_database.xact_commit, read-only ones too);
  * `writing` counts those that wrote — each one a WAL flush, the durability cost.
