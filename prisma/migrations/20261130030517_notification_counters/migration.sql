@@ -87,9 +87,9 @@ BEGIN
   RETURN NULL;
 END $$;
 
--- No writer may slip between the triggers' creation and the backfill.
-LOCK TABLE "Notification" IN SHARE ROW EXCLUSIVE MODE;
-
+-- Triggers before the backfill: CREATE TRIGGER locks writers of Notification out until the
+-- migration commits (src/db/migrate.ts runs each in one transaction), so no row is
+-- counted twice or missed.
 CREATE TRIGGER "Notification_unread_inserted" AFTER INSERT ON "Notification"
   REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION aviso_notifications_inserted();
 CREATE TRIGGER "Notification_unread_updated" AFTER UPDATE ON "Notification"
