@@ -16,7 +16,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const log = (msg: string) => process.stderr.write(`[reads] ${msg}\n`);
 
 const databaseUrl = await freshDatabase(ADMIN_URL, "aviso_bench_reads");
-const aviso = await startAviso({ DATABASE_URL: databaseUrl }, await freePort());
+// A small pool: the PostgreSQL this runs against is often shared (max_connections).
+const aviso = await startAviso({ DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? "10" }, await freePort());
 const data = await seedBenchData(databaseUrl, { agents: 2, fanoutAdmins: 1, idleUsers: 1 });
 const agent = data.agents[0]!;
 const db = new pg.Client({ connectionString: databaseUrl });

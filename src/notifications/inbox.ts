@@ -1,7 +1,8 @@
-import { Role, type Prisma, type PrismaClient } from "../db/client.js";
+import { Role, type NotificationType, type Prisma, type PrismaClient } from "../db/client.js";
 import { inUnitOfWork } from "../db/unit-of-work.js";
 import { notFound } from "../errors.js";
 import type { ServiceContext } from "../service-context.js";
+import { isPlainPage, readInboxPage } from "./inbox-page.js";
 import { unreadCountOf } from "./unread-counts.js";
 
 /**
@@ -32,13 +33,20 @@ export function countUnread({ runtime, actor }: ServiceContext): Promise<number>
 
 type Selection = { select?: Prisma.NotificationSelect; include?: Prisma.NotificationInclude };
 
-/** The caller's notifications, newest first, archived ones left out; `query` is the GraphQL selection and paging. */
+/**
+ * The caller's notifications, newest first, archived ones left out; `query` is the GraphQL
+ * selection and paging. A page without relations is one SQL read (src/notifications/inbox-page.ts).
+ */
 export function listNotifications(
   ctx: ServiceContext,
   query: Selection & Pick<Prisma.NotificationFindManyArgs, "take" | "skip" | "cursor">,
-  filter: { unreadOnly?: boolean | null; type?: Prisma.NotificationWhereInput["type"] | null },
+  filter: { unreadOnly?: boolean | null; type?: NotificationType | null },
 ) {
   const inbox = inboxOf(ctx);
+  if (isPlainPage(query)) {
+    const organizationId = inbox.db === ctx.runtime.prisma ? null : ctx.actor.organizationId;
+    return readInboxPage(ctx.runtime.prisma, { userId: inbox.userId, organizationId, ...filter }, query);
+  }
   return inbox.db.notification.findMany({
     ...query,
     where: {
