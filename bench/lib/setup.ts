@@ -91,7 +91,9 @@ export async function seedBenchData(
  */
 async function seedBroadcast(prisma: ReturnType<typeof createPrisma>, agents: number) {
   if (agents === 0) return [];
-  const org = await prisma.organization.create({ data: { slug: "broadcast", name: "Broadcast", coalesceWindowSeconds: 0, notifyNewMessage: false, conversationSeq: agents } });
+  const org = await prisma.organization.create({
+    data: { slug: "broadcast", name: "Broadcast", coalesceWindowSeconds: 0, notifyNewMessage: false, conversationSeq: agents },
+  });
   const queue = await prisma.queue.create({ data: { organizationId: org.id, name: "Everyone" } });
   await prisma.whatsAppNumber.create({
     data: {

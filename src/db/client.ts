@@ -14,7 +14,22 @@ export function createPrisma(databaseUrl: string, poolSize = 10): PrismaClient {
   // itself fails with the error and the pool drops the connection, so nothing is lost here.
   pool.on("connect", (client) => client.on("error", () => {}));
   const adapter = new PrismaPg(pool, { disposeExternalPool: true, statementNameGenerator: statementName });
-  return new PrismaClient({ adapter });
+  const prisma = new PrismaClient({ adapter });
+  pools.set(prisma, pool);
+  return prisma;
+}
+
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
+/**
+ * The node-postgres pool under a client made by `createPrisma` (closed with it), for the
+ * few hot reads where Prisma's query layer costs more than the query: one SQL statement,
+ * named so PostgreSQL plans it once per connection. Everything else goes through Prisma.
+ */
+export function poolOf(prisma: PrismaClient): pg.Pool {
+  const pool = pools.get(prisma);
+  if (!pool) throw new Error("poolOf() takes the base client from createPrisma, not a scoped or foreign one");
+  return pool;
 }
 
 // Named statements are parsed and planned once per connection instead of on every

@@ -1,8 +1,9 @@
-import { Role, type Prisma, type PrismaClient } from "../db/client.js";
+import { Role, type NotificationType, type Prisma, type PrismaClient } from "../db/client.js";
 import { inUnitOfWork } from "../db/unit-of-work.js";
 import { notFound } from "../errors.js";
-import type { Runtime } from "../runtime.js";
 import type { ServiceContext } from "../service-context.js";
+import { isPlainPage, readInboxPage } from "./inbox-page.js";
+import { unreadCountOf } from "./unread-counts.js";
 
 /**
  * The caller's inbox: the client to read it with and the user it belongs to. Every
@@ -25,20 +26,27 @@ export function inboxOf({ db, runtime, actor }: ServiceContext): Inbox {
   return { db: actor.role === Role.SUPER_ADMIN ? runtime.prisma : db, userId: actor.userId };
 }
 
-/** Unread, unarchived notifications of one user (served by the partial index Notification_unread_inbox). */
-export function countUnread(inbox: Inbox): Promise<number> {
-  return inbox.db.notification.count({ where: { userId: inbox.userId, readAt: null, archivedAt: null } });
+/** The caller's unread, unarchived notifications: their counter (src/notifications/unread-counts.ts). */
+export function countUnread({ runtime, actor }: ServiceContext): Promise<number> {
+  return unreadCountOf(runtime.prisma, actor);
 }
 
 type Selection = { select?: Prisma.NotificationSelect; include?: Prisma.NotificationInclude };
 
-/** The caller's notifications, newest first, archived ones left out; `query` is the GraphQL selection and paging. */
+/**
+ * The caller's notifications, newest first, archived ones left out; `query` is the GraphQL
+ * selection and paging. A page without relations is one SQL read (src/notifications/inbox-page.ts).
+ */
 export function listNotifications(
   ctx: ServiceContext,
   query: Selection & Pick<Prisma.NotificationFindManyArgs, "take" | "skip" | "cursor">,
-  filter: { unreadOnly?: boolean | null; type?: Prisma.NotificationWhereInput["type"] | null },
+  filter: { unreadOnly?: boolean | null; type?: NotificationType | null },
 ) {
   const inbox = inboxOf(ctx);
+  if (isPlainPage(query)) {
+    const organizationId = inbox.db === ctx.runtime.prisma ? null : ctx.actor.organizationId;
+    return readInboxPage(ctx.runtime.prisma, { userId: inbox.userId, organizationId, ...filter }, query);
+  }
   return inbox.db.notification.findMany({
     ...query,
     where: {
@@ -68,13 +76,13 @@ async function ownNotification(inbox: Inbox, id: string) {
  * whether that moved the unread count; if so, the new count is published after commit.
  */
 async function inboxWrite(
-  runtime: Runtime,
+  ctx: ServiceContext,
   inbox: Inbox,
   write: (tx: Prisma.TransactionClient) => Promise<{ count: number; unreadChanged: boolean }>,
 ): Promise<number> {
-  return inUnitOfWork(inbox.db, runtime.log, async ({ tx, afterCommit }) => {
+  return inUnitOfWork(inbox.db, ctx.runtime.log, async ({ tx, afterCommit }) => {
     const { count, unreadChanged } = await write(tx);
-    if (unreadChanged) afterCommit(async () => runtime.pubsub.publish("unreadNotificationCountChanged", inbox.userId, { count: await countUnread(inbox) }));
+    if (unreadChanged) afterCommit(async () => ctx.runtime.pubsub.publish("unreadNotificationCountChanged", inbox.userId, { count: await countUnread(ctx) }));
     return count;
   });
 }
@@ -84,7 +92,7 @@ export async function markNotificationRead(ctx: ServiceContext, id: string): Pro
   const inbox = inboxOf(ctx);
   const notification = await ownNotification(inbox, id);
   if (notification.readAt) return notification.id;
-  await inboxWrite(ctx.runtime, inbox, async (tx) => {
+  await inboxWrite(ctx, inbox, async (tx) => {
     const { count } = await tx.notification.updateMany({ where: { id, userId: inbox.userId, readAt: null }, data: { readAt: new Date() } });
     return { count, unreadChanged: count > 0 };
   });
@@ -94,7 +102,7 @@ export async function markNotificationRead(ctx: ServiceContext, id: string): Pro
 /** Marks every unread (unarchived) notification of the caller read; returns how many this call marked (0 when none were left). */
 export function markAllNotificationsRead(ctx: ServiceContext): Promise<number> {
   const inbox = inboxOf(ctx);
-  return inboxWrite(ctx.runtime, inbox, async (tx) => {
+  return inboxWrite(ctx, inbox, async (tx) => {
     const { count } = await tx.notification.updateMany({ where: { userId: inbox.userId, readAt: null, archivedAt: null }, data: { readAt: new Date() } });
     return { count, unreadChanged: count > 0 };
   });
@@ -105,7 +113,7 @@ export async function archiveNotification(ctx: ServiceContext, id: string): Prom
   const inbox = inboxOf(ctx);
   const notification = await ownNotification(inbox, id);
   if (notification.archivedAt) return notification.id;
-  await inboxWrite(ctx.runtime, inbox, async (tx) => {
+  await inboxWrite(ctx, inbox, async (tx) => {
     const { count } = await tx.notification.updateMany({ where: { id, userId: inbox.userId, archivedAt: null }, data: { archivedAt: new Date() } });
     return { count, unreadChanged: count > 0 && !notification.readAt };
   });
@@ -118,7 +126,7 @@ export async function* unreadCountFeed(ctx: ServiceContext): AsyncGenerator<numb
   // Subscribe before reading, so a change between the two is not missed.
   const changes = await ctx.runtime.pubsub.subscribe("unreadNotificationCountChanged", inbox.userId);
   try {
-    yield await countUnread(inbox);
+    yield await countUnread(ctx);
     for await (const change of changes) yield change.count;
   } finally {
     await changes.return?.();

@@ -1,6 +1,7 @@
 import type { Notification } from "../db/client.js";
 import type { Runtime } from "../runtime.js";
 import { snapshotOf } from "./frame.js";
+import { unreadCounts } from "./unread-counts.js";
 
 export interface PublishedNotification {
   userId: string;
@@ -13,7 +14,7 @@ export interface PublishedNotification {
 
 /**
  * After commit: tells each recipient's own topic about its notification first (the
- * frames agents wait for), then their new unread counts (one grouped count for all).
+ * frames agents wait for), then their new unread counts (one read of their counters for all).
  */
 export async function publishNotifications(runtime: Runtime, notifications: PublishedNotification[]): Promise<void> {
   if (notifications.length === 0) return;
@@ -28,11 +29,6 @@ export async function publishNotifications(runtime: Runtime, notifications: Publ
     ),
   );
   const userIds = [...new Set(notifications.map((n) => n.userId))];
-  const counts = await runtime.prisma.notification.groupBy({
-    by: ["userId"],
-    where: { userId: { in: userIds }, readAt: null, archivedAt: null },
-    _count: { _all: true },
-  });
-  const countOf = new Map(counts.map((c) => [c.userId, c._count._all]));
+  const countOf = await unreadCounts(runtime.prisma, userIds);
   await Promise.all(userIds.map((userId) => runtime.pubsub.publish("unreadNotificationCountChanged", userId, { count: countOf.get(userId) ?? 0 })));
 }

@@ -8,7 +8,6 @@ import { notificationFrame } from "./frame-loader.js";
 import {
   archiveNotification,
   countUnread,
-  inboxOf,
   listNotifications,
   markAllNotificationsRead,
   markNotificationRead,
@@ -26,7 +25,7 @@ builder.queryField("unreadNotificationCount", (t) =>
       "How many of the caller's notifications are unread and not archived (the badge). Follow it live with `unreadNotificationCountChanged`. " +
       "Any signed-in user. Errors: UNAUTHENTICATED.",
     authScopes: { loggedIn: true },
-    resolve: (_root, _args, ctx) => countUnread(inboxOf(serviceContextOf(ctx))),
+    resolve: (_root, _args, ctx) => countUnread(serviceContextOf(ctx)),
   }),
 );
 

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+import { createUser, openConversation, orgId, raise, receiveMessage } from "./fixtures.js";
+
+// A page that selects no relation is read with one SQL statement (src/notifications/inbox-page.ts);
+// one that selects `conversation` goes through Prisma. Both must give the same page.
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.stop());
+
+const SCALARS = "id type title body count createdAt updatedAt readAt archivedAt";
+const page = (withRelation: boolean) => `query Page($first: Int, $after: String, $last: Int, $before: String, $unreadOnly: Boolean, $type: NotificationType) {
+  notifications(first: $first, after: $after, last: $last, before: $before, unreadOnly: $unreadOnly, type: $type) {
+    edges { cursor node { ${SCALARS} ${withRelation ? "conversation { id }" : ""} } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}`;
+
+interface Page {
+  notifications: {
+    edges: Array<{ cursor: string; node: Record<string, unknown> }>;
+    pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  };
+}
+
+describe("a page of the inbox read with SQL", () => {
+  it("equals the page Prisma reads, for every way of paging and filtering", async () => {
+    const { prisma } = server.app.runtime;
+    const agent = await createUser(prisma, "demo", "AGENT");
+    const token = await server.token(agent.email);
+    const demoId = await orgId(prisma, "demo");
+    for (let i = 0; i < 7; i++) {
+      const conversation = await openConversation(prisma, { org: "demo", assignee: agent.email });
+      await receiveMessage(server, conversation, `mensagem ${i}`);
+      if (i % 2 === 0) await raise(server, { type: "CONVERSATION_ASSIGNED", organizationId: demoId, conversationId: conversation.id, assigneeId: agent.id });
+    }
+    const rows = await prisma.notification.findMany({ where: { userId: agent.id }, orderBy: { seq: "asc" } });
+    await prisma.notification.updateMany({ where: { id: { in: [rows[1]!.id, rows[4]!.id, rows[8]!.id] } }, data: { readAt: new Date() } });
+    await prisma.notification.update({ where: { id: rows[6]!.id }, data: { archivedAt: new Date() } });
+
+    const both = async (variables: Record<string, unknown>) => {
+      const plain = await server.gql<Page>(page(false), variables, token);
+      const related = await server.gql<Page>(page(true), variables, token);
+      expect(plain.errors).toBeUndefined();
+      expect(related.errors).toBeUndefined();
+      const withoutRelation = related.data!.notifications.edges.map(({ cursor, node: { conversation: _c, ...node } }) => ({ cursor, node }));
+      expect(plain.data!.notifications.edges).toEqual(withoutRelation);
+      expect(plain.data!.notifications.pageInfo).toEqual(related.data!.notifications.pageInfo);
+      return plain.data!.notifications;
+    };
+
+    const all = await both({ first: 50 });
+    expect(all.edges).toHaveLength(rows.length - 1);
+    const cursors = all.edges.map((e) => e.cursor);
+    await both({ first: 3 });
+    await both({ first: 3, after: cursors[2] });
+    await both({ first: 3, after: cursors.at(-2) });
+    await both({ last: 4 });
+    await both({ last: 2, before: cursors[5] });
+    await both({ first: 5, unreadOnly: true });
+    await both({ first: 2, unreadOnly: true, after: cursors[0] });
+    await both({ first: 5, type: "CONVERSATION_ASSIGNED" });
+    await both({ first: 5, type: "NEW_MESSAGE", unreadOnly: true, after: cursors[1] });
+    await both({ first: 0 });
+    // A cursor of no row gives an empty page on both paths.
+    const gone = Buffer.from("GPC:S:0196f6d2-0000-7000-8000-000000000000").toString("base64");
+    expect((await both({ first: 3, after: gone })).edges).toEqual([]);
+  });
+});

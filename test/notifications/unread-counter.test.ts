@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPrisma, type PrismaClient } from "../../src/db/client.js";
+import { scopedTo } from "../../src/db/tenant.js";
+import { inUnitOfWork } from "../../src/db/unit-of-work.js";
+import { insertNotifications } from "../../src/notifications/bulk-insert.js";
+import { archiveNotification, markAllNotificationsRead, markNotificationRead } from "../../src/notifications/inbox.js";
+import { DomainError } from "../../src/errors.js";
+import { deleteExpiredNotifications } from "../../src/notifications/jobs.js";
+import { eraseContact } from "../../src/privacy/erase-contact.js";
+import type { ServiceContext } from "../../src/service-context.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+import { openConversation, receiveMessage } from "./fixtures.js";
+
+// NotificationCounter is kept by triggers (migration notification_counters): whatever
+// writes Notification, concurrently or not, the counter must equal a COUNT(*) of the
+// user's unread, unarchived rows when the dust settles.
+
+let server: TestServer;
+const prisma = () => server.app.runtime.prisma;
+
+beforeAll(async () => {
+  server = await startTestServer({ env: { NOTIFY_NEW_MESSAGE_ENABLED: "true" } });
+});
+afterAll(() => server?.stop());
+
+interface Mismatch {
+  userId: string;
+  counter: number;
+  actual: number;
+}
+
+/** Every user whose counter differs from a count of their rows (none, when the triggers are right). */
+async function mismatches(db: PrismaClient): Promise<Mismatch[]> {
+  return db.$queryRaw<Mismatch[]>`
+    SELECT u.id::text AS "userId", COALESCE(c.unread, 0) AS counter,
+           (SELECT count(*)::int FROM "Notification" n WHERE n."userId" = u.id AND n."readAt" IS NULL AND n."archivedAt" IS NULL) AS actual
+    FROM "User" u LEFT JOIN "NotificationCounter" c ON c."userId" = u.id
+    WHERE COALESCE(c.unread, 0) <> (SELECT count(*)::int FROM "Notification" n WHERE n."userId" = u.id AND n."readAt" IS NULL AND n."archivedAt" IS NULL)`;
+}
+
+async function organizationWithAgents(slug: string, agents: number) {
+  const organization = await prisma().organization.create({ data: { slug, name: slug } });
+  await prisma().queue.create({ data: { organizationId: organization.id, name: "Empty queue" } });
+  await prisma().user.createMany({
+    data: Array.from({ length: agents }, (_, i) => ({
+      organizationId: organization.id,
+      email: `agent${i}@${slug}.test`,
+      name: `Agent ${i}`,
+      role: "AGENT" as const,
+    })),
+  });
+  const users = await prisma().user.findMany({ where: { organizationId: organization.id }, select: { id: true } });
+  return { id: organization.id, userIds: users.map((u) => u.id) };
+}
+
+function contextOf(organizationId: string, userId: string): ServiceContext {
+  return { db: scopedTo(prisma(), organizationId), runtime: server.app.runtime, actor: { userId, organizationId, role: "AGENT" } };
+}
+
+/** Runs tasks with at most `width` in flight; rejects with the first failure. */
+async function concurrently(tasks: Array<() => Promise<unknown>>, width: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < tasks.length) await tasks[next++]!();
+    }),
+  );
+}
+
+/** A notification picked a moment ago may be gone by the time it is marked (retention, deletes): that race is not the point. */
+const unlessGone = (error: unknown) => {
+  if (!(error instanceof DomainError && error.code === "NOT_FOUND")) throw error;
+};
+
+const pick = <T>(items: T[], i: number) => items[(i * 7919) % items.length]!;
+
+describe("the unread counter", () => {
+  it("equals a count of unread, unarchived rows after concurrent inserts, coalescing, reads, archives, erasure, retention and cascades", async () => {
+    const org = await organizationWithAgents("counter", 8);
+    const doomed = await organizationWithAgents("counter-doomed", 3);
+    const conversations = await Promise.all(Array.from({ length: 4 }, () => openConversation(prisma(), { org: "counter", assignee: null })));
+    const doomedConversation = await openConversation(prisma(), { org: "counter-doomed", assignee: null });
+    // Some of everything to start from: unread rows for every agent of both organizations.
+    for (const conversation of conversations) await receiveMessage(server, conversation);
+    await receiveMessage(server, doomedConversation);
+    await receiveMessage(server, doomedConversation);
+    // Their rows are deleted while the others work: inactive first, so the engine does
+    // not fold a new message into a row being deleted (nothing else deletes unread rows).
+    await prisma().user.updateMany({ where: { id: { in: [org.userIds[6]!, org.userIds[7]!] } }, data: { active: false } });
+    const talking = conversations.slice(0, 3);
+    const active = org.userIds.slice(0, 6);
+
+    const someNotification = async (i: number) => {
+      const rows = await prisma().notification.findMany({ where: { userId: { in: active } }, select: { id: true, userId: true }, take: 50 });
+      return pick(rows, i);
+    };
+    const tasks: Array<() => Promise<unknown>> = [];
+    for (let i = 0; i < 24; i++) {
+      // Engine inserts (unnest) and, within the coalescing window, updates of the same rows.
+      tasks.push(() => receiveMessage(server, pick(talking, i)));
+      if (i % 2 === 0)
+        tasks.push(async () => {
+          const n = await someNotification(i);
+          return markNotificationRead(contextOf(org.id, n.userId), n.id).catch(unlessGone);
+        });
+      if (i % 3 === 0)
+        tasks.push(async () => {
+          const n = await someNotification(i + 1);
+          return archiveNotification(contextOf(org.id, n.userId), n.id).catch(unlessGone);
+        });
+      if (i % 5 === 0) tasks.push(() => markAllNotificationsRead(contextOf(org.id, pick(active, i))));
+    }
+    // Privacy erasure rewrites rows of a conversation (no change to the count).
+    tasks.push(async () => {
+      const conversation = await prisma().conversation.findUniqueOrThrow({ where: { id: conversations[0]!.id } });
+      return eraseContact(contextOf(org.id, org.userIds[0]!), conversation.contactId);
+    });
+    // Retention deletes read rows; a rolled-back insert leaves nothing behind.
+    tasks.push(() => deleteExpiredNotifications(server.app.runtime, new Date(Date.now() + 400 * 24 * 3600_000)));
+    tasks.push(() =>
+      inUnitOfWork(prisma(), server.app.runtime.log, async ({ tx }) => {
+        await insertNotifications(
+          tx,
+          { organizationId: org.id, type: "CAMPAIGN_FAILED", conversationId: null, alertId: null, data: {}, at: new Date() },
+          org.userIds.map((userId) => ({ userId, title: "rolled back", body: "" })),
+        );
+        throw new Error("roll back");
+      }).catch(() => undefined),
+    );
+    // Deleting unread rows: one by one, by a deleted user, by a deleted organization.
+    tasks.push(async () => prisma().notification.deleteMany({ where: { userId: org.userIds[6]!, readAt: null } }));
+    tasks.push(() => prisma().user.delete({ where: { id: org.userIds[7]! } }));
+    tasks.push(() => prisma().organization.delete({ where: { id: doomed.id } }));
+    // A conversation deleted under its notifications (their conversationId set to null).
+    tasks.push(() => prisma().conversation.delete({ where: { id: conversations[3]!.id } }));
+
+    await concurrently(tasks, 6);
+
+    expect(await mismatches(prisma())).toEqual([]);
+    const counters = await prisma().notificationCounter.findMany({ where: { userId: { in: [...org.userIds, ...doomed.userIds] } } });
+    // Deleted users' counters went with them; the run left some unread counts to compare.
+    expect(counters.map((c) => c.userId)).not.toContain(org.userIds[7]);
+    expect(counters.filter((c) => doomed.userIds.includes(c.userId))).toEqual([]);
+    expect(counters.some((c) => c.unread > 0)).toBe(true);
+    expect(counters.every((c) => c.organizationId === org.id)).toBe(true);
+  });
+
+  it("serves unreadNotificationCount from it", async () => {
+    const token = await server.token("agent2@demo.test");
+    const before = (await server.gql<{ unreadNotificationCount: number }>("{ unreadNotificationCount }", {}, token)).data!.unreadNotificationCount;
+    const conversation = await openConversation(prisma(), { org: "demo", assignee: "agent2@demo.test" });
+    await receiveMessage(server, conversation);
+    const after = await server.gql<{ unreadNotificationCount: number }>("{ unreadNotificationCount }", {}, token);
+    expect(after.data!.unreadNotificationCount).toBe(before + 1);
+    await server.gql("mutation { markAllNotificationsRead }", {}, token);
+    expect((await server.gql<{ unreadNotificationCount: number }>("{ unreadNotificationCount }", {}, token)).data!.unreadNotificationCount).toBe(0);
+  });
+
+  it("never deadlocks when transactions notify the same users in opposite orders while others read theirs", async () => {
+    const org = await organizationWithAgents("counter-contended", 100);
+    const db = createPrisma(server.database.url, 12);
+    try {
+      const insert = (order: string[], round: number) =>
+        db.$transaction(async (tx) => {
+          await insertNotifications(
+            tx,
+            { organizationId: org.id, type: "CAMPAIGN_FAILED", conversationId: null, alertId: null, data: {}, at: new Date() },
+            order.map((userId) => ({ userId, title: `round ${round}`, body: "" })),
+          );
+          // Hold the counter rows a moment, as a webhook's remaining writes would.
+          await tx.$executeRaw`SELECT pg_sleep(0.01)`;
+        });
+      const reversed = [...org.userIds].reverse();
+      const tasks: Array<() => Promise<unknown>> = [];
+      for (let round = 0; round < 12; round++) {
+        tasks.push(() => insert(round % 2 ? org.userIds : reversed, round));
+        // A multi-user decrement, as cascades and retention do.
+        tasks.push(() =>
+          db.notification.updateMany({ where: { userId: { in: round % 2 ? reversed : org.userIds }, readAt: null }, data: { readAt: new Date() } }),
+        );
+      }
+      await concurrently(tasks, 8);
+      expect(await mismatches(db)).toEqual([]);
+    } finally {
+      await db.$disconnect();
+    }
+  });
+});
