@@ -63,6 +63,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     DATABASE_URL: database.url,
     // Many servers run at once in the suite: keep each one's pool small.
     DATABASE_POOL_SIZE: "8",
+    // With REDIS_URL the connect limit's bucket (per IP, 127.0.0.1) is shared by every
+    // process on that Redis — other test files, a bench next door. Tests of the limit set it.
+    RATE_LIMIT_WS_CONNECTS_PER_MINUTE: "100000",
     ...options.env,
   });
   const app = await startApp(config, { role: options.role ?? "all", seed: false, log: options.log ?? createLogger(config.LOG_LEVEL) });
