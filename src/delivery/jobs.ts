@@ -1,6 +1,6 @@
 import { defineJob, type JobDefinition } from "../jobs/define.js";
 import type { ExternalChannel } from "./channel-types.js";
-import { deliver } from "./deliver.js";
+import { deliver, deliverBatch } from "./deliver.js";
 import { markDead } from "./outcome.js";
 import { deadLetterQueueName as deadLetterName, deliveryPayload as payload, deliveryQueueName as queueName } from "./queues.js";
 
@@ -20,9 +20,12 @@ function deliveryJob(channel: ExternalChannel) {
     }),
     // NOTIFY wakes workers for new jobs only; retries and deferred sends (startAfter) are
     // found by polling, which pg-boss slows to 30 s on NOTIFY queues unless told otherwise.
-    // Two batches in flight per process: one is sending while the other is fetched and settled.
-    work: { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, batchSize: 25, localConcurrency: 2 },
+    // Four batches in flight per process: while one batch reads, claims and records (a few
+    // round trips to PostgreSQL), the others keep the SMTP pool's 10 sessions busy.
+    work: { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, batchSize: 25, localConcurrency: 4 },
     handler: (data, runtime, attempt) => deliver(runtime, channel, data.deliveryId, attempt),
+    // A fetched batch shares its reads, claim and writes (deliverBatch).
+    batchHandler: (jobs, runtime) => deliverBatch(runtime, channel, jobs),
   });
 }
 

@@ -26,6 +26,19 @@ export interface JobDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
   cron?: string;
   /** Throwing retries the job under its queue's policy; returning completes it. */
   handler(data: z.output<S>, runtime: Runtime, attempt: JobAttempt): Promise<void>;
+  /**
+   * When set, the worker hands it each fetched batch instead of calling `handler` per
+   * job, so the jobs can share their reads and writes. Resolves to each job's outcome
+   * in order: null completes it, an Error fails it (retried like a throwing `handler`).
+   * Rejecting fails the whole batch.
+   */
+  batchHandler?(jobs: Array<BatchJob<z.output<S>>>, runtime: Runtime): Promise<Array<Error | null>>;
+}
+
+/** One job of a batch: its payload and attempt. */
+export interface BatchJob<T> {
+  data: T;
+  attempt: JobAttempt;
 }
 
 export type QueueOptionsOf = Omit<Queue, "name">;

@@ -1,7 +1,14 @@
 import type { JobResult } from "pg-boss";
 import { withLogContext } from "../observability/log-context.js";
 import type { Runtime } from "../runtime.js";
-import { queueOptions, type JobDefinition } from "./define.js";
+import { queueOptions, type BatchJob, type JobDefinition } from "./define.js";
+
+/** What pg-boss hands a worker per job. */
+interface FetchedJob {
+  id: string;
+  data: unknown;
+  retryCount: number;
+}
 
 /** Creates every queue (idempotent); API-only instances need them to send jobs. */
 export async function createQueues(runtime: Runtime, definitions: readonly JobDefinition[]): Promise<void> {
@@ -40,27 +47,60 @@ export async function startWorkers(runtime: Runtime, definitions: readonly JobDe
         perJobResults: true,
         ...job.work,
       },
-      async (batch): Promise<JobResult[]> =>
-        Promise.all(
-          batch.map(async ({ id, data, retryCount }): Promise<JobResult> => {
-            const log = runtime.log.child({ job: job.name, jobId: id });
-            const payload = job.schema.safeParse(data);
-            if (!payload.success) {
-              // A payload no handler can read will not get better on retry.
-              log.error({ issues: payload.error.issues }, "job payload rejected");
-              return { id, status: "deadletter", output: { error: "invalid payload" } };
-            }
-            try {
-              // Every line the handler logs carries the job's name and id.
-              await withLogContext({ job: job.name, jobId: id }, () => job.handler(payload.data, runtime, { id, retryCount }));
-              return { id, status: "completed" };
-            } catch (error) {
-              log.warn({ err: (error as Error).message, retryCount }, "job failed");
-              return { id, status: "failed", output: { error: (error as Error).message } };
-            }
-          }),
-        ),
+      (batch): Promise<JobResult[]> => (job.batchHandler ? runBatch(runtime, job, batch) : runEach(runtime, job, batch)),
     );
     if (job.cron) await boss.schedule(job.name, job.cron);
   }
+}
+
+/** A payload no handler can read will not get better on retry. */
+function rejectPayload(runtime: Runtime, job: JobDefinition, id: string, issues: unknown): JobResult {
+  runtime.log.child({ job: job.name, jobId: id }).error({ issues }, "job payload rejected");
+  return { id, status: "deadletter", output: { error: "invalid payload" } };
+}
+
+function failed(runtime: Runtime, job: JobDefinition, id: string, retryCount: number, error: Error): JobResult {
+  runtime.log.child({ job: job.name, jobId: id }).warn({ err: error.message, retryCount }, "job failed");
+  return { id, status: "failed", output: { error: error.message } };
+}
+
+/** Each job through `handler`, concurrently. */
+function runEach(runtime: Runtime, job: JobDefinition, batch: FetchedJob[]): Promise<JobResult[]> {
+  return Promise.all(
+    batch.map(async ({ id, data, retryCount }): Promise<JobResult> => {
+      const payload = job.schema.safeParse(data);
+      if (!payload.success) return rejectPayload(runtime, job, id, payload.error.issues);
+      try {
+        // Every line the handler logs carries the job's name and id.
+        await withLogContext({ job: job.name, jobId: id }, () => job.handler(payload.data, runtime, { id, retryCount }));
+        return { id, status: "completed" };
+      } catch (error) {
+        return failed(runtime, job, id, retryCount, error as Error);
+      }
+    }),
+  );
+}
+
+/** The whole batch through `batchHandler`; each job settles on its own outcome. */
+async function runBatch(runtime: Runtime, job: JobDefinition, batch: FetchedJob[]): Promise<JobResult[]> {
+  const results: JobResult[] = [];
+  const valid: Array<BatchJob<unknown> & { index: number }> = [];
+  for (const [index, { id, data, retryCount }] of batch.entries()) {
+    const payload = job.schema.safeParse(data);
+    if (payload.success) valid.push({ index, data: payload.data, attempt: { id, retryCount } });
+    results[index] = payload.success ? { id, status: "completed" } : rejectPayload(runtime, job, id, payload.error.issues);
+  }
+  if (valid.length === 0) return results;
+  let outcomes: Array<Error | null>;
+  try {
+    // Every line the handler logs carries the job's name (each delivery's line names its job id).
+    outcomes = await withLogContext({ job: job.name }, () => job.batchHandler!(valid, runtime));
+  } catch (error) {
+    outcomes = valid.map(() => error as Error);
+  }
+  for (const [i, { index, attempt }] of valid.entries()) {
+    const outcome = outcomes[i] ?? null;
+    if (outcome) results[index] = failed(runtime, job, attempt.id, attempt.retryCount, outcome);
+  }
+  return results;
 }
