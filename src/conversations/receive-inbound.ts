@@ -2,10 +2,11 @@ import type { UnitOfWork } from "../db/unit-of-work.js";
 import { notify } from "../notifications/engine.js";
 import { maskPhone, type Logger } from "../observability/log.js";
 import type { Runtime } from "../runtime.js";
+import { memberDirectoryOf } from "../organizations/member-directory.js";
+import { OrganizationSuspended } from "../organizations/held-webhooks.js";
 import { noteAgentInbound, notificationNumberOwners, ownerOfNumber } from "./anti-loop.js";
-import type { SenderIdentity } from "./contact-for-inbound.js";
 import { applyMessageStatus, type MovedMessage, type StatusReport } from "./message-status.js";
-import { recordInboundMessage, type InboundMessageInput } from "./record-inbound.js";
+import { recordInboundMessage, type InboundMessageInput, type SenderIdentity } from "./record-inbound.js";
 
 /** One customer message as the provider's webhook carried it, already read into our terms. */
 export interface InboundMessage extends InboundMessageInput {
@@ -65,10 +66,20 @@ export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: 
   const movedMessages: MovedMessage[] = [];
   for (const change of batch.changes) {
     const { organizationId } = change;
-    const owners = change.messages.length ? await notificationNumberOwners(tx, organizationId) : [];
     for (const message of change.messages) {
-      const { sender } = message;
-      const agent = ownerOfNumber(owners, sender.waId);
+      const { sender, ...input } = message;
+      const recorded = await recordInboundMessage(tx, {
+        organizationId,
+        queueId: change.queueId,
+        ...(change.whatsAppNumberId ? { whatsAppNumberId: change.whatsAppNumberId } : {}),
+        sender,
+        message: input,
+      });
+      // Nothing was written for it: the caller rolls the whole webhook back and holds it.
+      if (recorded.suspended) throw new OrganizationSuspended(organizationId);
+      // The members as of this transaction (cached per version): who owns a notification number.
+      const directory = await memberDirectoryOf(runtime, tx, organizationId, recorded.membersVersion);
+      const agent = ownerOfNumber(notificationNumberOwners(directory), sender.waId);
       if (agent) {
         outcome.agentMessages += 1;
         await noteAgentInbound(tx, agent.id, message.sentAt);
@@ -77,14 +88,6 @@ export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: 
           "message from an agent's notification number: stored without notification",
         );
       }
-      const { sender: _sender, ...input } = message;
-      const recorded = await recordInboundMessage(tx, {
-        organizationId,
-        queueId: change.queueId,
-        ...(change.whatsAppNumberId ? { whatsAppNumberId: change.whatsAppNumberId } : {}),
-        sender,
-        message: input,
-      });
       if (!recorded.stored) {
         outcome.duplicates += 1;
         continue;
