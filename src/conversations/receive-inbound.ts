@@ -48,16 +48,18 @@ interface NewMessage {
 }
 
 /**
- * The conversation side of inbound traffic, inside the caller's transaction: for each
- * message, the anti-loop rule (a message from an agent's verified notification number is
- * stored but raises no notification — a customer's message is never dropped), then
- * contact, conversation and the message once per provider id; status reports move the
- * organization's outbound messages; once every message is recorded, one NEW_MESSAGE per
- * new message goes to the notification engine — its locks (email limits) are then always
- * taken last, after the contact and conversation-number rows, so two webhooks can never
- * hold them in opposite orders and deadlock. After commit the unit publishes the
- * recipients' notifications, then each new message (`messageAdded`) and its conversation
- * (`conversationUpdated`).
+ * The conversation side of inbound traffic, inside the caller's transaction: each message
+ * is recorded in one statement (contact, conversation and the message once per provider
+ * id; nothing for a suspended organization, which throws OrganizationSuspended so the
+ * caller holds the webhook), then the anti-loop rule (a message from an agent's verified
+ * notification number is stored but raises no notification — a customer's message is
+ * never dropped) over the organization's members as of this transaction; status reports
+ * move the organization's outbound messages; once every message is recorded, one
+ * NEW_MESSAGE per new message goes to the notification engine — its locks (email limits)
+ * are then always taken last, after the contact and conversation-number rows, so two
+ * webhooks can never hold them in opposite orders and deadlock. After commit the unit
+ * publishes the recipients' notifications, then each new message (`messageAdded`) and its
+ * conversation (`conversationUpdated`).
  */
 export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: InboundBatch, log: Logger = runtime.log): Promise<InboundOutcome> {
   const { tx } = unit;
