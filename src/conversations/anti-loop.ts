@@ -1,4 +1,5 @@
 import type { Prisma } from "../db/client.js";
+import type { MemberDirectory } from "../organizations/member-directory.js";
 import { sameWhatsAppNumber } from "./phone.js";
 
 export interface NotificationNumberOwner {
@@ -11,12 +12,9 @@ export interface NotificationNumberOwner {
  * from one of those numbers is an agent answering (or echoing) a notification, not a
  * customer: it must not open a conversation, or every notification could loop.
  */
-export function notificationNumberOwners(tx: Prisma.TransactionClient, organizationId: string): Promise<NotificationNumberOwner[]> {
-  return tx.user.findMany({
-    // Only a verified number (or one an ORG_ADMIN set) counts: claiming a customer's number is not enough.
-    where: { organizationId, whatsappNotificationNumber: { not: null }, whatsappNumberVerifiedAt: { not: null } },
-    select: { id: true, whatsappNotificationNumber: true },
-  });
+export function notificationNumberOwners(directory: MemberDirectory): NotificationNumberOwner[] {
+  // Only a verified number (or one an ORG_ADMIN set) counts: claiming a customer's number is not enough.
+  return directory.members.filter((u) => u.whatsappNotificationNumber !== null && u.whatsappNumberVerified);
 }
 
 export function ownerOfNumber(owners: NotificationNumberOwner[], waId: string | undefined): NotificationNumberOwner | undefined {

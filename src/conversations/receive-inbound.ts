@@ -2,10 +2,11 @@ import type { UnitOfWork } from "../db/unit-of-work.js";
 import { notify } from "../notifications/engine.js";
 import { maskPhone, type Logger } from "../observability/log.js";
 import type { Runtime } from "../runtime.js";
+import { memberDirectoryOf } from "../organizations/member-directory.js";
+import { OrganizationSuspended } from "../organizations/held-webhooks.js";
 import { noteAgentInbound, notificationNumberOwners, ownerOfNumber } from "./anti-loop.js";
-import type { SenderIdentity } from "./contact-for-inbound.js";
 import { applyMessageStatus, type MovedMessage, type StatusReport } from "./message-status.js";
-import { recordInboundMessage, type InboundMessageInput } from "./record-inbound.js";
+import { recordInboundMessage, type InboundMessageInput, type SenderIdentity } from "./record-inbound.js";
 
 /** One customer message as the provider's webhook carried it, already read into our terms. */
 export interface InboundMessage extends InboundMessageInput {
@@ -47,16 +48,18 @@ interface NewMessage {
 }
 
 /**
- * The conversation side of inbound traffic, inside the caller's transaction: for each
- * message, the anti-loop rule (a message from an agent's verified notification number is
- * stored but raises no notification — a customer's message is never dropped), then
- * contact, conversation and the message once per provider id; status reports move the
- * organization's outbound messages; once every message is recorded, one NEW_MESSAGE per
- * new message goes to the notification engine — its locks (email limits) are then always
- * taken last, after the contact and conversation-number rows, so two webhooks can never
- * hold them in opposite orders and deadlock. After commit the unit publishes the
- * recipients' notifications, then each new message (`messageAdded`) and its conversation
- * (`conversationUpdated`).
+ * The conversation side of inbound traffic, inside the caller's transaction: each message
+ * is recorded in one statement (contact, conversation and the message once per provider
+ * id; nothing for a suspended organization, which throws OrganizationSuspended so the
+ * caller holds the webhook), then the anti-loop rule (a message from an agent's verified
+ * notification number is stored but raises no notification — a customer's message is
+ * never dropped) over the organization's members as of this transaction; status reports
+ * move the organization's outbound messages; once every message is recorded, one
+ * NEW_MESSAGE per new message goes to the notification engine — its locks (email limits)
+ * are then always taken last, after the contact and conversation-number rows, so two
+ * webhooks can never hold them in opposite orders and deadlock. After commit the unit
+ * publishes the recipients' notifications, then each new message (`messageAdded`) and its
+ * conversation (`conversationUpdated`).
  */
 export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: InboundBatch, log: Logger = runtime.log): Promise<InboundOutcome> {
   const { tx } = unit;
@@ -65,10 +68,20 @@ export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: 
   const movedMessages: MovedMessage[] = [];
   for (const change of batch.changes) {
     const { organizationId } = change;
-    const owners = change.messages.length ? await notificationNumberOwners(tx, organizationId) : [];
     for (const message of change.messages) {
-      const { sender } = message;
-      const agent = ownerOfNumber(owners, sender.waId);
+      const { sender, ...input } = message;
+      const recorded = await recordInboundMessage(tx, {
+        organizationId,
+        queueId: change.queueId,
+        ...(change.whatsAppNumberId ? { whatsAppNumberId: change.whatsAppNumberId } : {}),
+        sender,
+        message: input,
+      });
+      // Nothing was written for it: the caller rolls the whole webhook back and holds it.
+      if (recorded.suspended) throw new OrganizationSuspended(organizationId);
+      // The members as of this transaction (cached per version): who owns a notification number.
+      const directory = await memberDirectoryOf(runtime, tx, organizationId, recorded.membersVersion);
+      const agent = ownerOfNumber(notificationNumberOwners(directory), sender.waId);
       if (agent) {
         outcome.agentMessages += 1;
         await noteAgentInbound(tx, agent.id, message.sentAt);
@@ -77,14 +90,6 @@ export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: 
           "message from an agent's notification number: stored without notification",
         );
       }
-      const { sender: _sender, ...input } = message;
-      const recorded = await recordInboundMessage(tx, {
-        organizationId,
-        queueId: change.queueId,
-        ...(change.whatsAppNumberId ? { whatsAppNumberId: change.whatsAppNumberId } : {}),
-        sender,
-        message: input,
-      });
       if (!recorded.stored) {
         outcome.duplicates += 1;
         continue;

@@ -1,6 +1,12 @@
-import { MessageDirection, MessageStatus, type MessageType, type Prisma } from "../db/client.js";
-import { contactForInbound, type SenderIdentity } from "./contact-for-inbound.js";
-import { conversationForInbound } from "./conversation-for-inbound.js";
+import { v7 as uuidv7 } from "uuid";
+import type { MessageType, Prisma } from "../db/client.js";
+
+/** Who wrote, as the webhook names them: the phone's digits and/or the business-scoped user id. */
+export interface SenderIdentity {
+  waId?: string;
+  bsuid?: string;
+  profileName?: string;
+}
 
 export interface InboundMessageInput {
   /** The WhatsApp message id (wamid). */
@@ -14,71 +20,54 @@ export interface InboundMessageInput {
   sentAt: Date;
 }
 
+/** What the organization's row said when the message was recorded. */
+interface OrganizationStanding {
+  /** Its members' version (src/organizations/member-directory.ts), read in this transaction. */
+  membersVersion: number;
+}
+
 export type InboundOutcome =
-  | { stored: true; messageId: string; conversationId: string; contactId: string }
-  /** This wamid is already stored: Meta redelivered it. Nothing changed. */
-  | { stored: false };
+  | ({ stored: true; suspended?: false; messageId: string; conversationId: string; contactId: string } & OrganizationStanding)
+  /** This wamid is already stored: Meta redelivered it. Nothing changed but the contact's profile. */
+  | ({ stored: false; suspended?: false } & OrganizationStanding)
+  /** The organization is suspended: nothing was written; the caller holds the webhook. */
+  | ({ stored: false; suspended: true } & OrganizationStanding);
+
+interface RecordedRow {
+  suspended: boolean;
+  members_version: number;
+  stored: boolean;
+  message_id: string | null;
+  conversation_id: string | null;
+  contact_id: string | null;
+}
 
 /**
- * Stores one customer message in its conversation, once per wamid: upserts the
- * contact, finds/reopens/opens the conversation, inserts the message and keeps the
- * counters (unread, message count, last message time, awaiting reply since).
- * Runs inside the caller's transaction; the contact's row lock orders concurrent
- * deliveries of the same customer, so a redelivery sees the first one's message.
+ * Stores one customer message in its conversation, once per wamid, in ONE round trip
+ * (the SQL function `aviso_record_inbound`, prisma/migrations/*_inbound_in_one_statement):
+ * upserts the contact — its row lock orders concurrent deliveries of the same customer,
+ * so a redelivery sees the first one's message — finds/reopens/opens the conversation,
+ * inserts the message and keeps the counters (unread, message count, last message time,
+ * awaiting reply since). Runs inside the caller's transaction. Writes nothing for a
+ * suspended organization.
  */
 export async function recordInboundMessage(
   tx: Prisma.TransactionClient,
   input: { organizationId: string; queueId: string | null; whatsAppNumberId?: string; sender: SenderIdentity; message: InboundMessageInput },
 ): Promise<InboundOutcome> {
-  const { organizationId, message } = input;
-  const contact = await contactForInbound(tx, organizationId, input.sender);
-  const existing = await tx.message.findUnique({
-    where: { organizationId_externalId: { organizationId, externalId: message.externalId } },
-    select: { id: true },
-  });
-  if (existing) return { stored: false };
-
-  const { conversation } = await conversationForInbound(tx, organizationId, contact.id, input.queueId);
-  // ON CONFLICT DO NOTHING: even a race the lock did not order stores the message once.
-  const [inserted] = await tx.message.createManyAndReturn({
-    data: [
-      {
-        organizationId,
-        conversationId: conversation.id,
-        direction: MessageDirection.INBOUND,
-        type: message.type,
-        text: message.text,
-        externalId: message.externalId,
-        status: MessageStatus.RECEIVED,
-        payload: message.payload,
-        ...(message.errors !== undefined ? { errors: message.errors } : {}),
-        sentAt: message.sentAt,
-      },
-    ],
-    skipDuplicates: true,
-    select: { id: true },
-  });
-  if (!inserted) return { stored: false };
-
-  await tx.conversation.update({
-    where: { id: conversation.id },
-    data: {
-      unreadCount: { increment: 1 },
-      lastMessageAt: latest(conversation.lastMessageAt, message.sentAt),
-      // Opens (or extends) WhatsApp's 24-hour window for the agents' answers, which leave from this number.
-      lastInboundAt: latest(conversation.lastInboundAt, message.sentAt),
-      ...(input.whatsAppNumberId ? { whatsAppNumberId: input.whatsAppNumberId } : {}),
-      ...(conversation.awaitingReplySince ? {} : { awaitingReplySince: message.sentAt }),
-    },
-  });
-  await tx.contact.update({
-    where: { id: contact.id },
-    data: { messageCount: { increment: 1 }, lastMessageAt: latest(contact.lastMessageAt, message.sentAt) },
-  });
-  return { stored: true, messageId: inserted.id, conversationId: conversation.id, contactId: contact.id };
-}
-
-// Meta delivers out of order: an older message must not move "last message" back.
-function latest(current: Date | null, candidate: Date): Date {
-  return current && current > candidate ? current : candidate;
+  const { organizationId, message, sender } = input;
+  if (!sender.waId && !sender.bsuid) throw new Error("an inbound message needs a wa_id or a user_id");
+  const newIds = [uuidv7(), uuidv7(), uuidv7()];
+  const [row] = await tx.$queryRaw<RecordedRow[]>`
+    SELECT * FROM aviso_record_inbound(
+      ${organizationId}::uuid, ${input.queueId}::uuid, ${input.whatsAppNumberId ?? null}::uuid,
+      ${sender.waId ?? null}::text, ${sender.bsuid ?? null}::text, ${sender.profileName || null}::text,
+      ${message.externalId}::text, ${message.type}::text, ${message.text}::text,
+      ${JSON.stringify(message.payload)}::jsonb, ${message.errors === undefined ? null : JSON.stringify(message.errors)}::jsonb,
+      ${message.sentAt.toISOString()}::timestamptz AT TIME ZONE 'UTC', ${newIds}::uuid[])`;
+  if (!row) throw new Error("aviso_record_inbound returned no row");
+  const standing = { membersVersion: row.members_version };
+  if (row.suspended) return { stored: false, suspended: true, ...standing };
+  if (!row.stored || !row.message_id || !row.conversation_id || !row.contact_id) return { stored: false, ...standing };
+  return { stored: true, messageId: row.message_id, conversationId: row.conversation_id, contactId: row.contact_id, ...standing };
 }

@@ -128,7 +128,7 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
     runtime.log.warn({ event: event.type, organizationId: event.organizationId }, "notification subject not found; nothing notified");
     return [];
   }
-  const recipients = await recipientsFor(tx, event, subject);
+  const recipients = await recipientsFor(runtime, tx, event, subject);
   if (recipients.length === 0) return [];
   const plans: RecipientPlan[] = recipients.map((recipient) => ({
     recipient,

@@ -1,4 +1,6 @@
 import type { NotificationChannel, NotificationType, Prisma, Role } from "../db/client.js";
+import { memberDirectoryOf, type DirectoryMember, type MemberDirectory } from "../organizations/member-directory.js";
+import type { Runtime } from "../runtime.js";
 import type { NotificationEvent } from "./events.js";
 import type { Subject } from "./subject.js";
 
@@ -33,8 +35,13 @@ const ACTIVE_AGENT = { role: "AGENT", active: true } as const;
  * - a triggered event (triggerNotification): the active users of the organization it names.
  * Sorted by id, so concurrent engines take their locks in the same order.
  */
-export async function recipientsFor(tx: Prisma.TransactionClient, event: NotificationEvent, subject: Subject): Promise<Recipient[]> {
+export async function recipientsFor(runtime: Runtime, tx: Prisma.TransactionClient, event: NotificationEvent, subject: Subject): Promise<Recipient[]> {
   const organizationId = event.organizationId;
+  const { membersVersion } = subject.organization;
+  if (event.type === "NEW_MESSAGE" && subject.conversation && membersVersion !== undefined) {
+    // Every inbound message comes here: its organization's members come from the cache of this version.
+    return newMessageRecipients(await memberDirectoryOf(runtime, tx, organizationId, membersVersion), subject.conversation, subject.organization);
+  }
   const admins: Prisma.UserWhereInput = { organizationId, role: "ORG_ADMIN", active: true };
   const conversation = subject.conversation;
   const candidates: Prisma.UserWhereInput[] = [];
@@ -75,23 +82,62 @@ export async function recipientsFor(tx: Prisma.TransactionClient, event: Notific
   }
   for (const where of candidates) {
     const found = await findRecipients(tx, where, event.type, subject.organization);
-    if (found.length > 0) return event.type === "NEW_MESSAGE" && conversation ? withoutMuted(tx, found, conversation.id) : found;
+    if (found.length > 0) return event.type === "NEW_MESSAGE" && conversation ? withoutMuted(found, conversation.mutedUserIds) : found;
   }
   return [];
 }
 
 /**
- * Drops who muted the conversation until later than now. Their mute does not pass the
- * message to the next group (the queue, the organization): they chose not to hear of it.
+ * NEW_MESSAGE's rule (above) over the organization's cached members: the assignee; else
+ * the queue's active agents; else every active agent — less who muted the conversation.
  */
-async function withoutMuted(tx: Prisma.TransactionClient, recipients: Recipient[], conversationId: string): Promise<Recipient[]> {
-  const muted = await tx.conversationMute.findMany({
-    where: { conversationId, userId: { in: recipients.map((r) => r.id) }, until: { gt: new Date() } },
-    select: { userId: true },
-  });
-  if (muted.length === 0) return recipients;
-  const mutedIds = new Set(muted.map((m) => m.userId));
-  return recipients.filter((r) => !mutedIds.has(r.id));
+function newMessageRecipients(
+  directory: MemberDirectory,
+  conversation: NonNullable<Subject["conversation"]>,
+  organization: Subject["organization"],
+): Recipient[] {
+  const activeAgent = (m: DirectoryMember) => m.active && m.role === "AGENT";
+  const groups: Array<(m: DirectoryMember) => boolean> = [
+    ...(conversation.assigneeId ? [(m: DirectoryMember) => m.id === conversation.assigneeId && m.active] : []),
+    ...(conversation.queueId ? [(m: DirectoryMember) => activeAgent(m) && m.queueIds.includes(conversation.queueId!)] : []),
+    activeAgent,
+  ];
+  for (const inGroup of groups) {
+    const found = directory.members.filter(inGroup);
+    if (found.length === 0) continue;
+    return withoutMuted(
+      found.map((m) => recipientOf(m, "NEW_MESSAGE", organization)),
+      conversation.mutedUserIds,
+    );
+  }
+  return [];
+}
+
+function recipientOf(member: DirectoryMember, type: NotificationType, organization: Subject["organization"]): Recipient {
+  return {
+    id: member.id,
+    organizationId: member.organizationId,
+    role: member.role,
+    locale: member.locale,
+    organizationLocale: organization.locale,
+    notifyOnNewMessage: member.notifyOnNewMessage,
+    whatsappNotificationNumber: member.whatsappNotificationNumber,
+    quietHoursStart: member.quietHoursStart,
+    quietHoursEnd: member.quietHoursEnd,
+    quietHoursTimeZone: member.quietHoursTimeZone,
+    preferences: member.preferences.filter((p) => p.type === type),
+  };
+}
+
+/**
+ * Drops who muted the conversation until later than now (read with the subject). Their
+ * mute does not pass the message to the next group (the queue, the organization): they
+ * chose not to hear of it.
+ */
+function withoutMuted(recipients: Recipient[], mutedUserIds: string[]): Recipient[] {
+  if (mutedUserIds.length === 0) return recipients;
+  const muted = new Set(mutedUserIds);
+  return recipients.filter((r) => !muted.has(r.id));
 }
 
 async function findRecipients(

@@ -11,6 +11,11 @@ export interface EngineOrganization {
   coalesceWindowSeconds: number;
   emailHourlyLimit: number;
   criticalBypassesQuietHours: boolean;
+  /**
+   * Its members' version, read with the subject (src/organizations/member-directory.ts);
+   * absent where the subject's read does not take it (the engine then reads the users itself).
+   */
+  membersVersion?: number;
 }
 
 /** What an event is about, read once per event (not per recipient). */
@@ -23,6 +28,8 @@ export interface Subject {
     queueId: string | null;
     awaitingReplySince: Date | null;
     contactName: string;
+    /** Who muted it until later than now: NEW_MESSAGE skips them. */
+    mutedUserIds: string[];
   };
   message?: { id: string; type: MessageType; text: string | null };
   /** A triggered notification's severity (CRITICAL may bypass quiet hours). */
@@ -105,6 +112,8 @@ interface ConversationSubjectRow {
   coalesceWindowSeconds: number;
   emailHourlyLimit: number;
   criticalBypassesQuietHours: boolean;
+  membersVersion: number;
+  mutedUserIds: string[];
   messageId: string | null;
   messageType: MessageType | null;
   messageText: string | null;
@@ -113,8 +122,9 @@ interface ConversationSubjectRow {
 const isUuid = (id: string | null) => id === null || z.string().uuid().safeParse(id).success;
 
 /**
- * A conversation with its contact, organization settings and (for NEW_MESSAGE) the
- * message, in one round trip: this runs for every inbound message.
+ * A conversation with its contact, its mutes, the organization's settings and members'
+ * version and (for NEW_MESSAGE) the message, in one round trip: this runs for every
+ * inbound message.
  */
 async function loadConversationSubject(
   tx: Prisma.TransactionClient,
@@ -127,7 +137,8 @@ async function loadConversationSubject(
     SELECT c.id::text AS id, c.number, c."assigneeId"::text AS "assigneeId", c."queueId"::text AS "queueId", c."awaitingReplySince",
            ct.name AS "contactName", ct.phone AS "contactPhone",
            o.id::text AS "organizationId", o.locale, o."notifyNewMessage", o."slackWebhookUrl", o."coalesceWindowSeconds",
-           o."emailHourlyLimit", o."criticalBypassesQuietHours",
+           o."emailHourlyLimit", o."criticalBypassesQuietHours", o."membersVersion",
+           ARRAY(SELECT mu."userId"::text FROM "ConversationMute" mu WHERE mu."conversationId" = c.id AND mu.until > now() AT TIME ZONE 'UTC') AS "mutedUserIds",
            m.id::text AS "messageId", m.type::text AS "messageType", m.text AS "messageText"
     FROM "Conversation" c
     JOIN "Contact" ct ON ct.id = c."contactId"
@@ -146,6 +157,7 @@ async function loadConversationSubject(
       coalesceWindowSeconds: row.coalesceWindowSeconds,
       emailHourlyLimit: row.emailHourlyLimit,
       criticalBypassesQuietHours: row.criticalBypassesQuietHours,
+      membersVersion: row.membersVersion,
     },
     conversation: {
       id: row.id,
@@ -154,6 +166,7 @@ async function loadConversationSubject(
       queueId: row.queueId,
       awaitingReplySince: row.awaitingReplySince,
       contactName,
+      mutedUserIds: row.mutedUserIds,
     },
     ...(row.messageId && row.messageType ? { message: { id: row.messageId, type: row.messageType, text: row.messageText } } : {}),
   };

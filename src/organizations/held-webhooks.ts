@@ -5,7 +5,18 @@ import { WebhookEventStatus, type Prisma, type PrismaClient } from "../db/client
  * releases them on reactivation). These are the two halves the webhook processor needs.
  */
 
-/** The first of these organizations that is suspended, if any: one indexed read per webhook. */
+/**
+ * Thrown inside a webhook's transaction when recording a message finds its organization
+ * suspended (nothing was written for it): the webhook processor rolls back and holds the event.
+ */
+export class OrganizationSuspended extends Error {
+  constructor(readonly organizationId: string) {
+    super("organization suspended");
+    this.name = "OrganizationSuspended";
+  }
+}
+
+/** The first of these organizations that is suspended, if any: one indexed read. */
 export async function suspendedAmong(prisma: PrismaClient, organizationIds: string[]): Promise<string | undefined> {
   if (organizationIds.length === 0) return undefined;
   const row = await prisma.organization.findFirst({ where: { id: { in: organizationIds }, suspendedAt: { not: null } }, select: { id: true } });

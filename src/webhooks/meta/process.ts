@@ -2,7 +2,7 @@ import { WebhookEventStatus, type Prisma } from "../../db/client.js";
 import { receiveInbound, type InboundChange } from "../../conversations/receive-inbound.js";
 import { applyProviderStatus } from "../../delivery/provider-status.js";
 import { inUnitOfWork } from "../../db/unit-of-work.js";
-import { holdWebhookEvent, suspendedAmong } from "../../organizations/held-webhooks.js";
+import { holdWebhookEvent, OrganizationSuspended, suspendedAmong } from "../../organizations/held-webhooks.js";
 import type { Runtime } from "../../runtime.js";
 import { messagesChanges, type WebhookEnvelope } from "./payload.js";
 import { routeOfNumber, type NumberRoute } from "./number-routing.js";
@@ -45,12 +45,6 @@ export async function processWebhookEvent(runtime: Runtime, event: WebhookEventT
     const id = change.metadata.phone_number_id;
     if (!routes.has(id)) routes.set(id, await routeOfNumber(runtime, id));
   }
-  // A suspended organization's events are kept as they came and applied on reactivation.
-  const suspended = await suspendedAmong(runtime.prisma, [...new Set([...routes.values()].flatMap((r) => (r ? [r.organizationId] : [])))]);
-  if (suspended && (await holdWebhookEvent(runtime.prisma, { ...event, phoneNumberId: changes[0]?.metadata.phone_number_id ?? null }, suspended))) {
-    log.info({ organizationId: suspended }, "webhook held: organization suspended");
-    return { status: WebhookEventStatus.HELD, messagesStored: 0, duplicates: 0, agentMessages: 0, statusesApplied: 0 };
-  }
   const inbound: InboundChange[] = [];
   for (const change of changes) {
     const route = routes.get(change.metadata.phone_number_id);
@@ -63,31 +57,76 @@ export async function processWebhookEvent(runtime: Runtime, event: WebhookEventT
       log.warn({ organizationId: route.organizationId, codes: change.errors.map((e) => e.code) }, "webhook change carries errors from Meta");
     inbound.push(toInboundChange(change, route, log));
   }
+  // A suspended organization's events are kept as they came and applied on reactivation.
+  // Recording a message reads the organization's standing in the same statement; only the
+  // organizations this webhook brings no message for need a read of their own.
+  const withMessages = new Set(inbound.flatMap((c) => (c.messages.length > 0 ? [c.organizationId] : [])));
+  const statusOnly = [...new Set(inbound.flatMap((c) => (withMessages.has(c.organizationId) ? [] : [c.organizationId])))];
+  const suspended = await suspendedAmong(runtime.prisma, statusOnly);
+  if (suspended && (await hold(runtime, event, changes[0]?.metadata.phone_number_id ?? null, suspended))) return { ...HELD };
   const organizationId = inbound[0]?.organizationId ?? null;
   const status = organizationId ? WebhookEventStatus.PROCESSED : WebhookEventStatus.IGNORED;
 
-  const outcome = await inUnitOfWork(
-    runtime.prisma,
-    log,
-    async (unit) => {
-      const { tx } = unit;
-      let deliveriesUpdated = 0;
-      for (const change of inbound) {
-        for (const report of change.statuses) deliveriesUpdated += await applyProviderStatus(tx, change.organizationId, report);
-      }
-      const received = await receiveInbound(runtime, unit, { receivedAt: event.receivedAt, changes: inbound }, log);
-      const stored = { status, organizationId, phoneNumberId: changes[0]?.metadata.phone_number_id ?? null, processedAt: new Date(), error: null };
-      if (event.unstoredPayload === undefined) {
-        await tx.webhookEvent.update({ where: { id: event.id }, data: { ...stored, attempts: { increment: 1 } } });
-      } else {
-        await tx.webhookEvent.create({ data: { id: event.id, payload: event.unstoredPayload, receivedAt: event.receivedAt, attempts: 1, ...stored } });
-      }
-      const { messagesStored, duplicates, agentMessages, messageStatusesApplied } = received;
-      return { status, messagesStored, duplicates, agentMessages, statusesApplied: messageStatusesApplied + deliveriesUpdated } satisfies ProcessOutcome;
-    },
-    { retryRaces: true },
-  );
+  const apply = () =>
+    inUnitOfWork(
+      runtime.prisma,
+      log,
+      async (unit) => {
+        const { tx } = unit;
+        let deliveriesUpdated = 0;
+        for (const change of inbound) {
+          for (const report of change.statuses) deliveriesUpdated += await applyProviderStatus(tx, change.organizationId, report);
+        }
+        const received = await receiveInbound(runtime, unit, { receivedAt: event.receivedAt, changes: inbound }, log);
+        const stored = { status, organizationId, phoneNumberId: changes[0]?.metadata.phone_number_id ?? null, processedAt: new Date(), error: null };
+        if (event.unstoredPayload === undefined) {
+          await tx.webhookEvent.update({ where: { id: event.id }, data: { ...stored, attempts: { increment: 1 } } });
+        } else {
+          await insertAppliedEvent(tx, { id: event.id, payload: event.unstoredPayload, receivedAt: event.receivedAt, ...stored });
+        }
+        const { messagesStored, duplicates, agentMessages, messageStatusesApplied } = received;
+        return { status, messagesStored, duplicates, agentMessages, statusesApplied: messageStatusesApplied + deliveriesUpdated } satisfies ProcessOutcome;
+      },
+      { retryRaces: true },
+    );
+  let outcome: ProcessOutcome;
+  try {
+    outcome = await apply();
+  } catch (error) {
+    if (!(error instanceof OrganizationSuspended)) throw error;
+    // Reactivated in the meantime: apply it after all.
+    if (!(await hold(runtime, event, changes[0]?.metadata.phone_number_id ?? null, error.organizationId))) outcome = await apply();
+    else return { ...HELD };
+  }
 
   log.info({ ...outcome }, "webhook processed");
   return outcome;
+}
+
+const HELD: ProcessOutcome = { status: WebhookEventStatus.HELD, messagesStored: 0, duplicates: 0, agentMessages: 0, statusesApplied: 0 };
+
+/** Stores (or marks) the event HELD; false when the organization was reactivated meanwhile. */
+async function hold(runtime: Runtime, event: WebhookEventToApply, phoneNumberId: string | null, organizationId: string): Promise<boolean> {
+  if (!(await holdWebhookEvent(runtime.prisma, { ...event, phoneNumberId }, organizationId))) return false;
+  runtime.log.info({ webhookEventId: event.id, organizationId }, "webhook held: organization suspended");
+  return true;
+}
+
+/** The raw event with its outcome, written by the commit that applied it (raw SQL: this runs for every webhook). */
+async function insertAppliedEvent(
+  tx: Prisma.TransactionClient,
+  row: {
+    id: string;
+    payload: Prisma.InputJsonValue;
+    receivedAt: Date;
+    status: string;
+    organizationId: string | null;
+    phoneNumberId: string | null;
+    processedAt: Date;
+  },
+): Promise<void> {
+  await tx.$executeRaw`
+    INSERT INTO "WebhookEvent" (id, "organizationId", "phoneNumberId", payload, status, attempts, error, "receivedAt", "processedAt")
+    VALUES (${row.id}::uuid, ${row.organizationId}::uuid, ${row.phoneNumberId}, ${JSON.stringify(row.payload)}::jsonb, ${row.status}::"WebhookEventStatus", 1, NULL,
+            ${row.receivedAt.toISOString()}::timestamptz AT TIME ZONE 'UTC', ${row.processedAt.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
 }

@@ -1,4 +1,4 @@
-import type { SenderIdentity } from "../../conversations/contact-for-inbound.js";
+import type { SenderIdentity } from "../../conversations/record-inbound.js";
 import type { InboundMessage, WebhookContact } from "./payload.js";
 
 /**
