@@ -62,5 +62,6 @@ export async function startWorkers(runtime: Runtime, definitions: readonly JobDe
         ),
     );
     if (job.cron) await boss.schedule(job.name, job.cron);
+    if (job.atWorkerStart !== undefined) await runtime.jobs.send(job, job.atWorkerStart);
   }
 }
