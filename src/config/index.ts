@@ -203,6 +203,13 @@ const envSchema = z.object({
   ALERT_ESCALATION_SECONDS: severitySeconds,
   ALERT_STALE_SECONDS: numeric(7 * 24 * 3600, { min: 1 }),
   NOTIFICATION_RETENTION_DAYS: numeric(90, { min: 1 }),
+  /**
+   * An event that plans at least this many external deliveries (an alert to every admin)
+   * publishes its in-app frames once the notifications commit and writes the deliveries
+   * and their jobs in a second transaction (src/notifications/fan-out.ts); smaller ones
+   * keep one transaction.
+   */
+  FANOUT_SPLIT_MIN_DELIVERIES: numeric(100, { min: 1 }),
   /** GraphiQL and introspection: on outside production unless turned off. */
   GRAPHIQL_ENABLED: optionalBool,
   RATE_LIMIT_WS_CONNECTS_PER_MINUTE: numeric(120, { min: 1 }),

@@ -24,6 +24,8 @@ export interface JobDefinition<S extends z.ZodTypeAny = z.ZodTypeAny> {
   work?: Pick<WorkOptions, "batchSize" | "localConcurrency" | "pollingIntervalSeconds" | "notifyPollingIntervalSeconds" | "burstWhenBatchFull">;
   /** A cron expression: pg-boss creates one job per tick across all workers. */
   cron?: string;
+  /** Sent once by every worker as it starts (recovery of what a dead process left), besides any cron ticks. */
+  atWorkerStart?: z.input<S>;
   /** Throwing retries the job under its queue's policy; returning completes it. */
   handler(data: z.output<S>, runtime: Runtime, attempt: JobAttempt): Promise<void>;
   /**

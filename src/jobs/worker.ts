@@ -50,6 +50,7 @@ export async function startWorkers(runtime: Runtime, definitions: readonly JobDe
       (batch): Promise<JobResult[]> => (job.batchHandler ? runBatch(runtime, job, batch) : runEach(runtime, job, batch)),
     );
     if (job.cron) await boss.schedule(job.name, job.cron);
+    if (job.atWorkerStart !== undefined) await runtime.jobs.send(job, job.atWorkerStart);
   }
 }
 

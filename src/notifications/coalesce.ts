@@ -41,25 +41,52 @@ export async function findCoalescable(
   for (const row of rows) if (!found.has(row.userId)) found.set(row.userId, { ...row, recentChannels: new Set() });
   if (found.size === 0) return found;
   const byId = new Map([...found.values()].map((n) => [n.id, n]));
-  const deliveries = await tx.delivery.findMany({
-    where: { notificationId: { in: [...byId.keys()] }, createdAt: { gte: windowStart } },
-    select: { notificationId: true, channel: true },
-  });
-  for (const d of deliveries) byId.get(d.notificationId)?.recentChannels.add(d.channel);
+  for (const d of await recentDeliveries(tx, [...byId.keys()], windowStart)) byId.get(d.notificationId)?.recentChannels.add(d.channel);
   return found;
 }
 
 /**
+ * The channels these notifications got a delivery on since `windowStart`: written ones,
+ * and those a pending fan-out planned but has not written yet (src/notifications/fan-out.ts)
+ * — in one statement, so one snapshot sees each exactly once.
+ */
+async function recentDeliveries(
+  tx: Prisma.TransactionClient,
+  notificationIds: string[],
+  windowStart: Date,
+): Promise<Array<{ notificationId: string; channel: NotificationChannel }>> {
+  const since = windowStart.toISOString();
+  return tx.$queryRaw`
+    SELECT d."notificationId"::text AS "notificationId", d.channel::text AS channel
+    FROM "Delivery" d
+    WHERE d."notificationId" = ANY(${notificationIds}::uuid[]) AND d."createdAt" >= ${since}::timestamptz AT TIME ZONE 'UTC'
+    UNION ALL
+    SELECT r->>'notificationId', r->>'channel'
+    FROM "PendingFanOut" p CROSS JOIN LATERAL json_array_elements(p.deliveries->'rows') AS r
+    WHERE p."plannedAt" >= ${since}::timestamptz AT TIME ZONE 'UTC' AND r->>'notificationId' = ANY(${notificationIds}::text[])`;
+}
+
+/**
  * Emails each user got (or will get) in the last hour: every EMAIL delivery sent on its
- * own — not the ones SKIPPED, nor those held for a digest (the digest is one email).
- * Callers hold the users' email-limit locks.
+ * own — not the ones SKIPPED, nor those held for a digest (the digest is one email) —
+ * and those a pending fan-out planned but has not written yet (src/notifications/fan-out.ts).
+ * One statement, so one snapshot: a fan-out's second phase moves its emails from the one
+ * table to the other atomically, and each is counted once. Callers hold the users'
+ * email-limit locks.
  */
 export async function emailsInLastHour(tx: Prisma.TransactionClient, userIds: string[], now: Date): Promise<Map<string, number>> {
   if (userIds.length === 0) return new Map();
-  const groups = await tx.delivery.groupBy({
-    by: ["userId"],
-    where: { userId: { in: userIds }, channel: "EMAIL", status: { not: "SKIPPED" }, digestId: null, createdAt: { gte: new Date(now.getTime() - 3600_000) } },
-    _count: { _all: true },
-  });
-  return new Map(groups.map((g) => [g.userId, g._count._all]));
+  const since = new Date(now.getTime() - 3600_000).toISOString();
+  const rows = await tx.$queryRaw<Array<{ userId: string; sent: number }>>`
+    SELECT e."userId"::text AS "userId", count(*)::int AS sent
+    FROM (
+      SELECT d."userId" FROM "Delivery" d
+      WHERE d."userId" = ANY(${userIds}::uuid[]) AND d.channel = 'EMAIL' AND d.status <> 'SKIPPED' AND d."digestId" IS NULL
+        AND d."createdAt" >= ${since}::timestamptz AT TIME ZONE 'UTC'
+      UNION ALL
+      SELECT u FROM "PendingFanOut" p CROSS JOIN LATERAL unnest(p."emailUserIds") AS u
+      WHERE p."plannedAt" >= ${since}::timestamptz AT TIME ZONE 'UTC' AND u = ANY(${userIds}::uuid[])
+    ) AS e("userId")
+    GROUP BY e."userId"`;
+  return new Map(rows.map((r) => [r.userId, r.sent]));
 }

@@ -7,6 +7,7 @@ import { describeEvent, type NotificationContent } from "./content.js";
 import { holdForDigests, type HeldRow } from "../digests/hold.js";
 import { insertNotifications } from "./bulk-insert.js";
 import { enqueueDeliveries } from "./enqueue.js";
+import { finishFanOut, recordFanOut } from "./fan-out.js";
 import type { NotificationEvent } from "./events.js";
 import { localeOf } from "../text/locale.js";
 import { coalesceKey, emailLimitKey, lockKeys } from "./locks.js";
@@ -31,7 +32,9 @@ export interface NotifyOptions {
  * Turns an event into notifications: recipients, flags, preferences, quiet hours,
  * coalescing; writes notification + deliveries + jobs in the caller's unit of work
  * (or in one of its own), and once it commits publishes `notificationAdded` and
- * `unreadNotificationCountChanged` on each recipient's topic.
+ * `unreadNotificationCountChanged` on each recipient's topic. A large fan-out
+ * (FANOUT_SPLIT_MIN_DELIVERIES) commits its deliveries as a pending fan-out instead and
+ * writes them in a second transaction once the frames are out (src/notifications/fan-out.ts).
  */
 export async function notify(runtime: Runtime, event: NotificationEvent, unit?: UnitOfWork, options: NotifyOptions = {}): Promise<NotifyResult> {
   const written = await withinUnitOfWork(
@@ -39,14 +42,16 @@ export async function notify(runtime: Runtime, event: NotificationEvent, unit?: 
     runtime.prisma,
     runtime.log,
     async (work) => {
-      const written = await writeNotifications(runtime, work.tx, event, options.now ?? new Date());
+      const { published, fanOutId } = await writeNotifications(runtime, work.tx, event, options.now ?? new Date());
       work.afterCommit(async () => {
-        await publishNotifications(runtime, written);
-        if (event.type === "NEW_MESSAGE" && event.receivedAt && written.length > 0) {
+        await publishNotifications(runtime, published);
+        if (event.type === "NEW_MESSAGE" && event.receivedAt && published.length > 0) {
           runtime.metrics.webhookToNotification.observe((Date.now() - event.receivedAt.getTime()) / 1000);
         }
+        // Awaited, so the caller returns with the deliveries written, as with one transaction.
+        if (fanOutId) await finishFanOut(runtime, fanOutId);
       });
-      return written;
+      return published;
     },
     { timeout: 15_000, maxWait: 10_000 },
   );
@@ -117,19 +122,26 @@ interface WrittenNotification {
   recentChannels: Set<string>;
 }
 
+interface WrittenEvent {
+  published: PublishedNotification[];
+  /** The pending fan-out whose deliveries phase two writes after the commit; null when written already. */
+  fanOutId: string | null;
+}
+
 interface RecipientPlan {
   recipient: Recipient;
   deliveries: PlannedDelivery[];
 }
 
-async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient, event: NotificationEvent, now: Date): Promise<PublishedNotification[]> {
+async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient, event: NotificationEvent, now: Date): Promise<WrittenEvent> {
+  const nothing: WrittenEvent = { published: [], fanOutId: null };
   const subject = await loadSubject(tx, event);
   if (!subject) {
     runtime.log.warn({ event: event.type, organizationId: event.organizationId }, "notification subject not found; nothing notified");
-    return [];
+    return nothing;
   }
   const recipients = await recipientsFor(runtime, tx, event, subject);
-  if (recipients.length === 0) return [];
+  if (recipients.length === 0) return nothing;
   const plans: RecipientPlan[] = recipients.map((recipient) => ({
     recipient,
     deliveries: externalChannelsFor(recipient, event.type, subject, { newMessageEnabledGlobally: runtime.config.NOTIFY_NEW_MESSAGE_ENABLED, now }),
@@ -180,12 +192,20 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
       rows.push(deliveryRow(subject, recipient, notification.id, planned, emailsSent));
     }
   }
-  await enqueueDeliveries(runtime, tx, await holdForDigests(runtime, tx, rows, { recipients, organization: subject.organization, now }), now);
-  return plans.map(({ recipient }) => {
+  // The hourly limit was decided above, under its locks, whichever phase writes the rows.
+  let fanOutId: string | null = null;
+  if (rows.length >= runtime.config.FANOUT_SPLIT_MIN_DELIVERIES) {
+    const zoneOf = new Map(recipients.map((r) => [r.id, r.quietHoursTimeZone]));
+    fanOutId = await recordFanOut(tx, { organizationId: subject.organization.id, plannedAt: now, rows, zoneOf });
+  } else {
+    await enqueueDeliveries(runtime, tx, await holdForDigests(runtime, tx, rows, { recipients, organization: subject.organization, now }), now);
+  }
+  const published = plans.map(({ recipient }) => {
     const notification = notificationOf.get(recipient.id)!;
     const { row } = notification;
     return { userId: recipient.id, notificationId: row.id, seq: row.seq, updatedAt: row.updatedAt, row };
   });
+  return { published, fanOutId };
 }
 
 /**

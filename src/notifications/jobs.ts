@@ -3,6 +3,7 @@ import { inUnitOfWork } from "../db/unit-of-work.js";
 import { defineJob } from "../jobs/define.js";
 import type { Runtime } from "../runtime.js";
 import { notify } from "./engine.js";
+import { finishPendingFanOuts } from "./fan-out.js";
 
 // How many overdue conversations one tick handles; the next tick takes the rest.
 const SLA_BATCH = 200;
@@ -45,8 +46,22 @@ export async function deleteExpiredNotifications(runtime: Runtime, now: Date = n
 // Cron ticks carry no payload (pg-boss sends null).
 const tick = z.object({}).passthrough().nullish();
 
+// The minute's sweep leaves a fan-out this young to the process finishing it right now.
+const FAN_OUT_SWEEP_AGE_SECONDS = 30;
+
 export const notificationJobs = [
   defineJob({ name: "sla-warnings", schema: tick, cron: "* * * * *", handler: async (_data, runtime) => void (await sendSlaWarnings(runtime)) }),
+  defineJob({
+    name: "notification-fan-outs",
+    schema: z
+      .object({ olderThanSeconds: z.number().min(0).optional() })
+      .passthrough()
+      .nullish(),
+    cron: "* * * * *",
+    // At start, whatever is pending: a process that died between a fan-out's two phases left it.
+    atWorkerStart: { olderThanSeconds: 0 },
+    handler: async (data, runtime) => void (await finishPendingFanOuts(runtime, data?.olderThanSeconds ?? FAN_OUT_SWEEP_AGE_SECONDS)),
+  }),
   defineJob({
     name: "notification-retention",
     schema: tick,
