@@ -220,7 +220,20 @@ async function writeInApp(
   subject: Subject,
   now: Date,
 ): Promise<Map<string, WrittenNotification>> {
-  const fresh = plans.filter((p) => !existing.has(p.recipient.id));
+  const notificationOf = new Map<string, WrittenNotification>();
+  // Coalesce first: a row found coalescable may have been read, archived or deleted since
+  // (the coalesce lock does not stop those); such a recipient gets a fresh notification.
+  for (const plan of plans) {
+    const previous = existing.get(plan.recipient.id);
+    if (!previous) continue;
+    const count = previous.count + 1;
+    const [row] = await tx.notification.updateManyAndReturn({
+      where: { id: previous.id, readAt: null, archivedAt: null },
+      data: { count, ...content.render(localeOf(plan.recipient.locale, plan.recipient.organizationLocale), count), data: content.data },
+    });
+    if (row) notificationOf.set(plan.recipient.id, { id: row.id, row, recentChannels: previous.recentChannels });
+  }
+  const fresh = plans.filter((p) => !notificationOf.has(p.recipient.id));
   const created = await insertNotifications(
     tx,
     // The subject's organization, even for a super admin of another one, so links resolve.
@@ -234,17 +247,7 @@ async function writeInApp(
     },
     fresh.map(({ recipient }) => ({ userId: recipient.id, ...content.render(localeOf(recipient.locale, recipient.organizationLocale), 1) })),
   );
-  const notificationOf = new Map<string, WrittenNotification>(created.map((row) => [row.userId, { id: row.id, row, recentChannels: new Set() }]));
-  for (const plan of plans) {
-    const previous = existing.get(plan.recipient.id);
-    if (!previous) continue;
-    const count = previous.count + 1;
-    const row = await tx.notification.update({
-      where: { id: previous.id },
-      data: { count, ...content.render(localeOf(plan.recipient.locale, plan.recipient.organizationLocale), count), data: content.data },
-    });
-    notificationOf.set(plan.recipient.id, { id: row.id, row, recentChannels: previous.recentChannels });
-  }
+  for (const row of created) notificationOf.set(row.userId, { id: row.id, row, recentChannels: new Set() });
 
   return notificationOf;
 }
