@@ -62,4 +62,18 @@ describe("notificationAdded(after:)", () => {
     expect((await added.next()).data!.notificationAdded.body).toBe("yours");
     expect(added.pending()).toEqual([]);
   });
+
+  // Frames run through a compiled execution (src/server/compiled-subscriptions.ts): the
+  // subscription's own arguments must still reach its resolver, however they are written.
+  it("replays the same with `after` written in the document as with a variable, and refuses a variable of the wrong shape", async () => {
+    const { prisma } = server.app.runtime;
+    const anchor = await anchorNotification(prisma, "agent2@demo.test");
+    await receiveMessage(server, await openConversation(prisma, { org: "demo", assignee: "agent2@demo.test" }), "missed");
+    const socket = await socketFor("agent2@demo.test");
+    const inline = subscribe(socket, `subscription { notificationAdded(after: ${JSON.stringify(anchor)}) { id body } }`);
+    expect(((await inline.next()).data as { notificationAdded: { body: string } }).notificationAdded.body).toBe("missed");
+
+    const malformed = subscribe(socket, "subscription ($after: ID) { notificationAdded(after: $after) { id } }", { after: { not: "an id" } });
+    expect((await malformed.next()).errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
+  });
 });
