@@ -4,6 +4,8 @@ import { ConversationStatusEnum } from "../schema/enums.js";
 import { invalidInput, notFound } from "../errors.js";
 import { handOverConversation } from "./hand-over.js";
 import { messageAnchor, messageFeed } from "./message-feed.js";
+import { loadMessageFrame } from "./message-frame-loader.js";
+import type { Message } from "../db/client.js";
 import { inboxWhere, MAX_SEARCH_LENGTH, searchConversationIds } from "./search.js";
 import { QueueRef } from "../queues/schema.js";
 import { markConversationRead } from "./mark-read.js";
@@ -159,7 +161,9 @@ builder.subscriptionField("messageAdded", (t) =>
       const after = args.after ? await messageAnchor(ctx.db, databaseId(args.after, "after"), conversationId) : null;
       return messageFeed(ctx.runtime.pubsub, ctx.db, { organizationId: viewerOf(ctx).organizationId, ...(conversationId ? { conversationId } : {}), after });
     },
-    resolve: (query, event, _args, ctx) => ctx.db.message.findUniqueOrThrow({ ...query, where: { id: event.messageId } }),
+    // One read per message for all of the organization's subscribers (of one selection), through the tenant filter.
+    resolve: async (query, event, _args, ctx) =>
+      (await loadMessageFrame(ctx.runtime.state, { organizationId: viewerOf(ctx).organizationId, db: ctx.db }, event.messageId, query)) as unknown as Message,
   }),
 );
 

@@ -97,6 +97,39 @@ describe("messageAdded", () => {
     const refused = await foreign.next();
     expect((refused.errors?.[0] as { extensions?: { code?: string } } | undefined)?.extensions?.code).toBe("NOT_FOUND");
   });
+
+  // Frames of one message are read once per organization and selection (src/conversations/message-frame-loader.ts).
+  it("gives every watcher its own organization's message in the shape it asked for, when two organizations' messages arrive together", async () => {
+    const LEAN = "subscription { messageAdded { id text direction } }";
+    type Lean = { messageAdded: { id: string; text: string; direction: string } };
+    // Two watchers of demo (each with both selections on one socket) and one of acme.
+    const demo = await Promise.all(["agent2@demo.test", "viewer@demo.test"].map(socketFor));
+    const full = demo.map((socket) => subscribe(socket, MESSAGE_ADDED));
+    const lean = demo.map((socket) => subscribe<Lean>(socket, LEAN));
+    const acme = [subscribe<Lean>(await socketFor("agent@acme.test"), LEAN)];
+    for (const sub of [...full, ...lean]) await warmUp(sub);
+    for (const sub of acme) await warmUp(sub, ACME_PHONE_NUMBER_ID);
+    // Forget the warm-ups already heard (pending() empties the buffer).
+    for (const sub of [...full, ...lean, ...acme]) sub.pending();
+
+    await Promise.all([
+      postWebhook(server.url, inboundWebhook({ text: "da demo, junto", from: "5511911110006", name: "Lia" }).body),
+      postWebhook(server.url, inboundWebhook({ text: "acme, together", from: "12125550101" }, ACME_PHONE_NUMBER_ID).body),
+    ]);
+    const skipWarmUps = async <T extends { messageAdded: { text: string | null } }>(sub: { next(): Promise<{ data?: T }> }) => {
+      for (;;) {
+        const frame = (await sub.next()).data!.messageAdded;
+        if (frame.text !== "aquecimento") return frame;
+      }
+    };
+    for (const sub of full) expect(await skipWarmUps(sub)).toMatchObject({ text: "da demo, junto", conversation: { contact: { name: "Lia" } } });
+    for (const sub of lean) {
+      const frame = await skipWarmUps(sub);
+      expect(frame).toEqual({ id: expect.any(String), text: "da demo, junto", direction: "INBOUND" });
+    }
+    for (const sub of acme) expect(await skipWarmUps(sub)).toMatchObject({ text: "acme, together" });
+    for (const sub of acme) expect(sub.pending()).toEqual([]);
+  });
 });
 
 describe("conversationUpdated", () => {
