@@ -2,6 +2,7 @@ import { Prisma, Role, type Notification, type PrismaClient } from "../db/client
 import { notFound } from "../errors.js";
 import { processState } from "../process-state.js";
 import type { ServiceContext } from "../service-context.js";
+import { FOLLOWED_BY_KEY, loadRelatedRow } from "./frame-relations.js";
 
 type Query = { select?: Record<string, unknown>; include?: Record<string, unknown> };
 type Row = Record<string, unknown> & { id: string; userId: string };
@@ -19,9 +20,11 @@ const loaders = processState("notification-frame-loader", (): { load?: (id: stri
 /**
  * The notification a `notificationAdded` frame shows. The feed hands over the row as
  * committed (from the event, or the backlog's read), so a selection of its own columns
- * costs no read; relations (conversation, alert, deliveries) are loaded, batched, on top
- * of it; a row the event could not carry is loaded whole. Only the row's owner gets it
- * (the topic is theirs already; checked again here, with the organization).
+ * costs no read; relations are loaded, batched across subscribers, on top of it — the
+ * conversation and the alert by the row's own foreign keys (one row for all the frames
+ * about them), others (deliveries) through the notification; a row the event could not
+ * carry is loaded whole. Only the row's owner gets it (the topic is theirs already;
+ * checked again here, with the organization).
  */
 export async function notificationFrame(ctx: ServiceContext, item: { id: string; row: Notification | null }, query: Query): Promise<Notification> {
   if (!item.row) return loadNotificationFrame(ctx, item.id, query);
@@ -31,9 +34,32 @@ export async function notificationFrame(ctx: ServiceContext, item: { id: string;
   if (row.userId !== actor.userId || !sameOrganization) throw notFound("Notification");
   const relations = relationsOf(query);
   if (!relations) return row;
-  const loaded = (await loadNotificationFrame(ctx, row.id, { select: relations })) as unknown as Record<string, unknown>;
   const frame: Record<string, unknown> = { ...row };
-  for (const key of Object.keys(relations)) frame[key] = loaded[key];
+  const others: Record<string, unknown> = {};
+  const followed: Array<Promise<void>> = [];
+  for (const [name, selection] of Object.entries(relations)) {
+    const relation = FOLLOWED_BY_KEY[name as keyof typeof FOLLOWED_BY_KEY];
+    if (!relation) {
+      others[name] = selection;
+      continue;
+    }
+    const id = row[relation.key];
+    if (id === null) frame[name] = null;
+    else
+      followed.push(
+        loadRelatedRow(ctx.runtime.state, ctx.runtime.prisma, relation.model, id, selection as Parameters<typeof loadRelatedRow>[4]).then((related) => {
+          frame[name] = related;
+        }),
+      );
+  }
+  if (Object.keys(others).length > 0) {
+    followed.push(
+      loadNotificationFrame(ctx, row.id, { select: others }).then((loaded) => {
+        for (const key of Object.keys(others)) frame[key] = (loaded as unknown as Record<string, unknown>)[key];
+      }),
+    );
+  }
+  await Promise.all(followed);
   return frame as unknown as Notification;
 }
 

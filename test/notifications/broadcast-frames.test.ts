@@ -182,4 +182,56 @@ describe("a broadcast notificationAdded", () => {
     expect(refused.data?.notificationAdded).toBeFalsy();
     expect(JSON.stringify(refused.errors)).toContain("NOT_FOUND");
   });
+
+  // The conversation and the alert are read by the row's own keys, once for all the frames about them.
+  it("shows the conversation and the alert a carried notification points at, and null for one that is gone", async () => {
+    const { prisma, pubsub } = server.app.runtime;
+    const owner = await createUser(prisma, "demo", "AGENT");
+    const socket = connect(server.wsUrl, `Bearer ${await server.token(owner.email)}`);
+    sockets.push(socket);
+    await socket.connected;
+    const RELATIONS = "subscription ($after: ID) { notificationAdded(after: $after) { id body conversation { id number } alert { id severity status } } }";
+    type Related = {
+      notificationAdded: { body: string; conversation: { number: number } | null; alert: { severity: string; status: string } | null };
+    };
+    const added = subscribe<Related>(socket, RELATIONS, { after: await anchorNotification(prisma, owner.email) });
+    // Live once a real notification arrives.
+    const conversation = await openConversation(prisma, { org: "demo", assignee: owner.email });
+    const message = await prisma.message.create({
+      data: { organizationId: conversation.organizationId, conversationId: conversation.id, direction: "INBOUND", type: "TEXT", text: "live" },
+    });
+    await notify(server.app.runtime, {
+      type: "NEW_MESSAGE",
+      organizationId: conversation.organizationId,
+      conversationId: conversation.id,
+      messageId: message.id,
+    });
+    expect((await added.next()).data?.notificationAdded).toMatchObject({ body: "live", conversation: { number: conversation.number }, alert: null });
+
+    const alert = await prisma.alert.create({ data: { organizationId: conversation.organizationId, title: "Disk", severity: "HIGH" } });
+    const at = Date.now();
+    const carried = (conversationId: string | null, alertId: string | null, body: string) => ({
+      id: uuidv7(),
+      seq: "1",
+      organizationId: conversation.organizationId,
+      userId: owner.id,
+      type: "CUSTOM",
+      title: "t",
+      body,
+      count: 1,
+      conversationId,
+      alertId,
+      data: null,
+      createdAt: at,
+      updatedAt: at,
+      readAt: null,
+      archivedAt: null,
+    });
+    for (const row of [carried(conversation.id, alert.id, "both"), carried(uuidv7(), null, "gone")]) {
+      await pubsub.publish("notificationAdded", owner.id, { notificationId: row.id, seq: "1", count: 1, notification: row });
+    }
+    const both = (await added.next()).data!.notificationAdded;
+    expect(both).toMatchObject({ body: "both", conversation: { number: conversation.number }, alert: { severity: "HIGH", status: "OPEN" } });
+    expect((await added.next()).data!.notificationAdded).toMatchObject({ body: "gone", conversation: null, alert: null });
+  });
 });
