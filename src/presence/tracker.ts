@@ -33,6 +33,7 @@ export interface Presence {
  */
 export const PRESENCE_TTL_MS = 40_000;
 export const HEARTBEAT_MS = 15_000;
+const HEARTBEAT_CHUNK = 200;
 
 /** In-process when there is no Redis (one instance), Redis otherwise. */
 export function createPresence(pubsub: PubSub, log: Logger, redisUrl: string | undefined): Presence {
@@ -148,14 +149,18 @@ function redisPresence(pubsub: PubSub, log: Logger, redisUrl: string): Presence 
   // instance's), publishing those users offline once — ZREM tells which sweeper won.
   const tick = async () => {
     const now = Date.now();
-    if (local.counts.size > 0) {
+    // In chunks, yielding between them: one pipeline for 5,000 online users held the event
+    // loop long enough to show in every frame's latency at each heartbeat.
+    const users = [...local.counts.values()].map(({ user }) => user);
+    for (let i = 0; i < users.length; i += HEARTBEAT_CHUNK) {
       const pipeline = redis.pipeline();
-      for (const { user } of local.counts.values()) {
+      for (const user of users.slice(i, i + HEARTBEAT_CHUNK)) {
         pipeline.zadd(userKey(user), now + PRESENCE_TTL_MS, instance);
         pipeline.pexpire(userKey(user), PRESENCE_TTL_MS * 2);
         pipeline.zadd(CLAIMS, now + PRESENCE_TTL_MS, claimOf(user, instance));
       }
       await pipeline.exec();
+      await new Promise((resolve) => setImmediate(resolve));
     }
     const expired = await redis.zrangebyscore(CLAIMS, "-inf", now, "LIMIT", 0, 500);
     for (const member of expired) {
