@@ -19,6 +19,8 @@ const profileSchema = z.object({
 const LAYERS: Array<[layer: string, test: (url: string, fn: string) => boolean]> = [
   ["idle", (_u, fn) => fn === "(idle)" || fn === "(program)"],
   ["gc", (_u, fn) => fn === "(garbage collector)"],
+  ["socket writes", (_u, fn) => /^(writev|writeBuffer|writeUtf8String|writeLatin1String|writeAsciiString)$/.test(fn)],
+  ["start-up (module loading)", (u) => /node:internal\/modules\//.test(u) || u.includes("node_modules/tsx/") || u.includes("node_modules/esbuild/")],
   ["prisma", (u) => /@prisma\/|\/generated\/prisma\//.test(u)],
   ["pg", (u) => /node_modules\/(pg|pg-protocol|pg-pool|pg-types|postgres-array|pgpass)\//.test(u)],
   ["pg-boss", (u) => u.includes("node_modules/pg-boss/")],
