@@ -1,5 +1,6 @@
 import { Prisma, Role, type Notification, type PrismaClient } from "../db/client.js";
 import { notFound } from "../errors.js";
+import { createTurnBatcher } from "../db/turn-batch.js";
 import { processState } from "../process-state.js";
 import type { ServiceContext } from "../service-context.js";
 import { FOLLOWED_BY_KEY, loadRelatedRow } from "./frame-relations.js";
@@ -7,15 +8,14 @@ import { FOLLOWED_BY_KEY, loadRelatedRow } from "./frame-relations.js";
 type Query = { select?: Record<string, unknown>; include?: Record<string, unknown> };
 type Row = Record<string, unknown> & { id: string; userId: string };
 
-interface Pending {
-  query: Query;
-  waiting: Map<string, Array<{ userId: string; resolve: (row: Row) => void; reject: (error: unknown) => void }>>;
-}
-
 // An alert to 1,000 admins wakes 1,000 subscriptions at once, each wanting its own row:
 // one query per batch instead of one per frame.
-const MAX_BATCH = 500;
-const loaders = processState("notification-frame-loader", (): { load?: (id: string, userId: string, query: Query) => Promise<Row> } => ({}));
+const loaders = processState("notification-frame-loader", () =>
+  createTurnBatcher<{ prisma: PrismaClient; query: Query }, Row>(async ({ prisma, query }, ids) => {
+    const shape = query.select ? { select: { ...query.select, id: true, userId: true } } : query;
+    return (await prisma.notification.findMany({ ...shape, where: { id: { in: ids } } })) as unknown as Row[];
+  }),
+);
 
 /**
  * The notification a `notificationAdded` frame shows. The feed hands over the row as
@@ -82,56 +82,9 @@ function relationsOf(query: Query): Record<string, unknown> | null {
 export async function loadNotificationFrame({ runtime, actor }: ServiceContext, id: string, query: Query): Promise<Notification> {
   // Crosses tenants on purpose: one batch serves the subscribers of every organization,
   // and each row is handed only to its owner (checked by userId below).
-  const { prisma } = runtime;
-  const { userId } = actor;
-  const holder = runtime.state.get(loaders);
-  const load = (holder.load ??= createLoader(prisma));
+  const load = runtime.state.get(loaders);
+  const row = await load(JSON.stringify(query), { prisma: runtime.prisma, query }, id);
+  if (!row || row.userId !== actor.userId) throw notFound("Notification");
   // The row holds the selection Pothos asked for (`query`), which is all it reads.
-  return (await load(id, userId, query)) as unknown as Notification;
-}
-
-function createLoader(prisma: PrismaClient) {
-  const batches = new Map<string, Pending>();
-  let scheduled = false;
-
-  const flush = async () => {
-    scheduled = false;
-    const current = [...batches.values()];
-    batches.clear();
-    for (const batch of current) {
-      const ids = [...batch.waiting.keys()];
-      for (let i = 0; i < ids.length; i += MAX_BATCH) void run(batch, ids.slice(i, i + MAX_BATCH));
-    }
-  };
-
-  const run = async (batch: Pending, ids: string[]) => {
-    try {
-      const query = batch.query.select ? { select: { ...batch.query.select, id: true, userId: true } } : batch.query;
-      const rows = (await prisma.notification.findMany({ ...query, where: { id: { in: ids } } })) as unknown as Row[];
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      for (const id of ids) {
-        const row = byId.get(id);
-        for (const waiter of batch.waiting.get(id) ?? []) {
-          if (row && row.userId === waiter.userId) waiter.resolve(row);
-          else waiter.reject(notFound("Notification"));
-        }
-      }
-    } catch (error) {
-      for (const id of ids) for (const waiter of batch.waiting.get(id) ?? []) waiter.reject(error);
-    }
-  };
-
-  return (id: string, userId: string, query: Query) =>
-    new Promise<Row>((resolve, reject) => {
-      const key = JSON.stringify(query);
-      let batch = batches.get(key);
-      if (!batch) batches.set(key, (batch = { query, waiting: new Map() }));
-      const waiters = batch.waiting.get(id) ?? [];
-      waiters.push({ userId, resolve, reject });
-      batch.waiting.set(id, waiters);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(() => void flush());
-      }
-    });
+  return row as unknown as Notification;
 }
