@@ -9,9 +9,7 @@ import { createPrisma } from "../src/db/client.js";
 import { freePort, freshDatabase, startAviso, tokenFor, type AvisoProcess } from "./lib/aviso.js";
 import { inboundText } from "./lib/meta.js";
 import { sleep, waitFor } from "./lib/stats.js";
-import { postWebhook } from "./scenarios.js";
-import { createClient, type Client } from "graphql-ws";
-import WebSocket from "ws";
+import { connectClient, postWebhook } from "./scenarios.js";
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -60,21 +58,6 @@ async function seed(databaseUrl: string) {
   return agents;
 }
 
-async function connect(wsUrl: string, token: string): Promise<Client> {
-  let connected!: () => void;
-  const ready = new Promise<void>((resolve) => (connected = resolve));
-  const client = createClient({
-    url: wsUrl,
-    webSocketImpl: WebSocket,
-    lazy: false,
-    retryAttempts: 0,
-    connectionParams: { authorization: `Bearer ${token}` },
-    on: { connected: () => connected() },
-  });
-  await ready;
-  return client;
-}
-
 const webhook = (label: string, i: number) => inboundText(PHONE_NUMBER_ID, `55118${String(i % 20).padStart(8, "0")}`, `${label}-${i}`);
 
 /** As fast as 20 connections go: the burst that saturates the server. */
@@ -116,7 +99,7 @@ const aviso = await startAviso({ DATABASE_URL: databaseUrl, REDIS_URL, EMAIL_ENA
 const pid = aviso.child.pid!;
 try {
   const agents = await seed(databaseUrl);
-  const clients = await Promise.all(agents.map(async (agent) => connect(aviso.wsUrl, await tokenFor(agent))));
+  const clients = await Promise.all(agents.map(async (agent) => connectClient(aviso.wsUrl, await tokenFor(agent))));
   // Frames whose body carries the current label (`${label}-${i}`).
   let label = "";
   let framesOfLabel = 0;

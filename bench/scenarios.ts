@@ -22,8 +22,8 @@ export interface Subscriber {
   dispose(): Promise<void>;
 }
 
-/** Opens a graphql-ws socket and subscribes to notificationAdded; `onBody` gets each notification body. */
-export async function subscribeNotifications(wsUrl: string, token: string, onBody: (body: string) => void): Promise<Subscriber> {
+/** A graphql-ws client signed in as `token`, once its socket is acknowledged. */
+export async function connectClient(wsUrl: string, token: string): Promise<Client> {
   let connected!: () => void;
   const ready = new Promise<void>((resolve) => (connected = resolve));
   const client = createClient({
@@ -35,6 +35,12 @@ export async function subscribeNotifications(wsUrl: string, token: string, onBod
     on: { connected: () => connected() },
   });
   await ready;
+  return client;
+}
+
+/** Opens a graphql-ws socket and subscribes to notificationAdded; `onBody` gets each notification body. */
+export async function subscribeNotifications(wsUrl: string, token: string, onBody: (body: string) => void): Promise<Subscriber> {
+  const client = await connectClient(wsUrl, token);
   client.subscribe<{ notificationAdded: { id: string; body: string } }>(
     { query: "subscription { notificationAdded { id body } }" },
     { next: (v) => v.data && onBody(v.data.notificationAdded.body), error: () => {}, complete: () => {} },
