@@ -33,7 +33,7 @@ function createTransport(config: Runtime["config"]): EmailTransport {
     ? {
         transporter: nodemailer.createTransport({
           pool: true,
-          // Parallel sessions the batches in flight share (src/delivery/jobs.ts); a session is renewed after
+          // Enough parallel sessions for two batches in flight; a session is renewed after
           // 1,000 messages instead of nodemailer's 100 (each renewal is a new handshake).
           maxConnections: 10,
           maxMessages: 1000,

@@ -20,10 +20,9 @@ function deliveryJob(channel: ExternalChannel) {
     }),
     // NOTIFY wakes workers for new jobs only; retries and deferred sends (startAfter) are
     // found by polling, which pg-boss slows to 30 s on NOTIFY queues unless told otherwise.
-    // Four batches of 50 in flight per process: while one batch reads, claims and records (a
-    // few round trips to PostgreSQL), the others keep the SMTP pool's 10 sessions busy
-    // (50 rather than 25 per batch: ~12 % more emails/s, bench/email-run.ts).
-    work: { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, batchSize: 50, localConcurrency: 4 },
+    // Four batches in flight per process: while one batch reads, claims and records (a few
+    // round trips to PostgreSQL), the others keep the SMTP pool's 10 sessions busy.
+    work: { pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, batchSize: 25, localConcurrency: 4 },
     handler: (data, runtime, attempt) => deliver(runtime, channel, data.deliveryId, attempt),
     // A fetched batch shares its reads, claim and writes (deliverBatch).
     batchHandler: (jobs, runtime) => deliverBatch(runtime, channel, jobs),
