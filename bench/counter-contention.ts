@@ -70,7 +70,9 @@ const withoutTriggers = await run(false);
 await admin.query(`TRUNCATE "Notification" CASCADE`);
 const withTriggers = await run(true);
 const exact = await admin.query(
-  `SELECT count(*)::int AS wrong FROM "NotificationCounter" c WHERE c.unread <> (SELECT count(*) FROM "Notification" n WHERE n."userId" = c."userId" AND n."readAt" IS NULL)`,
+  `SELECT count(*)::int AS wrong FROM "NotificationCounter" c
+   WHERE c.unread + COALESCE((SELECT sum(d.delta) FROM "NotificationCounterDelta" d WHERE d."userId" = c."userId"), 0)
+         <> (SELECT count(*) FROM "Notification" n WHERE n."userId" = c."userId" AND n."readAt" IS NULL)`,
 );
 await admin.end();
 console.log(JSON.stringify({ agents: AGENTS, clients: CLIENTS, holdMs: HOLD_MS, withoutTriggers, withTriggers, countersWrong: exact.rows[0].wrong }, null, 2));

@@ -1,7 +1,7 @@
 // npx tsx bench/frame-execution.ts: the server CPU of one `notificationAdded` frame between
 // the pubsub and the socket (feed, envelop, GraphQL execution, error masking), in process
 // and without I/O, so it can be compared on a busy machine. The interpreter (graphql-yoga's
-// executor) against the compiled path (src/server/compiled-subscriptions.ts), interleaved.
+// executor) against the compiled path (src/server/compiled-execution.ts), interleaved.
 import { createYoga, type Plugin } from "graphql-yoga";
 import type { ExecutionArgs } from "graphql";
 import { createLogger } from "../src/observability/log.js";
@@ -9,7 +9,7 @@ import { createPubSub } from "../src/pubsub/index.js";
 import { schema } from "../src/schema/index.js";
 import type { Context } from "../src/schema/context.js";
 import { toClientError } from "../src/schema/errors.js";
-import { compiledSubscriptions } from "../src/server/compiled-subscriptions.js";
+import { compiledExecution } from "../src/server/compiled-execution.js";
 import { snapshotOf } from "../src/notifications/frame.js";
 
 const EVENTS = Number(process.env.EVENTS ?? 20_000);
@@ -48,7 +48,7 @@ const DOCUMENTS = {
 
 const yogaWith = (plugins: Plugin[]) =>
   createYoga<Record<string, unknown>, Context>({ schema, logging: false, maskedErrors: { maskError: (error) => toClientError(error, false) }, plugins });
-const variants = { interpreter: yogaWith([]), compiled: yogaWith([compiledSubscriptions()]) };
+const variants = { interpreter: yogaWith([]), compiled: yogaWith([compiledExecution()]) };
 
 /** CPU ms per event for `events` events through one subscription, and the first frame (to compare results). */
 async function measure(yoga: ReturnType<typeof yogaWith>, source: string, events: number): Promise<{ ms: number; first: unknown }> {

@@ -16,6 +16,7 @@ import { jobs } from "../jobs/registry.js";
 import { createQueues, startWorkers } from "../jobs/worker.js";
 import { createLogger, type Logger } from "../observability/log.js";
 import { createMetrics } from "../observability/metrics.js";
+import { startUnreadFolding } from "../notifications/unread-compaction.js";
 import { closePresence } from "../presence/index.js";
 import { createPubSub } from "../pubsub/index.js";
 import { assertRedisReachable } from "../pubsub/reachable.js";
@@ -100,6 +101,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   };
   await createQueues(runtime, jobs);
   if (runWorkers) await startWorkers(runtime, jobs);
+  const unreadFolding = runWorkers ? startUnreadFolding(prisma, log) : undefined;
 
   const rateLimits = createRateLimits(config);
   const yoga = serveApi ? createGraphQLServer(runtime, rateLimits) : undefined;
@@ -181,6 +183,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
         server.closeAllConnections();
         await boss.stop({ graceful: true, timeout: 15_000 });
+        await unreadFolding?.stop();
         await closePresence(runtime);
         await runtime.state.close();
         await runtime.pubsub.close();

@@ -7,7 +7,7 @@ import type { Runtime } from "../runtime.js";
 import { persistedOperationsPlugin } from "./persisted-operations.js";
 import { knownOperationNames, operationLabel } from "../observability/operation-names.js";
 import { schema } from "../schema/index.js";
-import { compiledSubscriptions } from "./compiled-subscriptions.js";
+import { compiledExecution } from "./compiled-execution.js";
 import { listArgumentLimits } from "./list-limits.js";
 import type { RateLimits } from "./rate-limits.js";
 
@@ -32,8 +32,8 @@ export function graphqlPlugins(runtime: Runtime, rateLimits: RateLimits): Plugin
     }) as Plugin<Context>,
     // graphql-armor cannot see list arguments (a variable may hold 10,000 ids): bounded here.
     listArgumentLimits({ maxLength: config.GRAPHQL_MAX_LIST_LENGTH, maxCost: config.GRAPHQL_MAX_COST }),
-    // Each subscription event (a frame) runs the document's compiled function, not the interpreter.
-    compiledSubscriptions() as Plugin<Context>,
+    // Hot queries and every subscription event (a frame) run their document's compiled function, not the interpreter.
+    compiledExecution() as Plugin<Context>,
     {
       onExecute({ args }) {
         const operation = args.document.definitions.find((d: DefinitionNode): d is OperationDefinitionNode => d.kind === "OperationDefinition");

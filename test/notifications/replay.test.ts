@@ -63,7 +63,7 @@ describe("notificationAdded(after:)", () => {
     expect(added.pending()).toEqual([]);
   });
 
-  // Frames run through a compiled execution (src/server/compiled-subscriptions.ts): the
+  // Frames run through a compiled execution (src/server/compiled-execution.ts): the
   // subscription's own arguments must still reach its resolver, however they are written.
   it("replays the same with `after` written in the document as with a variable, and refuses a variable of the wrong shape", async () => {
     const { prisma } = server.app.runtime;

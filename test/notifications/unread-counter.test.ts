@@ -6,14 +6,17 @@ import { insertNotifications } from "../../src/notifications/bulk-insert.js";
 import { archiveNotification, markAllNotificationsRead, markNotificationRead } from "../../src/notifications/inbox.js";
 import { DomainError } from "../../src/errors.js";
 import { deleteExpiredNotifications } from "../../src/notifications/jobs.js";
+import { foldUnreadDeltas } from "../../src/notifications/unread-compaction.js";
+import { unreadCounts } from "../../src/notifications/unread-counts.js";
 import { eraseContact } from "../../src/privacy/erase-contact.js";
 import type { ServiceContext } from "../../src/service-context.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { openConversation, receiveMessage } from "./fixtures.js";
 
-// NotificationCounter is kept by triggers (migration notification_counters): whatever
-// writes Notification, concurrently or not, the counter must equal a COUNT(*) of the
-// user's unread, unarchived rows when the dust settles.
+// NotificationCounter is kept by triggers (migrations notification_counters,
+// unread_counter_deltas): whatever writes Notification, concurrently or not, the counter
+// plus the user's deltas must equal a COUNT(*) of the user's unread, unarchived rows, before
+// and after the deltas are folded in.
 
 let server: TestServer;
 const prisma = () => server.app.runtime.prisma;
@@ -32,10 +35,12 @@ interface Mismatch {
 /** Every user whose counter differs from a count of their rows (none, when the triggers are right). */
 async function mismatches(db: PrismaClient): Promise<Mismatch[]> {
   return db.$queryRaw<Mismatch[]>`
-    SELECT u.id::text AS "userId", COALESCE(c.unread, 0) AS counter,
-           (SELECT count(*)::int FROM "Notification" n WHERE n."userId" = u.id AND n."readAt" IS NULL AND n."archivedAt" IS NULL) AS actual
-    FROM "User" u LEFT JOIN "NotificationCounter" c ON c."userId" = u.id
-    WHERE COALESCE(c.unread, 0) <> (SELECT count(*)::int FROM "Notification" n WHERE n."userId" = u.id AND n."readAt" IS NULL AND n."archivedAt" IS NULL)`;
+    SELECT * FROM (
+      SELECT u.id::text AS "userId",
+             (COALESCE(c.unread, 0) + COALESCE((SELECT sum(d.delta) FROM "NotificationCounterDelta" d WHERE d."userId" = u.id), 0))::int AS counter,
+             (SELECT count(*)::int FROM "Notification" n WHERE n."userId" = u.id AND n."readAt" IS NULL AND n."archivedAt" IS NULL) AS actual
+      FROM "User" u LEFT JOIN "NotificationCounter" c ON c."userId" = u.id
+    ) x WHERE counter <> actual`;
 }
 
 async function organizationWithAgents(slug: string, agents: number) {
@@ -134,8 +139,13 @@ describe("the unread counter", () => {
     // A conversation deleted under its notifications (their conversationId set to null).
     tasks.push(() => prisma().conversation.delete({ where: { id: conversations[3]!.id } }));
 
+    // Folds run meanwhile too, as every worker's do.
+    for (let i = 0; i < 4; i++) tasks.push(() => foldUnreadDeltas(prisma()));
     await concurrently(tasks, 6);
 
+    expect(await mismatches(prisma())).toEqual([]);
+    await foldUnreadDeltas(prisma());
+    expect(await prisma().notificationCounterDelta.count()).toBe(0);
     expect(await mismatches(prisma())).toEqual([]);
     const counters = await prisma().notificationCounter.findMany({ where: { userId: { in: [...org.userIds, ...doomed.userIds] } } });
     // Deleted users' counters went with them; the run left some unread counts to compare.
@@ -154,6 +164,46 @@ describe("the unread counter", () => {
     expect(after.data!.unreadNotificationCount).toBe(before + 1);
     await server.gql("mutation { markAllNotificationsRead }", {}, token);
     expect((await server.gql<{ unreadNotificationCount: number }>("{ unreadNotificationCount }", {}, token)).data!.unreadNotificationCount).toBe(0);
+  });
+
+  it("lets a webhook notifying the same users commit while another one's transaction is still open", async () => {
+    const org = await organizationWithAgents("counter-unblocked", 20);
+    const db = createPrisma(server.database.url, 4);
+    const notifyAll = (tx: Parameters<Parameters<typeof db.$transaction>[0]>[0], title: string) =>
+      insertNotifications(
+        tx,
+        { organizationId: org.id, type: "CAMPAIGN_FAILED", conversationId: null, alertId: null, data: {}, at: new Date() },
+        org.userIds.map((userId) => ({ userId, title, body: "" })),
+      );
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let firstInserted!: () => void;
+      const inserted = new Promise<void>((resolve) => (firstInserted = resolve));
+      const events: string[] = [];
+      // The first transaction has written its notifications (and their counts) and stays open…
+      const first = db.$transaction(
+        async (tx) => {
+          await notifyAll(tx, "first");
+          firstInserted();
+          await held;
+        },
+        { timeout: 60_000 },
+      );
+      await inserted;
+      // …while the second, to the same users, commits: no counter row is locked in between.
+      await db.$transaction((tx) => notifyAll(tx, "second"));
+      events.push("second committed");
+      release();
+      await first;
+      events.push("first committed");
+      expect(events).toEqual(["second committed", "first committed"]);
+      const counts = await unreadCounts(db, org.userIds);
+      expect([...counts.values()]).toEqual(org.userIds.map(() => 2));
+      expect(await mismatches(db)).toEqual([]);
+    } finally {
+      await db.$disconnect();
+    }
   });
 
   it("never deadlocks when transactions notify the same users in opposite orders while others read theirs", async () => {
@@ -178,8 +228,12 @@ describe("the unread counter", () => {
         tasks.push(() =>
           db.notification.updateMany({ where: { userId: { in: round % 2 ? reversed : org.userIds }, readAt: null }, data: { readAt: new Date() } }),
         );
+        // Folds lock counter rows (in userId order) while writers append.
+        tasks.push(() => foldUnreadDeltas(db));
       }
       await concurrently(tasks, 8);
+      expect(await mismatches(db)).toEqual([]);
+      await foldUnreadDeltas(db);
       expect(await mismatches(db)).toEqual([]);
     } finally {
       await db.$disconnect();
