@@ -1,4 +1,7 @@
 import { poolOf, type NotificationType, type Prisma, type PrismaClient } from "../db/client.js";
+import { createTurnBatcher } from "../db/turn-batch.js";
+import { processState } from "../process-state.js";
+import type { Runtime } from "../runtime.js";
 
 // A page of the inbox is the most frequent read after the badge. When the selection asks
 // for no relation (conversation, alert, deliveries), the rows are read with one named
@@ -29,6 +32,7 @@ export function isPlainPage(query: PageQuery): boolean {
   return query.cursor === undefined || (typeof query.cursor.id === "string" && Object.keys(query.cursor).length === 1);
 }
 
+/** A row as the statement returns it: `seq` as text, instants in ms since the epoch. */
 interface NotificationRow {
   id: string;
   seq: string;
@@ -41,26 +45,35 @@ interface NotificationRow {
   conversationId: string | null;
   alertId: string | null;
   data: Prisma.JsonValue;
-  createdAt: Date;
-  updatedAt: Date;
-  readAt: Date | null;
-  archivedAt: Date | null;
+  createdAt: number;
+  updatedAt: number;
+  readAt: number | null;
+  archivedAt: number | null;
 }
 
-// DateTime columns are UTC `timestamp(3)`: read as timestamptz so node-postgres does not take them for local time.
+// DateTime columns are UTC `timestamp(3)`: read as milliseconds since the epoch (a float
+// parses several times faster than a date string, and a page holds 80 of them).
+const millis = (column: string) => `(EXTRACT(EPOCH FROM "${column}") * 1000)::float8 AS "${column}"`;
 const COLUMNS = `id::text AS id, seq::text AS seq, "organizationId"::text AS "organizationId", "userId"::text AS "userId", type::text AS type,
   title, body, count, "conversationId"::text AS "conversationId", "alertId"::text AS "alertId", data,
-  "createdAt" AT TIME ZONE 'UTC' AS "createdAt", "updatedAt" AT TIME ZONE 'UTC' AS "updatedAt",
-  "readAt" AT TIME ZONE 'UTC' AS "readAt", "archivedAt" AT TIME ZONE 'UTC' AS "archivedAt"`;
+  ${millis("createdAt")}, ${millis("updatedAt")}, ${millis("readAt")}, ${millis("archivedAt")}`;
 
 /**
  * The caller's notifications, newest first, archived ones left out — what Prisma's
  * findMany with this `take`/`skip`/`cursor` returns: with a cursor, the rows past it (a
  * cursor that is not a row gives none); a negative take, the rows before it, still in
- * newest-first order.
+ * newest-first order. First pages — the inbox as it opens, the most frequent read —
+ * asked for in one event-loop turn are read together (`firstPages` below): under load,
+ * one round trip to PostgreSQL serves many requests.
  */
-export async function readInboxPage(prisma: PrismaClient, filter: InboxFilter, query: PageQuery) {
+export async function readInboxPage(runtime: Pick<Runtime, "prisma" | "state">, filter: InboxFilter, query: PageQuery) {
   const take = query.take ?? 20;
+  if (query.cursor === undefined && take > 0 && (query.skip ?? 0) === 0) {
+    const shape: FirstPageShape = { take, scoped: filter.organizationId !== null, unreadOnly: filter.unreadOnly === true, type: filter.type ?? null };
+    const read = runtime.state.get(firstPages);
+    const page = await read(JSON.stringify(shape), { prisma: runtime.prisma, shape }, `${filter.userId}/${filter.organizationId ?? ""}`);
+    return (page?.rows ?? []).map(toNotification);
+  }
   const backward = take < 0;
   const cursor = query.cursor?.id;
   // skip: 1 with a cursor skips the cursor row itself, which `<` / `>` already leave out.
@@ -88,11 +101,71 @@ export async function readInboxPage(prisma: PrismaClient, filter: InboxFilter, q
     conditions.push(`seq ${backward ? ">" : "<"} (SELECT c.seq FROM "Notification" c WHERE c.id = $${values.length}::uuid)`);
     name += "_cursor";
   }
-  const { rows } = await poolOf(prisma).query<NotificationRow>({
+  const { rows } = await poolOf(runtime.prisma).query<NotificationRow>({
     name,
     text: `SELECT ${COLUMNS} FROM "Notification" WHERE ${conditions.join(" AND ")} ORDER BY "Notification".seq ${backward ? "ASC" : "DESC"} LIMIT $2 OFFSET $3`,
     values,
   });
-  const page = rows.map((row) => ({ ...row, seq: BigInt(row.seq) }));
+  const page = rows.map(toNotification);
   return backward ? page.reverse() : page;
 }
+
+function toNotification(row: NotificationRow) {
+  return {
+    ...row,
+    seq: BigInt(row.seq),
+    createdAt: new Date(row.createdAt),
+    updatedAt: new Date(row.updatedAt),
+    readAt: row.readAt === null ? null : new Date(row.readAt),
+    archivedAt: row.archivedAt === null ? null : new Date(row.archivedAt),
+  };
+}
+
+/** What a first page asks for besides its owner; first pages of one shape are read together. */
+interface FirstPageShape {
+  take: number;
+  /** Within the owner's organization (everyone but super admins). */
+  scoped: boolean;
+  unreadOnly: boolean;
+  type: NotificationType | null;
+}
+
+/**
+ * The first pages of one turn, by shape: one statement takes every owner
+ * (`userId/organizationId` keys) and reads each one's page with the same filter, order
+ * and limit as a page read alone. Each page goes only to the key that asked for it.
+ */
+const firstPages = processState("inbox-first-pages", () =>
+  createTurnBatcher<{ prisma: PrismaClient; shape: FirstPageShape }, { id: string; rows: NotificationRow[] }>(async ({ prisma, shape }, keys) => {
+    const owners = keys.map((key) => key.split("/") as [string, string]);
+    const values: unknown[] = [keys, owners.map(([userId]) => userId), owners.map(([, organizationId]) => organizationId || null), shape.take];
+    const conditions = [`"userId" = b.uid`, `"archivedAt" IS NULL`];
+    let name = "aviso_inbox_first_pages";
+    if (shape.scoped) {
+      conditions.push(`"organizationId" = b.org`);
+      name += "_org";
+    }
+    if (shape.unreadOnly) {
+      conditions.push(`"readAt" IS NULL`);
+      name += "_unread";
+    }
+    if (shape.type) {
+      values.push(shape.type);
+      conditions.push(`type = $5::"NotificationType"`);
+      name += "_type";
+    }
+    const { rows } = await poolOf(prisma).query<NotificationRow & { batchKey: string }>({
+      name,
+      text: `SELECT b.key AS "batchKey", p.* FROM unnest($1::text[], $2::uuid[], $3::uuid[]) AS b(key, uid, org)
+             CROSS JOIN LATERAL (
+               SELECT ${COLUMNS} FROM "Notification" WHERE ${conditions.join(" AND ")} ORDER BY "Notification".seq DESC LIMIT $4
+             ) p`,
+      values,
+    });
+    const pages = new Map<string, NotificationRow[]>(keys.map((key) => [key, []]));
+    for (const { batchKey, ...row } of rows) pages.get(batchKey)!.push(row);
+    // Newest first within each page (a join's output order is not the subquery's).
+    const newestFirst = (a: NotificationRow, b: NotificationRow) => (BigInt(b.seq) > BigInt(a.seq) ? 1 : -1);
+    return [...pages].map(([id, page]) => ({ id, rows: page.sort(newestFirst) }));
+  }),
+);

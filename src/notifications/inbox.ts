@@ -28,7 +28,7 @@ export function inboxOf({ db, runtime, actor }: ServiceContext): Inbox {
 
 /** The caller's unread, unarchived notifications: their counter (src/notifications/unread-counts.ts). */
 export function countUnread({ runtime, actor }: ServiceContext): Promise<number> {
-  return unreadCountOf(runtime.prisma, actor);
+  return unreadCountOf(runtime, actor);
 }
 
 type Selection = { select?: Prisma.NotificationSelect; include?: Prisma.NotificationInclude };
@@ -45,7 +45,7 @@ export function listNotifications(
   const inbox = inboxOf(ctx);
   if (isPlainPage(query)) {
     const organizationId = inbox.db === ctx.runtime.prisma ? null : ctx.actor.organizationId;
-    return readInboxPage(ctx.runtime.prisma, { userId: inbox.userId, organizationId, ...filter }, query);
+    return readInboxPage(ctx.runtime, { userId: inbox.userId, organizationId, ...filter }, query);
   }
   return inbox.db.notification.findMany({
     ...query,

@@ -1,4 +1,7 @@
 import { poolOf, type PrismaClient } from "../db/client.js";
+import { createTurnBatcher } from "../db/turn-batch.js";
+import { processState } from "../process-state.js";
+import type { Runtime } from "../runtime.js";
 
 // Each user's unread, unarchived notifications are counted by statement-level triggers on
 // Notification (migrations notification_counters, unread_counter_deltas): every insert,
@@ -12,17 +15,31 @@ import { poolOf, type PrismaClient } from "../db/client.js";
 /**
  * One user's unread count (0 before their first notification). Read by the user's own id
  * within their organization: the row is theirs, whatever organization their
- * notifications came from (a super admin's escalations).
+ * notifications came from (a super admin's escalations). The badges asked for in one
+ * event-loop turn are read together, in one statement: under load, one round trip to
+ * PostgreSQL serves many requests (each answered only with its own user's count).
  */
-export async function unreadCountOf(prisma: PrismaClient, user: { userId: string; organizationId: string }): Promise<number> {
-  const { rows } = await poolOf(prisma).query<{ unread: number }>({
-    name: "aviso_unread_count",
-    text: `SELECT (COALESCE((SELECT "unread" FROM "NotificationCounter" WHERE "userId" = $1::uuid AND "organizationId" = $2::uuid), 0)
-                 + COALESCE((SELECT sum(delta) FROM "NotificationCounterDelta" WHERE "userId" = $1::uuid AND "organizationId" = $2::uuid), 0))::int AS unread`,
-    values: [user.userId, user.organizationId],
-  });
-  return rows[0]!.unread;
+export async function unreadCountOf(runtime: Pick<Runtime, "prisma" | "state">, user: { userId: string; organizationId: string }): Promise<number> {
+  const read = runtime.state.get(badgeReads);
+  const row = await read("badges", runtime.prisma, `${user.userId}/${user.organizationId}`);
+  return row?.unread ?? 0;
 }
+
+const badgeReads = processState("unread-badges", () =>
+  createTurnBatcher<PrismaClient, { id: string; unread: number }>(async (prisma, keys) => {
+    const pairs = keys.map((key) => key.split("/") as [string, string]);
+    const { rows } = await poolOf(prisma).query<{ id: string; unread: number }>({
+      name: "aviso_unread_badges",
+      text: `SELECT u.id::text || '/' || u.org::text AS id,
+                    (COALESCE(c."unread", 0)
+                     + COALESCE((SELECT sum(d.delta) FROM "NotificationCounterDelta" d WHERE d."userId" = u.id AND d."organizationId" = u.org), 0))::int AS unread
+             FROM unnest($1::uuid[], $2::uuid[]) AS u(id, org)
+             LEFT JOIN "NotificationCounter" c ON c."userId" = u.id AND c."organizationId" = u.org`,
+      values: [pairs.map(([userId]) => userId), pairs.map(([, organizationId]) => organizationId)],
+    });
+    return rows;
+  }),
+);
 
 /** The unread counts of these users (0 for a user without a counter row yet), in one read. */
 export async function unreadCounts(prisma: PrismaClient, userIds: readonly string[]): Promise<Map<string, number>> {

@@ -17,8 +17,9 @@ export const LIST_ITEM_COST = 200;
  */
 export function listArgumentLimits(limits: { maxLength: number; maxCost: number }): Plugin<Context> {
   const check = (document: DocumentNode, variables: Record<string, unknown> | undefined | null): GraphQLError | null => {
-    let total = 0;
-    let longest = 0;
+    const shape = listShapeOf(document);
+    let total = shape.literalItems;
+    let longest = shape.longestLiteral;
     const countValue = (value: unknown) => {
       if (Array.isArray(value)) {
         longest = Math.max(longest, value.length);
@@ -28,33 +29,7 @@ export function listArgumentLimits(limits: { maxLength: number; maxCost: number 
         for (const v of Object.values(value)) countValue(v);
       }
     };
-    const countNode = (node: ValueNode) => {
-      if (node.kind === Kind.LIST) {
-        longest = Math.max(longest, node.values.length);
-        total += node.values.length;
-        node.values.forEach(countNode);
-      } else if (node.kind === Kind.OBJECT) {
-        for (const field of node.fields) countNode(field.value);
-      } else if (node.kind === Kind.VARIABLE) countValue(variables?.[node.name.value]);
-    };
-    const seen = new Set<ValueNode>();
-    const visit = (node: unknown): void => {
-      if (typeof node !== "object" || node === null) return;
-      const n = node as { kind?: string; arguments?: readonly { value: ValueNode }[] };
-      if ((n.kind === Kind.FIELD || n.kind === Kind.DIRECTIVE) && n.arguments) {
-        for (const arg of n.arguments) {
-          if (seen.has(arg.value)) continue;
-          seen.add(arg.value);
-          countNode(arg.value);
-        }
-      }
-      for (const [key, child] of Object.entries(node)) {
-        if (key === "loc") continue;
-        if (Array.isArray(child)) child.forEach(visit);
-        else if (typeof child === "object") visit(child);
-      }
-    };
-    visit(document);
+    for (const name of shape.variablesInArguments) countValue(variables?.[name]);
     if (longest > limits.maxLength) {
       return new GraphQLError(`A list argument holds ${longest} items; at most ${limits.maxLength} are allowed`, { extensions: { code: "BAD_USER_INPUT" } });
     }
@@ -91,4 +66,50 @@ export function listArgumentLimits(limits: { maxLength: number; maxCost: number 
       if (error) setResultAndStopExecution({ errors: [error] });
     },
   };
+}
+
+/** What a document's arguments hold in lists: its literal items, and the variables they pass (once per use). */
+interface ListShape {
+  literalItems: number;
+  longestLiteral: number;
+  variablesInArguments: string[];
+}
+
+// Documents are parsed once and cached by Yoga: their shape is walked once too, then
+// each request only counts its variables. Weak keys: a forgotten document takes its entry.
+const shapes = new WeakMap<DocumentNode, ListShape>();
+
+function listShapeOf(document: DocumentNode): ListShape {
+  const known = shapes.get(document);
+  if (known) return known;
+  const shape: ListShape = { literalItems: 0, longestLiteral: 0, variablesInArguments: [] };
+  const countNode = (node: ValueNode) => {
+    if (node.kind === Kind.LIST) {
+      shape.longestLiteral = Math.max(shape.longestLiteral, node.values.length);
+      shape.literalItems += node.values.length;
+      node.values.forEach(countNode);
+    } else if (node.kind === Kind.OBJECT) {
+      for (const field of node.fields) countNode(field.value);
+    } else if (node.kind === Kind.VARIABLE) shape.variablesInArguments.push(node.name.value);
+  };
+  const seen = new Set<ValueNode>();
+  const visit = (node: unknown): void => {
+    if (typeof node !== "object" || node === null) return;
+    const n = node as { kind?: string; arguments?: readonly { value: ValueNode }[] };
+    if ((n.kind === Kind.FIELD || n.kind === Kind.DIRECTIVE) && n.arguments) {
+      for (const arg of n.arguments) {
+        if (seen.has(arg.value)) continue;
+        seen.add(arg.value);
+        countNode(arg.value);
+      }
+    }
+    for (const [key, child] of Object.entries(node)) {
+      if (key === "loc") continue;
+      if (Array.isArray(child)) child.forEach(visit);
+      else if (typeof child === "object") visit(child);
+    }
+  };
+  visit(document);
+  shapes.set(document, shape);
+  return shape;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import { readInboxPage } from "../../src/notifications/inbox-page.js";
 import { createUser, openConversation, orgId, raise, receiveMessage } from "./fixtures.js";
 
 // A page that selects no relation is read with one SQL statement (src/notifications/inbox-page.ts);
@@ -69,5 +70,35 @@ describe("a page of the inbox read with SQL", () => {
     // A cursor of no row gives an empty page on both paths.
     const gone = Buffer.from("GPC:S:0196f6d2-0000-7000-8000-000000000000").toString("base64");
     expect((await both({ first: 3, after: gone })).edges).toEqual([]);
+  });
+
+  it("reads first pages asked for together in one statement, each owner getting only its own page", async () => {
+    const { prisma } = server.app.runtime;
+    const owners = [await createUser(prisma, "demo", "AGENT"), await createUser(prisma, "demo", "AGENT"), await createUser(prisma, "acme", "AGENT")];
+    for (const [i, owner] of owners.entries()) {
+      for (let m = 0; m <= i + 1; m++) {
+        const conversation = await openConversation(prisma, { org: owner.email.endsWith("@acme.test") ? "acme" : "demo", assignee: owner.email });
+        await receiveMessage(server, conversation, `para ${i}, ${m}`);
+      }
+    }
+    const filters = await Promise.all(
+      owners.map(async (owner) => ({ userId: owner.id, organizationId: (await prisma.user.findUniqueOrThrow({ where: { id: owner.id } })).organizationId })),
+    );
+    const pageOf = (filter: (typeof filters)[number]) => readInboxPage(server.app.runtime, filter, { take: 2 });
+    const alone = [];
+    for (const filter of filters) alone.push(await pageOf(filter));
+    // Asked for in one turn: one batch, three owners (and one asking twice).
+    const together = await Promise.all([...filters, filters[0]!].map(pageOf));
+    expect(together.slice(0, 3)).toEqual(alone);
+    expect(together[3]).toEqual(alone[0]);
+    for (const [i, page] of alone.entries()) {
+      expect(page).toHaveLength(2);
+      expect(page.every((n) => n.userId === owners[i]!.id)).toBe(true);
+      expect(page[0]!.seq > page[1]!.seq).toBe(true);
+    }
+    // The same through HTTP, concurrently.
+    const tokens = await Promise.all(owners.map((o) => server.token(o.email)));
+    const answers = await Promise.all(tokens.map((token) => server.gql<Page>(page(false), { first: 2 }, token)));
+    for (const [i, answer] of answers.entries()) expect(answer.data!.notifications.edges.map((e) => e.node.title)).toEqual(alone[i]!.map((n) => n.title));
   });
 });

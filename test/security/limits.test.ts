@@ -96,6 +96,17 @@ describe("list arguments", () => {
     );
     expect(answer).toMatch(/^HTTP\/1\.1 413/);
   });
+
+  it("refuses a chunked GraphQL body (no declared length) with 411: only declared, capped lengths are read", async () => {
+    const port = server.app.port;
+    const body = JSON.stringify({ query: "{ __typename }" });
+    const answer = await raw(port, (s) =>
+      s.end(
+        `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+      ),
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 411/);
+  });
 });
 
 describe("WebSocket bounds", () => {
