@@ -14,21 +14,22 @@ export interface PublishedNotification {
 
 /**
  * After commit: tells each recipient's own topic about its notification first (the
- * frames agents wait for), then their new unread counts (one read of their counters for all).
+ * frames agents wait for), then their new unread counts (one read of their counters for
+ * all) — a large fan-out as one bus message each (`publishMany`).
  */
 export async function publishNotifications(runtime: Runtime, notifications: PublishedNotification[]): Promise<void> {
   if (notifications.length === 0) return;
-  await Promise.all(
-    notifications.map((n) =>
-      runtime.pubsub.publish("notificationAdded", n.userId, {
-        notificationId: n.notificationId,
-        seq: n.seq.toString(),
-        count: n.row.count,
-        notification: snapshotOf(n.row),
-      }),
-    ),
+  await runtime.pubsub.publishMany(
+    "notificationAdded",
+    notifications.map((n) => ({
+      key: n.userId,
+      payload: { notificationId: n.notificationId, seq: n.seq.toString(), count: n.row.count, notification: snapshotOf(n.row) },
+    })),
   );
   const userIds = [...new Set(notifications.map((n) => n.userId))];
   const countOf = await unreadCounts(runtime.prisma, userIds);
-  await Promise.all(userIds.map((userId) => runtime.pubsub.publish("unreadNotificationCountChanged", userId, { count: countOf.get(userId) ?? 0 })));
+  await runtime.pubsub.publishMany(
+    "unreadNotificationCountChanged",
+    userIds.map((userId) => ({ key: userId, payload: { count: countOf.get(userId) ?? 0 } })),
+  );
 }

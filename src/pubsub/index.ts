@@ -65,6 +65,12 @@ export type Topic = keyof Topics;
 export interface PubSub {
   publish<T extends Topic>(topic: T, key: string, payload: Topics[T]): Promise<void>;
   /**
+   * Publishes one event to each of many keys (a fan-out's recipients). Each key's
+   * subscribers hear exactly what `publish` would have told them, in the same order
+   * relative to that key's other events; over Redis a large batch travels as one message.
+   */
+  publishMany<T extends Topic>(topic: T, entries: ReadonlyArray<{ key: string; payload: Topics[T] }>): Promise<void>;
+  /**
    * Resolves once the subscription is live (for Redis: SUBSCRIBE acknowledged), so a
    * caller can subscribe, then read a backlog, and miss nothing in between.
    */
@@ -76,8 +82,22 @@ export interface PubSub {
 
 const channel = (topic: Topic, key: string) => `aviso:${topic}:${key}`;
 
+// A fan-out to many keys is one PUBLISH on this channel, which every instance's
+// subscriber listens to, instead of one per key: an alert to a thousand admins or a
+// message a queue's hundred agents hear costs one Redis message, parsed once per
+// instance, then handed to the local subscribers of each key. Below BATCH_MIN keys the
+// per-key channels are cheaper for instances holding none of them (Redis filters).
+const BATCH_CHANNEL = "aviso:batch";
+const BATCH_MIN = 8;
+
+interface BatchMessage {
+  topic: Topic;
+  entries: Array<[key: string, payload: unknown]>;
+}
+
 /** In-process for a single instance; Redis when `REDIS_URL` is set, so instances fan out together. */
 export function createPubSub(redisUrl: string | undefined, log: Logger): PubSub {
+  const local = new LocalListeners();
   let engine: PubSubEngine;
   let healthy = () => true;
   let close = async () => {};
@@ -110,6 +130,17 @@ export function createPubSub(redisUrl: string | undefined, log: Logger): PubSub 
       });
     }
     engine = new RedisPubSub({ publisher, subscriber });
+    // Batches are unpacked here and handed to this instance's subscribers of each key.
+    // Subscribed before any key's channel: once a key's SUBSCRIBE is acknowledged, so is this one.
+    engine
+      .subscribe(
+        BATCH_CHANNEL,
+        (message: BatchMessage) => {
+          for (const [key, payload] of message.entries) local.deliver(channel(message.topic, key), payload);
+        },
+        {},
+      )
+      .catch((error: unknown) => log.error({ err: (error as Error).message }, "redis pubsub: batch channel not subscribed"));
     healthy = () => publisher.status === "ready" && subscriber.status === "ready";
     close = async () => {
       await (engine as RedisPubSub).close().catch(() => {});
@@ -117,16 +148,25 @@ export function createPubSub(redisUrl: string | undefined, log: Logger): PubSub 
   } else {
     engine = new MemoryPubSub();
   }
+  const publish = async (name: string, payload: unknown, topic: Topic) => {
+    try {
+      await engine.publish(name, payload);
+    } catch (error) {
+      // Realtime is best effort: what was committed is replayed by `notificationAdded(after:)`.
+      log.warn({ err: (error as Error).message, topic }, "publish failed");
+    }
+  };
   return {
-    async publish(topic, key, payload) {
-      try {
-        await engine.publish(channel(topic, key), payload);
-      } catch (error) {
-        // Realtime is best effort: what was committed is replayed by `notificationAdded(after:)`.
-        log.warn({ err: (error as Error).message, topic }, "publish failed");
+    publish: (topic, key, payload) => publish(channel(topic, key), payload, topic),
+    async publishMany(topic, entries) {
+      if (!redisUrl || entries.length < BATCH_MIN) {
+        await Promise.all(entries.map(({ key, payload }) => publish(channel(topic, key), payload, topic)));
+        return;
       }
+      const message: BatchMessage = { topic, entries: entries.map(({ key, payload }) => [key, payload]) };
+      await publish(BATCH_CHANNEL, message, topic);
     },
-    subscribe: (topic, key) => subscribeEagerly(engine, channel(topic, key)),
+    subscribe: (topic, key) => subscribeEagerly(engine, channel(topic, key), local),
     healthy: () => healthy(),
     close: () => close(),
   };
@@ -136,28 +176,47 @@ export function createPubSub(redisUrl: string | undefined, log: Logger): PubSub 
 // recoverable: notifications replay with `after`).
 const MAX_BUFFERED = 1000;
 
-async function subscribeEagerly<T>(engine: PubSubEngine, trigger: string): Promise<AsyncIterableIterator<T>> {
+/** This instance's subscribers by channel, for events that arrive inside a batch. */
+class LocalListeners {
+  readonly #byChannel = new Map<string, Set<(payload: unknown) => void>>();
+
+  add(name: string, listener: (payload: unknown) => void): () => void {
+    let listeners = this.#byChannel.get(name);
+    if (!listeners) this.#byChannel.set(name, (listeners = new Set()));
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.#byChannel.delete(name);
+    };
+  }
+
+  deliver(name: string, payload: unknown): void {
+    const listeners = this.#byChannel.get(name);
+    if (listeners) for (const listener of listeners) listener(payload);
+  }
+}
+
+async function subscribeEagerly<T>(engine: PubSubEngine, trigger: string, local: LocalListeners): Promise<AsyncIterableIterator<T>> {
   const buffer: T[] = [];
   let wake: ((result: IteratorResult<T>) => void) | undefined;
   let done = false;
-  const subscriptionId = await engine.subscribe(
-    trigger,
-    (payload: T) => {
-      if (done) return;
-      if (wake) {
-        const resolve = wake;
-        wake = undefined;
-        resolve({ value: payload, done: false });
-      } else {
-        if (buffer.length >= MAX_BUFFERED) buffer.shift();
-        buffer.push(payload);
-      }
-    },
-    {},
-  );
+  const push = (payload: T) => {
+    if (done) return;
+    if (wake) {
+      const resolve = wake;
+      wake = undefined;
+      resolve({ value: payload, done: false });
+    } else {
+      if (buffer.length >= MAX_BUFFERED) buffer.shift();
+      buffer.push(payload);
+    }
+  };
+  const subscriptionId = await engine.subscribe(trigger, push, {});
+  const removeLocal = local.add(trigger, push as (payload: unknown) => void);
   const finish = async (): Promise<IteratorResult<T>> => {
     if (!done) {
       done = true;
+      removeLocal();
       engine.unsubscribe(subscriptionId);
       wake?.({ value: undefined, done: true });
       wake = undefined;
