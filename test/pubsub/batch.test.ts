@@ -36,17 +36,26 @@ describe("publishMany over Redis", () => {
 
     // One by one, then a batch of all 30 (+ nobody's), then one by one again, from instance b.
     for (const [i, key] of keys.entries()) await b.publish("unreadNotificationCountChanged", key, { count: i * 10 });
-    await b.publishMany("unreadNotificationCountChanged", [...keys, nobody].map((key, i) => ({ key, payload: { count: i * 10 + 1 } })));
+    await b.publishMany(
+      "unreadNotificationCountChanged",
+      [...keys, nobody].map((key, i) => ({ key, payload: { count: i * 10 + 1 } })),
+    );
     for (const [i, key] of keys.entries()) await a.publish("unreadNotificationCountChanged", key, { count: i * 10 + 2 });
     // A batch below the threshold goes key by key, and is heard the same.
-    await a.publishMany("unreadNotificationCountChanged", keys.slice(0, 3).map((key, i) => ({ key, payload: { count: i * 10 + 3 } })));
+    await a.publishMany(
+      "unreadNotificationCountChanged",
+      keys.slice(0, 3).map((key, i) => ({ key, payload: { count: i * 10 + 3 } })),
+    );
 
     const expected = (i: number) => (i < 3 ? [i * 10, i * 10 + 1, i * 10 + 2, i * 10 + 3] : [i * 10, i * 10 + 1, i * 10 + 2]);
     await expect.poll(() => keys.map((key) => heard.get(key)!.length), { timeout: 10_000 }).toEqual(keys.map((_, i) => expected(i).length));
     for (const [i, key] of keys.entries()) expect(heard.get(key)).toEqual(expected(i));
     for (const subscription of subscriptions) await subscription.return?.();
     // A closed subscription hears nothing more, batched or not.
-    await b.publishMany("unreadNotificationCountChanged", keys.map((key) => ({ key, payload: { count: -1 } })));
+    await b.publishMany(
+      "unreadNotificationCountChanged",
+      keys.map((key) => ({ key, payload: { count: -1 } })),
+    );
     await b.publish("unreadNotificationCountChanged", keys[0]!, { count: -1 });
     const probe = new Map<string, number[]>();
     const last = await collect(a, keys[0]!, probe);
