@@ -1,13 +1,15 @@
-import type { PrismaClient } from "../db/client.js";
+import { poolOf, type PrismaClient } from "../db/client.js";
 import type { Logger } from "../observability/log.js";
 
 // The unread triggers append deltas (migration unread_counter_deltas) so that writers
 // never lock a counter row; reads add a user's deltas to their counter. Folding them in
-// keeps that sum short: every worker folds every second, oldest deltas first, a bounded
-// batch per statement until none is left. Two workers folding at once fold different
-// deltas (each delta is deleted, and added, once), so no election is needed.
+// keeps that sum short: every worker folds every few seconds, oldest deltas first, a
+// bounded batch per statement until none is left — at a hundred agents hearing 50
+// messages a second, a badge sums a few hundred small rows at most. Two workers folding
+// at once fold different deltas (each delta is deleted, and added, once), so no election
+// is needed.
 
-const FOLD_EVERY_MS = 1_000;
+const FOLD_EVERY_MS = 5_000;
 /** Deltas folded per statement: one short transaction each, locking at most this many counter rows. */
 const FOLD_BATCH = 5_000;
 
@@ -15,13 +17,31 @@ const FOLD_BATCH = 5_000;
 export async function foldUnreadDeltas(prisma: PrismaClient): Promise<number> {
   let total = 0;
   for (;;) {
-    const [{ folded }] = await prisma.$queryRaw<[{ folded: number }]>`SELECT aviso_fold_unread_deltas(${FOLD_BATCH}::integer) AS folded`;
+    const folded = await foldOnce(prisma);
     total += folded;
     if (folded < FOLD_BATCH) return total;
   }
 }
 
-/** Folds deltas a second after the previous fold ended, until stopped; `stop` waits for a fold in progress. */
+// A user deleted while a fold reads them fails the fold's counter insert (foreign key):
+// the fold rolled back whole, and the next attempt no longer sees that user.
+const USER_GONE = "23503";
+
+async function foldOnce(prisma: PrismaClient, attempt = 1): Promise<number> {
+  try {
+    const { rows } = await poolOf(prisma).query<{ folded: number }>({
+      name: "aviso_fold_unread_deltas",
+      text: "SELECT aviso_fold_unread_deltas($1::integer) AS folded",
+      values: [FOLD_BATCH],
+    });
+    return rows[0]!.folded;
+  } catch (error) {
+    if ((error as { code?: string }).code === USER_GONE && attempt < 5) return foldOnce(prisma, attempt + 1);
+    throw error;
+  }
+}
+
+/** Folds deltas FOLD_EVERY_MS after the previous fold ended, until stopped; `stop` waits for a fold in progress. */
 export function startUnreadFolding(prisma: PrismaClient, log: Logger): { stop(): Promise<void> } {
   let stopped = false;
   let failing = false;
@@ -34,7 +54,7 @@ export function startUnreadFolding(prisma: PrismaClient, log: Logger): { stop():
       failing = false;
     } catch (error) {
       // Counts stay exact meanwhile (reads add the deltas); only their sum grows. One line per outage.
-      if (!failing) log.warn({ err: (error as Error).message }, "unread deltas not folded; retrying every second");
+      if (!failing) log.warn({ err: (error as Error).message }, "unread deltas not folded; retrying every few seconds");
       failing = true;
     }
     if (!stopped) schedule();

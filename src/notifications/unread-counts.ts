@@ -6,7 +6,7 @@ import type { Runtime } from "../runtime.js";
 // Each user's unread, unarchived notifications are counted by statement-level triggers on
 // Notification (migrations notification_counters, unread_counter_deltas): every insert,
 // read, archive, delete and cascade appends its change to NotificationCounterDelta in the
-// writing transaction, and workers fold those into NotificationCounter every second
+// writing transaction, and workers fold those into NotificationCounter every few seconds
 // (src/notifications/unread-compaction.ts). A count is the counter plus the user's few
 // deltas, read in one statement — one snapshot, so exact at every commit — however many
 // notifications there are. The badge is read on every page load: straight through the
