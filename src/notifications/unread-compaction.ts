@@ -13,31 +13,17 @@ const FOLD_EVERY_MS = 5_000;
 /** Deltas folded per statement: one short transaction each, locking at most this many counter rows. */
 const FOLD_BATCH = 5_000;
 
-/** Folds every delta there is now; returns how many. */
+/** Folds every delta there is now (but those of users being deleted right now); returns how many. */
 export async function foldUnreadDeltas(prisma: PrismaClient): Promise<number> {
   let total = 0;
   for (;;) {
-    const folded = await foldOnce(prisma);
-    total += folded;
-    if (folded < FOLD_BATCH) return total;
-  }
-}
-
-// A user deleted while a fold reads them fails the fold's counter insert (foreign key):
-// the fold rolled back whole, and the next attempt no longer sees that user.
-const USER_GONE = "23503";
-
-async function foldOnce(prisma: PrismaClient, attempt = 1): Promise<number> {
-  try {
     const { rows } = await poolOf(prisma).query<{ folded: number }>({
       name: "aviso_fold_unread_deltas",
       text: "SELECT aviso_fold_unread_deltas($1::integer) AS folded",
       values: [FOLD_BATCH],
     });
-    return rows[0]!.folded;
-  } catch (error) {
-    if ((error as { code?: string }).code === USER_GONE && attempt < 5) return foldOnce(prisma, attempt + 1);
-    throw error;
+    total += rows[0]!.folded;
+    if (rows[0]!.folded < FOLD_BATCH) return total;
   }
 }
 
