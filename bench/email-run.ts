@@ -4,10 +4,10 @@
 // writes the server's CPU profile there.
 import { readFileSync } from "node:fs";
 import nodemailer from "nodemailer";
-import { SMTPServer } from "smtp-server";
 import { emailDeliveries } from "./fanout.js";
 import { freePort, freshDatabase, startAviso } from "./lib/aviso.js";
 import { seedBenchData } from "./lib/setup.js";
+import { startSmtpSink } from "./lib/smtp-sink.js";
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -15,18 +15,11 @@ const ROUNDS = Number(process.env.BENCH_EMAIL_ROUNDS ?? 3);
 const JOBS = Number(process.env.BENCH_EMAIL_JOBS ?? 2000);
 const log = (msg: string) => process.stderr.write(`[email] ${msg}\n`);
 
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ["STARTTLS"],
-  logger: false,
-  onData: (stream, _s, done) => stream.on("end", () => done()).resume(),
-});
-await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-const smtpPort = (smtp.server.address() as { port: number }).port;
+const smtp = await startSmtpSink();
 
 /** The same pool settings as src/delivery/email-transport.ts, one rendered message sent `total` times. */
 async function rawNodemailer(total: number): Promise<number> {
-  const transporter = nodemailer.createTransport({ pool: true, maxConnections: 10, maxMessages: 1000, host: "127.0.0.1", port: smtpPort, ignoreTLS: true });
+  const transporter = nodemailer.createTransport({ pool: true, maxConnections: 10, maxMessages: 1000, host: "127.0.0.1", port: smtp.port, ignoreTLS: true });
   const message = {
     from: { name: "Aviso", address: "aviso@bench.test" },
     to: { name: "Agent 1", address: "agent1@bench.test" },
@@ -53,10 +46,7 @@ function cpuMs(pid: number): number {
 }
 
 const databaseUrl = await freshDatabase(ADMIN_URL, "aviso_bench_email");
-const aviso = await startAviso(
-  { DATABASE_URL: databaseUrl, REDIS_URL, SMTP_HOST: "127.0.0.1", SMTP_PORT: String(smtpPort), SMTP_USE_TLS: "false", EMAIL_ENABLED: "true" },
-  await freePort(),
-);
+const aviso = await startAviso({ DATABASE_URL: databaseUrl, REDIS_URL, ...smtp.env }, await freePort());
 const rounds: Array<{ raw: number; aviso: number; ratio: number; rawCpuMsPerSend: number; avisoCpuMsPerEmail: number }> = [];
 // Whatever fails, the server does not outlive the driver.
 try {

@@ -2,11 +2,11 @@
 // 1,000 subscribed admins, time from the mutation to the last frame — beside the raw `ws`
 // broadcast to as many clients, in the same run. Quick to run while working on the
 // alert's path (BENCH_PROFILE_DIR for a CPU profile of the server); prints JSON.
-import { SMTPServer } from "smtp-server";
 import { startBaselineServers, wsBroadcast } from "./baselines.js";
 import { alertFanout, deliveriesDrained, openSubscribers } from "./fanout.js";
 import { freePort, freshDatabase, startAviso, tokenFor } from "./lib/aviso.js";
 import { seedBenchData } from "./lib/setup.js";
+import { startSmtpSink } from "./lib/smtp-sink.js";
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -14,23 +14,13 @@ const ADMINS = Number(process.env.BENCH_FANOUT_ADMINS ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const log = (msg: string) => process.stderr.write(`[fanout] ${msg}\n`);
 
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ["STARTTLS"],
-  logger: false,
-  onData: (stream, _s, done) => stream.on("end", () => done()).resume(),
-});
-await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-const smtpPort = (smtp.server.address() as { port: number }).port;
+const smtp = await startSmtpSink();
 const databaseUrl = await freshDatabase(ADMIN_URL, "aviso_bench_fanout");
 const base = await startBaselineServers();
 const rawBroadcast = await wsBroadcast(base.wsUrl, ADMINS);
 base.stop();
 
-const aviso = await startAviso(
-  { DATABASE_URL: databaseUrl, REDIS_URL, SMTP_HOST: "127.0.0.1", SMTP_PORT: String(smtpPort), SMTP_USE_TLS: "false", EMAIL_ENABLED: "true" },
-  await freePort(),
-);
+const aviso = await startAviso({ DATABASE_URL: databaseUrl, REDIS_URL, ...smtp.env }, await freePort());
 const data = await seedBenchData(databaseUrl, { agents: 1, fanoutAdmins: ADMINS, idleUsers: 1, broadcastAgents: 1 });
 const tokens = await Promise.all(data.fanoutAdmins.map(tokenFor));
 const seen = new Map<string, Set<number>>();

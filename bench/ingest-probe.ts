@@ -3,11 +3,11 @@
 // commits each webhook costs, counted from PostgreSQL's own statement log.
 //   npx tsx bench/ingest-probe.ts
 import { readFileSync, statSync } from "node:fs";
-import { SMTPServer } from "smtp-server";
 import { httpThroughput, startBaselineServers } from "./baselines.js";
 import { freePort, freshDatabase, startAviso } from "./lib/aviso.js";
 import { inboundText } from "./lib/meta.js";
 import { BENCH_PHONE_NUMBER_ID, contactWaId, seedBenchData } from "./lib/setup.js";
+import { startSmtpSink } from "./lib/smtp-sink.js";
 import { commitsPerWebhook, ingest, postWebhook } from "./scenarios.js";
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -17,9 +17,7 @@ const DATABASE = "aviso_ingest_probe";
 const SECONDS = Number(process.env.PROBE_SECONDS ?? 8);
 const log = (msg: string) => process.stderr.write(`[probe] ${msg}\n`);
 
-const smtp = new SMTPServer({ authOptional: true, disabledCommands: ["STARTTLS"], logger: false, onData: (s, _x, done) => s.on("end", () => done()).resume() });
-await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-const smtpPort = (smtp.server.address() as { port: number }).port;
+const smtp = await startSmtpSink();
 
 const databaseUrl = await freshDatabase(ADMIN_URL, DATABASE);
 const base = await startBaselineServers();
@@ -28,10 +26,7 @@ base.stop();
 
 const countStatements = process.env.PROBE_STATEMENTS === "1";
 const serverUrl = countStatements ? `${databaseUrl}?options=${encodeURIComponent("-c log_statement=all")}` : databaseUrl;
-const aviso = await startAviso(
-  { DATABASE_URL: serverUrl, REDIS_URL, SMTP_HOST: "127.0.0.1", SMTP_PORT: String(smtpPort), SMTP_USE_TLS: "false", EMAIL_ENABLED: "true" },
-  await freePort(),
-);
+const aviso = await startAviso({ DATABASE_URL: serverUrl, REDIS_URL, ...smtp.env }, await freePort());
 await seedBenchData(databaseUrl, { agents: 100, fanoutAdmins: 10, idleUsers: 10 });
 
 const cpuSeconds = () => {

@@ -6,7 +6,6 @@
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import pg from "pg";
-import { SMTPServer } from "smtp-server";
 import { deliveryJobs } from "../src/delivery/jobs.js";
 import { httpThroughput, nodemailerSends, pgBossNoop, pgTransaction, redisRoundTrip, startBaselineServers, wsBroadcast, wsEcho } from "./baselines.js";
 import { broadcastBench } from "./broadcast.js";
@@ -14,6 +13,7 @@ import { alertFanout, benchEmailMessage, deliveriesDrained, emailDeliveries, ope
 import { freePort, freshDatabase, serverRssBytes, startAviso, tokenFor } from "./lib/aviso.js";
 import { broadcastChart, latencyChart } from "./lib/chart.js";
 import { seedBenchData } from "./lib/setup.js";
+import { startSmtpSink } from "./lib/smtp-sink.js";
 import { searchBench } from "./search.js";
 import { commitsPerWebhook, ingest, openLoopE2E, openLoopIngest, subscribeNotifications } from "./scenarios.js";
 import { outboxSends, rawPosts, startGraphStandIn } from "./outbound.js";
@@ -26,14 +26,7 @@ const IDLE = Number(process.env.BENCH_IDLE_SUBSCRIBERS ?? 5000);
 const RATES = [25, 50, 100, 200];
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
-const smtp = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ["STARTTLS"],
-  logger: false,
-  onData: (stream, _s, done) => stream.on("end", () => done()).resume(),
-});
-await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-const smtpPort = (smtp.server.address() as { port: number }).port;
+const smtp = await startSmtpSink();
 
 const databaseUrl = await freshDatabase(ADMIN_URL, "aviso_bench");
 log("baselines");
@@ -57,10 +50,7 @@ const aviso = await startAviso(
   {
     DATABASE_URL: databaseUrl,
     REDIS_URL,
-    SMTP_HOST: "127.0.0.1",
-    SMTP_PORT: String(smtpPort),
-    SMTP_USE_TLS: "false",
-    EMAIL_ENABLED: "true",
+    ...smtp.env,
     WHATSAPP_API_URL: graphStandIn.url,
     WHATSAPP_MAX_MESSAGES_PER_SECOND: "1000",
   },
@@ -128,7 +118,7 @@ const bytesPerConnection = Math.round((rssAfter - rssBefore) / IDLE);
 
 log("delivery");
 // The sink's physical limit for such messages first (raw pooled nodemailer), then Aviso's worker.
-const rawEmail = await nodemailerSends({ host: "127.0.0.1", port: smtpPort }, benchEmailMessage({ name: "Agent 1", email: "agent1@bench.test" }));
+const rawEmail = await nodemailerSends({ host: "127.0.0.1", port: smtp.port }, benchEmailMessage({ name: "Agent 1", email: "agent1@bench.test" }));
 const emailJobsPerSecond = await emailDeliveries(databaseUrl, data.agents[1]!);
 
 log("outbound");

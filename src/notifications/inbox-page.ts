@@ -79,26 +79,12 @@ export async function readInboxPage(runtime: Pick<Runtime, "prisma" | "state">, 
   // skip: 1 with a cursor skips the cursor row itself, which `<` / `>` already leave out.
   const skip = cursor === undefined ? (query.skip ?? 0) : Math.max(0, (query.skip ?? 0) - 1);
   const values: unknown[] = [filter.userId, Math.abs(take), skip];
-  // One statement per combination of filters (each planned for its own index use), not ORs of NULL checks.
-  const conditions = [`"userId" = $1::uuid`, `"archivedAt" IS NULL`];
-  let name = backward ? "aviso_inbox_page_back" : "aviso_inbox_page";
-  if (filter.organizationId !== null) {
-    values.push(filter.organizationId);
-    conditions.push(`"organizationId" = $${values.length}::uuid`);
-    name += "_org";
-  }
-  if (filter.unreadOnly) {
-    conditions.push(`"readAt" IS NULL`);
-    name += "_unread";
-  }
-  if (filter.type) {
-    values.push(filter.type);
-    conditions.push(`type = $${values.length}::"NotificationType"`);
-    name += "_type";
-  }
+  const bind = (value: unknown) => `$${values.push(value)}`;
+  const terms = filterTerms(filter.organizationId === null ? null : `${bind(filter.organizationId)}::uuid`, filter, bind);
+  const conditions = [`"userId" = $1::uuid`, ...terms.conditions];
+  let name = (backward ? "aviso_inbox_page_back" : "aviso_inbox_page") + terms.suffix;
   if (cursor !== undefined) {
-    values.push(cursor);
-    conditions.push(`seq ${backward ? ">" : "<"} (SELECT c.seq FROM "Notification" c WHERE c.id = $${values.length}::uuid)`);
+    conditions.push(`seq ${backward ? ">" : "<"} (SELECT c.seq FROM "Notification" c WHERE c.id = ${bind(cursor)}::uuid)`);
     name += "_cursor";
   }
   const { rows } = await poolOf(runtime.prisma).query<NotificationRow>({
@@ -108,6 +94,31 @@ export async function readInboxPage(runtime: Pick<Runtime, "prisma" | "state">, 
   });
   const page = rows.map(toNotification);
   return backward ? page.reverse() : page;
+}
+
+/**
+ * The terms of a page's filters after its owner — archived rows left out, then the
+ * organization (an SQL expression; null: any), unread only, one type — and the suffix
+ * they give the statement's name: one named statement per combination of filters (each
+ * planned for its own index use), not ORs of NULL checks. `bind` adds a value and
+ * returns its placeholder.
+ */
+function filterTerms(organization: string | null, filter: { unreadOnly?: boolean | null; type?: NotificationType | null }, bind: (value: unknown) => string) {
+  const conditions = [`"archivedAt" IS NULL`];
+  let suffix = "";
+  if (organization !== null) {
+    conditions.push(`"organizationId" = ${organization}`);
+    suffix += "_org";
+  }
+  if (filter.unreadOnly) {
+    conditions.push(`"readAt" IS NULL`);
+    suffix += "_unread";
+  }
+  if (filter.type) {
+    conditions.push(`type = ${bind(filter.type)}::"NotificationType"`);
+    suffix += "_type";
+  }
+  return { conditions, suffix };
 }
 
 function toNotification(row: NotificationRow) {
@@ -139,21 +150,9 @@ const firstPages = processState("inbox-first-pages", () =>
   createTurnBatcher<{ prisma: PrismaClient; shape: FirstPageShape }, { id: string; rows: NotificationRow[] }>(async ({ prisma, shape }, keys) => {
     const owners = keys.map((key) => key.split("/") as [string, string]);
     const values: unknown[] = [keys, owners.map(([userId]) => userId), owners.map(([, organizationId]) => organizationId || null), shape.take];
-    const conditions = [`"userId" = b.uid`, `"archivedAt" IS NULL`];
-    let name = "aviso_inbox_first_pages";
-    if (shape.scoped) {
-      conditions.push(`"organizationId" = b.org`);
-      name += "_org";
-    }
-    if (shape.unreadOnly) {
-      conditions.push(`"readAt" IS NULL`);
-      name += "_unread";
-    }
-    if (shape.type) {
-      values.push(shape.type);
-      conditions.push(`type = $5::"NotificationType"`);
-      name += "_type";
-    }
+    const terms = filterTerms(shape.scoped ? "b.org" : null, shape, (value) => `$${values.push(value)}`);
+    const conditions = [`"userId" = b.uid`, ...terms.conditions];
+    const name = `aviso_inbox_first_pages${terms.suffix}`;
     const { rows } = await poolOf(prisma).query<NotificationRow & { batchKey: string }>({
       name,
       text: `SELECT b.key AS "batchKey", p.* FROM unnest($1::text[], $2::uuid[], $3::uuid[]) AS b(key, uid, org)

@@ -59,10 +59,13 @@ async function listen(org: string): Promise<Listener> {
 const bodies = (listener: Listener) => listener.frames.map((f) => f.frame.data?.notificationAdded.body);
 
 async function newMessage(org: string, text: string) {
-  const { prisma } = server.app.runtime;
   // Nobody assigned, no queue: every active agent of the organization hears it.
-  const conversation = await openConversation(prisma, { org, queueId: null });
-  const message = await prisma.message.create({
+  return messageIn(await openConversation(server.app.runtime.prisma, { org, queueId: null }), text);
+}
+
+/** A customer's message stored in this conversation, as the NEW_MESSAGE event the engine is handed. */
+async function messageIn(conversation: { id: string; organizationId: string }, text: string) {
+  const message = await server.app.runtime.prisma.message.create({
     data: { organizationId: conversation.organizationId, conversationId: conversation.id, direction: "INBOUND", type: "TEXT", text },
   });
   return { type: "NEW_MESSAGE" as const, organizationId: conversation.organizationId, conversationId: conversation.id, messageId: message.id };
@@ -138,15 +141,7 @@ describe("a broadcast notificationAdded", () => {
     const added = subscribe<Frame["data"]>(socket, SCALARS, { after: await anchorNotification(prisma, owner.email) });
     // Live once a real notification arrives.
     const conversation = await openConversation(prisma, { org: "demo", assignee: owner.email });
-    const message = await prisma.message.create({
-      data: { organizationId: conversation.organizationId, conversationId: conversation.id, direction: "INBOUND", type: "TEXT", text: "first" },
-    });
-    await notify(server.app.runtime, {
-      type: "NEW_MESSAGE",
-      organizationId: conversation.organizationId,
-      conversationId: conversation.id,
-      messageId: message.id,
-    });
+    await notify(server.app.runtime, await messageIn(conversation, "first"));
     expect((await added.next()).data?.notificationAdded.body).toBe("first");
 
     // An event for a row that is not in the database: a frame of its own columns needs no read.
@@ -197,15 +192,7 @@ describe("a broadcast notificationAdded", () => {
     const added = subscribe<Related>(socket, RELATIONS, { after: await anchorNotification(prisma, owner.email) });
     // Live once a real notification arrives.
     const conversation = await openConversation(prisma, { org: "demo", assignee: owner.email });
-    const message = await prisma.message.create({
-      data: { organizationId: conversation.organizationId, conversationId: conversation.id, direction: "INBOUND", type: "TEXT", text: "live" },
-    });
-    await notify(server.app.runtime, {
-      type: "NEW_MESSAGE",
-      organizationId: conversation.organizationId,
-      conversationId: conversation.id,
-      messageId: message.id,
-    });
+    await notify(server.app.runtime, await messageIn(conversation, "live"));
     expect((await added.next()).data?.notificationAdded).toMatchObject({ body: "live", conversation: { number: conversation.number }, alert: null });
 
     const alert = await prisma.alert.create({ data: { organizationId: conversation.organizationId, title: "Disk", severity: "HIGH" } });
