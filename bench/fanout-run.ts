@@ -3,7 +3,7 @@
 // broadcast to as many clients, in the same run. Quick to run while working on the
 // alert's path (BENCH_PROFILE_DIR for a CPU profile of the server); prints JSON.
 import { startBaselineServers, wsBroadcast } from "./baselines.js";
-import { alertFanout, deliveriesDrained, openSubscribers } from "./fanout.js";
+import { AlertFrames, alertFanout, deliveriesDrained, openSubscribers } from "./fanout.js";
 import { freePort, freshDatabase, startAviso, tokenFor } from "./lib/aviso.js";
 import { seedBenchData } from "./lib/setup.js";
 import { startSmtpSink } from "./lib/smtp-sink.js";
@@ -23,19 +23,17 @@ base.stop();
 const aviso = await startAviso({ DATABASE_URL: databaseUrl, REDIS_URL, ...smtp.env }, await freePort());
 const data = await seedBenchData(databaseUrl, { agents: 1, fanoutAdmins: ADMINS, idleUsers: 1, broadcastAgents: 1 });
 const tokens = await Promise.all(data.fanoutAdmins.map(tokenFor));
-const seen = new Map<string, Set<number>>();
-const sockets = await openSubscribers(aviso.wsUrl, tokens, (index, body) => {
-  for (const [title, set] of seen) if (body.includes(title)) set.add(index);
-});
+const frames = new AlertFrames();
+const sockets = await openSubscribers(aviso.wsUrl, tokens, (index, body) => frames.record(index, body));
 log("warm-up");
-await alertFanout(aviso.url, tokens[0]!, seen, ADMINS, 2);
+await alertFanout(aviso.url, tokens[0]!, frames, ADMINS, 2);
 await deliveriesDrained(databaseUrl);
-seen.clear();
+frames.clear();
 log("measuring");
 const rounds = [];
 for (let r = 0; r < ROUNDS; r++) {
-  rounds.push((await alertFanout(aviso.url, tokens[0]!, seen, ADMINS, 1)).p50);
-  seen.clear();
+  rounds.push((await alertFanout(aviso.url, tokens[0]!, frames, ADMINS, 1)).p50);
+  frames.clear();
   // The alert's emails are sent meanwhile: each round starts with the worker idle.
   await deliveriesDrained(databaseUrl);
 }

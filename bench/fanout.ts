@@ -17,12 +17,46 @@ export async function openSubscribers(wsUrl: string, tokens: string[], onBody: (
   return subscribers;
 }
 
-/** An alert to every subscribed admin of one organization: time from the mutation until the last frame. */
-export async function alertFanout(url: string, adminToken: string, seen: Map<string, Set<number>>, admins: number, rounds = 3): Promise<Latency> {
+/**
+ * The alert frames subscribers receive, by alert title: which subscribers got one and
+ * when the latest arrived — stamped on arrival, so the measure is the last frame itself,
+ * not when the load generator got round to looking (after the mutation's response, which
+ * waits for the deliveries' writes).
+ */
+export class AlertFrames {
+  readonly #byTitle = new Map<string, { who: Set<number>; lastAt: number }>();
+
+  expect(title: string): void {
+    this.#byTitle.set(title, { who: new Set(), lastAt: Number.NaN });
+  }
+
+  record(index: number, body: string): void {
+    for (const [title, frames] of this.#byTitle) {
+      if (!body.includes(title)) continue;
+      frames.who.add(index);
+      frames.lastAt = performance.now();
+    }
+  }
+
+  received(title: string): number {
+    return this.#byTitle.get(title)?.who.size ?? 0;
+  }
+
+  lastAt(title: string): number {
+    return this.#byTitle.get(title)?.lastAt ?? Number.NaN;
+  }
+
+  clear(): void {
+    this.#byTitle.clear();
+  }
+}
+
+/** An alert to every subscribed admin of one organization: time from the mutation until the last frame arrived. */
+export async function alertFanout(url: string, adminToken: string, frames: AlertFrames, admins: number, rounds = 3): Promise<Latency> {
   const samples: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const title = `fanout-${r}-${Date.now()}`;
-    seen.set(title, new Set());
+    frames.expect(title);
     const started = performance.now();
     const response = await fetch(`${url}/graphql`, {
       method: "POST",
@@ -30,8 +64,8 @@ export async function alertFanout(url: string, adminToken: string, seen: Map<str
       body: JSON.stringify({ query: `mutation { createAlert(input: { title: "${title}", severity: LOW, category: "bench" }) { id } }` }),
     });
     await response.text();
-    const all = await waitFor(() => seen.get(title)!.size >= admins, 60_000, 2);
-    samples.push(all ? performance.now() - started : Number.NaN);
+    const all = await waitFor(() => frames.received(title) >= admins, 60_000, 2);
+    samples.push(all ? frames.lastAt(title) - started : Number.NaN);
   }
   return summarize(samples.filter((s) => !Number.isNaN(s)));
 }

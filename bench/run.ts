@@ -9,7 +9,7 @@ import pg from "pg";
 import { deliveryJobs } from "../src/delivery/jobs.js";
 import { httpThroughput, nodemailerSends, pgBossNoop, pgTransaction, redisRoundTrip, startBaselineServers, wsBroadcast, wsEcho } from "./baselines.js";
 import { broadcastBench } from "./broadcast.js";
-import { alertFanout, benchEmailMessage, deliveriesDrained, emailDeliveries, openSubscribers, targetedRounds } from "./fanout.js";
+import { AlertFrames, alertFanout, benchEmailMessage, deliveriesDrained, emailDeliveries, openSubscribers, targetedRounds } from "./fanout.js";
 import { freePort, freshDatabase, serverRssBytes, startAviso, tokenFor } from "./lib/aviso.js";
 import { broadcastChart, latencyChart } from "./lib/chart.js";
 import { seedBenchData } from "./lib/setup.js";
@@ -93,12 +93,10 @@ const reads = {
 };
 
 log("fanout");
-const seen = new Map<string, Set<number>>();
+const alertFrames = new AlertFrames();
 const adminTokens = await Promise.all(data.fanoutAdmins.map(tokenFor));
-const adminSockets = await openSubscribers(aviso.wsUrl, adminTokens, (index, body) => {
-  for (const [title, set] of seen) if (body.includes(title)) set.add(index);
-});
-const fanoutLastFrame = await alertFanout(aviso.url, adminTokens[0]!, seen, FANOUT_ADMINS);
+const adminSockets = await openSubscribers(aviso.wsUrl, adminTokens, (index, body) => alertFrames.record(index, body));
+const fanoutLastFrame = await alertFanout(aviso.url, adminTokens[0]!, alertFrames, FANOUT_ADMINS);
 await Promise.all(adminSockets.map((s) => s.dispose()));
 // The alerts' 3,000 emails are sent meanwhile: let them drain, so the targeted
 // comparison below measures idle subscribers, not the worker's backlog.
