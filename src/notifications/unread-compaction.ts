@@ -1,4 +1,5 @@
 import { poolOf, type PrismaClient } from "../db/client.js";
+import { startMaintenanceLoop, type MaintenanceLoop } from "../db/maintenance-loop.js";
 import type { Logger } from "../observability/log.js";
 
 // The unread triggers append deltas (migration unread_counter_deltas) so that writers
@@ -27,34 +28,14 @@ export async function foldUnreadDeltas(prisma: PrismaClient): Promise<number> {
   }
 }
 
-/** Folds deltas FOLD_EVERY_MS after the previous fold ended, until stopped; `stop` waits for a fold in progress. */
-export function startUnreadFolding(prisma: PrismaClient, log: Logger): { stop(): Promise<void> } {
-  let stopped = false;
-  let failing = false;
-  let running: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout;
-  const fold = async () => {
-    try {
-      await foldUnreadDeltas(prisma);
-      if (failing) log.info("unread deltas folding again");
-      failing = false;
-    } catch (error) {
-      // Counts stay exact meanwhile (reads add the deltas); only their sum grows. One line per outage.
-      if (!failing) log.warn({ err: (error as Error).message }, "unread deltas not folded; retrying every few seconds");
-      failing = true;
-    }
-    if (!stopped) schedule();
-  };
-  const schedule = () => {
-    timer = setTimeout(() => (running = fold()), FOLD_EVERY_MS);
-    timer.unref();
-  };
-  schedule();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+/** Folds deltas FOLD_EVERY_MS after the previous fold ended, until stopped. */
+export function startUnreadFolding(prisma: PrismaClient, log: Logger): MaintenanceLoop {
+  return startMaintenanceLoop({
+    everyMs: FOLD_EVERY_MS,
+    task: () => foldUnreadDeltas(prisma),
+    log,
+    // Counts stay exact meanwhile (reads add the deltas); only their sum grows.
+    failing: "unread deltas not folded; retrying every few seconds",
+    recovered: "unread deltas folding again",
+  });
 }

@@ -13,6 +13,7 @@ import { keyringFor } from "../secrets/encryption.js";
 import { reencryptSecrets } from "../secrets/reencrypt.js";
 import { createBoss, createJobQueue } from "../jobs/queue.js";
 import { jobs } from "../jobs/registry.js";
+import { startQueueStatistics } from "../jobs/queue-statistics.js";
 import { createQueues, startWorkers } from "../jobs/worker.js";
 import { createLogger, type Logger } from "../observability/log.js";
 import { createMetrics } from "../observability/metrics.js";
@@ -101,7 +102,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
   };
   await createQueues(runtime, jobs);
   if (runWorkers) await startWorkers(runtime, jobs);
-  const unreadFolding = runWorkers ? startUnreadFolding(prisma, log) : undefined;
+  const maintenance = runWorkers ? [startUnreadFolding(prisma, log), startQueueStatistics(prisma, log)] : [];
 
   const rateLimits = createRateLimits(config);
   const yoga = serveApi ? createGraphQLServer(runtime, rateLimits) : undefined;
@@ -183,7 +184,7 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
         server.closeAllConnections();
         await boss.stop({ graceful: true, timeout: 15_000 });
-        await unreadFolding?.stop();
+        await Promise.all(maintenance.map((loop) => loop.stop()));
         await closePresence(runtime);
         await runtime.state.close();
         await runtime.pubsub.close();

@@ -1,0 +1,59 @@
+// npx tsx bench/ingest-latency-run.ts: the ingest-latency goal of bench/run.ts alone —
+// webhooks posted open loop at half of the capacity measured first, their HTTP latency
+// beside a bare PostgreSQL transaction's p99 of the same run — and WHEN the slow answers
+// came (offset in the run, ms), to tell a periodic stall from steady queueing.
+import { pgTransaction } from "./baselines.js";
+import { freePort, freshDatabase, startAviso } from "./lib/aviso.js";
+import { inboundText } from "./lib/meta.js";
+import { BENCH_PHONE_NUMBER_ID, contactWaId, seedBenchData } from "./lib/setup.js";
+import { startSmtpSink } from "./lib/smtp-sink.js";
+import { sleep, summarize } from "./lib/stats.js";
+import { ingest, postWebhook } from "./scenarios.js";
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const SLOW_MS = Number(process.env.BENCH_SLOW_MS ?? 40);
+const log = (msg: string) => process.stderr.write(`[ingest-latency] ${msg}\n`);
+
+const smtp = await startSmtpSink();
+const databaseUrl = await freshDatabase(ADMIN_URL, "aviso_bench_ingest_latency");
+const aviso = await startAviso({ DATABASE_URL: databaseUrl, REDIS_URL, ...smtp.env }, await freePort());
+await seedBenchData(databaseUrl, { agents: 100, fanoutAdmins: 1, idleUsers: 1 });
+const pg = await pgTransaction(databaseUrl);
+log("capacity");
+await ingest(aviso.url, 3);
+const capacity = await ingest(aviso.url, 5);
+await sleep(5_000);
+const rate = Math.max(1, Math.round(capacity.webhooksPerSecond / 2));
+log(`paced at ${rate}/s for ${SECONDS} s`);
+const samples: Array<{ at: number; ms: number }> = [];
+const t0 = performance.now() + 50;
+log(`t0 ${Date.now() + 50}`);
+const inFlight: Promise<void>[] = [];
+for (let i = 0; i < rate * SECONDS; i++) {
+  const due = t0 + (i * 1000) / rate;
+  const wait = due - performance.now();
+  if (wait > 1) await sleep(wait);
+  const body = inboundText(BENCH_PHONE_NUMBER_ID, contactWaId(i % 100), `latency-${i}`);
+  inFlight.push(postWebhook(aviso.url, body).then(() => void samples.push({ at: Math.round(due - t0), ms: Math.round(performance.now() - due) })));
+}
+await Promise.all(inFlight);
+await aviso.stop();
+smtp.close();
+const latency = summarize(samples.map((s) => s.ms));
+const slow = samples.filter((s) => s.ms > SLOW_MS).sort((a, b) => a.at - b.at);
+console.log(
+  JSON.stringify(
+    {
+      capacity: capacity.webhooksPerSecond,
+      rate,
+      latency,
+      pgTransactionP99Ms: pg.p99,
+      ratio: Math.round((latency.p99 / pg.p99) * 10) / 10,
+      slow: slow.map((s) => `${s.at}:${s.ms}`).join(" "),
+    },
+    null,
+    2,
+  ),
+);
