@@ -22,6 +22,26 @@ export interface NotificationContent {
 const HAND_OVER_TEMPLATE = { assignee: "conversation_assigned", previous: "conversation_handed_over", queue: "conversation_queued" } as const;
 
 export function describeEvent(event: NotificationEvent, subject: Subject, now: Date): NotificationContent {
+  const content = contentOf(event, subject, now);
+  return { ...content, render: renderedOnce(content.render) };
+}
+
+/**
+ * An event's recipients share a handful of locales: each (locale, count) is rendered
+ * once, not once per recipient — an alert to a thousand admins spent more time in the
+ * templates than in building its rows.
+ */
+function renderedOnce(render: NotificationContent["render"]): NotificationContent["render"] {
+  const rendered = new Map<string, { title: string; body: string }>();
+  return (locale, count) => {
+    const key = `${locale}\u0000${count}`;
+    let text = rendered.get(key);
+    if (!text) rendered.set(key, (text = render(locale, count)));
+    return text;
+  };
+}
+
+function contentOf(event: NotificationEvent, subject: Subject, now: Date): NotificationContent {
   const conversation = subject.conversation;
   const alert = subject.alert;
   const base = { type: event.type, conversationId: conversation?.id ?? null, alertId: alert?.id ?? null };

@@ -3,9 +3,10 @@ import { notFound } from "../errors.js";
 import { createTurnBatcher } from "../db/turn-batch.js";
 import { processState } from "../process-state.js";
 import type { ServiceContext } from "../service-context.js";
+import type { FrameQuery } from "./frame-query.js";
 import { FOLLOWED_BY_KEY, loadRelatedRow } from "./frame-relations.js";
 
-type Query = { select?: Record<string, unknown>; include?: Record<string, unknown> };
+type Query = FrameQuery;
 type Row = Record<string, unknown> & { id: string; userId: string };
 
 // An alert to 1,000 admins wakes 1,000 subscriptions at once, each wanting its own row:

@@ -14,6 +14,7 @@ import {
   ownNotificationRow,
   unreadCountFeed,
 } from "./inbox.js";
+import { frameQuery } from "./frame-query.js";
 import { NotificationRef } from "./types.js";
 import { assertIdCursors } from "../schema/cursors.js";
 
@@ -93,7 +94,7 @@ builder.mutationField("archiveNotification", (t) =>
 );
 
 builder.subscriptionField("notificationAdded", (t) =>
-  t.prismaField({
+  t.field({
     type: NotificationRef,
     description:
       "The caller's notifications. With `after` (a notification id), first replays every later one in order, then goes live. " +
@@ -109,7 +110,7 @@ builder.subscriptionField("notificationAdded", (t) =>
     },
     subscribe: (_root, args, ctx) => notificationFeed(serviceContextOf(ctx), args.after ? databaseId(args.after, "after") : null),
     // The row comes with the event; only relations are read, batched across subscribers.
-    resolve: (query, item: FeedItem, _args, ctx) => notificationFrame(serviceContextOf(ctx), item, query),
+    resolve: (item: FeedItem, _args, ctx, info) => notificationFrame(serviceContextOf(ctx), item, frameQuery(ctx, info)),
   }),
 );
 
