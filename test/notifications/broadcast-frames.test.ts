@@ -221,4 +221,24 @@ describe("a broadcast notificationAdded", () => {
     expect(both).toMatchObject({ body: "both", conversation: { number: conversation.number }, alert: { severity: "HIGH", status: "OPEN" } });
     expect((await added.next()).data!.notificationAdded).toMatchObject({ body: "gone", conversation: null, alert: null });
   });
+  // A frame's query is planned once per subscription (src/notifications/frame-query.ts): two
+  // subscriptions of one document on one socket, with different variables, keep their own shapes.
+  it("keeps each subscription's own selection, event after event, whatever the other subscriptions of the socket ask for", async () => {
+    const { prisma } = server.app.runtime;
+    const owner = await createUser(prisma, "demo", "AGENT");
+    const socket = connect(server.wsUrl, `Bearer ${await server.token(owner.email)}`);
+    sockets.push(socket);
+    await socket.connected;
+    const SHAPED = "subscription ($after: ID, $with: Boolean!) { notificationAdded(after: $after) { body conversation @include(if: $with) { number } } }";
+    type Shaped = { notificationAdded: { body: string; conversation?: { number: number } } };
+    const after = await anchorNotification(prisma, owner.email);
+    const withConversation = subscribe<Shaped>(socket, SHAPED, { after, with: true });
+    const without = subscribe<Shaped>(socket, SHAPED, { after, with: false });
+    const conversation = await openConversation(prisma, { org: "demo", assignee: owner.email });
+    for (const text of ["one", "two", "three"]) {
+      await notify(server.app.runtime, await messageIn(conversation, text));
+      expect((await withConversation.next()).data?.notificationAdded).toEqual({ body: text, conversation: { number: conversation.number } });
+      expect((await without.next()).data?.notificationAdded).toEqual({ body: text });
+    }
+  });
 });
