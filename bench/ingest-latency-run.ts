@@ -29,7 +29,8 @@ const rate = Math.max(1, Math.round(capacity.webhooksPerSecond / 2));
 log(`paced at ${rate}/s for ${SECONDS} s`);
 const samples: Array<{ at: number; ms: number }> = [];
 const t0 = performance.now() + 50;
-log(`t0 ${Date.now() + 50}`);
+// Wall time of offset 0, to match the slow answers with the server's and PostgreSQL's logs.
+log(`offset 0 is ${new Date(Date.now() + 50).toISOString()}`);
 const inFlight: Promise<void>[] = [];
 for (let i = 0; i < rate * SECONDS; i++) {
   const due = t0 + (i * 1000) / rate;
