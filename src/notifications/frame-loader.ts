@@ -6,13 +6,12 @@ import type { ServiceContext } from "../service-context.js";
 import type { FrameQuery } from "./frame-query.js";
 import { FOLLOWED_BY_KEY, loadRelatedRow } from "./frame-relations.js";
 
-type Query = FrameQuery;
 type Row = Record<string, unknown> & { id: string; userId: string };
 
 // An alert to 1,000 admins wakes 1,000 subscriptions at once, each wanting its own row:
 // one query per batch instead of one per frame.
 const loaders = processState("notification-frame-loader", () =>
-  createTurnBatcher<{ prisma: PrismaClient; query: Query }, Row>(async ({ prisma, query }, ids) => {
+  createTurnBatcher<{ prisma: PrismaClient; query: FrameQuery }, Row>(async ({ prisma, query }, ids) => {
     const shape = query.select ? { select: { ...query.select, id: true, userId: true } } : query;
     return (await prisma.notification.findMany({ ...shape, where: { id: { in: ids } } })) as unknown as Row[];
   }),
@@ -27,7 +26,7 @@ const loaders = processState("notification-frame-loader", () =>
  * carry is loaded whole. Only the row's owner gets it (the topic is theirs already;
  * checked again here, with the organization).
  */
-export async function notificationFrame(ctx: ServiceContext, item: { id: string; row: Notification | null }, query: Query): Promise<Notification> {
+export async function notificationFrame(ctx: ServiceContext, item: { id: string; row: Notification | null }, query: FrameQuery): Promise<Notification> {
   if (!item.row) return loadNotificationFrame(ctx, item.id, query);
   const { row } = item;
   const { actor } = ctx;
@@ -67,7 +66,7 @@ export async function notificationFrame(ctx: ServiceContext, item: { id: string;
 const SCALARS = new Set<string>(Object.values(Prisma.NotificationScalarFieldEnum));
 
 /** The relations a Pothos selection asks for (include, or select's non-columns), or null for none. */
-function relationsOf(query: Query): Record<string, unknown> | null {
+function relationsOf(query: FrameQuery): Record<string, unknown> | null {
   const asked = query.include ?? query.select ?? {};
   const relations = Object.entries(asked).filter(([key, value]) => value && !SCALARS.has(key));
   return relations.length === 0 ? null : Object.fromEntries(relations);
@@ -80,7 +79,7 @@ function relationsOf(query: Query): Record<string, unknown> | null {
  * NOT_FOUND — a stricter check than the organization filter, done here because
  * one batch serves many subscribers.
  */
-export async function loadNotificationFrame({ runtime, actor }: ServiceContext, id: string, query: Query): Promise<Notification> {
+export async function loadNotificationFrame({ runtime, actor }: ServiceContext, id: string, query: FrameQuery): Promise<Notification> {
   // Crosses tenants on purpose: one batch serves the subscribers of every organization,
   // and each row is handed only to its owner (checked by userId below).
   const load = runtime.state.get(loaders);

@@ -5,7 +5,8 @@ import type { GraphQLResolveInfo } from "graphql";
 export type FrameQuery = { select?: Record<string, unknown>; include?: Record<string, unknown> };
 
 // Pothos plans a prismaField's query by walking the field's selection on every
-// resolution: for a subscription, on every event — a tenth of a frame's CPU — though one
+// resolution: for a subscription, on every event — a third or more of a compiled frame's
+// execution (bench/frame-execution.ts) — though one
 // subscription's selection never changes. So a `notificationAdded` frame's query is planned
 // on its subscription's first event and reused for the next ones: keyed by the
 // subscription's context (one per subscribe), its document and its variables. Planning

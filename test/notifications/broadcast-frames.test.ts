@@ -34,12 +34,18 @@ interface Listener {
 
 let committed = false;
 
-/** A socket for a new agent with both subscription shapes, recording whether each frame came after the held commit. */
-async function listen(org: string): Promise<Listener> {
+/** A new agent of `org` and their connected socket (closed after the file). */
+async function agentSocket(org: string) {
   const user = await createUser(server.app.runtime.prisma, org, "AGENT");
   const socket = connect(server.wsUrl, `Bearer ${await server.token(user.email)}`);
   sockets.push(socket);
   await socket.connected;
+  return { user, socket };
+}
+
+/** A socket for a new agent with both subscription shapes, recording whether each frame came after the held commit. */
+async function listen(org: string): Promise<Listener> {
+  const { user, socket } = await agentSocket(org);
   const listener: Listener = { userId: user.id, org, frames: [] };
   // From an anchor: whatever comes after it arrives, however late the subscription goes live.
   const after = await anchorNotification(server.app.runtime.prisma, user.email);
@@ -133,11 +139,8 @@ describe("a broadcast notificationAdded", () => {
 
   it("shows the notification as its event carries it, and only to the user it belongs to", async () => {
     const { prisma, pubsub } = server.app.runtime;
-    const owner = await createUser(prisma, "demo", "AGENT");
+    const { user: owner, socket } = await agentSocket("demo");
     const colleague = await createUser(prisma, "demo", "AGENT");
-    const socket = connect(server.wsUrl, `Bearer ${await server.token(owner.email)}`);
-    sockets.push(socket);
-    await socket.connected;
     const added = subscribe<Frame["data"]>(socket, SCALARS, { after: await anchorNotification(prisma, owner.email) });
     // Live once a real notification arrives.
     const conversation = await openConversation(prisma, { org: "demo", assignee: owner.email });
@@ -181,10 +184,7 @@ describe("a broadcast notificationAdded", () => {
   // The conversation and the alert are read by the row's own keys, once for all the frames about them.
   it("shows the conversation and the alert a carried notification points at, and null for one that is gone", async () => {
     const { prisma, pubsub } = server.app.runtime;
-    const owner = await createUser(prisma, "demo", "AGENT");
-    const socket = connect(server.wsUrl, `Bearer ${await server.token(owner.email)}`);
-    sockets.push(socket);
-    await socket.connected;
+    const { user: owner, socket } = await agentSocket("demo");
     const RELATIONS = "subscription ($after: ID) { notificationAdded(after: $after) { id body conversation { id number } alert { id severity status } } }";
     type Related = {
       notificationAdded: { body: string; conversation: { number: number } | null; alert: { severity: string; status: string } | null };
@@ -221,14 +221,12 @@ describe("a broadcast notificationAdded", () => {
     expect(both).toMatchObject({ body: "both", conversation: { number: conversation.number }, alert: { severity: "HIGH", status: "OPEN" } });
     expect((await added.next()).data!.notificationAdded).toMatchObject({ body: "gone", conversation: null, alert: null });
   });
+
   // A frame's query is planned once per subscription (src/notifications/frame-query.ts): two
   // subscriptions of one document on one socket, with different variables, keep their own shapes.
   it("keeps each subscription's own selection, event after event, whatever the other subscriptions of the socket ask for", async () => {
     const { prisma } = server.app.runtime;
-    const owner = await createUser(prisma, "demo", "AGENT");
-    const socket = connect(server.wsUrl, `Bearer ${await server.token(owner.email)}`);
-    sockets.push(socket);
-    await socket.connected;
+    const { user: owner, socket } = await agentSocket("demo");
     const SHAPED = "subscription ($after: ID, $with: Boolean!) { notificationAdded(after: $after) { body conversation @include(if: $with) { number } } }";
     type Shaped = { notificationAdded: { body: string; conversation?: { number: number } } };
     const after = await anchorNotification(prisma, owner.email);
