@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrisma, type PrismaClient } from "../../src/db/client.js";
+import { createPrisma, poolOf, type PrismaClient } from "../../src/db/client.js";
 import { scopedTo } from "../../src/db/tenant.js";
 import { inUnitOfWork } from "../../src/db/unit-of-work.js";
 import { insertNotifications } from "../../src/notifications/bulk-insert.js";
 import { archiveNotification, markAllNotificationsRead, markNotificationRead } from "../../src/notifications/inbox.js";
 import { DomainError } from "../../src/errors.js";
 import { deleteExpiredNotifications } from "../../src/notifications/jobs.js";
-import { foldUnreadDeltas } from "../../src/notifications/unread-compaction.js";
+import { compactUnreadDeltas, foldUnreadDeltas } from "../../src/notifications/unread-compaction.js";
 import { unreadCounts } from "../../src/notifications/unread-counts.js";
 import { eraseContact } from "../../src/privacy/erase-contact.js";
 import type { ServiceContext } from "../../src/service-context.js";
+import { createTestDatabase } from "../helpers/db.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { openConversation, receiveMessage } from "./fixtures.js";
 
@@ -237,6 +238,74 @@ describe("the unread counter", () => {
       expect(await mismatches(db)).toEqual([]);
     } finally {
       await db.$disconnect();
+    }
+  });
+});
+
+// Its own database, without a worker's folding loop beside it: the test decides what the
+// delta table's statistics say before the backlog comes.
+describe("folding unread deltas", () => {
+  it("folds a backlog that arrives after a vacuum found the table almost empty, and vacuums the folded deltas away", { timeout: 60_000 }, async () => {
+    const database = await createTestDatabase();
+    const db = createPrisma(database.url, 2);
+    try {
+      const pool = poolOf(db);
+      const organization = await db.organization.create({ data: { slug: "fold-backlog", name: "Fold backlog" } });
+      await db.user.createMany({
+        data: Array.from({ length: 100 }, (_, i) => ({
+          organizationId: organization.id,
+          email: `agent${i}@fold.test`,
+          name: `Agent ${i}`,
+          role: "AGENT" as const,
+        })),
+      });
+      const userIds = (await db.user.findMany({ where: { organizationId: organization.id }, select: { id: true } })).map((u) => u.id);
+      // 10,000 deltas in one commit: 100 statements, each notifying the 100 agents.
+      const backlog = (label: string) =>
+        inUnitOfWork(db, server.app.runtime.log, async ({ tx }) => {
+          for (let i = 0; i < 100; i++)
+            await insertNotifications(
+              tx,
+              { organizationId: organization.id, type: "CAMPAIGN_FAILED", conversationId: null, alertId: null, data: {}, at: new Date() },
+              userIds.map((userId) => ({ userId, title: `${label} ${i}`, body: "" })),
+            );
+        });
+      const deltaTable = async () =>
+        (
+          await pool.query<{ tuples: number; pages: number; dead: number; vacuums: number }>(
+            `SELECT c.reltuples::float8 AS tuples, c.relpages::float8 AS pages, s.n_dead_tup::float8 AS dead, (s.vacuum_count + s.autovacuum_count)::float8 AS vacuums
+             FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid WHERE s.relname = 'NotificationCounterDelta'`,
+          )
+        ).rows[0]!;
+
+      // A first backlog, then one more delta; folding all but that one and vacuuming leaves
+      // what a vacuum right after a busy fold records: many pages, next to no rows.
+      await backlog("first");
+      await insertNotifications(
+        db,
+        { organizationId: organization.id, type: "CAMPAIGN_FAILED", conversationId: null, alertId: null, data: {}, at: new Date() },
+        [{ userId: userIds[0]!, title: "last", body: "" }],
+      );
+      await pool.query("SELECT aviso_fold_unread_deltas(10000)");
+      await pool.query('VACUUM "NotificationCounterDelta"');
+      const stale = await deltaTable();
+      expect(stale.tuples).toBeLessThanOrEqual(1);
+      expect(stale.pages).toBeGreaterThan(10);
+
+      // The next backlog is folded in one go (planned with nested loops on those
+      // statistics, this fold ran for minutes)…
+      await backlog("second");
+      const vacuumsBefore = (await deltaTable()).vacuums;
+      expect(await compactUnreadDeltas(db)).toBe(10_001);
+      expect(await mismatches(db)).toEqual([]);
+      expect([...(await unreadCounts(db, userIds)).values()]).toEqual(userIds.map((id) => (id === userIds[0] ? 201 : 200)));
+      // …and the folded deltas are vacuumed away: badges do not walk them until autovacuum comes.
+      const after = await deltaTable();
+      expect(after.vacuums).toBeGreaterThan(vacuumsBefore);
+      expect(after.dead).toBe(0);
+    } finally {
+      await db.$disconnect();
+      await database.drop();
     }
   });
 });
