@@ -4,9 +4,10 @@ import type { Logger } from "../observability/log.js";
 
 // The unread triggers append deltas (migration unread_counter_deltas) so that writers
 // never lock a counter row; reads add a user's deltas to their counter. Folding them in
-// keeps that sum short: every worker folds every second, oldest deltas first, a bounded
-// batch per statement until none is left — at a hundred agents hearing 50 messages a
-// second, a badge sums about fifty small rows. Two workers folding at once fold different
+// keeps that sum short: every worker folds as soon as a thousand deltas wait (every second
+// under a broadcast) and at least every five seconds, oldest deltas first, a bounded batch
+// per statement until none is left — at a hundred agents hearing 50 messages a second, a
+// badge sums about fifty small rows. Two workers folding at once fold different
 // deltas (each delta is deleted, and added, once), so no election is needed.
 //
 // A fold deletes what it adds, and a deleted delta stays in the table and its index until
@@ -19,7 +20,12 @@ import type { Logger } from "../observability/log.js";
 // in bench/frames.ts). A vacuum of a table it finds almost empty tells the planner so; the
 // fold's plan no longer depends on that (migration unread_fold_plan_independent_of_statistics).
 
-const FOLD_EVERY_MS = 1_000;
+/** How often a worker looks at the deltas waiting. */
+const CHECK_EVERY_MS = 1_000;
+/** Deltas waiting that make a worker fold at once… */
+const FOLD_WHEN_WAITING = 1_000;
+/** …and how long a few may wait: a quiet system folds (and commits) every five seconds, not every second. */
+const FOLD_AT_LEAST_EVERY_MS = 5_000;
 /** Deltas folded per statement: one short transaction each, locking at most this many counter rows. */
 const FOLD_BATCH = 5_000;
 
@@ -48,11 +54,28 @@ export async function compactUnreadDeltas(prisma: PrismaClient): Promise<number>
   return folded;
 }
 
-/** Folds and vacuums deltas FOLD_EVERY_MS after the previous fold ended, until stopped. */
+/** An upper bound of the deltas waiting (ids are a sequence; folds leave gaps): two index look-ups. */
+async function deltasWaiting(prisma: PrismaClient): Promise<number> {
+  const { rows } = await poolOf(prisma).query<{ waiting: number }>({
+    name: "aviso_unread_deltas_waiting",
+    text: 'SELECT COALESCE(max(id) - min(id) + 1, 0)::float8 AS waiting FROM "NotificationCounterDelta"',
+  });
+  return rows[0]!.waiting;
+}
+
+/**
+ * Folds and vacuums deltas until stopped: as soon as FOLD_WHEN_WAITING are waiting (under
+ * a broadcast, every second), otherwise every FOLD_AT_LEAST_EVERY_MS.
+ */
 export function startUnreadFolding(prisma: PrismaClient, log: Logger): MaintenanceLoop {
+  let lastFold = Date.now();
   return startMaintenanceLoop({
-    everyMs: FOLD_EVERY_MS,
-    task: () => compactUnreadDeltas(prisma),
+    everyMs: CHECK_EVERY_MS,
+    task: async () => {
+      if (Date.now() - lastFold < FOLD_AT_LEAST_EVERY_MS && (await deltasWaiting(prisma)) < FOLD_WHEN_WAITING) return;
+      lastFold = Date.now();
+      await compactUnreadDeltas(prisma);
+    },
     log,
     // Counts stay exact meanwhile (reads add the deltas); only their sum grows.
     failing: "unread deltas not folded; retrying every second",
