@@ -1,6 +1,7 @@
 import { Prisma } from "../db/client.js";
 import type { ServiceContext } from "../service-context.js";
 import { recordAudit } from "../audit/record.js";
+import { withTransactionRetry } from "../db/transaction-retry.js";
 import { notFound } from "../errors.js";
 import { contactIdentifiers, mediaReferencesOf, webhookEventIdsNaming } from "./contact-data.js";
 
@@ -28,9 +29,14 @@ const ERASED_TITLE = "Mensagem apagada (LGPD)";
  * with counts only. Idempotent: erasing again changes nothing and says so. A new
  * message from the same number afterwards starts a fresh contact (the old one no
  * longer has the number to be found by).
+ *
+ * Its notifications are those of every agent who heard about the conversations, locked in
+ * the order PostgreSQL finds them, while a webhook coalescing into the same conversation
+ * locks them agent by agent: the two can deadlock. PostgreSQL then refuses one of them,
+ * and the erasure is run again from the start (withTransactionRetry), as the webhook is.
  */
 export async function eraseContact({ db, actor }: ServiceContext, contactId: string): Promise<ContactErasure> {
-  return db.$transaction(async (tx) => {
+  return withTransactionRetry(db, async (tx) => {
     // Locks the contact: a webhook from this customer waits, then finds no contact and makes a new one.
     const locked = await tx.$queryRaw<
       Array<{ id: string }>

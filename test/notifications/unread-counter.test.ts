@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrisma, poolOf, type PrismaClient } from "../../src/db/client.js";
 import { scopedTo } from "../../src/db/tenant.js";
+import { isRaceLost } from "../../src/db/transaction-retry.js";
 import { inUnitOfWork } from "../../src/db/unit-of-work.js";
 import { insertNotifications } from "../../src/notifications/bulk-insert.js";
 import { archiveNotification, markAllNotificationsRead, markNotificationRead } from "../../src/notifications/inbox.js";
@@ -63,12 +64,27 @@ function contextOf(organizationId: string, userId: string): ServiceContext {
   return { db: scopedTo(prisma(), organizationId), runtime: server.app.runtime, actor: { userId, organizationId, role: "AGENT" } };
 }
 
-/** Runs tasks with at most `width` in flight; rejects with the first failure. */
+/**
+ * Runs tasks with at most `width` in flight; rejects with the first failure. Writers of
+ * many rows (retention, cascades, erasure, coalescing) lock them in different orders, so
+ * PostgreSQL may refuse one of two as a deadlock: that task is run again, as its caller
+ * would (a job is retried, a webhook and an erasure retry themselves) — and what the
+ * refused attempt wrote must not count.
+ */
 async function concurrently(tasks: Array<() => Promise<unknown>>, width: number): Promise<void> {
   let next = 0;
+  const untilNotRefused = async (task: () => Promise<unknown>) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await task();
+      } catch (error) {
+        if (attempt >= 5 || !isRaceLost(error)) throw error;
+      }
+    }
+  };
   await Promise.all(
     Array.from({ length: width }, async () => {
-      while (next < tasks.length) await tasks[next++]!();
+      while (next < tasks.length) await untilNotRefused(tasks[next++]!);
     }),
   );
 }
