@@ -50,7 +50,9 @@ export async function foldUnreadDeltas(prisma: PrismaClient): Promise<number> {
  */
 export async function compactUnreadDeltas(prisma: PrismaClient): Promise<number> {
   const folded = await foldUnreadDeltas(prisma);
-  if (folded > 0) await poolOf(prisma).query('VACUUM (SKIP_LOCKED) "NotificationCounterDelta"');
+  // TRUNCATE false: the emptied pages are reused by the next deltas, and the vacuum never
+  // takes the exclusive lock giving them back to the disk would need (writers would wait).
+  if (folded > 0) await poolOf(prisma).query('VACUUM (SKIP_LOCKED, TRUNCATE false) "NotificationCounterDelta"');
   return folded;
 }
 
