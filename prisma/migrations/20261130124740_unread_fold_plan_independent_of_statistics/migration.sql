@@ -4,5 +4,6 @@
 -- it holds no rows, and the planner then nests loops over the whole table for every
 -- delta: a fold of 10,000 deltas ran for minutes, and every badge summed ever more of
 -- them meanwhile. Hash joins cost the same whatever the statistics say: the fold plans
--- with nested loops off.
+-- with nested loops off. (CREATE OR REPLACE drops this setting: a later version of the
+-- function must say SET enable_nestloop = off itself.)
 ALTER FUNCTION aviso_fold_unread_deltas(integer) SET enable_nestloop = off;
