@@ -43,6 +43,14 @@ export async function recipientsFor(runtime: Runtime, tx: Prisma.TransactionClie
     return newMessageRecipients(await memberDirectoryOf(runtime, tx, organizationId, membersVersion), subject.conversation, subject.organization);
   }
   const admins: Prisma.UserWhereInput = { organizationId, role: "ORG_ADMIN", active: true };
+  // An alert to a thousand admins read them (and their preferences) through Prisma each
+  // time; the members' cache of this version has them already.
+  const organizationAdmins = async (): Promise<Recipient[]> =>
+    membersVersion === undefined
+      ? findRecipients(tx, admins, event.type, subject.organization)
+      : (await memberDirectoryOf(runtime, tx, organizationId, membersVersion)).members
+          .filter((m) => m.active && m.role === "ORG_ADMIN")
+          .map((m) => recipientOf(m, event.type, subject.organization));
   const conversation = subject.conversation;
   const candidates: Prisma.UserWhereInput[] = [];
   if ("trigger" in event) {
@@ -75,10 +83,11 @@ export async function recipientsFor(runtime: Runtime, tx: Prisma.TransactionClie
       candidates.push({ id: event.assigneeId, organizationId, active: true });
       break;
     case "ALERT_ESCALATED":
-      candidates.push((event.escalationLevel ?? subject.alert?.escalationLevel ?? 1) >= 2 ? { role: "SUPER_ADMIN", active: true } : admins);
+      if ((event.escalationLevel ?? subject.alert?.escalationLevel ?? 1) < 2) return organizationAdmins();
+      candidates.push({ role: "SUPER_ADMIN", active: true });
       break;
     default:
-      candidates.push(admins);
+      return organizationAdmins();
   }
   for (const where of candidates) {
     const found = await findRecipients(tx, where, event.type, subject.organization);

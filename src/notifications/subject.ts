@@ -53,6 +53,7 @@ const organizationSelect = {
   coalesceWindowSeconds: true,
   emailHourlyLimit: true,
   criticalBypassesQuietHours: true,
+  membersVersion: true,
 } as const;
 
 /**

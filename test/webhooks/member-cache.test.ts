@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAlertAs } from "../../src/alerts/create-alert.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { DEMO_PHONE_NUMBER_ID, inboundWebhook, postWebhook } from "../helpers/meta.js";
 
@@ -77,6 +78,27 @@ describe("the members cache behind recipients and the anti-loop rule", () => {
     } finally {
       await prisma().$executeRawUnsafe(`DELETE FROM "QueueMember" WHERE "queueId" = $1::uuid`, queueId);
       if (members.length > 0) await prisma().queueMember.createMany({ data: members });
+    }
+  });
+
+  it("hands an alert to the organization's admins of this version: one demoted and one promoted behind its back", async () => {
+    const adminUser = await prisma().user.findUniqueOrThrow({ where: { email: "admin@demo.test" } });
+    // Raised as the monitoring would (no HTTP: the admin's own standing is not the point).
+    const alertedAbout = async (title: string) => {
+      const { alert } = await createAlertAs(server.app.runtime, { organizationId: adminUser.organizationId, userId: null }, { title, severity: "LOW" });
+      const notifications = await prisma().notification.findMany({ where: { alertId: alert.id, type: "ALERT_CREATED" }, include: { user: true } });
+      return notifications.map((n) => n.user.email).sort();
+    };
+    // The first alert loads the members into the cache; later writes bypass this instance's code.
+    expect(await alertedAbout("cache: before")).toEqual(["admin@demo.test"]);
+    await prisma().$executeRawUnsafe(`UPDATE "User" SET role = 'ORG_ADMIN' WHERE email = 'agent2@demo.test'`);
+    try {
+      expect(await alertedAbout("cache: promoted")).toEqual(["admin@demo.test", "agent2@demo.test"]);
+      await prisma().$executeRawUnsafe(`UPDATE "User" SET active = false WHERE email = 'admin@demo.test'`);
+      expect(await alertedAbout("cache: deactivated")).toEqual(["agent2@demo.test"]);
+    } finally {
+      await prisma().$executeRawUnsafe(`UPDATE "User" SET role = 'AGENT' WHERE email = 'agent2@demo.test'`);
+      await prisma().$executeRawUnsafe(`UPDATE "User" SET active = true WHERE email = 'admin@demo.test'`);
     }
   });
 });
