@@ -38,7 +38,7 @@ const ACTIVE_AGENT = { role: "AGENT", active: true } as const;
 export async function recipientsFor(runtime: Runtime, tx: Prisma.TransactionClient, event: NotificationEvent, subject: Subject): Promise<Recipient[]> {
   const organizationId = event.organizationId;
   const { membersVersion } = subject.organization;
-  if (event.type === "NEW_MESSAGE" && subject.conversation && membersVersion !== undefined) {
+  if (event.type === "NEW_MESSAGE" && subject.conversation) {
     // Every inbound message comes here: its organization's members come from the cache of this version.
     return newMessageRecipients(await memberDirectoryOf(runtime, tx, organizationId, membersVersion), subject.conversation, subject.organization);
   }
@@ -46,11 +46,9 @@ export async function recipientsFor(runtime: Runtime, tx: Prisma.TransactionClie
   // An alert to a thousand admins read them (and their preferences) through Prisma each
   // time; the members' cache of this version has them already.
   const organizationAdmins = async (): Promise<Recipient[]> =>
-    membersVersion === undefined
-      ? findRecipients(tx, admins, event.type, subject.organization)
-      : (await memberDirectoryOf(runtime, tx, organizationId, membersVersion)).members
-          .filter((m) => m.active && m.role === "ORG_ADMIN")
-          .map((m) => recipientOf(m, event.type, subject.organization));
+    (await memberDirectoryOf(runtime, tx, organizationId, membersVersion)).members
+      .filter((m) => m.active && m.role === "ORG_ADMIN")
+      .map((m) => recipientOf(m, event.type, subject.organization));
   const conversation = subject.conversation;
   const candidates: Prisma.UserWhereInput[] = [];
   if ("trigger" in event) {

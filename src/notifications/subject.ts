@@ -11,11 +11,8 @@ export interface EngineOrganization {
   coalesceWindowSeconds: number;
   emailHourlyLimit: number;
   criticalBypassesQuietHours: boolean;
-  /**
-   * Its members' version, read with the subject (src/organizations/member-directory.ts);
-   * absent where the subject's read does not take it (the engine then reads the users itself).
-   */
-  membersVersion?: number;
+  /** Its members' version, read with the subject: which cached copy of them is current (src/organizations/member-directory.ts). */
+  membersVersion: number;
 }
 
 /** What an event is about, read once per event (not per recipient). */

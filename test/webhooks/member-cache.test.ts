@@ -81,7 +81,7 @@ describe("the members cache behind recipients and the anti-loop rule", () => {
     }
   });
 
-  it("hands an alert to the organization's admins of this version: one demoted and one promoted behind its back", async () => {
+  it("hands an alert to the organization's admins of this version: one promoted and one deactivated behind its back", async () => {
     const adminUser = await prisma().user.findUniqueOrThrow({ where: { email: "admin@demo.test" } });
     // Raised as the monitoring would (no HTTP: the admin's own standing is not the point).
     const alertedAbout = async (title: string) => {
