@@ -1,6 +1,17 @@
 // Sums vitest JSON reports into the plain closing line CI readers understand, and names every
 // failed test with the first lines of its failure: CI shows only the tail of its output.
+// An error outside any test (an unhandled rejection) fails a run without a failed test in its
+// report, so each report's run log (same name, .log) is searched for vitest's section on them.
 import { existsSync, readFileSync } from "node:fs";
+
+const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
+function unhandledErrorsIn(log) {
+  if (!existsSync(log)) return [];
+  const lines = readFileSync(log, "utf8").replace(ansi, "").split("\n");
+  const start = lines.findIndex((line) => line.includes("Unhandled Error"));
+  return start === -1 ? [] : [lines.slice(start, start + 40).join("\n")];
+}
 
 let passed = 0;
 let failed = 0;
@@ -11,6 +22,9 @@ for (const file of process.argv.slice(2)) {
     failed += 1;
     console.error(`missing test report: ${file}`);
     continue;
+  }
+  for (const message of unhandledErrorsIn(file.replace(/\.json$/, ".log"))) {
+    failures.push({ run: file, where: "(outside any test)", title: "unhandled error", message });
   }
   const report = JSON.parse(readFileSync(file, "utf8"));
   passed += report.numPassedTests;
@@ -30,7 +44,7 @@ for (const file of process.argv.slice(2)) {
 }
 for (const failure of failures) {
   console.log(`\nFAILED in ${failure.run}: ${failure.where} > ${failure.title}`);
-  const lines = failure.message.split("\n").slice(0, 12);
+  const lines = failure.message.split("\n").slice(0, failure.title === "unhandled error" ? 40 : 12);
   console.log(lines.map((line) => `    ${line}`).join("\n"));
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
