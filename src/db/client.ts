@@ -7,12 +7,21 @@ export * from "../generated/prisma/client.js";
 
 /** One Prisma client per process, over node-postgres (Prisma 7 needs a driver adapter). */
 export function createPrisma(databaseUrl: string, poolSize = 10): PrismaClient {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  // A fixed-size pool: connections opened under load stay open (idleTimeoutMillis 0). With
+  // pg-pool's default, every connection idle for 10 s was closed, and the next burst opened
+  // new ones: 17–80 ms to connect, then its first transactions 90–120 ms (a new backend's
+  // catalog caches and named statements start cold). In bench/broadcast-run.ts that closed
+  // and reopened 35–37 connections per run and made the slowest frames of the latency steps.
+  // TCP keep-alive lets a connection kept idle for long survive (and a dead one be noticed).
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize, idleTimeoutMillis: 0, keepAlive: true });
   // A connection the server ends (restart, pg_terminate_backend) emits 'error'. pg-pool
   // listens only while the connection is idle, and the adapter only inside transactions:
   // one that dies checked out for a plain query would crash the process. The query
   // itself fails with the error and the pool drops the connection, so nothing is lost here.
   pool.on("connect", (client) => client.on("error", () => {}));
+  // An idle connection's error is re-emitted by the pool, which drops the connection: the
+  // adapter listens too, but only once Prisma has connected, and raw reads may come first.
+  pool.on("error", () => {});
   const adapter = new PrismaPg(pool, { disposeExternalPool: true, statementNameGenerator: statementName });
   const prisma = new PrismaClient({ adapter });
   pools.set(prisma, pool);
