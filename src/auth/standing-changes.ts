@@ -35,7 +35,7 @@ export async function watchStandingChanges(
         runtime.log.warn({ err: (error as Error).message }, "standing change not applied");
       }
     }
-  })();
+  })().catch((error: unknown) => runtime.log.error({ err: (error as Error).message }, "standing changes no longer heard"));
   return async () => {
     await changes.return?.();
   };

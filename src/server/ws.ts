@@ -68,7 +68,11 @@ export function attachWebSocketServer(server: Server, yoga: Yoga, runtime: Runti
         ws.once("close", () => bump(socketsPerIp, ip, -1));
         wss.emit("connection", ws, req);
       });
-    })();
+    })().catch((error: unknown) => {
+      // Nothing above should throw; if it does, this upgrade is dropped, never the process.
+      runtime.log.warn({ err: (error as Error).message }, "websocket upgrade failed");
+      socket.destroy();
+    });
   });
   const states = new WeakMap<WebSocket, SocketState>();
   const stillStands = (viewer: Viewer) =>
