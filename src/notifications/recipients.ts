@@ -87,9 +87,10 @@ export async function recipientsFor(runtime: Runtime, tx: Prisma.TransactionClie
     default:
       return organizationAdmins();
   }
+  // NEW_MESSAGE gets here only without its conversation (no mutes to honour): the directory served the rest above.
   for (const where of candidates) {
     const found = await findRecipients(tx, where, event.type, subject.organization);
-    if (found.length > 0) return event.type === "NEW_MESSAGE" && conversation ? withoutMuted(found, conversation.mutedUserIds) : found;
+    if (found.length > 0) return found;
   }
   return [];
 }
