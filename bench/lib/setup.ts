@@ -85,14 +85,22 @@ export async function seedBenchData(
  * The broadcast organization: `agents` agents, all members of one queue; the number's
  * conversations land in that queue and nobody is assigned, so a customer message
  * notifies every agent. One seeded contact and conversation per agent (the webhooks
- * rotate over them), no coalescing: one notification per message per agent. The agents
+ * rotate over them), no coalescing: one notification per message per agent
+ * (BENCH_BROADCAST_COALESCE_SECONDS=60 instead folds each conversation's next messages
+ * into every agent's notification, as the default window does). The agents
  * are online, so they hear new messages in the app only (the organization's
  * notifyNewMessage is off): the scenario measures frames; email is the email scenario's.
  */
 async function seedBroadcast(prisma: ReturnType<typeof createPrisma>, agents: number) {
   if (agents === 0) return [];
   const org = await prisma.organization.create({
-    data: { slug: "broadcast", name: "Broadcast", coalesceWindowSeconds: 0, notifyNewMessage: false, conversationSeq: agents },
+    data: {
+      slug: "broadcast",
+      name: "Broadcast",
+      coalesceWindowSeconds: Number(process.env.BENCH_BROADCAST_COALESCE_SECONDS ?? 0),
+      notifyNewMessage: false,
+      conversationSeq: agents,
+    },
   });
   const queue = await prisma.queue.create({ data: { organizationId: org.id, name: "Everyone" } });
   await prisma.whatsAppNumber.create({

@@ -3,8 +3,9 @@ import type { Notification, NotificationChannel, NotificationType, Prisma } from
 
 // An alert to a thousand admins writes a thousand notifications and deliveries. Prisma's
 // createManyAndReturn binds every column of every row (11,000 parameters) and builds
-// the statement row by row; these inserts send one array per column through unnest(),
-// so the statement and its cost stay the same size whatever the number of recipients.
+// the statement row by row; these writes send one array per column through unnest(),
+// so the statement and its cost stay the same size whatever the number of recipients
+// (and a coalesced event updates all its rows at once, not one statement per row).
 
 /** Prisma's DateTime columns are UTC `timestamp(3)`: the transaction's clock is written as such. */
 const utc = (at: Date) => at.toISOString();
@@ -57,6 +58,56 @@ export async function insertNotifications(
     readAt: null,
     archivedAt: null,
   }));
+}
+
+export interface CoalescedUpdate {
+  /** The notification the event folds into. */
+  id: string;
+  count: number;
+  title: string;
+  body: string;
+}
+
+/**
+ * Folds one event into the notifications it coalesces with: each row's count and
+ * localized preview, the event's data, in one statement — the next message of an
+ * unassigned conversation updates the row of every agent of its queue. A row read or
+ * archived since it was found is left alone (its user gets a fresh notification).
+ * Returns the rows updated, whole, as written.
+ */
+export async function updateCoalesced(
+  tx: Prisma.TransactionClient,
+  common: { data: Prisma.InputJsonObject; at: Date },
+  rows: CoalescedUpdate[],
+): Promise<Notification[]> {
+  if (rows.length === 0) return [];
+  const written = await tx.$queryRaw<
+    Array<Pick<Notification, "id" | "organizationId" | "userId" | "type" | "conversationId" | "alertId" | "createdAt"> & { seq: string }>
+  >`
+    UPDATE "Notification" n
+    SET count = r.count, title = r.title, body = r.body, data = ${JSON.stringify(common.data)}::jsonb,
+        "updatedAt" = ${utc(common.at)}::timestamptz AT TIME ZONE 'UTC'
+    FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.count)}::int[], ${rows.map((r) => r.title)}::text[], ${rows.map((r) => r.body)}::text[])
+      AS r(id, count, title, body)
+    WHERE n.id = r.id AND n."readAt" IS NULL AND n."archivedAt" IS NULL
+    RETURNING n.id::text AS id, n.seq::text AS seq, n."organizationId"::text AS "organizationId", n."userId"::text AS "userId", n.type::text AS type,
+              n."conversationId"::text AS "conversationId", n."alertId"::text AS "alertId", n."createdAt"`;
+  const requested = new Map(rows.map((r) => [r.id, r]));
+  const data = JSON.parse(JSON.stringify(common.data)) as Prisma.JsonValue;
+  return written.map((w) => {
+    const row = requested.get(w.id)!;
+    return {
+      ...w,
+      seq: BigInt(w.seq),
+      title: row.title,
+      body: row.body,
+      count: row.count,
+      data,
+      updatedAt: new Date(common.at.getTime()),
+      readAt: null,
+      archivedAt: null,
+    };
+  });
 }
 
 export interface NewDelivery {

@@ -5,7 +5,7 @@ import { externalChannelsFor, type PlannedDelivery } from "./channels.js";
 import { coalesceSubject, emailsInLastHour, findCoalescable, type CoalesceMatch, type CoalescableNotification } from "./coalesce.js";
 import { describeEvent, type NotificationContent } from "./content.js";
 import { holdForDigests, type HeldRow } from "../digests/hold.js";
-import { insertNotifications } from "./bulk-insert.js";
+import { insertNotifications, updateCoalesced } from "./bulk-insert.js";
 import { enqueueDeliveries } from "./enqueue.js";
 import { finishFanOut, recordFanOut } from "./fan-out.js";
 import type { NotificationEvent } from "./events.js";
@@ -223,16 +223,17 @@ async function writeInApp(
   const notificationOf = new Map<string, WrittenNotification>();
   // Coalesce first: a row found coalescable may have been read, archived or deleted since
   // (the coalesce lock does not stop those); such a recipient gets a fresh notification.
-  for (const plan of plans) {
-    const previous = existing.get(plan.recipient.id);
-    if (!previous) continue;
-    const count = previous.count + 1;
-    const [row] = await tx.notification.updateManyAndReturn({
-      where: { id: previous.id, readAt: null, archivedAt: null },
-      data: { count, ...content.render(localeOf(plan.recipient.locale, plan.recipient.organizationLocale), count), data: content.data },
-    });
-    if (row) notificationOf.set(plan.recipient.id, { id: row.id, row, recentChannels: previous.recentChannels });
-  }
+  const coalesced = await updateCoalesced(
+    tx,
+    { data: content.data, at: now },
+    plans.flatMap(({ recipient }) => {
+      const previous = existing.get(recipient.id);
+      if (!previous) return [];
+      const count = previous.count + 1;
+      return [{ id: previous.id, count, ...content.render(localeOf(recipient.locale, recipient.organizationLocale), count) }];
+    }),
+  );
+  for (const row of coalesced) notificationOf.set(row.userId, { id: row.id, row, recentChannels: existing.get(row.userId)!.recentChannels });
   const fresh = plans.filter((p) => !notificationOf.has(p.recipient.id));
   const created = await insertNotifications(
     tx,

@@ -215,6 +215,25 @@ describe("coalescing", () => {
     expect(notification.deliveries.filter((d) => d.channel === "EMAIL")).toHaveLength(1);
   });
 
+  it("folds the next message of an unassigned conversation into each queue agent's notification, and a reader's into a fresh one", async () => {
+    const conversation = await openConversation(prisma(), { org: "demo", contactName: "Bia" });
+    const first = await receiveMessage(server, conversation, "primeira");
+    expect(first.notificationIds.length).toBeGreaterThan(1);
+    const [read, ...unread] = first.notificationIds;
+    await prisma().notification.update({ where: { id: read! }, data: { readAt: new Date() } });
+
+    const second = await receiveMessage(server, conversation, "segunda");
+    expect(second.notificationIds).toHaveLength(first.notificationIds.length);
+    expect(second.notificationIds).toEqual(expect.arrayContaining(unread));
+    expect(second.notificationIds).not.toContain(read);
+    for (const row of await prisma().notification.findMany({ where: { id: { in: unread } } })) {
+      expect(row).toMatchObject({ count: 2, body: "segunda", readAt: null });
+      expect(row.title).toContain("Bia");
+    }
+    const fresh = await prisma().notification.findMany({ where: { id: { in: second.notificationIds.filter((id) => !unread.includes(id)) } } });
+    expect(fresh).toEqual([expect.objectContaining({ count: 1, body: "segunda", readAt: null })]);
+  });
+
   it("starts a new notification once the previous one is read", async () => {
     const conversation = await openConversation(prisma(), { org: "demo", assignee: "agent@demo.test" });
     const first = await receiveMessage(server, conversation);
