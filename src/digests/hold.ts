@@ -44,40 +44,57 @@ export function digestJobId(userId: string, channel: NotificationChannel, window
   return uuidv5(`${userId}:${channel}:${windowEnd.toISOString()}`, DIGEST_JOB_NAMESPACE);
 }
 
+/** Which digest a held delivery joins: one per (user, channel, window). */
+export interface DigestTarget {
+  organizationId: string;
+  userId: string;
+  channel: NotificationChannel;
+  windowEnd: Date;
+}
+
+const targetKey = (t: Pick<DigestTarget, "userId" | "channel" | "windowEnd">) => `${t.userId}:${t.channel}:${t.windowEnd.toISOString()}`;
+
 /**
- * Finds or opens the digest of (user, channel) for the window ending at `windowEnd` and
- * makes sure its job exists, inside the engine's transaction. Returns the digest's id,
- * or null when that digest is already being sent (a delivery arriving that late goes
- * out on its own instead of waiting on a digest that has left).
+ * Finds or opens the digests of these (user, channel, window) targets and makes sure
+ * each one's job exists, inside the engine's transaction — in two statements however
+ * many there are (an alert storm holds a thousand admins' emails at once). Returns each
+ * target's digest id by `targetKey`, or null when that digest is already being sent (a
+ * delivery arriving that late goes out on its own instead of waiting on one that left).
  *
- * The upsert locks the digest row until the engine commits; the digest job flips the
- * row out of SCHEDULED under the same lock before reading what it holds, so a delivery
- * is either in the digest's email or was never attached to it.
+ * The upsert locks the digest rows until the engine commits — taken in key order, so two
+ * engines holding overlapping sets never deadlock; the digest job flips its row out of
+ * SCHEDULED under the same lock before reading what it holds, so a delivery is either
+ * in the digest's email or was never attached to it.
  */
-export async function openDigest(
-  runtime: Runtime,
-  tx: Prisma.TransactionClient,
-  target: { organizationId: string; userId: string; channel: NotificationChannel; windowEnd: Date },
-): Promise<string | null> {
-  const rows = await tx.$queryRaw<Array<{ id: string; status: string }>>`
+async function openDigests(runtime: Runtime, tx: Prisma.TransactionClient, targets: DigestTarget[]): Promise<Map<string, string | null>> {
+  const distinct = [...new Map(targets.map((t) => [targetKey(t), t])).entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, t]) => t);
+  if (distinct.length === 0) return new Map();
+  const rows = await tx.$queryRaw<Array<{ id: string; status: string; userId: string; channel: NotificationChannel; windowEnd: Date }>>`
     INSERT INTO "Digest" (id, "organizationId", "userId", channel, "windowEnd", status, "createdAt", "updatedAt")
-    VALUES (${uuidv7()}::uuid, ${target.organizationId}::uuid, ${target.userId}::uuid, ${target.channel}::"NotificationChannel",
-            ${target.windowEnd.toISOString()}::timestamptz AT TIME ZONE 'UTC', 'SCHEDULED', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')
+    SELECT t.id, t."organizationId", t."userId", t.channel::"NotificationChannel", t."windowEnd" AT TIME ZONE 'UTC', 'SCHEDULED',
+           now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+    FROM unnest(${distinct.map(() => uuidv7())}::uuid[], ${distinct.map((t) => t.organizationId)}::uuid[], ${distinct.map((t) => t.userId)}::uuid[],
+                ${distinct.map((t) => t.channel)}::text[], ${distinct.map((t) => t.windowEnd.toISOString())}::timestamptz[])
+      WITH ORDINALITY AS t(id, "organizationId", "userId", channel, "windowEnd", n)
+    ORDER BY t.n
     ON CONFLICT ("userId", channel, "windowEnd") DO UPDATE SET "updatedAt" = "Digest"."updatedAt"
-    RETURNING id::text AS id, status::text AS status`;
-  const digest = rows[0]!;
-  if (digest.status !== "SCHEDULED") return null;
-  await runtime.jobs.send(
+    RETURNING id::text AS id, status::text AS status, "userId"::text AS "userId", channel::text AS channel, "windowEnd"`;
+  const digestOf = new Map<string, string | null>(rows.map((r) => [targetKey(r), r.status === "SCHEDULED" ? r.id : null]));
+  const scheduled = distinct.flatMap((t) => {
+    const digestId = digestOf.get(targetKey(t));
+    return digestId ? [{ target: t, digestId }] : [];
+  });
+  await runtime.jobs.sendMany(
     digestQueue,
-    { digestId: digest.id },
-    {
-      tx,
+    scheduled.map(({ target, digestId }) => ({
+      data: { digestId },
       id: digestJobId(target.userId, target.channel, target.windowEnd),
-      singletonKey: `${target.userId}:${target.channel}:${target.windowEnd.toISOString()}`,
+      key: targetKey(target),
       startAfter: target.windowEnd,
-    },
+    })),
+    { tx },
   );
-  return digest.id;
+  return digestOf;
 }
 
 export { digestWindowEnd };
@@ -100,33 +117,40 @@ export async function holdForDigests(
   const candidates = rows.filter((r) => DIGEST_CHANNELS.includes(r.channel));
   if (candidates.length === 0) return rows.map(({ overLimit: _, ...row }) => row);
   const choices = await digestChoicesOf(tx, [...new Set(candidates.map((r) => r.userId))]);
+  const choiceOf = new Map(choices.map((c) => [`${c.userId}:${c.channel}`, c]));
   const zoneOf = new Map(context.recipients.map((r) => [r.id, r.quietHoursTimeZone]));
   let organizationZone: string | undefined;
-  const result: DeliveryRow[] = [];
+  // Each row's digest window first, then every digest they join opened at once.
+  const planned: Array<{ row: DeliveryRow; held?: { target: DigestTarget; frequency: string; overLimit: boolean } }> = [];
   for (const { overLimit, ...row } of rows) {
-    const choice = choices.find((c) => c.userId === row.userId && c.channel === row.channel);
+    const choice = choiceOf.get(`${row.userId}:${row.channel}`);
     if (!overLimit && !choice) {
-      result.push(row);
+      planned.push({ row });
       continue;
     }
     organizationZone ??= (await tx.organization.findUniqueOrThrow({ where: { id: context.organization.id }, select: { timeZone: true } })).timeZone;
     const schedule = scheduleFor(choice, { user: zoneOf.get(row.userId) ?? null, organization: organizationZone });
     // Quiet hours first: held until they end, it joins the first digest at or after that end.
     const from = row.scheduledFor && row.scheduledFor > context.now ? new Date(row.scheduledFor.getTime() - 1) : context.now;
-    const windowEnd = digestWindowEnd(from, schedule);
-    const digestId = await openDigest(runtime, tx, { organizationId: row.organizationId, userId: row.userId, channel: row.channel, windowEnd });
-    if (!digestId) {
-      // That digest has already left: this one goes on its own (rare: a window closing mid-event).
-      result.push({ ...row, status: row.scheduledFor ? "SCHEDULED" : "PENDING", lastError: null });
-      continue;
-    }
-    result.push({
+    const target = { organizationId: row.organizationId, userId: row.userId, channel: row.channel, windowEnd: digestWindowEnd(from, schedule) };
+    planned.push({ row, held: { target, frequency: schedule.frequency, overLimit: overLimit ?? false } });
+  }
+  const digestOf = await openDigests(
+    runtime,
+    tx,
+    planned.flatMap((p) => (p.held ? [p.held.target] : [])),
+  );
+  return planned.map(({ row, held }): DeliveryRow => {
+    if (!held) return row;
+    const digestId = digestOf.get(targetKey(held.target));
+    // That digest has already left: this one goes on its own (rare: a window closing mid-event).
+    if (!digestId) return { ...row, status: row.scheduledFor ? "SCHEDULED" : "PENDING", lastError: null };
+    return {
       ...row,
       status: "SCHEDULED",
-      scheduledFor: windowEnd,
+      scheduledFor: held.target.windowEnd,
       digestId,
-      lastError: overLimit ? row.lastError : `held for the ${schedule.frequency.toLowerCase()} digest`,
-    });
-  }
-  return result;
+      lastError: held.overLimit ? row.lastError : `held for the ${held.frequency.toLowerCase()} digest`,
+    };
+  });
 }

@@ -14,10 +14,14 @@ export interface JobTarget<S extends z.ZodTypeAny = z.ZodTypeAny> {
 /** Sends jobs; inside a Prisma transaction (`tx`) the job commits or rolls back with it. */
 export interface JobQueue {
   send<S extends JobTarget>(job: S, data: S["schema"]["_input"], options?: SendOptions & { tx?: Prisma.TransactionClient }): Promise<string | null>;
-  /** Many jobs of one kind in one statement (the queue's retry settings apply as for `send`). */
+  /**
+   * Many jobs of one kind in one statement (the queue's retry settings apply as for
+   * `send`). A job whose `id` exists already, or whose `key` (singleton key) is taken by
+   * a waiting job, is not added again.
+   */
   sendMany<S extends JobTarget>(
     job: S,
-    jobs: Array<{ data: S["schema"]["_input"]; startAfter?: Date; key?: string }>,
+    jobs: Array<{ data: S["schema"]["_input"]; startAfter?: Date; key?: string; id?: string }>,
     options?: { tx?: Prisma.TransactionClient },
   ): Promise<void>;
   /**
@@ -59,7 +63,8 @@ export function createJobQueue(boss: PgBoss): JobQueue {
     },
     async sendMany(job, jobs, { tx } = {}) {
       if (jobs.length === 0) return;
-      const rows: JobInsert[] = jobs.map(({ data, startAfter, key }) => ({
+      const rows: JobInsert[] = jobs.map(({ data, startAfter, key, id }) => ({
+        ...(id ? { id } : {}),
         data: job.schema.parse(data) as object,
         ...(startAfter ? { startAfter } : {}),
         ...(key ? { singletonKey: key } : {}),

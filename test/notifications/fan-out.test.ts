@@ -127,6 +127,10 @@ describe("a large fan-out", () => {
       const emails = await prisma.delivery.findMany({ where: { userId: admin.id, channel: "EMAIL" }, select: { digestId: true } });
       expect(emails).toHaveLength(2);
       expect(emails.filter((e) => e.digestId === null)).toHaveLength(1);
+      // The held one waits in the admin's own digest, which has its one job.
+      const digestId = emails.find((e) => e.digestId)!.digestId!;
+      expect(await prisma.digest.findUniqueOrThrow({ where: { id: digestId } })).toMatchObject({ userId: admin.id, channel: "EMAIL", status: "SCHEDULED" });
+      expect(await count(`SELECT 1 FROM pgboss.job WHERE name = 'send-digest' AND data->>'digestId' = $1`, [digestId])).toBe(1);
     }
     expect(await pendingFanOuts()).toBe(0);
   }, 60_000);
