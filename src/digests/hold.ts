@@ -121,7 +121,7 @@ export async function holdForDigests(
   const zoneOf = new Map(context.recipients.map((r) => [r.id, r.quietHoursTimeZone]));
   let organizationZone: string | undefined;
   // Each row's digest window first, then every digest they join opened at once.
-  const planned: Array<{ row: DeliveryRow; held?: { target: DigestTarget; frequency: string; overLimit: boolean } }> = [];
+  const planned: Array<{ row: DeliveryRow; held?: { target: DigestTarget; frequency: DigestSchedule["frequency"]; overLimit: boolean } }> = [];
   for (const { overLimit, ...row } of rows) {
     const choice = choiceOf.get(`${row.userId}:${row.channel}`);
     if (!overLimit && !choice) {
