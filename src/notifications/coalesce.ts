@@ -65,28 +65,3 @@ async function recentDeliveries(
     FROM "PendingFanOut" p CROSS JOIN LATERAL json_array_elements(p.deliveries->'rows') AS r
     WHERE p."plannedAt" >= ${since}::timestamptz AT TIME ZONE 'UTC' AND r->>'notificationId' = ANY(${notificationIds}::text[])`;
 }
-
-/**
- * Emails each user got (or will get) in the last hour: every EMAIL delivery sent on its
- * own — not the ones SKIPPED, nor those held for a digest (the digest is one email) —
- * and those a pending fan-out planned but has not written yet (src/notifications/fan-out.ts).
- * One statement, so one snapshot: a fan-out's second phase moves its emails from the one
- * table to the other atomically, and each is counted once. Callers hold the users'
- * email-limit locks.
- */
-export async function emailsInLastHour(tx: Prisma.TransactionClient, userIds: string[], now: Date): Promise<Map<string, number>> {
-  if (userIds.length === 0) return new Map();
-  const since = new Date(now.getTime() - 3600_000).toISOString();
-  const rows = await tx.$queryRaw<Array<{ userId: string; sent: number }>>`
-    SELECT e."userId"::text AS "userId", count(*)::int AS sent
-    FROM (
-      SELECT d."userId" FROM "Delivery" d
-      WHERE d."userId" = ANY(${userIds}::uuid[]) AND d.channel = 'EMAIL' AND d.status <> 'SKIPPED' AND d."digestId" IS NULL
-        AND d."createdAt" >= ${since}::timestamptz AT TIME ZONE 'UTC'
-      UNION ALL
-      SELECT u FROM "PendingFanOut" p CROSS JOIN LATERAL unnest(p."emailUserIds") AS u
-      WHERE p."plannedAt" >= ${since}::timestamptz AT TIME ZONE 'UTC' AND u = ANY(${userIds}::uuid[])
-    ) AS e("userId")
-    GROUP BY e."userId"`;
-  return new Map(rows.map((r) => [r.userId, r.sent]));
-}

@@ -2,7 +2,7 @@ import { DeliveryStatus, NotificationChannel, NotificationType, type Notificatio
 import { withinUnitOfWork, type UnitOfWork } from "../db/unit-of-work.js";
 import type { Runtime } from "../runtime.js";
 import { externalChannelsFor, type PlannedDelivery } from "./channels.js";
-import { coalesceSubject, emailsInLastHour, findCoalescable, type CoalesceMatch, type CoalescableNotification } from "./coalesce.js";
+import { coalesceSubject, findCoalescable, type CoalesceMatch, type CoalescableNotification } from "./coalesce.js";
 import { describeEvent, type NotificationContent } from "./content.js";
 import { holdForDigests, type HeldRow } from "../digests/hold.js";
 import { insertNotifications, updateCoalesced } from "./bulk-insert.js";
@@ -10,7 +10,8 @@ import { enqueueDeliveries } from "./enqueue.js";
 import { finishFanOut, recordFanOut } from "./fan-out.js";
 import type { NotificationEvent } from "./events.js";
 import { localeOf } from "../text/locale.js";
-import { coalesceKey, emailLimitKey, lockKeys } from "./locks.js";
+import { applyEmailLimit } from "./email-limit.js";
+import { coalesceKey, lockKeys } from "./locks.js";
 import { publishNotifications, type PublishedNotification } from "./publish.js";
 import { recipientsFor, type Recipient } from "./recipients.js";
 import { loadSubject, type Subject } from "./subject.js";
@@ -149,8 +150,11 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
 
   const coalesceWindow = subject.organization.coalesceWindowSeconds * 1000;
   const match = coalesceWindow > 0 ? coalesceMatchOf(event, subject) : null;
-  const emailUsers = plans.filter((p) => p.deliveries.some((d) => d.channel === "EMAIL")).map((p) => p.recipient.id);
-  await lockKeys(tx, [...(match ? recipients.map((r) => coalesceKey(r.id, coalesceSubject(match))) : []), ...emailUsers.map(emailLimitKey)]);
+  if (match)
+    await lockKeys(
+      tx,
+      recipients.map((r) => coalesceKey(r.id, coalesceSubject(match))),
+    );
   const windowStart = new Date(now.getTime() - coalesceWindow);
   const existing = match
     ? await findCoalescable(
@@ -160,7 +164,6 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
         windowStart,
       )
     : new Map<string, CoalescableNotification>();
-  const emailsSent = await emailsInLastHour(tx, emailUsers, now);
 
   const pushUsers = plans.filter((p) => p.deliveries.some((d) => d.channel === "WEB_PUSH")).map((p) => p.recipient.id);
   const pushSubscriptions =
@@ -185,20 +188,22 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
         // One delivery per browser the user subscribed from; none subscribed, none sent.
         for (const subscription of pushSubscriptions) {
           if (subscription.userId === recipient.id)
-            rows.push({ ...deliveryRow(subject, recipient, notification.id, planned, emailsSent), webPushSubscriptionId: subscription.id });
+            rows.push({ ...deliveryRow(subject, recipient, notification.id, planned), webPushSubscriptionId: subscription.id });
         }
         continue;
       }
-      rows.push(deliveryRow(subject, recipient, notification.id, planned, emailsSent));
+      rows.push(deliveryRow(subject, recipient, notification.id, planned));
     }
   }
-  // The hourly limit was decided above, under its locks, whichever phase writes the rows.
+  // The hourly email limit is decided by whichever transaction writes the rows, under its locks.
   let fanOutId: string | null = null;
+  const emailHourlyLimit = subject.organization.emailHourlyLimit;
   if (rows.length >= runtime.config.FANOUT_SPLIT_MIN_DELIVERIES) {
     const zoneOf = new Map(recipients.map((r) => [r.id, r.quietHoursTimeZone]));
-    fanOutId = await recordFanOut(tx, { organizationId: subject.organization.id, plannedAt: now, rows, zoneOf });
+    fanOutId = await recordFanOut(tx, { organizationId: subject.organization.id, plannedAt: now, rows, zoneOf, emailHourlyLimit });
   } else {
-    await enqueueDeliveries(runtime, tx, await holdForDigests(runtime, tx, rows, { recipients, organization: subject.organization, now }), now);
+    const limited = await applyEmailLimit(tx, rows, emailHourlyLimit, now);
+    await enqueueDeliveries(runtime, tx, await holdForDigests(runtime, tx, limited, { recipients, organization: subject.organization, now }), now);
   }
   const published = plans.map(({ recipient }) => {
     const notification = notificationOf.get(recipient.id)!;
@@ -253,23 +258,9 @@ async function writeInApp(
   return notificationOf;
 }
 
-function deliveryRow(subject: Subject, recipient: Recipient, notificationId: string, planned: PlannedDelivery, emailsSent: Map<string, number>): HeldRow {
+/** A planned delivery as a row: held until the quiet hours end, or pending now; the email limit comes later (applyEmailLimit). */
+function deliveryRow(subject: Subject, recipient: Recipient, notificationId: string, planned: PlannedDelivery): HeldRow {
   const base = { organizationId: subject.organization.id, notificationId, userId: recipient.id, channel: planned.channel };
-  if (planned.channel === "EMAIL") {
-    const sent = emailsSent.get(recipient.id) ?? 0;
-    const limit = subject.organization.emailHourlyLimit;
-    if (sent >= limit) {
-      // Not dropped: it waits for the user's next digest email (src/digests/).
-      return {
-        ...base,
-        status: "SCHEDULED",
-        scheduledFor: planned.deferUntil,
-        lastError: `over the email limit: ${sent} emails in the last hour (limit ${limit} per user), held for the next digest`,
-        overLimit: true,
-      };
-    }
-    emailsSent.set(recipient.id, sent + 1);
-  }
   return planned.deferUntil
     ? { ...base, status: "SCHEDULED", scheduledFor: planned.deferUntil, lastError: null }
     : { ...base, status: "PENDING", scheduledFor: null, lastError: null };

@@ -4,16 +4,18 @@ import type { Prisma } from "../db/client.js";
 import { inUnitOfWork } from "../db/unit-of-work.js";
 import { holdForDigests, type HeldRow } from "../digests/hold.js";
 import type { Runtime } from "../runtime.js";
+import { applyEmailLimit } from "./email-limit.js";
 import { enqueueDeliveries } from "./enqueue.js";
 
-// An alert to a thousand admins plans a thousand emails: writing them and their jobs
-// before the commit held every in-app frame back by the time those writes took. A large
-// fan-out (src/notifications/engine.ts decides) therefore commits in two transactions:
+// An alert to a thousand admins plans a thousand emails: deciding their hourly limit and
+// writing them and their jobs before the commit held every in-app frame back by the time
+// that took. A large fan-out (src/notifications/engine.ts decides) therefore commits in
+// two transactions:
 //
 // 1. the notifications and one PendingFanOut row holding the planned deliveries — the
 //    outbox: once this commits, the deliveries will exist whatever happens next;
-// 2. after the frames are published, `finishFanOut` deletes that row and writes the
-//    Delivery rows and their jobs, in one transaction.
+// 2. after the frames are published, `finishFanOut` deletes that row, applies the email
+//    limit under its locks, and writes the Delivery rows and their jobs, in one transaction.
 //
 // Whoever deletes the row writes the deliveries, so they are written exactly once: by
 // the process that did phase one, or — when it died in between — by the sweep every
@@ -27,14 +29,21 @@ const plannedRowSchema = z.object({
   scheduledFor: z.string().datetime().nullable(),
   lastError: z.string().nullable(),
   webPushSubscriptionId: z.string().uuid().nullable(),
-  /** An email past the user's hourly limit, decided in phase one under the limit's lock. */
-  overLimit: z.boolean(),
+  /**
+   * An email past the user's hourly limit, when decided in phase one (rows recorded before
+   * phase two decided it); absent: phase two decides, under the limit's lock.
+   */
+  overLimit: z.boolean().optional(),
   /** The user's quiet-hours zone: the zone of their digest window when the row is held for one. */
   timeZone: z.string().nullable(),
 });
 
 /** What a PendingFanOut row's `deliveries` column holds. */
-const plannedFanOutSchema = z.object({ rows: z.array(plannedRowSchema) });
+const plannedFanOutSchema = z.object({
+  rows: z.array(plannedRowSchema),
+  /** The organization's hourly email limit, applied in phase two (absent in rows that decided it in phase one). */
+  emailHourlyLimit: z.number().int().nonnegative().optional(),
+});
 
 type PlannedRow = z.infer<typeof plannedRowSchema>;
 
@@ -46,13 +55,15 @@ export interface FanOutPlan {
   rows: HeldRow[];
   /** Each recipient's quiet-hours zone (digest windows of held rows). */
   zoneOf: Map<string, string | null>;
+  /** Applied to the emails in phase two. */
+  emailHourlyLimit: number;
 }
 
 /**
  * Phase one, in the engine's transaction: records the planned deliveries instead of
- * writing them. Its emails count against the hourly limit from this commit on
- * (`emailsInLastHour` reads them here until their Delivery rows exist). Returns the
- * row's id, for `finishFanOut` after the commit.
+ * writing them, their emails' hourly limit undecided — phase two decides it under the
+ * limit's locks, counting every email written by then. Returns the row's id, for
+ * `finishFanOut` after the commit.
  */
 export async function recordFanOut(tx: Prisma.TransactionClient, plan: FanOutPlan): Promise<string> {
   const id = uuidv7();
@@ -64,15 +75,15 @@ export async function recordFanOut(tx: Prisma.TransactionClient, plan: FanOutPla
     scheduledFor: row.scheduledFor?.toISOString() ?? null,
     lastError: row.lastError,
     webPushSubscriptionId: row.webPushSubscriptionId ?? null,
-    overLimit: row.overLimit ?? false,
+    ...(row.overLimit !== undefined ? { overLimit: row.overLimit } : {}),
     timeZone: plan.zoneOf.get(row.userId) ?? null,
   }));
-  // The emails the hourly limit counts (src/notifications/engine.ts deliveryRow): sent on their own, not over the limit.
-  const emailUserIds = plan.rows.filter((r) => r.channel === "EMAIL" && r.status !== "SKIPPED" && !r.overLimit).map((r) => r.userId);
+  // Emails decided within the limit count against it until written (src/notifications/email-limit.ts); undecided ones do not yet.
+  const emailUserIds = plan.rows.filter((r) => r.channel === "EMAIL" && r.status !== "SKIPPED" && r.overLimit === false).map((r) => r.userId);
   await tx.$executeRaw`
     INSERT INTO "PendingFanOut" (id, "organizationId", "plannedAt", deliveries, "emailUserIds", "createdAt")
     VALUES (${id}::uuid, ${plan.organizationId}::uuid, ${plan.plannedAt.toISOString()}::timestamptz AT TIME ZONE 'UTC',
-            ${JSON.stringify({ rows })}::json, ${emailUserIds}::uuid[], now() AT TIME ZONE 'UTC')`;
+            ${JSON.stringify({ rows, emailHourlyLimit: plan.emailHourlyLimit })}::json, ${emailUserIds}::uuid[], now() AT TIME ZONE 'UTC')`;
   return id;
 }
 
@@ -93,8 +104,8 @@ export async function finishFanOut(runtime: Runtime, fanOutId: string): Promise<
         WHERE id = (SELECT id FROM "PendingFanOut" WHERE id = ${fanOutId}::uuid FOR UPDATE SKIP LOCKED)
         RETURNING "organizationId"::text AS "organizationId", "plannedAt", deliveries`;
       if (!pending) return null;
-      const planned = plannedFanOutSchema.parse(pending.deliveries).rows;
-      const rows = await stillDeliverable(tx, planned);
+      const plan = plannedFanOutSchema.parse(pending.deliveries);
+      const rows = await stillDeliverable(tx, plan.rows);
       const held = rows.map(
         (r): HeldRow => ({
           organizationId: pending.organizationId,
@@ -105,12 +116,13 @@ export async function finishFanOut(runtime: Runtime, fanOutId: string): Promise<
           scheduledFor: r.scheduledFor ? new Date(r.scheduledFor) : null,
           lastError: r.lastError,
           webPushSubscriptionId: r.webPushSubscriptionId,
-          ...(r.overLimit ? { overLimit: true } : {}),
+          ...(r.overLimit !== undefined ? { overLimit: r.overLimit } : {}),
         }),
       );
       const recipients = [...new Map(rows.map((r) => [r.userId, { id: r.userId, quietHoursTimeZone: r.timeZone }])).values()];
       const now = pending.plannedAt;
-      await enqueueDeliveries(runtime, tx, await holdForDigests(runtime, tx, held, { recipients, organization: { id: pending.organizationId }, now }), now);
+      const limited = plan.emailHourlyLimit === undefined ? held : await applyEmailLimit(tx, held, plan.emailHourlyLimit, now);
+      await enqueueDeliveries(runtime, tx, await holdForDigests(runtime, tx, limited, { recipients, organization: { id: pending.organizationId }, now }), now);
       return rows.length;
     },
     { timeout: 15_000, maxWait: 10_000 },

@@ -5,6 +5,7 @@ import { createAlertAs, databaseId } from "../alerts/helpers.js";
 import { eventually } from "../helpers/eventually.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { connect, subscribe, type SocketClient } from "../helpers/ws.js";
+import { finishPendingFanOuts } from "../../src/notifications/fan-out.js";
 import { anchorNotification, createUser, orgId } from "./fixtures.js";
 
 // A large fan-out commits its notifications (with a pending fan-out row) first, publishes
@@ -89,7 +90,7 @@ describe("a large fan-out", () => {
     ).toBe(admins.length);
   }, 60_000);
 
-  it("keeps the hourly email limit when a second fan-out decides while the first one's emails are only planned", async () => {
+  it("keeps the hourly email limit when two fan-outs' second phases decide it at once", async () => {
     const { prisma } = server.app.runtime;
     const demo = await orgId(prisma, "demo");
     await prisma.organization.update({ where: { id: demo }, data: { emailHourlyLimit: 1 } });
@@ -103,7 +104,7 @@ describe("a large fan-out", () => {
       first = createAlertAs(server, token, { title: "Primeiro", severity: "HIGH" });
       await eventually(async () => (await pendingFanOuts()) === 1, { what: "the first fan-out's phase one to commit" });
       second = createAlertAs(server, token, { title: "Segundo", severity: "HIGH" });
-      // The second decided its emails while none of the first's was a Delivery row.
+      // Both first phases committed while neither fan-out's emails was decided or written.
       await eventually(async () => (await pendingFanOuts()) === 2, { what: "the second fan-out's phase one to commit" });
       expect(
         await count(
@@ -157,5 +158,41 @@ describe("a large fan-out", () => {
     expect(await count(`SELECT 1 FROM "Notification" n JOIN "Alert" a ON a.id = n."alertId" WHERE n."organizationId" = $1 AND a.title = 'Só um'`, [acme])).toBe(
       1,
     );
+  }, 60_000);
+
+  it("finishes a pending fan-out recorded with its email limit already decided (before phase two decided it)", async () => {
+    const { prisma } = server.app.runtime;
+    const demo = await orgId(prisma, "demo");
+    const [within, over] = await Promise.all([1, 2].map(() => createUser(prisma, "demo", "ORG_ADMIN")));
+    const notificationOf = async (userId: string) =>
+      (await prisma.notification.create({ data: { organizationId: demo, userId, type: "ALERT_CREATED", title: "Antigo", body: "Plano antigo" } })).id;
+    const row = (userId: string, notificationId: string, overLimit: boolean) => ({
+      notificationId,
+      userId,
+      channel: "EMAIL",
+      status: overLimit ? "SCHEDULED" : "PENDING",
+      scheduledFor: null,
+      lastError: overLimit ? "over the email limit: 5 emails in the last hour (limit 5 per user), held for the next digest" : null,
+      webPushSubscriptionId: null,
+      overLimit,
+      timeZone: null,
+    });
+    const rows = [row(within!.id, await notificationOf(within!.id), false), row(over!.id, await notificationOf(over!.id), true)];
+    // The row an older version's first phase wrote: decisions in the rows, the counted emails in emailUserIds, no limit.
+    await pool.query(
+      `INSERT INTO "PendingFanOut" (id, "organizationId", "plannedAt", deliveries, "emailUserIds", "createdAt")
+       VALUES (gen_random_uuid(), $1, now() AT TIME ZONE 'UTC', $2::json, $3::uuid[], now() AT TIME ZONE 'UTC')`,
+      [demo, JSON.stringify({ rows }), [within!.id]],
+    );
+
+    expect(await finishPendingFanOuts(server.app.runtime, 0)).toBe(1);
+    expect(await pendingFanOuts()).toBe(0);
+    const [sent] = await prisma.delivery.findMany({ where: { userId: within!.id } });
+    expect(sent).toMatchObject({ channel: "EMAIL", status: "PENDING", digestId: null });
+    expect(await count(`SELECT 1 FROM pgboss.job WHERE data->>'deliveryId' = $1`, [sent!.id])).toBe(1);
+    const [held] = await prisma.delivery.findMany({ where: { userId: over!.id } });
+    expect(held).toMatchObject({ channel: "EMAIL", status: "SCHEDULED" });
+    expect(held!.digestId).not.toBeNull();
+    expect(held!.lastError).toMatch(/^over the email limit/);
   }, 60_000);
 });
