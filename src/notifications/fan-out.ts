@@ -47,7 +47,7 @@ const plannedFanOutSchema = z.object({
 
 type PlannedRow = z.infer<typeof plannedRowSchema>;
 
-/** A large fan-out's deliveries as phase one decided them. */
+/** A large fan-out's deliveries as phase one planned them. */
 export interface FanOutPlan {
   organizationId: string;
   /** The engine's clock: the deliveries' createdAt and the start of their digest windows. */
@@ -88,8 +88,8 @@ export async function recordFanOut(tx: Prisma.TransactionClient, plan: FanOutPla
 }
 
 /**
- * Phase two: deletes the pending row and writes its deliveries and jobs (digests as the
- * engine would have) in one transaction. A row another transaction is finishing is
+ * Phase two: deletes the pending row, applies the email limit (src/notifications/email-limit.ts)
+ * and writes its deliveries and jobs (digests as the engine would have) in one transaction. A row another transaction is finishing is
  * skipped, not waited for; if that one fails the row stays for the sweep. Rows whose
  * notification or browser subscription went away meanwhile are dropped. Returns how
  * many deliveries it wrote, or null when there was nothing (left) to finish.
