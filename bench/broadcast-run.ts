@@ -1,6 +1,6 @@
 // Only the broadcast scenario, without the rest of the bench:
 //   npx tsx bench/broadcast-run.ts
-// (knobs: BENCH_BROADCAST_STEP_SECONDS, _LATENCY_SECONDS, _START_RATE, _MAX_STEPS;
+// (knobs: BENCH_BROADCAST_STEP_SECONDS, _LATENCY_SECONDS, _START_RATE, _MAX_STEPS, _COALESCE_SECONDS;
 // BENCH_BROADCAST_CHART=path also writes the chart there). Prints the ramp, the raw
 // baseline, the latency points and the two goals' ratios, measured in this run.
 import { writeFileSync } from "node:fs";
