@@ -45,7 +45,7 @@ export function digestJobId(userId: string, channel: NotificationChannel, window
 }
 
 /** Which digest a held delivery joins: one per (user, channel, window). */
-export interface DigestTarget {
+interface DigestTarget {
   organizationId: string;
   userId: string;
   channel: NotificationChannel;

@@ -41,7 +41,7 @@ export async function applyEmailLimit(tx: Prisma.TransactionClient, rows: HeldRo
  * table to the other atomically, and each is counted once. Callers hold the users'
  * email-limit locks.
  */
-export async function emailsInLastHour(tx: Prisma.TransactionClient, userIds: string[], now: Date): Promise<Map<string, number>> {
+async function emailsInLastHour(tx: Prisma.TransactionClient, userIds: string[], now: Date): Promise<Map<string, number>> {
   if (userIds.length === 0) return new Map();
   const since = new Date(now.getTime() - 3600_000).toISOString();
   const rows = await tx.$queryRaw<Array<{ userId: string; sent: number }>>`

@@ -150,11 +150,8 @@ async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient
 
   const coalesceWindow = subject.organization.coalesceWindowSeconds * 1000;
   const match = coalesceWindow > 0 ? coalesceMatchOf(event, subject) : null;
-  if (match)
-    await lockKeys(
-      tx,
-      recipients.map((r) => coalesceKey(r.id, coalesceSubject(match))),
-    );
+  const coalesceKeys = match ? recipients.map((r) => coalesceKey(r.id, coalesceSubject(match))) : [];
+  await lockKeys(tx, coalesceKeys);
   const windowStart = new Date(now.getTime() - coalesceWindow);
   const existing = match
     ? await findCoalescable(
