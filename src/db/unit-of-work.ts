@@ -26,27 +26,6 @@ export interface UnitOfWorkOptions {
  * `work` in its transaction, then publishes what the work queued. Returns the work's result.
  */
 export async function inUnitOfWork<T>(db: PrismaClient, log: Logger, work: (unit: UnitOfWork) => Promise<T>, options: UnitOfWorkOptions = {}): Promise<T> {
-  const { result, published } = await commitUnitOfWork(db, log, work, options);
-  await published;
-  return result;
-}
-
-export interface Committed<T> {
-  result: T;
-  /** The publishing the work queued, already running in order; never rejects. */
-  published: Promise<void>;
-}
-
-/**
- * `inUnitOfWork` for a caller that answers once the commit is durable and lets the
- * publishing follow (a webhook: Meta waits for the commit, not for the frames).
- */
-export async function commitUnitOfWork<T>(
-  db: PrismaClient,
-  log: Logger,
-  work: (unit: UnitOfWork) => Promise<T>,
-  options: UnitOfWorkOptions = {},
-): Promise<Committed<T>> {
   let queued: Array<() => Promise<void>> = [];
   const attempt = (tx: Prisma.TransactionClient) => {
     // A retried attempt starts from nothing: what a rolled-back attempt queued is dropped.
@@ -56,13 +35,10 @@ export async function commitUnitOfWork<T>(
   const result = options.retryRaces
     ? await withTransactionRetry(db, attempt)
     : await db.$transaction(attempt, { ...(options.maxWait ? { maxWait: options.maxWait } : {}), ...(options.timeout ? { timeout: options.timeout } : {}) });
-  return { result, published: publishInOrder(queued, log) };
-}
-
-async function publishInOrder(queued: Array<() => Promise<void>>, log: Logger): Promise<void> {
   for (const publish of queued) {
     await publish().catch((error: unknown) => log.warn({ err: (error as Error).message }, "publish after commit failed"));
   }
+  return result;
 }
 
 /** Joins the caller's unit of work when there is one, or opens one of its own. */

@@ -33,7 +33,6 @@ import { attachWebSocketServer } from "./ws.js";
 import { GRAPHQL_MAX_BODY_BYTES, setSecurityHeaders } from "./http-guards.js";
 import { httpTimeouts, metricsAllowedHere, startMetricsServer } from "./http-limits.js";
 import { createGraphQLServer } from "./yoga.js";
-import { trailingPublishes } from "../webhooks/meta/trailing-publishes.js";
 
 /** Paths labelled as themselves in metrics and logs; anything else is "other" (no unbounded labels). */
 const OWN_ROUTES = new Set(["/graphql", "/healthz", "/readyz", "/metrics"]);
@@ -184,8 +183,6 @@ export async function startApp(config: Config, options: StartOptions = {}): Prom
         server.closeIdleConnections();
         await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
         server.closeAllConnections();
-        // What answered webhooks still publish needs the bus, the database and the job queue.
-        await runtime.state.get(trailingPublishes).drain();
         await boss.stop({ graceful: true, timeout: 15_000 });
         await Promise.all(maintenance.map((loop) => loop.stop()));
         await closePresence(runtime);

@@ -1,7 +1,7 @@
 import { WebhookEventStatus, type Prisma } from "../../db/client.js";
 import { receiveInbound, type InboundChange } from "../../conversations/receive-inbound.js";
 import { applyProviderStatus } from "../../delivery/provider-status.js";
-import { commitUnitOfWork } from "../../db/unit-of-work.js";
+import { inUnitOfWork } from "../../db/unit-of-work.js";
 import { holdWebhookEvent, OrganizationSuspended, suspendedAmong } from "../../organizations/held-webhooks.js";
 import type { Runtime } from "../../runtime.js";
 import { messagesChanges, type WebhookEnvelope } from "./payload.js";
@@ -36,19 +36,6 @@ export interface ProcessOutcome {
  * commit; that part never throws (clients catch up with `after`).
  */
 export async function processWebhookEvent(runtime: Runtime, event: WebhookEventToApply): Promise<ProcessOutcome> {
-  const { outcome, published } = await applyWebhookEvent(runtime, event);
-  await published;
-  return outcome;
-}
-
-export interface AppliedWebhookEvent {
-  outcome: ProcessOutcome;
-  /** What the commit publishes (frames, unread counts, a large fan-out's second phase), already running; never rejects. */
-  published: Promise<void>;
-}
-
-/** `processWebhookEvent` returning once the commit is durable, with the publishing still running. */
-export async function applyWebhookEvent(runtime: Runtime, event: WebhookEventToApply): Promise<AppliedWebhookEvent> {
   const log = runtime.log.child({ webhookEventId: event.id });
   const changes = messagesChanges(event.payload);
   // Routes are read before the transaction: a query on another pooled connection from
@@ -76,12 +63,12 @@ export async function applyWebhookEvent(runtime: Runtime, event: WebhookEventToA
   const withMessages = new Set(inbound.flatMap((c) => (c.messages.length > 0 ? [c.organizationId] : [])));
   const statusOnly = [...new Set(inbound.flatMap((c) => (withMessages.has(c.organizationId) ? [] : [c.organizationId])))];
   const suspended = await suspendedAmong(runtime.prisma, statusOnly);
-  if (suspended && (await hold(runtime, event, changes[0]?.metadata.phone_number_id ?? null, suspended))) return held();
+  if (suspended && (await hold(runtime, event, changes[0]?.metadata.phone_number_id ?? null, suspended))) return { ...HELD };
   const organizationId = inbound[0]?.organizationId ?? null;
   const status = organizationId ? WebhookEventStatus.PROCESSED : WebhookEventStatus.IGNORED;
 
   const apply = () =>
-    commitUnitOfWork(
+    inUnitOfWork(
       runtime.prisma,
       log,
       async (unit) => {
@@ -102,24 +89,21 @@ export async function applyWebhookEvent(runtime: Runtime, event: WebhookEventToA
       },
       { retryRaces: true },
     );
-  let committed: Awaited<ReturnType<typeof apply>>;
+  let outcome: ProcessOutcome;
   try {
-    committed = await apply();
+    outcome = await apply();
   } catch (error) {
     if (!(error instanceof OrganizationSuspended)) throw error;
     // Reactivated in the meantime: apply it after all.
-    if (!(await hold(runtime, event, changes[0]?.metadata.phone_number_id ?? null, error.organizationId))) committed = await apply();
-    else return held();
+    if (!(await hold(runtime, event, changes[0]?.metadata.phone_number_id ?? null, error.organizationId))) outcome = await apply();
+    else return { ...HELD };
   }
 
-  log.info({ ...committed.result }, "webhook processed");
-  return { outcome: committed.result, published: committed.published };
+  log.info({ ...outcome }, "webhook processed");
+  return outcome;
 }
 
-const held = (): AppliedWebhookEvent => ({
-  outcome: { status: WebhookEventStatus.HELD, messagesStored: 0, duplicates: 0, agentMessages: 0, statusesApplied: 0 },
-  published: Promise.resolve(),
-});
+const HELD: ProcessOutcome = { status: WebhookEventStatus.HELD, messagesStored: 0, duplicates: 0, agentMessages: 0, statusesApplied: 0 };
 
 /** Stores (or marks) the event HELD; false when the organization was reactivated meanwhile. */
 async function hold(runtime: Runtime, event: WebhookEventToApply, phoneNumberId: string | null, organizationId: string): Promise<boolean> {

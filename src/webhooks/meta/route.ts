@@ -7,10 +7,9 @@ import { sendJson, sendText } from "../../http-response.js";
 import { MAX_WEBHOOK_BYTES, readRawBody } from "./body.js";
 import { reprocessWebhookEventJob } from "./jobs.js";
 import { webhookEnvelopeSchema } from "./payload.js";
-import { applyWebhookEvent } from "./process.js";
+import { processWebhookEvent } from "./process.js";
 import { resolveMetaAppSecret } from "./secret.js";
 import { isSignedBy, isVerifyToken } from "./signature.js";
-import { trailingPublishes } from "./trailing-publishes.js";
 
 /** `/webhooks/meta`: Meta's verification handshake (GET) and its event deliveries (POST). */
 export async function metaWebhookRoute(req: IncomingMessage, res: ServerResponse, runtime: Runtime): Promise<void> {
@@ -35,8 +34,7 @@ function verifySubscription(req: IncomingMessage, res: ServerResponse, runtime: 
 /**
  * Accepts one delivery: size cap, signature, JSON, shape — then stores and applies it
  * in ONE commit (the raw event with its outcome), so agents hear of a message within
- * milliseconds and nothing answered 200 is ever lost. The 200 goes as soon as that
- * commit is durable; the frames it causes follow it. If applying it fails, the raw
+ * milliseconds and nothing answered 200 is ever lost. If applying it fails, the raw
  * event is stored on its own and a retrying job takes over. Only when it cannot be
  * stored at all is the answer 503, which makes Meta deliver it again.
  */
@@ -80,10 +78,8 @@ async function receiveEvent(req: IncomingMessage, res: ServerResponse, runtime: 
   const event = { id: uuidv7(), payload: envelope.data, receivedAt: new Date() };
   const raw = json as Prisma.InputJsonValue;
   try {
-    const { outcome, published } = await applyWebhookEvent(runtime, { ...event, unstoredPayload: raw });
+    const outcome = await processWebhookEvent(runtime, { ...event, unstoredPayload: raw });
     metrics.webhooks.inc({ outcome: outcome.status.toLowerCase() });
-    // Answered once durable; what agents hear follows (src/webhooks/meta/trailing-publishes.ts).
-    if (!runtime.state.get(trailingPublishes).tryAdopt(published)) await published;
     return sendJson(res, 200, { received: true });
   } catch (error) {
     log.warn({ err: (error as Error).message, webhookEventId: event.id }, "inline webhook processing failed: deferred to a job");
