@@ -42,7 +42,6 @@ export async function applyEmailLimit(tx: Prisma.TransactionClient, rows: HeldRo
  * email-limit locks.
  */
 async function emailsInLastHour(tx: Prisma.TransactionClient, userIds: string[], now: Date): Promise<Map<string, number>> {
-  if (userIds.length === 0) return new Map();
   const since = new Date(now.getTime() - 3600_000).toISOString();
   const rows = await tx.$queryRaw<Array<{ userId: string; sent: number }>>`
     SELECT e."userId"::text AS "userId", count(*)::int AS sent

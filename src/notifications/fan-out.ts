@@ -89,10 +89,11 @@ export async function recordFanOut(tx: Prisma.TransactionClient, plan: FanOutPla
 
 /**
  * Phase two: deletes the pending row, applies the email limit (src/notifications/email-limit.ts)
- * and writes its deliveries and jobs (digests as the engine would have) in one transaction. A row another transaction is finishing is
- * skipped, not waited for; if that one fails the row stays for the sweep. Rows whose
- * notification or browser subscription went away meanwhile are dropped. Returns how
- * many deliveries it wrote, or null when there was nothing (left) to finish.
+ * and writes its deliveries and jobs (digests as the engine would have) in one transaction.
+ * A row another transaction is finishing is skipped, not waited for; if that one fails the
+ * row stays for the sweep. Rows whose notification or browser subscription went away
+ * meanwhile are dropped. Returns how many deliveries it wrote, or null when there was
+ * nothing (left) to finish.
  */
 export async function finishFanOut(runtime: Runtime, fanOutId: string): Promise<number | null> {
   return inUnitOfWork(
