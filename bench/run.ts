@@ -293,6 +293,15 @@ const goals = [
 // Reported beside the goals, not enforced.
 const figures = [
   {
+    // A broadcast webhook does all a targeted one does, plus a row, a frame and a count per
+    // agent: its rate cannot pass the ingest's. This is broadcast-capacity at that rate.
+    id: "broadcast-capacity-ceiling",
+    metric: `broadcast-capacity if a webhook heard by ${data.broadcastAgents.length} agents cost no more than a targeted one: ingest webhooks/s × ${data.broadcastAgents.length} ÷ raw ws broadcast frames/s`,
+    value: round((ingestResult.webhooksPerSecond * data.broadcastAgents.length) / broadcast.raw.framesPerSecond),
+    measured: { ingestWebhooksPerSecond: ingestResult.webhooksPerSecond, agents: data.broadcastAgents.length },
+    baselines: { rawWsBroadcastFramesPerSecond: broadcast.raw.framesPerSecond },
+  },
+  {
     id: "outbound",
     metric: "sendMessage → SENT through the outbox, sends/s ÷ raw HTTP posts/s of the same bodies to the same Graph API stand-in",
     value: round(outbound.sendsPerSecond / outboundRaw.postsPerSecond),
