@@ -1,5 +1,6 @@
 import type { UnitOfWork } from "../db/unit-of-work.js";
 import { notify } from "../notifications/engine.js";
+import type { Subject } from "../notifications/subject.js";
 import { maskPhone, type Logger } from "../observability/log.js";
 import type { Runtime } from "../runtime.js";
 import { memberDirectoryOf } from "../organizations/member-directory.js";
@@ -43,6 +44,8 @@ interface NewMessage {
   organizationId: string;
   conversationId: string;
   messageId: string;
+  /** What the engine reads about it, read by the statement that recorded it. */
+  subject: Subject;
   /** From an agent's verified notification number: stored and published, never notified (anti-loop). */
   fromAgentNumber?: boolean;
 }
@@ -99,7 +102,13 @@ export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: 
         { organizationId, conversationId: recorded.conversationId, messageId: recorded.messageId, from: maskPhone(sender.waId) },
         "inbound message stored",
       );
-      newMessages.push({ organizationId, conversationId: recorded.conversationId, messageId: recorded.messageId, ...(agent ? { fromAgentNumber: true } : {}) });
+      newMessages.push({
+        organizationId,
+        conversationId: recorded.conversationId,
+        messageId: recorded.messageId,
+        subject: recorded.subject,
+        ...(agent ? { fromAgentNumber: true } : {}),
+      });
     }
     for (const status of change.statuses) {
       const moved = await applyMessageStatus(tx, organizationId, status);
@@ -114,8 +123,12 @@ export async function receiveInbound(runtime: Runtime, unit: UnitOfWork, batch: 
         await runtime.pubsub.publish("messageUpdated", message.organizationId, { messageId: message.id, conversationId: message.conversationId });
     });
   }
-  for (const { fromAgentNumber, ...message } of newMessages) {
-    if (!fromAgentNumber) await notify(runtime, { type: "NEW_MESSAGE", ...message, receivedAt: batch.receivedAt }, unit);
+  // Each subject is as its message's statement left it: later messages of the batch leave an
+  // open conversation's number, assignee, queue and waiting time as they are (a new profile
+  // name shows from their own notifications on), and status reports move outbound messages only.
+  for (const { fromAgentNumber, subject, organizationId, conversationId, messageId } of newMessages) {
+    if (!fromAgentNumber)
+      await notify(runtime, { type: "NEW_MESSAGE", organizationId, conversationId, messageId, receivedAt: batch.receivedAt }, unit, { subject });
   }
   if (newMessages.length > 0) unit.afterCommit(() => publishNewMessages(runtime, newMessages));
   return outcome;

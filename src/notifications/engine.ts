@@ -27,6 +27,11 @@ export interface NotifyOptions {
    * Tests pin it so a burst cannot straddle an hour.
    */
   now?: Date;
+  /**
+   * The event's subject as its caller already read it in the same transaction (an inbound
+   * message's, with the statement that recorded it): the engine then reads none itself.
+   */
+  subject?: Subject;
 }
 
 /**
@@ -43,7 +48,7 @@ export async function notify(runtime: Runtime, event: NotificationEvent, unit?: 
     runtime.prisma,
     runtime.log,
     async (work) => {
-      const { published, fanOutId } = await writeNotifications(runtime, work.tx, event, options.now ?? new Date());
+      const { published, fanOutId } = await writeNotifications(runtime, work.tx, event, options.now ?? new Date(), options.subject);
       work.afterCommit(async () => {
         await publishNotifications(runtime, published);
         if (event.type === "NEW_MESSAGE" && event.receivedAt && published.length > 0) {
@@ -134,9 +139,15 @@ interface RecipientPlan {
   deliveries: PlannedDelivery[];
 }
 
-async function writeNotifications(runtime: Runtime, tx: Prisma.TransactionClient, event: NotificationEvent, now: Date): Promise<WrittenEvent> {
+async function writeNotifications(
+  runtime: Runtime,
+  tx: Prisma.TransactionClient,
+  event: NotificationEvent,
+  now: Date,
+  knownSubject: Subject | undefined,
+): Promise<WrittenEvent> {
   const nothing: WrittenEvent = { published: [], fanOutId: null };
-  const subject = await loadSubject(tx, event);
+  const subject = knownSubject ?? (await loadSubject(tx, event));
   if (!subject) {
     runtime.log.warn({ event: event.type, organizationId: event.organizationId }, "notification subject not found; nothing notified");
     return nothing;

@@ -95,7 +95,8 @@ export async function loadSubject(tx: Prisma.TransactionClient, event: Notificat
   }
 }
 
-interface ConversationSubjectRow {
+/** A row of `aviso_conversation_subject` (migration inbound_subject_in_the_same_statement). */
+export interface ConversationSubjectRow {
   id: string;
   number: number;
   assigneeId: string | null;
@@ -121,8 +122,8 @@ const isUuid = (id: string | null) => id === null || z.string().uuid().safeParse
 
 /**
  * A conversation with its contact, its mutes, the organization's settings and members'
- * version and (for NEW_MESSAGE) the message, in one round trip: this runs for every
- * inbound message.
+ * version and (for NEW_MESSAGE) the message, in one round trip. An inbound message's
+ * webhook reads it in the statement that records the message (src/conversations/record-inbound.ts).
  */
 async function loadConversationSubject(
   tx: Prisma.TransactionClient,
@@ -132,18 +133,12 @@ async function loadConversationSubject(
 ): Promise<Subject | null> {
   if (![organizationId, conversationId, messageId].every(isUuid)) return null;
   const [row] = await tx.$queryRaw<ConversationSubjectRow[]>`
-    SELECT c.id::text AS id, c.number, c."assigneeId"::text AS "assigneeId", c."queueId"::text AS "queueId", c."awaitingReplySince",
-           ct.name AS "contactName", ct.phone AS "contactPhone",
-           o.id::text AS "organizationId", o.locale, o."notifyNewMessage", o."slackWebhookUrl", o."coalesceWindowSeconds",
-           o."emailHourlyLimit", o."criticalBypassesQuietHours", o."membersVersion",
-           ARRAY(SELECT mu."userId"::text FROM "ConversationMute" mu WHERE mu."conversationId" = c.id AND mu.until > now() AT TIME ZONE 'UTC') AS "mutedUserIds",
-           m.id::text AS "messageId", m.type::text AS "messageType", m.text AS "messageText"
-    FROM "Conversation" c
-    JOIN "Contact" ct ON ct.id = c."contactId"
-    JOIN "Organization" o ON o.id = c."organizationId"
-    LEFT JOIN "Message" m ON m.id = ${messageId}::uuid AND m."conversationId" = c.id
-    WHERE c.id = ${conversationId}::uuid AND c."organizationId" = ${organizationId}::uuid`;
-  if (!row) return null;
+    SELECT * FROM aviso_conversation_subject(${organizationId}::uuid, ${conversationId}::uuid, ${messageId}::uuid)`;
+  return row ? subjectOfRow(row) : null;
+}
+
+/** The subject a row of `aviso_conversation_subject` describes. */
+export function subjectOfRow(row: ConversationSubjectRow): Subject {
   // A contact without a name is shown by its number, as WhatsApp itself does.
   const contactName = row.contactName?.trim() || (row.contactPhone ? `+${row.contactPhone.replace(/^\+/, "")}` : "?");
   return {
