@@ -130,6 +130,14 @@ describe("email delivery", () => {
       what: "the test email",
     });
     expect(email.subject).toBe("Teste de notificação do Aviso");
+    // The SMTP server has the message before Aviso has its answer: the row turns SENT after.
+    await eventually(
+      () =>
+        server.app.runtime.prisma.delivery.findFirst({
+          where: { channel: "EMAIL", status: "SENT", user: { email: "agent@demo.test" }, notification: { data: { path: ["test"], equals: true } } },
+        }),
+      { what: "the test email's delivery to be SENT" },
+    );
   });
 });
 
