@@ -56,11 +56,11 @@ type RecordedRow = {
  * Stores one customer message in its conversation, once per wamid, in ONE round trip
  * (`aviso_record_inbound_with_subject`: the SQL function `aviso_record_inbound`,
  * prisma/migrations/*_inbound_in_one_statement, then the new message's notification
- * subject, so the engine reads none of its own): upserts the contact — its row lock orders concurrent deliveries of the same customer,
- * so a redelivery sees the first one's message — finds/reopens/opens the conversation,
- * inserts the message and keeps the counters (unread, message count, last message time,
- * awaiting reply since). Runs inside the caller's transaction. Writes nothing for a
- * suspended organization.
+ * subject, so the engine reads none of its own): upserts the contact — its row lock
+ * orders concurrent deliveries of the same customer, so a redelivery sees the first
+ * one's message — finds/reopens/opens the conversation, inserts the message and keeps
+ * the counters (unread, message count, last message time, awaiting reply since). Runs
+ * inside the caller's transaction. Writes nothing for a suspended organization.
  */
 export async function recordInboundMessage(
   tx: Prisma.TransactionClient,
