@@ -6,7 +6,7 @@ import { readFileSync, statSync } from "node:fs";
 import { httpThroughput, startBaselineServers } from "./baselines.js";
 import { freePort, freshDatabase, startAviso } from "./lib/aviso.js";
 import { inboundText } from "./lib/meta.js";
-import { BENCH_PHONE_NUMBER_ID, contactWaId, seedBenchData } from "./lib/setup.js";
+import { BENCH_PHONE_NUMBER_ID, BROADCAST_PHONE_NUMBER_ID, broadcastContactWaId, contactWaId, seedBenchData } from "./lib/setup.js";
 import { startSmtpSink } from "./lib/smtp-sink.js";
 import { commitsPerWebhook, ingest, postWebhook } from "./scenarios.js";
 
@@ -27,7 +27,11 @@ base.stop();
 const countStatements = process.env.PROBE_STATEMENTS === "1";
 const serverUrl = countStatements ? `${databaseUrl}?options=${encodeURIComponent("-c log_statement=all")}` : databaseUrl;
 const aviso = await startAviso({ DATABASE_URL: serverUrl, REDIS_URL, ...smtp.env }, await freePort());
-await seedBenchData(databaseUrl, { agents: 100, fanoutAdmins: 10, idleUsers: 10 });
+// PROBE_BROADCAST=1: every counted webhook goes to the broadcast queue (100 agents hear it).
+const broadcast = process.env.PROBE_BROADCAST === "1";
+await seedBenchData(databaseUrl, { agents: 100, fanoutAdmins: 10, idleUsers: 10, broadcastAgents: broadcast ? 100 : 0 });
+const countedWebhook = (i: number, text: string) =>
+  broadcast ? inboundText(BROADCAST_PHONE_NUMBER_ID, broadcastContactWaId(i % 100), text) : inboundText(BENCH_PHONE_NUMBER_ID, contactWaId(i % 100), text);
 
 const cpuSeconds = () => {
   const fields = readFileSync(`/proc/${aviso.child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
@@ -42,7 +46,7 @@ try {
     // The warm-up's email jobs drain first; the 50 webhooks' own jobs run inside the window.
     await new Promise((r) => setTimeout(r, 15_000));
     const from = statSync(POSTGRES_LOG).size;
-    for (let i = 0; i < webhooks; i++) await postWebhook(aviso.url, inboundText(BENCH_PHONE_NUMBER_ID, contactWaId(i), `count-${i}`));
+    for (let i = 0; i < webhooks; i++) await postWebhook(aviso.url, countedWebhook(i, `count-${i}`));
     await new Promise((r) => setTimeout(r, 5_000));
     const text = readFileSync(POSTGRES_LOG).subarray(from).toString("utf8");
     // One entry per "timestamp [pid] user@db LOG:" line, its continuation lines joined.
@@ -95,7 +99,7 @@ try {
       Array.from({ length: 8 }, async () => {
         while (next < count) {
           const i = next++;
-          await postWebhook(aviso.url, inboundText(BENCH_PHONE_NUMBER_ID, contactWaId(i % 100), `cpu-${i}`));
+          await postWebhook(aviso.url, countedWebhook(i, `cpu-${i}`));
         }
       }),
     );
