@@ -15,11 +15,11 @@ export interface AvisoProcess {
 }
 
 /** Starts the real server (NODE_ENV=production) in its own process, as `npm start` would. */
-export async function startAviso(env: Record<string, string>, port: number): Promise<AvisoProcess> {
+export async function startAviso(env: Record<string, string>, port: number, role = process.env.BENCH_ROLE ?? "all"): Promise<AvisoProcess> {
   // BENCH_PROFILE_DIR=dir writes a V8 CPU profile of the server there (open it in Chrome DevTools).
   const profile = process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
-  // BENCH_ROLE=serve: the API without its worker, to tell the worker's share of a figure.
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", "src/main.ts", process.env.BENCH_ROLE ?? "all"], {
+  // role "serve" (or BENCH_ROLE=serve): the API without its worker, to tell the worker's share of a figure.
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "src/main.ts", role], {
     env: {
       ...process.env,
       NODE_ENV: "production",
