@@ -6,13 +6,13 @@
 //   npx tsx bench/broadcast-probe.ts   (PROBE_RATE webhooks/s, PROBE_SECONDS;
 //   PROBE_SUBSCRIBERS=0: without the frames; PROBE_TARGETED=1: the ingest's webhook instead)
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { print } from "graphql";
 import { NotificationAddedDocument } from "../src/client/index.js";
 import { startBaselineServers, wsBroadcastThroughput } from "./baselines.js";
 import { freePort, freshDatabase, startAviso, tokenFor } from "./lib/aviso.js";
 import { leanSubscribe } from "./lib/lean-subscriber.js";
+import { cpuSecondsOf } from "./lib/proc.js";
 import { inboundText } from "./lib/meta.js";
 import { BENCH_PHONE_NUMBER_ID, BROADCAST_PHONE_NUMBER_ID, broadcastContactWaId, contactWaId, seedBenchData } from "./lib/setup.js";
 import { sleep, waitFor } from "./lib/stats.js";
@@ -28,19 +28,14 @@ const SUBSCRIBERS = Number(process.env.PROBE_SUBSCRIBERS ?? 100);
 const TARGETED = process.env.PROBE_TARGETED === "1";
 const log = (msg: string) => process.stderr.write(`[broadcast-probe] ${msg}\n`);
 
-/** User and system CPU ticks of a process (proc(5): utime, stime). */
-const ticksOf = (pid: number): [number, number] => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return [Number(fields[11]), Number(fields[12])];
-};
 const pidsOf = (name: string) => execFileSync("pgrep", ["-x", name], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
 /** Seconds of user and system CPU of these processes. */
 const cpuOf = (pids: number[]): [number, number] =>
   pids.reduce<[number, number]>(
     (sum, pid) => {
       try {
-        const [user, system] = ticksOf(pid);
-        return [sum[0] + user / 100, sum[1] + system / 100];
+        const { user, system } = cpuSecondsOf(pid);
+        return [sum[0] + user, sum[1] + system];
       } catch {
         return sum; // gone meanwhile
       }

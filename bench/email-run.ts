@@ -2,10 +2,10 @@
 // raw pooled nodemailer to the same local SMTP sink. BENCH_EMAIL_ROUNDS=n repeats both
 // (interleaved, so a busy moment of a shared machine hits both alike); BENCH_PROFILE_DIR=dir
 // writes the server's CPU profile there.
-import { readFileSync } from "node:fs";
 import nodemailer from "nodemailer";
 import { emailDeliveries } from "./fanout.js";
 import { freePort, freshDatabase, startAviso } from "./lib/aviso.js";
+import { cpuSecondsOf } from "./lib/proc.js";
 import { seedBenchData } from "./lib/setup.js";
 import { startSmtpSink } from "./lib/smtp-sink.js";
 
@@ -41,8 +41,8 @@ async function rawNodemailer(total: number): Promise<number> {
 
 /** CPU time (user + system, ms) a process has used so far: steadier than wall time on a shared machine. */
 function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100/s)
+  const { user, system } = cpuSecondsOf(pid);
+  return (user + system) * 1000;
 }
 
 const databaseUrl = await freshDatabase(ADMIN_URL, "aviso_bench_email");

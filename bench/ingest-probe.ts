@@ -7,6 +7,7 @@ import { httpThroughput, startBaselineServers } from "./baselines.js";
 import { freePort, freshDatabase, startAviso } from "./lib/aviso.js";
 import { inboundText } from "./lib/meta.js";
 import { BENCH_PHONE_NUMBER_ID, BROADCAST_PHONE_NUMBER_ID, broadcastContactWaId, contactWaId, seedBenchData } from "./lib/setup.js";
+import { cpuSecondsOf } from "./lib/proc.js";
 import { startSmtpSink } from "./lib/smtp-sink.js";
 import { commitsPerWebhook, ingest, postWebhook } from "./scenarios.js";
 
@@ -34,8 +35,8 @@ const countedWebhook = (i: number, text: string) =>
   broadcast ? inboundText(BROADCAST_PHONE_NUMBER_ID, broadcastContactWaId(i % 100), text) : inboundText(BENCH_PHONE_NUMBER_ID, contactWaId(i % 100), text);
 
 const cpuSeconds = () => {
-  const fields = readFileSync(`/proc/${aviso.child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const { user, system } = cpuSecondsOf(aviso.child.pid!);
+  return user + system;
 };
 
 try {
